@@ -1,0 +1,136 @@
+/*
+ * calendar.h - civil dates, weekends, China's public holidays and adjusted
+ * working days, working-day arithmetic.
+ *
+ * Dates are int32_t day numbers: days since 1970-01-01 (day 0 is a
+ * Thursday), proleptic Gregorian. Simulation time is a double in hours since
+ * the horizon start; bf_cal_time_h()/bf_cal_day_of() convert given the
+ * horizon's first day (the "epoch day").
+ *
+ * A struct bf_calendar knows the holidays of a range of years. Years it has
+ * data for are "known"; on a day outside them the calendar falls back to
+ * weekends only (Saturday and Sunday off) and every query that touched such a
+ * day says so through its return value (BF_CAL_UNKNOWN), so the caller can
+ * report it instead of treating the day silently as a plain weekday.
+ *
+ * The built-in data (2025 and 2026) comes from the State Council General
+ * Office notices on holiday arrangements (see holidays.c and
+ * docs/calendar.md); a scenario can replace it or add later years.
+ */
+#ifndef BORDERFLOW_CALENDAR_H
+#define BORDERFLOW_CALENDAR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "borderflow/error.h"
+
+/* Returned (positive) by queries that touched a day outside the known years. */
+#define BF_CAL_UNKNOWN 1
+
+/* Earliest and latest years a calendar may hold data for. */
+#define BF_CAL_MIN_YEAR 1970
+#define BF_CAL_MAX_YEAR 2199
+
+/* ---- civil dates (pure) ---- */
+
+/* Day number of y-m-d. The caller guarantees a valid date (see bf_date_valid). */
+int32_t bf_date_from_ymd(int y, int m, int d);
+void bf_date_to_ymd(int32_t day, int *y, int *m, int *d);
+bool bf_date_valid(int y, int m, int d);
+/* 0 = Monday ... 6 = Sunday (ISO 8601). */
+int bf_date_weekday(int32_t day);
+int bf_date_days_in_month(int y, int m);
+/*
+ * Parses exactly "YYYY-MM-DD" (no surrounding text). Returns 0, or BF_EPARSE
+ * with a message in diag naming what is wrong.
+ */
+int bf_date_parse(const char *s, int32_t *day, struct bf_diag *diag);
+/* Writes "YYYY-MM-DD" and a NUL into buf (at least 11 bytes). Returns buf. */
+char *bf_date_format(int32_t day, char *buf);
+
+/* ---- simulation time ---- */
+
+/* Hours since the start (00:00) of epoch_day to 00:00 of day, plus hour_of_day. */
+double bf_cal_time_h(int32_t epoch_day, int32_t day, double hour_of_day);
+/* The day containing time t_h (floor). */
+int32_t bf_cal_day_of(int32_t epoch_day, double t_h);
+
+/* ---- calendars with holidays ---- */
+
+enum bf_day_kind {
+    BF_DAY_WORKDAY = 0,  /* an ordinary Monday-Friday */
+    BF_DAY_WEEKEND = 1,  /* an ordinary Saturday or Sunday */
+    BF_DAY_HOLIDAY = 2,  /* a public holiday (off), whatever the weekday */
+    BF_DAY_ADJUSTED = 3, /* a weekend day made a working day (调休) */
+};
+
+struct bf_calendar {
+    int first_year, last_year; /* range of years with holiday data; 0,0 = none */
+    int32_t first_day;         /* day number of first_year-01-01 */
+    uint32_t n_days;           /* days covered by kind[] */
+    uint8_t *kind;             /* enum bf_day_kind per day of the known years */
+    uint8_t *known;            /* per year in [first_year, last_year]: 1 if data given */
+};
+
+/*
+ * An empty calendar: weekends only, no known year. Cannot fail.
+ * bf_calendar_fini() frees what later calls allocated.
+ */
+void bf_calendar_init(struct bf_calendar *cal);
+void bf_calendar_fini(struct bf_calendar *cal);
+
+/*
+ * Declares holiday data for one year: the days off (holidays) and the
+ * adjusted working days (weekend days that are working days). Every date must
+ * lie in `year`; an off day that is already a weekend is allowed (it stays
+ * off), an adjusted working day must be a Saturday or Sunday. Replaces any
+ * data the year had. Returns 0, BF_EINVAL/BF_ERANGE with diag, or BF_ENOMEM.
+ */
+int bf_calendar_set_year(struct bf_calendar *cal, int year, const int32_t *off, size_t n_off,
+                         const int32_t *work, size_t n_work, struct bf_diag *diag);
+
+/* Adds the built-in official data for China, 2025 and 2026. */
+int bf_calendar_add_cn_builtin(struct bf_calendar *cal, struct bf_diag *diag);
+
+/* Number of built-in years and their values (for docs and the CLI). */
+size_t bf_calendar_cn_builtin_years(int *years, size_t max);
+
+bool bf_calendar_year_known(const struct bf_calendar *cal, int year);
+
+/* Kind of a day; returns 0, or BF_CAL_UNKNOWN if its year is not known (then
+ * *kind is WEEKEND or WORKDAY by weekday alone). */
+int bf_cal_day_kind(const struct bf_calendar *cal, int32_t day, enum bf_day_kind *kind);
+
+/* Whether a day is a working day; same return convention. */
+int bf_cal_is_working_day(const struct bf_calendar *cal, int32_t day, bool *working);
+
+/*
+ * The n-th working day strictly after `day` (n >= 1); for n == 0, `day`
+ * itself if it is a working day, else the next working day. 0 or
+ * BF_CAL_UNKNOWN (some day examined was outside the known years).
+ */
+int bf_cal_add_working_days(const struct bf_calendar *cal, int32_t day, uint32_t n, int32_t *out);
+
+/* The first working day on or after `day`. 0 or BF_CAL_UNKNOWN. */
+int bf_cal_next_working_day(const struct bf_calendar *cal, int32_t day, int32_t *out);
+
+/*
+ * Next occurrence of a day of the month on or after `day` (dom 1..31). In a
+ * month shorter than dom, the month's last day is used (a window "on the 31st"
+ * falls on 30 April). Pure; cannot fail.
+ */
+int32_t bf_cal_next_day_of_month(int32_t day, int dom);
+
+/*
+ * Next day on or after `day` whose weekday is in mask (bit 0 = Monday ...
+ * bit 6 = Sunday). mask must be nonzero (asserted).
+ */
+int32_t bf_cal_next_weekday(int32_t day, uint8_t mask);
+
+/* Working days in [from, to) (to >= from). 0 or BF_CAL_UNKNOWN. */
+int bf_cal_count_working_days(const struct bf_calendar *cal, int32_t from, int32_t to,
+                              uint32_t *count);
+
+#endif
