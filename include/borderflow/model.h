@@ -1,0 +1,174 @@
+/*
+ * model.h - the shipment model: one (city, policy, replication) per call.
+ *
+ * bf_model_run() simulates every shipment a city creates over the horizon
+ * -- declaration, inspection queue, departure, transit, warehouse sales,
+ * buyer returns, consolidated return shipments and re-import, rebate
+ * filing, payment and repayment -- and books every cash flow on its date.
+ * All state lives in the call's own context, so the batch layer can run
+ * many calls on many threads at once. The model knows nothing of files or
+ * JSON: traces leave through callbacks.
+ *
+ * A policy is two rule sets: `old_rules` before the city's effective day,
+ * `new_rules` from it on; `rule` says whether a shipment follows the rules
+ * of its creation day or those of each event's day. City-level processes
+ * (inspection teams, return consolidation, re-import of a consolidated
+ * batch) follow the rules of the event's day. The *before* run of a study
+ * passes the same set twice.
+ */
+#ifndef BORDERFLOW_MODEL_H
+#define BORDERFLOW_MODEL_H
+
+#include <stdint.h>
+
+#include "borderflow/calendar.h"
+#include "borderflow/event.h"
+#include "borderflow/ledger.h"
+#include "borderflow/params.h"
+#include "borderflow/stats.h"
+
+/* name, unit, description */
+#define BF_METRIC_MAP(XX)                                                                          \
+    XX(shipments, "shipments", "shipments created after the warm-up")                              \
+    XX(units, "units", "units in those shipments")                                                 \
+    XX(export_clearance_h, "h",                                                                    \
+       "declaration lodged -> customs release, rework and inspections "                            \
+       "included")                                                                                 \
+    XX(inspection_wait_h, "h", "queue wait of inspected shipments for an inspection team")         \
+    XX(port_dwell_d, "d", "customs release -> departure")                                          \
+    XX(door_to_warehouse_d, "d", "created -> overseas warehouse receipt (9810)")                   \
+    XX(time_to_sale_d, "d", "warehouse receipt -> sale, per unit sold (9810)")                     \
+    XX(days_to_rebate, "d", "departure -> rebate paid, per unit")                                  \
+    XX(rebate_paid_cny, "CNY", "export VAT rebates received in the window")                        \
+    XX(rebate_repaid_cny, "CNY", "export VAT rebates repaid in the window")                        \
+    XX(return_rate, "share", "units returned by buyers / units sold to buyers")                    \
+    XX(return_cycle_d, "d", "buyer return -> released back in China, per unit")                    \
+    XX(reimport_clearance_h, "h",                                                                  \
+       "arrival in China -> re-import release, certificate wait "                                  \
+       "included, per unit")                                                                       \
+    XX(peak_working_capital_cny, "CNY", "largest funding need: max of -cash position")             \
+    XX(avg_capital_tied_cny, "CNY", "mean of max(0, -cash position) over the days")                \
+    XX(rebate_receivable_avg_cny, "CNY", "mean rebate outstanding (export -> paid)")               \
+    XX(rebate_receivable_peak_cny, "CNY", "peak rebate outstanding")                               \
+    XX(financing_cost_cny, "CNY", "interest on the negative cash position at the financing rate")  \
+    XX(npv_cny, "CNY", "net present value of all flows at the discount rate")                      \
+    XX(trs_doc_prep_h, "h", "TRS segment: document preparation, per shipment")                     \
+    XX(trs_rework_h, "h", "TRS segment: rework of rejected declarations, per shipment")            \
+    XX(trs_screening_h, "h", "TRS segment: risk screening, per shipment")                          \
+    XX(trs_inspection_wait_h, "h", "TRS segment: wait for an inspection team, per shipment")       \
+    XX(trs_inspection_h, "h", "TRS segment: inspection, per shipment")                             \
+    XX(trs_port_dwell_h, "h", "TRS segment: release -> departure, per shipment")                   \
+    XX(inspection_utilisation, "share", "time-weighted busy teams / available teams")              \
+    XX(units_back_in_china, "units", "units re-imported into China")                               \
+    XX(units_disposed_abroad, "units", "units disposed of or liquidated abroad")
+
+enum bf_metric {
+#define XX(name, unit, desc) BF_M_##name,
+    BF_METRIC_MAP(XX)
+#undef XX
+        BF_METRIC_COUNT
+};
+
+const char *bf_metric_name(enum bf_metric m);
+const char *bf_metric_unit(enum bf_metric m);
+const char *bf_metric_desc(enum bf_metric m);
+/* Index of a metric by name, or -1. */
+int bf_metric_find(const char *name);
+
+/* Final states of a unit; every unit created is in exactly one at the end. */
+enum bf_unit_state {
+    BF_US_SOLD = 0,        /* sold (delivered) and kept by the buyer */
+    BF_US_RESOLD_ABROAD,   /* returned by a buyer and resold abroad */
+    BF_US_DISPOSED_ABROAD, /* returned or aged, disposed of / liquidated abroad */
+    BF_US_BACK_IN_CHINA,   /* shipped back and re-imported */
+    BF_US_IN_FLIGHT,       /* not yet final when the window closed */
+    BF_US_COUNT
+};
+
+/* Milestones of one shipment, hours since the horizon start; NaN = not reached. */
+enum bf_milestone {
+    BF_MS_CREATED = 0,
+    BF_MS_DECLARED,
+    BF_MS_RELEASED,
+    BF_MS_DEPARTED,
+    BF_MS_ARRIVED,
+    BF_MS_RECEIVED, /* warehouse receipt (9810) or delivery */
+    BF_MS_FIRST_SALE,
+    BF_MS_REBATE_PAID, /* first rebate payment for its units */
+    BF_MS_DONE,        /* last unit in a final state */
+    BF_MS_COUNT
+};
+const char *bf_milestone_name(enum bf_milestone m);
+
+struct bf_shipment_record {
+    uint64_t serial;
+    enum bf_channel channel;
+    uint32_t category, lane, units;
+    int inspected, regime; /* regime: 0 old rules, 1 new */
+    double t_h[BF_MS_COUNT];
+};
+
+typedef void bf_shipment_fn(const struct bf_shipment_record *rec, void *ctx);
+
+#define BF_HIST_DAYS   400 /* distributions: 1-day bins on [0, 400) */
+#define BF_MAX_SAMPLES 8
+
+struct bf_model_input {
+    const struct bf_params *old_rules;
+    const struct bf_params *new_rules; /* may equal old_rules */
+    int32_t effective_day;             /* first day of the new rules */
+    enum bf_regime_rule rule;
+    const struct bf_calendar *cal;
+    int32_t start_day;     /* horizon start (day number) */
+    uint32_t horizon_days; /* shipments are created on [start, start + horizon) */
+    uint32_t warmup_days;  /* shipments created earlier are not measured */
+    uint32_t tail_days;    /* the run continues this long after the horizon */
+    double financing_rate; /* annual */
+    double discount_rate;  /* annual */
+    uint64_t seed;
+    uint32_t city_index, replication;
+    const char *city_name, *policy_name; /* for failure reports only */
+    uint32_t n_samples;                  /* milestone samples to keep (<= BF_MAX_SAMPLES) */
+    bf_shipment_fn *on_shipment;         /* optional: every shipment's milestones */
+    void *on_shipment_ctx;
+    bf_trace_fn *event_trace; /* optional: every event */
+    void *event_trace_ctx;
+    uint64_t max_events; /* 0 = unlimited; else BF_ELIMIT beyond */
+};
+
+struct bf_model_result {
+    double metric[BF_METRIC_COUNT]; /* NaN where nothing was observed */
+    int32_t first_day;
+    uint32_t n_days;                        /* horizon + tail */
+    int64_t *position_fen;                  /* [n_days] daily cash position */
+    int64_t flow_total_fen[BF_FLOW_COUNT];  /* everything booked */
+    int64_t flow_beyond_fen[BF_FLOW_COUNT]; /* booked after the window */
+    struct bf_hist days_to_rebate;          /* per unit, weighted by units */
+    struct bf_hist return_cycle;            /* per unit */
+    uint64_t unit_states[BF_US_COUNT];      /* all units, warm-up included */
+    uint64_t units_created;
+    struct bf_shipment_record sample[BF_MAX_SAMPLES];
+    uint32_t n_samples;
+    uint64_t n_events;
+    uint64_t calendar_unknown;    /* lookups outside the calendar's known years */
+    int32_t calendar_unknown_day; /* first such day, or INT32_MIN */
+    uint32_t peak_shipments_in_flight, peak_items_in_flight;
+};
+
+/* Zeroes a result (safe to fini). */
+void bf_model_result_init(struct bf_model_result *r);
+void bf_model_result_fini(struct bf_model_result *r);
+
+/*
+ * Runs one (city, policy, replication). in->old_rules/new_rules must have
+ * passed bf_params_check. On success fills *out (the caller finis it) and
+ * returns 0; on BF_ENOMEM / BF_ELIMIT returns the code, *out holds nothing
+ * to free, and diag says what ran out.
+ */
+int bf_model_run(const struct bf_model_input *in, struct bf_model_result *out,
+                 struct bf_diag *diag);
+
+/* Event kind names, for traces. */
+extern const char *const bf_model_event_names[];
+
+#endif

@@ -1,0 +1,704 @@
+/*
+ * params.c - defaults, names and the parameter table of the shipment model.
+ *
+ * Every default below is listed in docs/model.md with its source: a section
+ * of ../shared/domain-facts.md ("§7.2 S3") or the word "assumption".
+ */
+#include "borderflow/params.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+/* ---- names ---- */
+
+static const char *const channel_codes[] = {"9610", "9710", "9810", "0110", NULL};
+static const char *const mode_names[] = {"sea", "air", "rail", "express", NULL};
+static const char *const trigger_names[] = {"departure", "closure", "sale", "never", NULL};
+static const char *const filing_names[] = {"continuous", "monthly", NULL};
+static const char *const reimport_names[] = {"ordinary", "cbec_return", NULL};
+static const char *const rule_names[] = {"creation", "event", NULL};
+
+const char *bf_channel_code(enum bf_channel c)
+{
+    return (unsigned)c < BF_CH_COUNT ? channel_codes[c] : "?";
+}
+
+const char *bf_mode_name(enum bf_mode m)
+{
+    return (unsigned)m < BF_MODE_COUNT ? mode_names[m] : "?";
+}
+
+const char *bf_trigger_name(enum bf_rebate_trigger t)
+{
+    return (unsigned)t < BF_TRIGGER_COUNT ? trigger_names[t] : "?";
+}
+
+const char *bf_filing_name(enum bf_filing f)
+{
+    return (unsigned)f < BF_FILING_COUNT ? filing_names[f] : "?";
+}
+
+const char *bf_reimport_name(enum bf_reimport_procedure p)
+{
+    return (unsigned)p < BF_REIMPORT_COUNT ? reimport_names[p] : "?";
+}
+
+const char *bf_rule_name(enum bf_regime_rule r)
+{
+    return (unsigned)r < BF_RULE_COUNT ? rule_names[r] : "?";
+}
+
+/* ---- defaults ---- */
+
+/* The defaults are constants checked by unit tests; a constructor failing
+ * here is a bug. */
+static struct bf_dist lognormal_mp(double median, double p90)
+{
+    struct bf_dist d;
+    BF_ASSERT(bf_dist_lognormal_median_p90(&d, median, p90, NULL) == 0);
+    return d;
+}
+
+static struct bf_dist lognormal_ms(double mu, double sigma)
+{
+    struct bf_dist d;
+    BF_ASSERT(bf_dist_lognormal(&d, mu, sigma, NULL) == 0);
+    return d;
+}
+
+static struct bf_dist gamma_ks(double shape, double scale)
+{
+    struct bf_dist d;
+    BF_ASSERT(bf_dist_gamma(&d, shape, scale, NULL) == 0);
+    return d;
+}
+
+static struct bf_dist gamma_mcv(double mean, double cv)
+{
+    struct bf_dist d;
+    BF_ASSERT(bf_dist_gamma_mean_cv(&d, mean, cv, NULL) == 0);
+    return d;
+}
+
+static struct bf_dist uniform(double a, double b)
+{
+    struct bf_dist d;
+    BF_ASSERT(bf_dist_uniform(&d, a, b, NULL) == 0);
+    return d;
+}
+
+static void set_category(struct bf_category *c, const char *name, double share, double ret,
+                         double cost_median, double cost_p90, double price, double duty)
+{
+    memset(c, 0, sizeof *c);
+    snprintf(c->name, sizeof c->name, "%s", name);
+    c->share = share;
+    c->rebate_rate = 0.13; /* §3.1: 13% since 1 Apr 2019 */
+    c->return_prob = ret;
+    c->unit_cost_cny = lognormal_mp(cost_median, cost_p90);
+    c->price_multiple = price;
+    c->import_duty_rate = duty;
+}
+
+static struct bf_periodic weekly(uint8_t mask, double hour)
+{
+    struct bf_periodic p = {.kind = BF_PERIODIC_WEEKLY, .weekday_mask = mask, .at_hour = hour};
+    return p;
+}
+
+static struct bf_periodic daily(double hour)
+{
+    struct bf_periodic p = {.kind = BF_PERIODIC_DAILY, .at_hour = hour};
+    return p;
+}
+
+static void set_lane(struct bf_lane *l, const char *name, double share, enum bf_mode mode,
+                     struct bf_periodic dep, struct bf_dist transit, struct bf_dist dest,
+                     double freight)
+{
+    memset(l, 0, sizeof *l);
+    snprintf(l->name, sizeof l->name, "%s", name);
+    l->share = share;
+    l->mode = mode;
+    l->departures = dep;
+    l->transit_d = transit;
+    l->dest_d = dest;
+    l->freight_rate = freight;
+}
+
+enum { L_US_WEST, L_US_EAST, L_EU_SEA, L_EU_RAIL, L_AIR, L_EXPRESS, L_COUNT };
+#define MON (1u << 0)
+#define TUE (1u << 1)
+#define THU (1u << 3)
+#define FRI (1u << 4)
+
+void bf_params_default(struct bf_params *p)
+{
+    memset(p, 0, sizeof *p);
+
+    p->shipments_per_day = 20.0;
+    for (int m = 0; m < 12; m++)
+        p->seasonality[m] = 1.0;
+
+    p->n_categories = 4;
+    set_category(&p->category[0], "general", 0.5, 0.176, 80.0, 200.0, 2.0, 0.08);
+    set_category(&p->category[1], "apparel", 0.2, 0.30, 60.0, 150.0, 2.5, 0.10);
+    set_category(&p->category[2], "electronics", 0.2, 0.10, 150.0, 400.0, 1.8, 0.05);
+    set_category(&p->category[3], "home", 0.1, 0.07, 100.0, 250.0, 2.0, 0.08);
+
+    /* Lanes: transit and destination times of §7.2 S3/S4. */
+    p->n_lanes = L_COUNT;
+    struct bf_dist dest_sea = gamma_ks(6.25, 1.28); /* S4: mean 8 d */
+    set_lane(&p->lane[L_US_WEST], "us_west", 1.0, BF_MODE_SEA, weekly(TUE | FRI, 18.0),
+             gamma_ks(25.0, 0.72), dest_sea, 0.05);
+    set_lane(&p->lane[L_US_EAST], "us_east", 1.0, BF_MODE_SEA, weekly(TUE | FRI, 18.0),
+             gamma_ks(44.0, 0.72), dest_sea, 0.07);
+    set_lane(&p->lane[L_EU_SEA], "eu_sea", 1.0, BF_MODE_SEA, weekly(MON | THU, 18.0),
+             gamma_ks(44.0, 0.79), dest_sea, 0.07);
+    set_lane(&p->lane[L_EU_RAIL], "eu_rail", 1.0, BF_MODE_RAIL, weekly(TUE | FRI, 12.0),
+             gamma_mcv(20.0, 0.15), gamma_mcv(5.0, 0.4), 0.10);
+    set_lane(&p->lane[L_AIR], "air", 1.0, BF_MODE_AIR, daily(22.0), gamma_mcv(5.0, 0.35),
+             gamma_mcv(2.0, 0.5), 0.15);
+    set_lane(&p->lane[L_EXPRESS], "express", 1.0, BF_MODE_EXPRESS, daily(20.0),
+             gamma_mcv(3.0, 0.35), gamma_mcv(1.0, 0.5), 0.20);
+
+    /* Channels: mix, shipment sizes, money and rebate triggers. */
+    struct bf_channel_params *c;
+    c = &p->channel[BF_CH_9610];
+    c->share = 0.25;
+    {
+        const double v[] = {1, 2, 3}, w[] = {0.6, 0.25, 0.15};
+        BF_ASSERT(bf_dist_empirical(&c->units, v, w, 3, NULL) == 0);
+    }
+    c->return_factor = 1.0;
+    c->platform_fee = 0.15;
+    c->settlement_d = gamma_mcv(14.0, 0.3);
+    c->lane_weight[L_EXPRESS] = 0.7;
+    c->lane_weight[L_AIR] = 0.3;
+    c->trigger = BF_TRIGGER_NEVER; /* §3.4: most B2C retail exports are invoice-free, exempt */
+    c->trigger_adoption = 1.0;
+    c->fallback_trigger = BF_TRIGGER_NEVER;
+
+    c = &p->channel[BF_CH_9710];
+    c->share = 0.15;
+    c->units = lognormal_mp(50.0, 200.0);
+    c->return_factor = 0.1;
+    c->platform_fee = 0.03;
+    c->settlement_d = gamma_mcv(45.0, 0.4);
+    c->lane_weight[L_US_WEST] = 0.4;
+    c->lane_weight[L_US_EAST] = 0.2;
+    c->lane_weight[L_EU_SEA] = 0.2;
+    c->lane_weight[L_AIR] = 0.2;
+    c->trigger = BF_TRIGGER_CLOSURE; /* §3.4: rebate as general trade */
+    c->trigger_adoption = 1.0;
+    c->fallback_trigger = BF_TRIGGER_CLOSURE;
+
+    c = &p->channel[BF_CH_9810];
+    c->share = 0.40;
+    c->units = lognormal_mp(30.0, 120.0);
+    c->return_factor = 1.0;
+    c->platform_fee = 0.15;
+    c->settlement_d = gamma_mcv(14.0, 0.3);
+    c->lane_weight[L_US_WEST] = 0.5;
+    c->lane_weight[L_US_EAST] = 0.2;
+    c->lane_weight[L_EU_SEA] = 0.2;
+    c->lane_weight[L_EU_RAIL] = 0.1;
+    c->trigger = BF_TRIGGER_SALE; /* §7.2 S13, Option A before: refund only after sale */
+    c->trigger_adoption = 1.0;
+    c->fallback_trigger = BF_TRIGGER_SALE;
+
+    c = &p->channel[BF_CH_0110];
+    c->share = 0.20;
+    c->units = lognormal_mp(100.0, 400.0);
+    c->return_factor = 0.05;
+    c->platform_fee = 0.0;
+    c->settlement_d = gamma_mcv(60.0, 0.4);
+    c->lane_weight[L_US_WEST] = 0.4;
+    c->lane_weight[L_US_EAST] = 0.2;
+    c->lane_weight[L_EU_SEA] = 0.3;
+    c->lane_weight[L_EU_RAIL] = 0.1;
+    c->trigger = BF_TRIGGER_CLOSURE;
+    c->trigger_adoption = 1.0;
+    c->fallback_trigger = BF_TRIGGER_CLOSURE;
+
+    /* Export clearance (§7.2 S1, S1b), calibrated in docs/model.md so that
+     * the class A mean with rework and inspections is the GAC 2022 export
+     * figure, 1.03 h (§2). */
+    p->clearance.doc_prep_h = lognormal_mp(4.0, 12.0);
+    p->clearance.doc_error_prob = 0.03;
+    p->clearance.rework_h = lognormal_mp(2.0, 6.0);
+    p->clearance.screening_h = lognormal_mp(0.45, 1.6);
+    p->clearance.inspect_prob = 0.01;
+    p->clearance.inspect_h = lognormal_mp(2.0, 5.0);
+    p->clearance.inspection_teams = 2;
+    p->clearance.teams_follow_calendar = 1;
+    p->clearance.shift_start_h = 8.5;
+    p->clearance.shift_end_h = 17.5;
+    p->clearance.multiplier = 1.0;
+    p->clearance.policy_factor = 1.0;
+
+    /* Port dwell (§7.2 S2: 4.8 d gate-in -> departure, CV 0.4): handling
+     * plus the wait for the lane's next departure. */
+    p->port.handling_d = gamma_ks(6.25, 0.49);
+    p->port.multiplier = 1.0;
+    p->port.policy_factor = 1.0;
+
+    /* Overseas warehouse (§7.2 S5, §6.2). */
+    p->warehouse.time_to_sale_d = gamma_ks(2.78, 32.4);
+    p->warehouse.max_dwell_d = 180.0;
+    p->warehouse.aged_return_share = 0.30;
+    p->warehouse.liquidation_value = 0.10;
+    p->warehouse.fee_cny_per_unit_day = 0.05;
+
+    /* Returns (§7.2 S6-S10, §4, §7.3). */
+    p->returns.lag_d = gamma_ks(4.0, 7.5);
+    p->returns.window_d = 60.0;
+    p->returns.to_china_share = 0.10;
+    p->returns.resell_share = 0.50;
+    p->returns.resell_value = 0.70;
+    p->returns.consolidation =
+        (struct bf_periodic){.kind = BF_PERIODIC_MONTHLY, .day_of_month = 1, .at_hour = 12.0};
+    p->returns.port_dwell_d = gamma_ks(6.25, 0.832);
+    p->returns.freight_factor = 1.0;
+    p->returns.procedure = BF_REIMPORT_CBEC_RETURN;
+    p->returns.cbec_clearance_h = lognormal_ms(3.178, 0.857);
+    p->returns.ordinary_clearance_h = lognormal_ms(3.178, 0.857);
+    p->returns.taxfree_months = 6;
+    p->returns.customs_limit_months = 12;
+    p->returns.cert_wd = gamma_ks(4.0, 3.5);
+    p->returns.repay_rebate = 1;
+    p->returns.import_vat_rate = 0.13;
+
+    /* Rebates (§3, §7.2 S11-S13). */
+    p->rebate.vat_rate = 0.13;
+    p->rebate.closure_lag_d = gamma_mcv(2.0, 0.5);
+    p->rebate.doc_collection_d = gamma_ks(4.0, 3.75);
+    p->rebate.filing = BF_FILING_MONTHLY;
+    p->rebate.filing_day = 15;
+    p->rebate.processing_wd = uniform(2.0, 4.0);
+    p->rebate.treasury_d = uniform(2.0, 5.0);
+}
+
+int bf_params_lane(const struct bf_params *p, const char *name)
+{
+    for (unsigned i = 0; i < p->n_lanes; i++)
+        if (strcmp(p->lane[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+int bf_params_category(const struct bf_params *p, const char *name)
+{
+    for (unsigned i = 0; i < p->n_categories; i++)
+        if (strcmp(p->category[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* ---- the parameter table ---- */
+
+#define OFF(field) offsetof(struct bf_params, field)
+#define NUM(path, field, unit, lo, hi, doc, src)                                                   \
+    {                                                                                              \
+        path, BF_PT_NUMBER, OFF(field), unit, lo, hi, NULL, doc, src                               \
+    }
+#define PROB(path, field, doc, src)                                                                \
+    {                                                                                              \
+        path, BF_PT_PROB, OFF(field), "share", 0, 1, NULL, doc, src                                \
+    }
+#define UINT(path, field, unit, lo, hi, doc, src)                                                  \
+    {                                                                                              \
+        path, BF_PT_UINT, OFF(field), unit, lo, hi, NULL, doc, src                                 \
+    }
+#define BOOL(path, field, doc, src)                                                                \
+    {                                                                                              \
+        path, BF_PT_BOOL, OFF(field), "", 0, 1, NULL, doc, src                                     \
+    }
+#define DIST(path, field, unit, doc, src)                                                          \
+    {                                                                                              \
+        path, BF_PT_DIST, OFF(field), unit, 0, 0, NULL, doc, src                                   \
+    }
+#define ENUM(path, field, names, doc, src)                                                         \
+    {                                                                                              \
+        path, BF_PT_ENUM, OFF(field), "", 0, 0, names, doc, src                                    \
+    }
+#define SCHED(path, field, doc, src)                                                               \
+    {                                                                                              \
+        path, BF_PT_SCHEDULE, OFF(field), "", 0, 0, NULL, doc, src                                 \
+    }
+
+#define A "assumption"
+
+const struct bf_param_info bf_param_table[] = {
+    NUM("arrivals.shipments_per_day", shipments_per_day, "shipments/day", 0.001, 100000,
+        "mean export declarations per day (Poisson)", A),
+    {"arrivals.seasonality", BF_PT_MONTHS12, OFF(seasonality), "factor", 0, 100, NULL,
+     "monthly multipliers of the arrival rate, January to December", A},
+
+    DIST("clearance.doc_prep_h", clearance.doc_prep_h, "h",
+         "order ready (created) -> declaration lodged", A),
+    {"clearance.doc_error_prob", BF_PT_PROB, OFF(clearance.doc_error_prob), "share", 0, 0.9, NULL,
+     "a lodged declaration has a document error and goes back for rework", A},
+    DIST("clearance.rework_h", clearance.rework_h, "h", "rework of a rejected declaration", A),
+    DIST("clearance.screening_h", clearance.screening_h, "h",
+         "risk screening: declaration -> release when not inspected",
+         "§7.2 S1 (mean anchored on §2 GAC 2022 export 1.03 h)"),
+    PROB("clearance.inspect_prob", clearance.inspect_prob, "a shipment is inspected",
+         "§7.2 S1b (assumption)"),
+    DIST("clearance.inspect_h", clearance.inspect_h, "h",
+         "an inspection team's work on one shipment", A),
+    UINT("clearance.inspection_teams", clearance.inspection_teams, "teams", 1, 100000,
+         "inspection teams of the city's customs", A),
+    BOOL("clearance.teams_follow_calendar", clearance.teams_follow_calendar,
+         "teams work shift hours on working days (true) or around the clock (false)",
+         "§1 (7x24 appointment channels in Nanjing, Hefei)"),
+    NUM("clearance.shift_start_h", clearance.shift_start_h, "h", 0, 24, "start of the team shift",
+        A),
+    NUM("clearance.shift_end_h", clearance.shift_end_h, "h", 0, 24, "end of the team shift", A),
+    NUM("clearance.multiplier", clearance.multiplier, "factor", 0.01, 100,
+        "city class multiplier of clearance times (m_clr)", "§7.1"),
+    NUM("clearance.policy_factor", clearance.policy_factor, "factor", 0.01, 100,
+        "policy multiplier of clearance times", "§7.2 S1"),
+
+    DIST("port.handling_d", port.handling_d, "d", "release -> ready to load at the port",
+         "§7.2 S2 (4.8 d dwell incl. the wait for departure)"),
+    NUM("port.multiplier", port.multiplier, "factor", 0.01, 100,
+        "city class multiplier of port handling (m_dwell)", "§7.1"),
+    NUM("port.policy_factor", port.policy_factor, "factor", 0.01, 100,
+        "policy multiplier of port handling", "§7.2 S2"),
+
+    DIST("warehouse.time_to_sale_d", warehouse.time_to_sale_d, "d",
+         "per unit: warehouse receipt -> sale", "§7.2 S5, §6.2"),
+    NUM("warehouse.max_dwell_d", warehouse.max_dwell_d, "d", 0, 3650,
+        "unsold after this, a unit is aged stock", "§6.2 (Amazon aged surcharge from 181 d)"),
+    PROB("warehouse.aged_return_share", warehouse.aged_return_share,
+         "of aged units, the share shipped back to China", "§7.2 S7 (assumption)"),
+    NUM("warehouse.liquidation_value", warehouse.liquidation_value, "share", 0, 10,
+        "proceeds of stock disposed of abroad, as a share of unit cost", A),
+    NUM("warehouse.fee_cny_per_unit_day", warehouse.fee_cny_per_unit_day, "CNY/unit/day", 0, 10000,
+        "overseas warehouse storage fee", A),
+
+    DIST("returns.lag_d", returns.lag_d, "d", "sale -> buyer return, truncated at the window",
+         "§7.2 S6 (assumption)"),
+    NUM("returns.window_d", returns.window_d, "d", 0.01, 3650, "return window after sale", A),
+    PROB("returns.to_china_share", returns.to_china_share,
+         "of buyer returns, the share shipped back to China", "§7.2 S7 (assumption)"),
+    PROB("returns.resell_share", returns.resell_share,
+         "of buyer returns, the share resold abroad (the rest is disposed of)", A),
+    NUM("returns.resell_value", returns.resell_value, "share", 0, 10,
+        "resale price of a returned unit / original price", A),
+    SCHED("returns.consolidation", returns.consolidation,
+          "departures of consolidated return shipments from the warehouse", A),
+    DIST("returns.port_dwell_d", returns.port_dwell_d, "d",
+         "return leg: dwell at the foreign port before sailing",
+         "§6.1 (import dwell 5.2 d), §7.2 S8"),
+    NUM("returns.freight_factor", returns.freight_factor, "factor", 0, 100,
+        "return freight per unit / outbound freight per unit", "§7.3 (assumption)"),
+    ENUM("returns.procedure", returns.procedure, reimport_names,
+         "re-import procedure: ordinary import, or the tax-free CBEC return", "§4, §7.3"),
+    DIST("returns.cbec_clearance_h", returns.cbec_clearance_h, "h",
+         "re-import clearance under the CBEC return procedure", "§7.2 S9"),
+    DIST("returns.ordinary_clearance_h", returns.ordinary_clearance_h, "h",
+         "re-import clearance as an ordinary import", "§7.2 S9, §2 (import 32.02 h)"),
+    UINT("returns.taxfree_months", returns.taxfree_months, "months", 0, 120,
+         "tax-free return only within this many months of export", "§4 (Ann. 2026 No. 16)"),
+    UINT("returns.customs_limit_months", returns.customs_limit_months, "months", 0, 120,
+         "no customs return after this many months of export", "§4 (GAC Ann. 2020 No. 44)"),
+    DIST("returns.cert_wd", returns.cert_wd, "wd",
+         "certificate of rebate repaid / not refunded, working days", "§7.2 S10 (assumption)"),
+    BOOL("returns.repay_rebate", returns.repay_rebate,
+         "a unit back in China repays its paid rebate", "§3.3, §4"),
+    NUM("returns.import_vat_rate", returns.import_vat_rate, "share", 0, 1,
+        "import VAT on an ordinary re-import", "§3.1"),
+
+    NUM("rebate.vat_rate", rebate.vat_rate, "share", 0, 1,
+        "VAT included in the unit cost; rebate base = cost / (1 + rate)", "§7.3"),
+    DIST("rebate.closure_lag_d", rebate.closure_lag_d, "d", "departure -> customs closure", A),
+    DIST("rebate.doc_collection_d", rebate.doc_collection_d, "d",
+         "rebate trigger -> documents ready to file", "§7.2 S11 (assumption)"),
+    ENUM("rebate.filing", rebate.filing, filing_names, "filing: continuous, or in a monthly window",
+         "§7.2 S11"),
+    UINT("rebate.filing_day", rebate.filing_day, "day", 1, 31,
+         "monthly window: day of the month (moved to the next working day)", "§7.2 S11"),
+    DIST("rebate.processing_wd", rebate.processing_wd, "wd",
+         "tax office processing, working days (rounded)", "§3.2, §7.2 S12"),
+    DIST("rebate.treasury_d", rebate.treasury_d, "d", "treasury transfer, days (rounded)",
+         "§7.2 S12 (assumption)"),
+};
+const size_t bf_param_table_n = sizeof bf_param_table / sizeof bf_param_table[0];
+
+#undef OFF
+#define OFF(field) offsetof(struct bf_category, field)
+const struct bf_param_info bf_category_table[] = {
+    NUM("share", share, "weight", 0, 1e6, "weight of the category in the goods mix", A),
+    NUM("rebate_rate", rebate_rate, "share", 0, 1, "export VAT rebate rate", "§3.1"),
+    PROB("return_prob", return_prob, "a unit sold to a consumer is returned",
+         "§4 (NRF 2023 online 17.6%; category ranges)"),
+    DIST("unit_cost_cny", unit_cost_cny, "CNY", "purchase cost per unit, VAT included", A),
+    NUM("price_multiple", price_multiple, "factor", 0, 1000, "gross sale price / unit cost", A),
+    NUM("import_duty_rate", import_duty_rate, "share", 0, 10,
+        "import duty on an ordinary re-import", A),
+};
+const size_t bf_category_table_n = sizeof bf_category_table / sizeof bf_category_table[0];
+
+#undef OFF
+#define OFF(field) offsetof(struct bf_lane, field)
+const struct bf_param_info bf_lane_table[] = {
+    NUM("share", share, "weight", 0, 1e6, "not used: lanes are weighted per channel", A),
+    ENUM("mode", mode, mode_names, "transport mode", "§6.1"),
+    SCHED("departures", departures, "departure schedule (sailings, flights, trains)", A),
+    DIST("transit_d", transit_d, "d", "departure -> arrival abroad", "§7.2 S3, §6.1"),
+    DIST("dest_d", dest_d, "d", "arrival abroad -> warehouse receipt or delivery", "§7.2 S4"),
+    NUM("freight_rate", freight_rate, "share", 0, 10, "outbound freight / goods cost", A),
+};
+const size_t bf_lane_table_n = sizeof bf_lane_table / sizeof bf_lane_table[0];
+
+#undef OFF
+#define OFF(field) offsetof(struct bf_channel_params, field)
+const struct bf_param_info bf_channel_table[] = {
+    NUM("share", share, "weight", 0, 1e6, "weight of the channel in the shipment mix", A),
+    DIST("units", units, "units", "units per shipment (rounded, at least 1)", A),
+    NUM("return_factor", return_factor, "factor", 0, 100,
+        "multiplies the category's return probability", A),
+    {"platform_fee", BF_PT_NUMBER, OFF(platform_fee), "share", 0, 0.99, NULL,
+     "share of the gross price kept by the platform", A},
+    DIST("settlement_d", settlement_d, "d", "sale -> proceeds received", A),
+    {"lanes", BF_PT_LANE_WEIGHTS, OFF(lane_weight), "weight", 0, 1e6, NULL,
+     "weights of the lanes this channel uses, by lane name", A},
+    ENUM("trigger", trigger, trigger_names, "what starts the rebate claim", "§3.3, §7.2 S13"),
+    PROB("trigger_adoption", trigger_adoption,
+         "share of shipments that use `trigger` (the others use `fallback_trigger`)",
+         "§7 Option B"),
+    ENUM("fallback_trigger", fallback_trigger, trigger_names,
+         "rebate trigger of shipments that do not adopt `trigger`", "§7 Option B"),
+};
+const size_t bf_channel_table_n = sizeof bf_channel_table / sizeof bf_channel_table[0];
+
+#undef A
+
+/* ---- validation ---- */
+
+int bf_param_check_value(const struct bf_param_info *pi, const void *base, struct bf_diag *diag)
+{
+    const unsigned char *b = (const unsigned char *)base + pi->offset;
+    switch (pi->type) {
+    case BF_PT_NUMBER:
+    case BF_PT_PROB: {
+        double v;
+        memcpy(&v, b, sizeof v);
+        if (!isfinite(v) || v < pi->min || v > pi->max) {
+            bf_diag_set(diag, "%g is outside the allowed range [%g, %g]%s%s", v, pi->min, pi->max,
+                        pi->unit[0] ? " " : "", pi->unit);
+            return BF_ERANGE;
+        }
+        return 0;
+    }
+    case BF_PT_UINT: {
+        uint32_t v;
+        memcpy(&v, b, sizeof v);
+        if ((double)v < pi->min || (double)v > pi->max) {
+            bf_diag_set(diag, "%u is outside the allowed range [%g, %g]", (unsigned)v, pi->min,
+                        pi->max);
+            return BF_ERANGE;
+        }
+        return 0;
+    }
+    case BF_PT_BOOL: {
+        int v;
+        memcpy(&v, b, sizeof v);
+        if (v != 0 && v != 1) {
+            bf_diag_set(diag, "%d is not a boolean (true or false)", v);
+            return BF_EINVAL;
+        }
+        return 0;
+    }
+    case BF_PT_ENUM: {
+        int v;
+        memcpy(&v, b, sizeof v);
+        int n = 0;
+        while (pi->choices[n] != NULL)
+            n++;
+        if (v < 0 || v >= n) {
+            bf_diag_set(diag, "enumeration value %d is out of range", v);
+            return BF_EINVAL;
+        }
+        return 0;
+    }
+    case BF_PT_DIST: {
+        struct bf_dist d;
+        memcpy(&d, b, sizeof d);
+        int rc = bf_dist_check(&d, diag);
+        if (rc != 0)
+            return rc;
+        if (!bf_dist_nonnegative(&d)) {
+            bf_diag_set(diag,
+                        "a %s distribution that can take negative values is not allowed "
+                        "here: %s must be >= 0",
+                        bf_dist_kind_name(d.kind), pi->unit[0] ? pi->unit : "the value");
+            return BF_ERANGE;
+        }
+        if (d.kind == BF_DIST_BERNOULLI) {
+            bf_diag_set(diag,
+                        "a bernoulli distribution is not allowed here: it gives 0 or 1, "
+                        "not a %s",
+                        pi->unit[0] ? pi->unit : "quantity");
+            return BF_EINVAL;
+        }
+        return 0;
+    }
+    case BF_PT_SCHEDULE: {
+        struct bf_periodic p;
+        memcpy(&p, b, sizeof p);
+        return bf_periodic_check(&p, diag);
+    }
+    case BF_PT_MONTHS12: {
+        double v[12];
+        memcpy(v, b, sizeof v);
+        for (int m = 0; m < 12; m++)
+            if (!isfinite(v[m]) || v[m] < pi->min || v[m] > pi->max) {
+                bf_diag_set(diag, "month %d: %g is outside the allowed range [%g, %g]", m + 1, v[m],
+                            pi->min, pi->max);
+                return BF_ERANGE;
+            }
+        return 0;
+    }
+    case BF_PT_LANE_WEIGHTS: {
+        double v[BF_MAX_LANES];
+        memcpy(v, b, sizeof v);
+        for (int k = 0; k < BF_MAX_LANES; k++)
+            if (!isfinite(v[k]) || v[k] < pi->min || v[k] > pi->max) {
+                bf_diag_set(diag, "lane weight %g is outside the allowed range [%g, %g]", v[k],
+                            pi->min, pi->max);
+                return BF_ERANGE;
+            }
+        return 0;
+    }
+    }
+    BF_ASSERT(0 && "unknown parameter type");
+    return BF_EINVAL;
+}
+
+static int check_table(const struct bf_param_info *t, size_t n, const void *base,
+                       const char *prefix, struct bf_diag *diag)
+{
+    for (size_t i = 0; i < n; i++) {
+        int rc = bf_param_check_value(&t[i], base, diag);
+        if (rc != 0) {
+            bf_diag_where(diag, "%s%s", prefix, t[i].path);
+            return rc;
+        }
+    }
+    return 0;
+}
+
+int bf_params_check(const struct bf_params *p, struct bf_diag *diag)
+{
+    char prefix[96];
+    int rc = check_table(bf_param_table, bf_param_table_n, p, "", diag);
+    if (rc != 0)
+        return rc;
+    if (p->n_categories < 1 || p->n_categories > BF_MAX_CATEGORIES) {
+        bf_diag_where(diag, "categories");
+        bf_diag_set(diag, "%u goods categories; 1 to %d are allowed", p->n_categories,
+                    BF_MAX_CATEGORIES);
+        return BF_EINVAL;
+    }
+    if (p->n_lanes < 1 || p->n_lanes > BF_MAX_LANES) {
+        bf_diag_where(diag, "lanes");
+        bf_diag_set(diag, "%u lanes; 1 to %d are allowed", p->n_lanes, BF_MAX_LANES);
+        return BF_EINVAL;
+    }
+    double cat_sum = 0.0;
+    for (unsigned i = 0; i < p->n_categories; i++) {
+        snprintf(prefix, sizeof prefix, "categories.%s.", p->category[i].name);
+        if ((rc = check_table(bf_category_table, bf_category_table_n, &p->category[i], prefix,
+                              diag)) != 0)
+            return rc;
+        cat_sum += p->category[i].share;
+        if (p->category[i].name[0] == '\0' ||
+            bf_params_category(p, p->category[i].name) != (int)i) {
+            bf_diag_where(diag, "categories");
+            bf_diag_set(diag, "category %u has an empty or repeated name '%s'", i,
+                        p->category[i].name);
+            return BF_EINVAL;
+        }
+    }
+    if (!(cat_sum > 0.0)) {
+        bf_diag_where(diag, "categories");
+        bf_diag_set(diag, "the category shares sum to 0; at least one must be positive");
+        return BF_EINVAL;
+    }
+    for (unsigned i = 0; i < p->n_lanes; i++) {
+        snprintf(prefix, sizeof prefix, "lanes.%s.", p->lane[i].name);
+        if ((rc = check_table(bf_lane_table, bf_lane_table_n, &p->lane[i], prefix, diag)) != 0)
+            return rc;
+        if (p->lane[i].name[0] == '\0' || bf_params_lane(p, p->lane[i].name) != (int)i) {
+            bf_diag_where(diag, "lanes");
+            bf_diag_set(diag, "lane %u has an empty or repeated name '%s'", i, p->lane[i].name);
+            return BF_EINVAL;
+        }
+    }
+    double ch_sum = 0.0;
+    for (int c = 0; c < BF_CH_COUNT; c++) {
+        const struct bf_channel_params *ch = &p->channel[c];
+        snprintf(prefix, sizeof prefix, "channels.%s.", bf_channel_code((enum bf_channel)c));
+        if ((rc = check_table(bf_channel_table, bf_channel_table_n, ch, prefix, diag)) != 0)
+            return rc;
+        ch_sum += ch->share;
+        double lanes = 0.0;
+        for (unsigned k = 0; k < BF_MAX_LANES; k++) {
+            if (k >= p->n_lanes && ch->lane_weight[k] != 0.0) {
+                bf_diag_where(diag, "%slanes", prefix);
+                bf_diag_set(diag, "a weight is given for lane %u, but only %u lanes exist", k,
+                            p->n_lanes);
+                return BF_EINVAL;
+            }
+            lanes += ch->lane_weight[k];
+        }
+        if (ch->share > 0.0 && !(lanes > 0.0)) {
+            bf_diag_where(diag, "%slanes", prefix);
+            bf_diag_set(diag,
+                        "channel %s has shipments (share %g) but no lane with a positive "
+                        "weight; give at least one lane a weight > 0",
+                        bf_channel_code((enum bf_channel)c), ch->share);
+            return BF_EINVAL;
+        }
+        /* units: at least one unit after rounding is guaranteed by the model;
+         * a distribution of only zeros would be a mistake */
+        if (bf_dist_mean(&ch->units) <= 0.0 && ch->share > 0.0) {
+            bf_diag_where(diag, "%sunits", prefix);
+            bf_diag_set(diag, "units per shipment must have a positive mean");
+            return BF_ERANGE;
+        }
+    }
+    if (!(ch_sum > 0.0)) {
+        bf_diag_where(diag, "channels");
+        bf_diag_set(diag, "the channel shares sum to 0; at least one must be positive");
+        return BF_EINVAL;
+    }
+    if (p->returns.to_china_share + p->returns.resell_share > 1.0 + 1e-12) {
+        bf_diag_where(diag, "returns.resell_share");
+        bf_diag_set(diag,
+                    "to_china_share (%g) + resell_share (%g) exceed 1; the rest (disposed "
+                    "of abroad) cannot be negative",
+                    p->returns.to_china_share, p->returns.resell_share);
+        return BF_ERANGE;
+    }
+    if (p->clearance.teams_follow_calendar &&
+        !(p->clearance.shift_start_h < p->clearance.shift_end_h)) {
+        bf_diag_where(diag, "clearance.shift_end_h");
+        bf_diag_set(diag,
+                    "the shift ends (%g h) before it starts (%g h); use shift_start_h < "
+                    "shift_end_h",
+                    p->clearance.shift_end_h, p->clearance.shift_start_h);
+        return BF_ERANGE;
+    }
+    if (p->returns.consolidation.kind == BF_PERIODIC_CONTINUOUS) {
+        bf_diag_where(diag, "returns.consolidation");
+        bf_diag_set(diag, "return shipments need a schedule (daily, weekly, monthly or interval), "
+                          "not continuous");
+        return BF_EINVAL;
+    }
+    return 0;
+}

@@ -1,0 +1,419 @@
+/*
+ * run.c - one (city, policy, replication): setup, the run, the results.
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "borderflow/alloc.h"
+
+#include "internal.h"
+
+/* ---- names ---- */
+
+static const char *const metric_names[] = {
+#define XX(name, unit, desc) #name,
+    BF_METRIC_MAP(XX)
+#undef XX
+};
+static const char *const metric_units[] = {
+#define XX(name, unit, desc) unit,
+    BF_METRIC_MAP(XX)
+#undef XX
+};
+static const char *const metric_descs[] = {
+#define XX(name, unit, desc) desc,
+    BF_METRIC_MAP(XX)
+#undef XX
+};
+
+const char *bf_metric_name(enum bf_metric m)
+{
+    return (unsigned)m < BF_METRIC_COUNT ? metric_names[m] : "?";
+}
+
+const char *bf_metric_unit(enum bf_metric m)
+{
+    return (unsigned)m < BF_METRIC_COUNT ? metric_units[m] : "?";
+}
+
+const char *bf_metric_desc(enum bf_metric m)
+{
+    return (unsigned)m < BF_METRIC_COUNT ? metric_descs[m] : "?";
+}
+
+int bf_metric_find(const char *name)
+{
+    for (int m = 0; m < BF_METRIC_COUNT; m++)
+        if (strcmp(metric_names[m], name) == 0)
+            return m;
+    return -1;
+}
+
+const char *bf_milestone_name(enum bf_milestone m)
+{
+    static const char *const names[] = {"created",    "declared",    "released",
+                                        "departed",   "arrived",     "received",
+                                        "first_sale", "rebate_paid", "done"};
+    _Static_assert(sizeof names / sizeof names[0] == BF_MS_COUNT, "milestone names");
+    return (unsigned)m < BF_MS_COUNT ? names[m] : "?";
+}
+
+const char *const bf_model_event_names[] = {
+    "arrival",       "declare",    "screened",   "inspected",    "depart",
+    "arrive_abroad", "received",   "lot",        "buyer_return", "consolidate",
+    "batch_arrive",  "reimported", "claim_paid", "shift",
+};
+_Static_assert(sizeof bf_model_event_names / sizeof bf_model_event_names[0] == EV_COUNT,
+               "event names");
+
+/* ---- shared helpers ---- */
+
+void bf__note_unknown(struct sim *s, int rc, int32_t day)
+{
+    if (rc != BF_CAL_UNKNOWN)
+        return;
+    if (s->out->calendar_unknown++ == 0)
+        s->out->calendar_unknown_day = day;
+}
+
+bool bf__within_months(int32_t from, int32_t day, uint32_t months)
+{
+    int y, m, d;
+    bf_date_to_ymd(from, &y, &m, &d);
+    int64_t mm = (int64_t)m - 1 + months;
+    int ny = y + (int)(mm / 12), nm = (int)(mm % 12) + 1;
+    if (ny > BF_CAL_MAX_YEAR)
+        return true;
+    int dim = bf_date_days_in_month(ny, nm);
+    int32_t limit = bf_date_from_ymd(ny, nm, d < dim ? d : dim);
+    return day <= limit;
+}
+
+static void emit_record(struct sim *s, const struct ship *sh, struct bf_shipment_record *rec)
+{
+    memset(rec, 0, sizeof *rec);
+    rec->serial = sh->serial;
+    rec->channel = (enum bf_channel)sh->channel;
+    rec->category = sh->category;
+    rec->lane = sh->lane;
+    rec->units = sh->n_units;
+    rec->inspected = sh->inspected;
+    rec->regime = sh->regime;
+    memcpy(rec->t_h, sh->t, sizeof rec->t_h);
+    if (sh->sample_slot != 0)
+        s->out->sample[sh->sample_slot - 1] = *rec;
+    if (s->in->on_shipment != NULL)
+        s->in->on_shipment(rec, s->in->on_shipment_ctx);
+}
+
+static void ship_maybe_done(struct sim *s, uint32_t i)
+{
+    struct ship *sh = ship_at(s, i);
+    if (sh->open_units != 0 || sh->pending_claims != 0)
+        return;
+    BF_ASSERT(sh->sale_d == NULL);
+    sh->t[BF_MS_DONE] = s->eng.now_h;
+    struct bf_shipment_record rec;
+    emit_record(s, sh, &rec);
+    bf_pool_free(&s->ships, i);
+}
+
+void bf__unit_final(struct sim *s, uint32_t ship, enum bf_unit_state st)
+{
+    struct ship *sh = ship_at(s, ship);
+    BF_ASSERT(sh->open_units > 0);
+    BF_ASSERT(st != BF_US_IN_FLIGHT);
+    sh->open_units--;
+    s->out->unit_states[st]++;
+    ship_maybe_done(s, ship);
+}
+
+void bf__claim_settled(struct sim *s, uint32_t ship)
+{
+    struct ship *sh = ship_at(s, ship);
+    BF_ASSERT(sh->pending_claims > 0);
+    sh->pending_claims--;
+    ship_maybe_done(s, ship);
+}
+
+/* ---- setup ---- */
+
+static void cumulate(const double *w, size_t n, double *cum)
+{
+    double total = 0.0;
+    for (size_t i = 0; i < n; i++)
+        total += w[i];
+    double run = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        run += w[i];
+        cum[i] = total > 0.0 ? run / total : 0.0;
+    }
+}
+
+static void prepare_mixes(struct sim *s)
+{
+    for (int r = 0; r < 2; r++) {
+        const struct bf_params *p = rules(s, r);
+        double w[BF_MAX_CATEGORIES] = {0};
+        for (unsigned i = 0; i < p->n_categories; i++)
+            w[i] = p->category[i].share;
+        cumulate(w, p->n_categories, s->cat_cum[r]);
+        double cw[BF_CH_COUNT];
+        for (int c = 0; c < BF_CH_COUNT; c++)
+            cw[c] = p->channel[c].share;
+        cumulate(cw, BF_CH_COUNT, s->ch_cum[r]);
+        for (int c = 0; c < BF_CH_COUNT; c++)
+            cumulate(p->channel[c].lane_weight, p->n_lanes, s->lane_cum[r][c]);
+    }
+    /* a lane has consolidations if a channel of either regime ships on it */
+    for (int r = 0; r < 2; r++) {
+        const struct bf_params *p = rules(s, r);
+        for (int c = 0; c < BF_CH_COUNT; c++)
+            for (unsigned k = 0; k < p->n_lanes; k++)
+                if (p->channel[c].share > 0.0 && p->channel[c].lane_weight[k] > 0.0)
+                    s->lq[k].active = 1;
+    }
+}
+
+static bf_event_fn *const handlers[EV_COUNT] = {
+    bf__on_arrival,      bf__on_declare,       bf__on_screened,     bf__on_inspected,
+    bf__on_depart,       bf__on_arrive_abroad, bf__on_received,     bf__on_lot,
+    bf__on_buyer_return, bf__on_consolidate,   bf__on_batch_arrive, bf__on_reimported,
+    bf__on_claim_paid,   bf__on_shift,
+};
+
+static void sim_fini(struct sim *s)
+{
+    /* lots still open at the end own their arrays */
+    if (s->ships.mem != NULL)
+        for (uint32_t i = 0; i < s->ships.top; i++)
+            if (bf_pool_live(&s->ships, i)) {
+                struct ship *sh = ship_at(s, i);
+                bf__free(sh->sale_d);
+                sh->sale_d = NULL;
+            }
+    bf_pool_fini(&s->ships);
+    bf_pool_fini(&s->items);
+    bf_pool_fini(&s->batches);
+    bf_pool_fini(&s->claims);
+    bf_resource_fini(&s->teams);
+    bf_ledger_fini(&s->ledger);
+    bf_streams_fini(&s->rng);
+    bf_engine_fini(&s->eng);
+}
+
+static int sim_init(struct sim *s)
+{
+    const struct bf_model_input *in = s->in;
+    s->epoch_day = in->start_day;
+    s->warm_day = in->start_day + (int32_t)in->warmup_days;
+    s->horizon_end_day = in->start_day + (int32_t)in->horizon_days;
+    s->end_day = s->horizon_end_day + (int32_t)in->tail_days;
+    s->horizon_end_h = time_of(s, s->horizon_end_day, 0.0);
+    s->end_h = time_of(s, s->end_day, 0.0);
+    s->effective_h =
+        in->effective_day == INT32_MAX ? (double)INFINITY : time_of(s, in->effective_day, 0.0);
+    for (unsigned k = 0; k < BF_MAX_LANES; k++)
+        s->lq[k].head = s->lq[k].tail = NO_REF;
+    prepare_mixes(s);
+
+    int rc;
+    if ((rc = bf_engine_init(&s->eng, handlers, EV_COUNT, s, 1024)) != 0 ||
+        (rc = bf_streams_init(&s->rng, in->seed, in->city_index, in->replication, P_COUNT)) != 0 ||
+        (rc = bf_ledger_init(&s->ledger, in->start_day, (uint32_t)(s->end_day - in->start_day))) !=
+            0 ||
+        (rc = bf_pool_init(&s->ships, sizeof(struct ship), 256)) != 0 ||
+        (rc = bf_pool_init(&s->items, sizeof(struct item), 256)) != 0 ||
+        (rc = bf_pool_init(&s->batches, sizeof(struct batch), 16)) != 0 ||
+        (rc = bf_pool_init(&s->claims, sizeof(struct claim), 256)) != 0 ||
+        (rc = bf_resource_init(&s->teams, 0, 0.0)) != 0)
+        return rc;
+    s->eng.max_events = in->max_events;
+    if (in->event_trace != NULL) {
+        bf_engine_trace_fn(&s->eng, in->event_trace, in->event_trace_ctx);
+        s->eng.kind_names = bf_model_event_names;
+    }
+    if ((rc = bf_hist_init(&s->out->days_to_rebate, BF_HIST_DAYS, 0.0, BF_HIST_DAYS)) != 0 ||
+        (rc = bf_hist_init(&s->out->return_cycle, BF_HIST_DAYS, 0.0, BF_HIST_DAYS)) != 0)
+        return rc;
+    return 0;
+}
+
+static int start(struct sim *s)
+{
+    int rc;
+    double t0 = bf__next_arrival(s, 0.0);
+    if (t0 < s->horizon_end_h && (rc = bf_engine_at(&s->eng, t0, EV_ARRIVAL, 0, NULL)) != 0)
+        return rc;
+    if ((rc = bf__schedule_shift(s)) != 0)
+        return rc;
+    for (uint32_t k = 0; k < BF_MAX_LANES; k++) {
+        if (!s->lq[k].active)
+            continue;
+        bool unknown = false;
+        const struct bf_params *p = rules(s, regime_at(s, 0.0));
+        double t =
+            bf_periodic_next(&p->returns.consolidation, s->epoch_day, s->in->cal, 0.0, &unknown);
+        if (unknown)
+            bf__note_unknown(s, BF_CAL_UNKNOWN, s->epoch_day);
+        if (t < s->end_h && (rc = bf_engine_at(&s->eng, t, EV_CONSOLIDATE, k, NULL)) != 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* ---- the end of the window ---- */
+
+static void finish_receivables(struct sim *s)
+{
+    /* pending claims: outstanding until the window closes */
+    for (uint32_t i = 0; i < s->claims.top; i++) {
+        if (!bf_pool_live(&s->claims, i))
+            continue;
+        const struct claim *c = bf_pool_at(&s->claims, i);
+        bf_ledger_receivable(&s->ledger, day_of(s, c->depart_h), s->end_day, c->amount_fen);
+    }
+    for (uint32_t i = 0; i < s->ships.top; i++) {
+        if (!bf_pool_live(&s->ships, i))
+            continue;
+        struct ship *sh = ship_at(s, i);
+        /* units departed but not yet claimed (rebate at sale) */
+        if (sh->trigger == BF_TRIGGER_SALE && !isnan(sh->t[BF_MS_DEPARTED])) {
+            uint32_t unclaimed = 0;
+            if (sh->channel == BF_CH_9810) {
+                if (isnan(sh->t[BF_MS_RECEIVED]))
+                    unclaimed = sh->n_units;
+                else
+                    unclaimed = sh->n_units - sh->next_unit;
+            } else if (isnan(sh->t[BF_MS_RECEIVED])) {
+                unclaimed = sh->n_units;
+            }
+            bf_ledger_receivable(&s->ledger, day_of(s, sh->t[BF_MS_DEPARTED]), s->end_day,
+                                 sh->unit_rebate_fen * (int64_t)unclaimed);
+        }
+        s->out->unit_states[BF_US_IN_FLIGHT] += sh->open_units;
+        struct bf_shipment_record rec;
+        emit_record(s, sh, &rec);
+    }
+}
+
+static void set_metrics(struct sim *s)
+{
+    double *m = s->out->metric;
+    for (int k = 0; k < BF_METRIC_COUNT; k++)
+        m[k] = (double)NAN;
+    m[BF_M_shipments] = s->ships_counted;
+    m[BF_M_units] = s->units_counted;
+    m[BF_M_export_clearance_h] = acc_mean(&s->clearance);
+    m[BF_M_inspection_wait_h] = acc_mean(&s->insp_wait);
+    m[BF_M_port_dwell_d] = acc_mean(&s->port_dwell);
+    m[BF_M_door_to_warehouse_d] = acc_mean(&s->door_wh);
+    m[BF_M_time_to_sale_d] = acc_mean(&s->tts);
+    m[BF_M_days_to_rebate] = acc_mean(&s->d2r);
+    m[BF_M_return_rate] = s->units_sold > 0 ? s->units_returned / s->units_sold : (double)NAN;
+    m[BF_M_return_cycle_d] = acc_mean(&s->cycle);
+    m[BF_M_reimport_clearance_h] = acc_mean(&s->reimport);
+
+    uint32_t from_i = (uint32_t)(s->warm_day - s->in->start_day);
+    struct bf_ledger_summary sum;
+    bf_ledger_summarise(&s->ledger, from_i, s->in->financing_rate, s->in->discount_rate, &sum);
+    m[BF_M_peak_working_capital_cny] = sum.peak_working_capital_fen / 100.0;
+    m[BF_M_avg_capital_tied_cny] = sum.avg_capital_tied_fen / 100.0;
+    m[BF_M_rebate_receivable_avg_cny] = sum.receivable_avg_fen / 100.0;
+    m[BF_M_rebate_receivable_peak_cny] = sum.receivable_peak_fen / 100.0;
+    m[BF_M_financing_cost_cny] = sum.financing_cost_fen / 100.0;
+    m[BF_M_npv_cny] = sum.npv_fen / 100.0;
+    int64_t paid = 0, repaid = 0;
+    for (uint32_t i = from_i; i < s->ledger.n_days; i++) {
+        paid += s->ledger.flow_fen[(size_t)i * BF_FLOW_COUNT + BF_FLOW_REBATE_IN];
+        repaid -= s->ledger.flow_fen[(size_t)i * BF_FLOW_COUNT + BF_FLOW_REBATE_REPAID];
+    }
+    m[BF_M_rebate_paid_cny] = (double)paid / 100.0;
+    m[BF_M_rebate_repaid_cny] = (double)repaid / 100.0;
+
+    static const enum bf_metric trs[6] = {BF_M_trs_doc_prep_h,   BF_M_trs_rework_h,
+                                          BF_M_trs_screening_h,  BF_M_trs_inspection_wait_h,
+                                          BF_M_trs_inspection_h, BF_M_trs_port_dwell_h};
+    for (int k = 0; k < 6; k++)
+        m[trs[k]] = acc_mean(&s->trs[k]);
+    m[BF_M_inspection_utilisation] = bf_resource_utilisation(&s->teams, s->end_h);
+    m[BF_M_units_back_in_china] = (double)s->out->unit_states[BF_US_BACK_IN_CHINA];
+    m[BF_M_units_disposed_abroad] = (double)s->out->unit_states[BF_US_DISPOSED_ABROAD];
+}
+
+static int finish(struct sim *s)
+{
+    struct bf_model_result *out = s->out;
+    finish_receivables(s);
+    bf_ledger_close(&s->ledger);
+    out->first_day = s->ledger.first_day;
+    out->n_days = s->ledger.n_days;
+    out->position_fen = bf__malloc((size_t)out->n_days * sizeof *out->position_fen);
+    if (out->position_fen == NULL)
+        return BF_ENOMEM;
+    bf_ledger_positions(&s->ledger, out->position_fen);
+    memcpy(out->flow_total_fen, s->ledger.total_fen, sizeof out->flow_total_fen);
+    memcpy(out->flow_beyond_fen, s->ledger.beyond_fen, sizeof out->flow_beyond_fen);
+    set_metrics(s);
+    out->n_events = s->eng.n_dispatched;
+    out->peak_shipments_in_flight = s->ships.peak;
+    out->peak_items_in_flight = s->items.peak;
+    return 0;
+}
+
+void bf_model_result_init(struct bf_model_result *r)
+{
+    memset(r, 0, sizeof *r);
+    r->calendar_unknown_day = INT32_MIN;
+}
+
+void bf_model_result_fini(struct bf_model_result *r)
+{
+    bf__free(r->position_fen);
+    bf_hist_fini(&r->days_to_rebate);
+    bf_hist_fini(&r->return_cycle);
+    r->position_fen = NULL;
+}
+
+int bf_model_run(const struct bf_model_input *in, struct bf_model_result *out, struct bf_diag *diag)
+{
+    BF_ASSERT(in->n_samples <= BF_MAX_SAMPLES);
+    BF_ASSERT(in->horizon_days > 0 && in->warmup_days < in->horizon_days);
+    bf_model_result_init(out);
+    struct sim *s = bf__calloc(1, sizeof *s);
+    if (s == NULL) {
+        bf_diag_set(diag, "out of memory starting the simulation");
+        return BF_ENOMEM;
+    }
+    s->in = in;
+    s->out = out;
+    s->diag = diag;
+    struct bf_assert_ctx actx = {.now_h = &s->eng.now_h,
+                                 .city = in->city_name,
+                                 .policy = in->policy_name,
+                                 .replication = in->replication,
+                                 .seed = in->seed};
+    bf_assert_set_ctx(&actx);
+    int rc = sim_init(s);
+    if (rc == 0)
+        rc = start(s);
+    if (rc == 0)
+        rc = bf_engine_run(&s->eng, s->end_h);
+    if (rc == 0)
+        rc = finish(s);
+    if (rc != 0) {
+        if (diag != NULL && diag->msg[0] == '\0') {
+            if (rc == BF_ELIMIT)
+                bf_diag_set(diag, "the run exceeded a limit (%s)", bf_strerror(rc));
+            else
+                bf_diag_set(diag, "%s while simulating", bf_strerror(rc));
+        }
+        bf_model_result_fini(out);
+        bf_model_result_init(out);
+    }
+    sim_fini(s);
+    bf__free(s);
+    bf_assert_clear_ctx();
+    return rc;
+}
