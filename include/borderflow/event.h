@@ -82,6 +82,9 @@ struct bf_engine {
     FILE *trace_file;
     uint64_t n_dispatched;
     uint64_t max_events; /* 0 = unlimited; the run returns BF_ELIMIT beyond */
+    /* When set and nonzero (a signal handler's flag), the run returns
+     * BF_EINTR; checked every 65536 events. */
+    const volatile int *interrupt;
     bool stop;
 };
 

@@ -239,6 +239,8 @@ int bf_engine_run(struct bf_engine *e, double until_h)
         e->now_h = ev.t_h;
         if (++e->n_dispatched > e->max_events && e->max_events != 0)
             return BF_ELIMIT;
+        if ((e->n_dispatched & 0xFFFF) == 0 && e->interrupt != NULL && *e->interrupt)
+            return BF_EINTR;
         if (tracing) {
             if (e->trace_fn != NULL)
                 e->trace_fn(e, &ev, e->trace_ctx);

@@ -445,7 +445,8 @@ const size_t bf_category_table_n = sizeof bf_category_table / sizeof bf_category
 #undef OFF
 #define OFF(field) offsetof(struct bf_lane, field)
 const struct bf_param_info bf_lane_table[] = {
-    NUM("share", share, "weight", 0, 1e6, "not used: lanes are weighted per channel", A),
+    NUM("share", share, "factor", 0, 1e6,
+        "multiplies every channel's weight of this lane (0: the city does not use it)", A),
     ENUM("mode", mode, mode_names, "transport mode", "§6.1"),
     SCHED("departures", departures, "departure schedule (sailings, flights, trains)", A),
     DIST("transit_d", transit_d, "d", "departure -> arrival abroad", "§7.2 S3, §6.1"),
@@ -654,7 +655,8 @@ int bf_params_check(const struct bf_params *p, struct bf_diag *diag)
                             p->n_lanes);
                 return BF_EINVAL;
             }
-            lanes += ch->lane_weight[k];
+            if (k < p->n_lanes)
+                lanes += ch->lane_weight[k] * p->lane[k].share;
         }
         if (ch->share > 0.0 && !(lanes > 0.0)) {
             bf_diag_where(diag, "%slanes", prefix);

@@ -163,15 +163,20 @@ static void prepare_mixes(struct sim *s)
         for (int c = 0; c < BF_CH_COUNT; c++)
             cw[c] = p->channel[c].share;
         cumulate(cw, BF_CH_COUNT, s->ch_cum[r]);
-        for (int c = 0; c < BF_CH_COUNT; c++)
-            cumulate(p->channel[c].lane_weight, p->n_lanes, s->lane_cum[r][c]);
+        for (int c = 0; c < BF_CH_COUNT; c++) {
+            double lw[BF_MAX_LANES];
+            for (unsigned k = 0; k < p->n_lanes; k++)
+                lw[k] = p->channel[c].lane_weight[k] * p->lane[k].share;
+            cumulate(lw, p->n_lanes, s->lane_cum[r][c]);
+        }
     }
     /* a lane has consolidations if a channel of either regime ships on it */
     for (int r = 0; r < 2; r++) {
         const struct bf_params *p = rules(s, r);
         for (int c = 0; c < BF_CH_COUNT; c++)
             for (unsigned k = 0; k < p->n_lanes; k++)
-                if (p->channel[c].share > 0.0 && p->channel[c].lane_weight[k] > 0.0)
+                if (p->channel[c].share > 0.0 &&
+                    p->channel[c].lane_weight[k] * p->lane[k].share > 0.0)
                     s->lq[k].active = 1;
     }
 }
@@ -230,6 +235,7 @@ static int sim_init(struct sim *s)
         (rc = bf_resource_init(&s->teams, 0, 0.0)) != 0)
         return rc;
     s->eng.max_events = in->max_events;
+    s->eng.interrupt = in->interrupt;
     if (in->event_trace != NULL) {
         bf_engine_trace_fn(&s->eng, in->event_trace, in->event_trace_ctx);
         s->eng.kind_names = bf_model_event_names;

@@ -1,0 +1,77 @@
+/*
+ * output.h - the files of a run: tidy CSV tables, a JSON summary, the run
+ * record.
+ *
+ * Writers take a FILE * (testable with tmpfile()/fmemopen) and return 0 or
+ * BF_EIO. Numbers are written with fixed C-locale formats (the program never
+ * calls setlocale), "NA" where nothing was observed. Text from scenario files
+ * (city and scenario names) is quoted as CSV or escaped as JSON, never
+ * interpreted.
+ *
+ * bf_output_write() writes every file of a results folder under a temporary
+ * name and renames it when complete; run.json, written last by
+ * bf_output_write_record(), marks the folder complete.
+ */
+#ifndef BORDERFLOW_OUTPUT_H
+#define BORDERFLOW_OUTPUT_H
+
+#include <stdio.h>
+
+#include "borderflow/batch.h"
+
+/* The run record (run.json). */
+struct bf_run_record {
+    const char *version;
+    char started[32], finished[32]; /* UTC, ISO 8601 */
+    double seconds_load, seconds_simulate, seconds_aggregate, seconds_write, seconds_plot;
+    unsigned jobs;
+    int ranks;         /* MPI ranks, 1 without MPI */
+    const char *plots; /* "drawn", "skipped (--no-plots)", "gnuplot not found", ... */
+    char warnings[8][256];
+    unsigned n_warnings;
+};
+
+int bf_write_summary_csv(FILE *f, const struct bf_results *r);
+int bf_write_delta_csv(FILE *f, const struct bf_results *r);
+int bf_write_replications_csv(FILE *f, const struct bf_results *r);
+int bf_write_daily_cash_csv(FILE *f, const struct bf_results *r);
+int bf_write_sweep_csv(FILE *f, const struct bf_results *r);
+int bf_write_distributions_csv(FILE *f, const struct bf_results *r);
+int bf_write_timeline_csv(FILE *f, const struct bf_results *r);
+int bf_write_flows_csv(FILE *f, const struct bf_results *r);
+int bf_write_cities_csv(FILE *f, const struct bf_results *r);
+int bf_write_summary_json(FILE *f, const struct bf_results *r);
+int bf_write_run_json(FILE *f, const struct bf_results *r, const struct bf_run_record *rec);
+
+/* CSV field: quoted when it holds a comma, quote, CR or LF. */
+void bf_csv_field(FILE *f, const char *s);
+/* JSON string with quotes: escapes ", \, control characters, and < > &
+ * (so the text stays text when a report embeds it). */
+void bf_json_string(FILE *f, const char *s);
+
+/*
+ * The folder name of a scenario: its name with every byte that is not a
+ * letter, digit, '.', '-', '_' or part of a UTF-8 character replaced by '_'
+ * (and a leading '.' too), so a name cannot leave the output directory.
+ */
+void bf_output_folder_name(const char *scenario_name, char *out, size_t size);
+
+/* mkdir -p. 0 or BF_EIO with diag. */
+int bf_output_mkdirs(const char *path, struct bf_diag *diag);
+
+/*
+ * Writes every file of the folder except run.json (removed first, so an
+ * interrupted rewrite never looks complete). Each file goes to NAME.tmp and
+ * is renamed when complete; on failure no temporary file is left.
+ * *interrupt nonzero before a rename stops with BF_EINTR.
+ */
+int bf_output_write(const struct bf_results *r, const char *folder, const volatile int *interrupt,
+                    struct bf_diag *diag);
+/* Writes run.json the same way: the folder is complete once it exists. */
+int bf_output_write_record(const struct bf_results *r, const char *folder,
+                           const struct bf_run_record *rec, struct bf_diag *diag);
+
+/* The files bf_output_write produces for r (NULL-terminated, static). */
+const char *const *bf_output_files(const struct bf_results *r);
+
+#endif

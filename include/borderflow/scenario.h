@@ -1,0 +1,141 @@
+/*
+ * scenario.h - scenario files: loading, validation, the plain-C scenario.
+ *
+ * The scenario layer is the only code that includes cJSON. A scenario file
+ * (JSON; docs/scenarios.md, docs/scenario.schema.json) is read, checked
+ * field by field against the parameter tables of params.h, and copied into
+ * a struct bf_scenario of plain C; the JSON tree is freed before
+ * bf_scenario_load returns. Every problem found is reported -- all of them,
+ * not only the first -- with file, line, column and JSON path, what is wrong
+ * and what is allowed.
+ */
+#ifndef BORDERFLOW_SCENARIO_H
+#define BORDERFLOW_SCENARIO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "borderflow/calendar.h"
+#include "borderflow/error.h"
+#include "borderflow/params.h"
+
+#define BF_MAX_POLICIES      4
+#define BF_MAX_CITIES        1024 /* random streams are keyed by city index below this */
+#define BF_MAX_REPLICATIONS  32768
+#define BF_MAX_SWEEPS        16
+#define BF_MAX_SWEEP_VALUES  16
+#define BF_MAX_HORIZON_DAYS  3660 /* ten years */
+#define BF_MAX_TAIL_DAYS     1830
+#define BF_MAX_FILE_BYTES    (16u << 20)
+#define BF_MAX_EXTENDS_DEPTH 8
+#define BF_TEXT_MAX          256
+
+/* One problem found in a scenario. */
+struct bf_problem {
+    char file[BF_TEXT_MAX];
+    int line, column;          /* 0 when unknown */
+    char path[BF_TEXT_MAX];    /* JSON path, e.g. cities[3].clearance.inspect_prob */
+    char msg[2 * BF_TEXT_MAX]; /* what is wrong and what is allowed */
+};
+
+struct bf_problems {
+    struct bf_problem *items;
+    size_t n, cap;
+    size_t dropped; /* problems not kept once the list hit its cap */
+};
+
+void bf_problems_init(struct bf_problems *p);
+void bf_problems_fini(struct bf_problems *p);
+/* "file:line:column: path: message" (parts that are unknown are left out) */
+int bf_problem_format(const struct bf_problem *p, char *buf, size_t size);
+
+struct bf_city {
+    char name[64];
+    char province[64];
+    char cls[16];             /* city class: a key of "classes", or "" */
+    int candidate;            /* a plausible candidate, not a named pilot city */
+    char note[BF_TEXT_MAX];   /* source or remark */
+    int32_t effective_day;    /* first day of the compared policy's rules */
+    struct bf_params *params; /* [n_policies]: the complete rules of each policy */
+};
+
+struct bf_policy {
+    char name[32];
+    char description[BF_TEXT_MAX];
+};
+
+/* One value a sweep sets. */
+struct bf_pvalue {
+    const struct bf_param_info *pi;
+    int table;      /* 0 params, 1 category, 2 lane, 3 channel */
+    int index;      /* category / lane / channel index */
+    char label[64]; /* the value as written, for outputs */
+    union {
+        double num;
+        uint32_t u;
+        int i;
+        struct bf_dist dist;
+        struct bf_periodic sched;
+        double months[12];
+        double lanes[BF_MAX_LANES];
+    } v;
+};
+
+struct bf_sweep {
+    char name[64];
+    char path[128]; /* parameter path, e.g. rebate.processing_wd */
+    int policy;     /* policy index it applies to, or -1 for every policy */
+    uint32_t n_values;
+    struct bf_pvalue value[BF_MAX_SWEEP_VALUES];
+};
+
+struct bf_scenario {
+    char name[64];
+    char description[512];
+    char file[BF_TEXT_MAX]; /* as given on the command line */
+    char sha256[65];        /* of the bytes of the file and every file it extends */
+    int32_t start_day;
+    uint32_t days, warmup_days, tail_days;
+    uint32_t replications;
+    uint64_t seed;
+    double financing_rate, discount_rate;
+    char currency[8];
+    enum bf_regime_rule rule;
+    struct bf_calendar cal;
+    int calendar_builtin;     /* 1: China 2025/2026 from holidays.c */
+    char calendar_years[128]; /* known years, for the run record ("2025, 2026") */
+    uint32_t n_policies;
+    struct bf_policy policy[BF_MAX_POLICIES];
+    uint32_t baseline, compared; /* the compared pair: before, after */
+    uint32_t n_cities;
+    struct bf_city *city;
+    uint32_t n_sweeps;
+    struct bf_sweep sweep[BF_MAX_SWEEPS];
+    uint32_t n_notes;
+    char notes[16][BF_TEXT_MAX]; /* assumptions and sources stated in the file */
+};
+
+/*
+ * Loads and validates a scenario. On success returns 0 and *sc holds the
+ * scenario (free with bf_scenario_fini). On bad input returns BF_EINVAL (or
+ * BF_EPARSE, BF_ENOENT, BF_EIO, BF_ELIMIT) with every problem in *problems
+ * and *sc empty; BF_ENOMEM if memory ran out.
+ */
+int bf_scenario_load(const char *path, struct bf_scenario *sc, struct bf_problems *problems);
+void bf_scenario_fini(struct bf_scenario *sc);
+
+/* Same from text in memory (the fuzz target); `name` is used in messages. */
+int bf_scenario_load_text(const char *name, const char *text, size_t len, struct bf_scenario *sc,
+                          struct bf_problems *problems);
+
+/* Applies sweep value v to a copy of every city's params (of policy
+ * `policy`, or all when the sweep says -1). */
+void bf_sweep_apply(const struct bf_pvalue *v, struct bf_params *p);
+
+/* Writes the JSON Schema of scenario files (docs/scenario.schema.json). */
+int bf_scenario_write_schema(char **out, size_t *len);
+
+/* Index of a policy by name, or -1. */
+int bf_scenario_policy(const struct bf_scenario *sc, const char *name);
+
+#endif

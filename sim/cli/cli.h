@@ -1,0 +1,31 @@
+/*
+ * cli.h - the sub-commands of the borderflow program. The CLI is the only
+ * code that prints to stderr and chooses exit statuses:
+ * 0 success, 1 a run failed, 2 bad input or usage, 130/143 interrupted.
+ */
+#ifndef BF_CLI_H
+#define BF_CLI_H
+
+#include <signal.h>
+
+#define EXIT_RUN_FAILED 1
+#define EXIT_BAD_INPUT  2
+
+extern volatile sig_atomic_t bf_cli_signal; /* the signal that asked to stop, or 0 */
+
+int bf_cmd_run(int argc, char **argv);
+int bf_cmd_validate(int argc, char **argv);
+int bf_cmd_plot(int argc, char **argv);
+int bf_cmd_schema(int argc, char **argv);
+int bf_cmd_params(int argc, char **argv);
+
+/* Prints every problem of a failed load to stderr. */
+struct bf_problems;
+void bf_cli_print_problems(const struct bf_problems *p);
+
+/* Expands arguments (files, or folders of *.json, sorted) into paths.
+ * Returns the count, or -1 after printing why. *out is bf__malloc'd. */
+int bf_cli_expand(int argc, char **argv, char ***out);
+void bf_cli_free_paths(char **paths, int n);
+
+#endif

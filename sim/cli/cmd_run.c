@@ -1,0 +1,580 @@
+/*
+ * cmd_run.c - borderflow run: scenarios in, a folder of results out.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "borderflow/borderflow.h"
+
+#include "cli.h"
+
+volatile sig_atomic_t bf_cli_signal;
+
+static void on_signal(int sig)
+{
+    bf_cli_signal = sig;
+}
+
+static void install_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+static void run_usage(FILE *f)
+{
+    fputs("usage: borderflow run [options] SCENARIO|FOLDER...\n"
+          "\n"
+          "Runs every scenario given (for a folder, every .json in it, in name order)\n"
+          "and writes DIR/<scenario name>/: summary.csv, delta.csv, replications.csv,\n"
+          "daily_cash.csv, distributions.csv, timeline.csv, flows.csv, cities.csv,\n"
+          "summary.json, sweep.csv (with sweeps), charts/ and report.html, and run.json\n"
+          "last. Every scenario is checked before any runs.\n"
+          "\n"
+          "options:\n"
+          "  -o, --output DIR        results directory (default: out)\n"
+          "  -j, --jobs N            worker threads (default: all cores)\n"
+          "  -r, --replications N    replications per city and policy (default: the\n"
+          "                          scenario's)\n"
+          "  -s, --seed N            random seed (default: the scenario's)\n"
+          "      --no-sweeps         run the scenario as written, not its sweeps\n"
+          "      --no-plots          write the numbers only (no charts, no report)\n"
+          "      --resume            skip scenarios whose results are complete and match\n"
+          "                          the scenario file, seed and replications\n"
+          "      --max-memory SIZE   fail cleanly beyond SIZE bytes (suffix K, M or G)\n"
+          "  -q, --quiet             print errors only\n"
+          "  -h, --help              this help\n"
+          "\n"
+          "A progress bar goes to stderr when it is a terminal, one line per scenario\n"
+          "otherwise. Exit status: 0 success, 1 a run failed, 2 bad input or usage,\n"
+          "130/143 interrupted (finished scenarios are kept; see --resume).\n",
+          f);
+}
+
+struct run_opts {
+    const char *out_dir;
+    unsigned jobs;
+    uint32_t replications;
+    int64_t seed;
+    bool quiet, plots, resume, sweeps;
+    uint64_t max_memory;
+};
+
+static bool parse_u64(const char *s, uint64_t max, uint64_t *out)
+{
+    if (s == NULL || *s == '\0' || *s == '-')
+        return false;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno != 0 || *end != '\0' || v > max)
+        return false;
+    *out = v;
+    return true;
+}
+
+static bool parse_size(const char *s, uint64_t *out)
+{
+    if (s == NULL || *s == '\0' || *s == '-')
+        return false;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    uint64_t mult = 1;
+    if (*end == 'K' || *end == 'k')
+        mult = 1ull << 10;
+    else if (*end == 'M' || *end == 'm')
+        mult = 1ull << 20;
+    else if (*end == 'G' || *end == 'g')
+        mult = 1ull << 30;
+    if (mult != 1)
+        end++;
+    if (errno != 0 || *end != '\0' || v == 0 || v > UINT64_MAX / mult)
+        return false;
+    *out = v * mult;
+    return true;
+}
+
+/* ---- progress ---- */
+
+struct progress {
+    const char *name;
+    bool tty;
+};
+
+static void fmt_time(double s, char *buf, size_t size)
+{
+    if (!isfinite(s) || s < 0)
+        snprintf(buf, size, "--:--");
+    else if (s < 3600)
+        snprintf(buf, size, "%d:%02d", (int)s / 60, (int)s % 60);
+    else
+        snprintf(buf, size, "%dh%02d", (int)s / 3600, (int)s % 3600 / 60);
+}
+
+static void on_progress(uint64_t done, uint64_t total, double elapsed, void *ctx)
+{
+    struct progress *p = ctx;
+    if (!p->tty)
+        return;
+    double rate = elapsed > 0 ? (double)done / elapsed : 0.0;
+    double left = rate > 0 ? (double)(total - done) / rate : (double)NAN;
+    int width = 30, fill = total ? (int)((double)width * (double)done / (double)total) : 0;
+    char bar[64];
+    for (int i = 0; i < width; i++)
+        bar[i] = i < fill ? '#' : '.';
+    bar[width] = '\0';
+    char eta[16];
+    fmt_time(left, eta, sizeof eta);
+    fprintf(stderr, "\r%.24s [%s] %llu/%llu items  %.1f/s  %s left ", p->name, bar,
+            (unsigned long long)done, (unsigned long long)total, rate, eta);
+    fflush(stderr);
+}
+
+/* ---- resume ---- */
+
+/* Reads run.json and says whether it records this scenario, seed and
+ * replications, and whether every file it lists exists. */
+static bool complete(const char *folder, const struct bf_scenario *sc, uint64_t seed, uint32_t reps,
+                     bool sweeps)
+{
+    char path[1200];
+    snprintf(path, sizeof path, "%s/run.json", folder);
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return false;
+    char buf[8192];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    char want[160];
+    snprintf(want, sizeof want, "\"scenario_sha256\": \"%s\"", sc->sha256);
+    if (strstr(buf, want) == NULL)
+        return false;
+    snprintf(want, sizeof want, "\"seed\": %llu,", (unsigned long long)seed);
+    if (strstr(buf, want) == NULL)
+        return false;
+    snprintf(want, sizeof want, "\"replications\": %u,", reps);
+    if (strstr(buf, want) == NULL)
+        return false;
+    bool has_sweeps = strstr(buf, "\"sweep.csv\"") != NULL;
+    if (has_sweeps != (sweeps && sc->n_sweeps > 0))
+        return false;
+    const char *files = strstr(buf, "\"files\": [");
+    if (files == NULL)
+        return false;
+    const char *end = strchr(files, ']');
+    for (const char *q = strchr(files + 10, '"'); q && q < end; q = strchr(q + 1, '"')) {
+        const char *e = strchr(q + 1, '"');
+        if (e == NULL || e > end)
+            break;
+        char fp[1400];
+        snprintf(fp, sizeof fp, "%s/%.*s", folder, (int)(e - q - 1), q + 1);
+        struct stat st;
+        if (stat(fp, &st) != 0)
+            return false;
+        q = e;
+    }
+    return true;
+}
+
+static void utc_now(char *buf, size_t size)
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Warnings a user should read: days outside the calendar's known years. */
+static void collect_warnings(const struct bf_results *r, struct bf_run_record *rec)
+{
+    uint64_t n = 0;
+    int32_t first = INT32_MAX;
+    for (uint32_t c = 0; c < r->n_cities; c++)
+        for (uint32_t p = 0; p < r->n_policies; p++) {
+            const struct bf_group *g = bf_results_group(r, 0, c, p);
+            n += g->calendar_unknown;
+            if (g->calendar_unknown > 0 && g->calendar_unknown_day < first)
+                first = g->calendar_unknown_day;
+        }
+    if (n > 0 && rec->n_warnings < 8) {
+        /* the lookup that noticed may have started in a known year: name the
+         * first year from there on that has no data */
+        int y, m, dd;
+        bf_date_to_ymd(first, &y, &m, &dd);
+        while (y < BF_CAL_MAX_YEAR && bf_calendar_year_known(&r->sc->cal, y))
+            y++;
+        snprintf(rec->warnings[rec->n_warnings++], sizeof rec->warnings[0],
+                 "calendar: %d has no holiday data (known: %s); its days were counted as "
+                 "weekends only (%llu working-day lookups reached it). Add the year under "
+                 "\"calendar\".\"years\" when the official notice is out.",
+                 y, r->sc->calendar_years, (unsigned long long)n);
+    }
+}
+
+struct loaded {
+    char *path;
+    struct bf_scenario sc;
+    char folder[1100];
+};
+
+static int run_one(struct loaded *L, const struct run_opts *o, double load_s)
+{
+    struct bf_scenario *sc = &L->sc;
+    struct bf_run_record rec = {.version = bf_version(), .ranks = 1, .seconds_load = load_s};
+    utc_now(rec.started, sizeof rec.started);
+    struct bf_diag d;
+    bf_diag_clear(&d);
+    if (bf_output_mkdirs(L->folder, &d) != 0) {
+        fprintf(stderr, "borderflow: %s\n", d.msg);
+        return EXIT_RUN_FAILED;
+    }
+    struct progress pr = {.name = sc->name, .tty = !o->quiet && isatty(2)};
+    struct bf_batch_options bo = {.jobs = o->jobs,
+                                  .replications = o->replications,
+                                  .seed = o->seed,
+                                  .sweeps = o->sweeps,
+                                  .interrupt = (const volatile int *)&bf_cli_signal,
+                                  .progress = on_progress,
+                                  .progress_ctx = &pr};
+    struct bf_results r;
+    int rc = bf_batch_run(sc, &bo, &r, &d);
+    if (pr.tty)
+        fputc('\n', stderr);
+    if (rc == BF_EINTR)
+        return -1;
+    if (rc != 0) {
+        fprintf(stderr, "borderflow: %s: run failed: %s\n", sc->name,
+                d.msg[0] ? d.msg : bf_strerror(rc));
+        return EXIT_RUN_FAILED;
+    }
+    rec.jobs = r.jobs;
+    rec.seconds_simulate = r.seconds_simulate;
+    rec.seconds_aggregate = r.seconds_aggregate;
+    collect_warnings(&r, &rec);
+    double t0 = now_s();
+    rc = bf_output_write(&r, L->folder, (const volatile int *)&bf_cli_signal, &d);
+    rec.seconds_write = now_s() - t0;
+    if (rc == 0) {
+        t0 = now_s();
+        rec.plots = "skipped (--no-plots)";
+        (void)o->plots; /* charts: see issue 5 */
+        rec.seconds_plot = now_s() - t0;
+        utc_now(rec.finished, sizeof rec.finished);
+        if (bf_cli_signal)
+            rc = BF_EINTR;
+        else
+            rc = bf_output_write_record(&r, L->folder, &rec, &d);
+    }
+    int status = 0;
+    if (rc == BF_EINTR) {
+        status = -1;
+    } else if (rc != 0) {
+        fprintf(stderr, "borderflow: %s: %s\n", sc->name, d.msg);
+        status = EXIT_RUN_FAILED;
+    } else if (!o->quiet) {
+        for (unsigned i = 0; i < rec.n_warnings; i++)
+            fprintf(stderr, "borderflow: warning: %s: %s\n", sc->name, rec.warnings[i]);
+        double secs = rec.seconds_simulate;
+        uint64_t items = bf_batch_items(&r);
+        fprintf(stderr,
+                "%s: %llu work items (%u cities x %u policies x %u replications%s) in %.1f s "
+                "(%.1f items/s, %u threads) -> %s/\n",
+                sc->name, (unsigned long long)items, r.n_cities, r.n_policies, r.replications,
+                r.n_points > 1 ? " x sweep points" : "", secs,
+                secs > 0 ? (double)items / secs : 0.0, r.jobs, L->folder);
+    }
+    bf_results_fini(&r);
+    return status;
+}
+
+int bf_cmd_run(int argc, char **argv)
+{
+    struct run_opts o = {.out_dir = "out", .seed = -1, .plots = true, .sweeps = true};
+    enum { OPT_NO_PLOTS = 256, OPT_RESUME, OPT_MAX_MEMORY, OPT_NO_SWEEPS };
+    static const struct option longopts[] = {
+        {"output", required_argument, NULL, 'o'},
+        {"jobs", required_argument, NULL, 'j'},
+        {"replications", required_argument, NULL, 'r'},
+        {"seed", required_argument, NULL, 's'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {"no-plots", no_argument, NULL, OPT_NO_PLOTS},
+        {"no-sweeps", no_argument, NULL, OPT_NO_SWEEPS},
+        {"resume", no_argument, NULL, OPT_RESUME},
+        {"max-memory", required_argument, NULL, OPT_MAX_MEMORY},
+        {NULL, 0, NULL, 0},
+    };
+    optind = 1;
+    opterr = 0;
+    int c;
+    uint64_t v;
+    while ((c = getopt_long(argc, argv, ":o:j:r:s:qh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'o':
+            o.out_dir = optarg;
+            break;
+        case 'j':
+            if (!parse_u64(optarg, 256, &v) || v == 0) {
+                fprintf(stderr,
+                        "borderflow run: -j takes a number of threads from 1 to 256, "
+                        "not '%s'\n",
+                        optarg);
+                return EXIT_BAD_INPUT;
+            }
+            o.jobs = (unsigned)v;
+            break;
+        case 'r':
+            if (!parse_u64(optarg, BF_MAX_REPLICATIONS, &v) || v == 0) {
+                fprintf(stderr, "borderflow run: -r takes replications from 1 to %d, not '%s'\n",
+                        BF_MAX_REPLICATIONS, optarg);
+                return EXIT_BAD_INPUT;
+            }
+            o.replications = (uint32_t)v;
+            break;
+        case 's':
+            if (!parse_u64(optarg, 9007199254740992ull, &v)) {
+                fprintf(stderr, "borderflow run: -s takes a seed from 0 to 2^53, not '%s'\n",
+                        optarg);
+                return EXIT_BAD_INPUT;
+            }
+            o.seed = (int64_t)v;
+            break;
+        case 'q':
+            o.quiet = true;
+            break;
+        case 'h':
+            run_usage(stdout);
+            return 0;
+        case OPT_NO_PLOTS:
+            o.plots = false;
+            break;
+        case OPT_NO_SWEEPS:
+            o.sweeps = false;
+            break;
+        case OPT_RESUME:
+            o.resume = true;
+            break;
+        case OPT_MAX_MEMORY:
+            if (!parse_size(optarg, &o.max_memory)) {
+                fprintf(stderr,
+                        "borderflow run: --max-memory takes a size such as 512M or 2G, "
+                        "not '%s'\n",
+                        optarg);
+                return EXIT_BAD_INPUT;
+            }
+            break;
+        case ':':
+            fprintf(stderr, "borderflow run: option '%s' needs a value\n", argv[optind - 1]);
+            return EXIT_BAD_INPUT;
+        default:
+            fprintf(stderr, "borderflow run: unknown option '%s'; see 'borderflow run --help'\n",
+                    argv[optind - 1]);
+            return EXIT_BAD_INPUT;
+        }
+    }
+    if (optind >= argc) {
+        fputs("borderflow run: give at least one scenario file or folder; see 'borderflow run "
+              "--help'\n",
+              stderr);
+        return EXIT_BAD_INPUT;
+    }
+    if (o.max_memory)
+        bf_alloc_set_limit(o.max_memory);
+    install_signals();
+
+    char **paths;
+    int n = bf_cli_expand(argc - optind, argv + optind, &paths);
+    if (n < 0)
+        return EXIT_BAD_INPUT;
+    struct loaded *L = bf__calloc((size_t)n, sizeof *L);
+    if (L == NULL && n > 0) {
+        fputs("borderflow: out of memory\n", stderr);
+        bf_cli_free_paths(paths, n);
+        return EXIT_RUN_FAILED;
+    }
+    /* every scenario is checked before anything runs */
+    double t0 = now_s();
+    int bad = 0, n_loaded = 0;
+    for (int i = 0; i < n; i++) {
+        struct bf_problems pb;
+        bf_problems_init(&pb);
+        L[i].path = paths[i];
+        int rc = bf_scenario_load(paths[i], &L[i].sc, &pb);
+        if (rc == BF_ENOMEM) {
+            fprintf(stderr, "borderflow: %s: out of memory while loading%s\n", paths[i],
+                    o.max_memory ? " (see --max-memory)" : "");
+            bf_problems_fini(&pb);
+            bad = EXIT_RUN_FAILED;
+            break;
+        }
+        if (rc != 0) {
+            bf_cli_print_problems(&pb);
+            bad = EXIT_BAD_INPUT;
+        } else {
+            n_loaded = i + 1;
+            char name[256];
+            bf_output_folder_name(L[i].sc.name, name, sizeof name);
+            snprintf(L[i].folder, sizeof L[i].folder, "%s/%s", o.out_dir, name);
+            for (int k = 0; k < i; k++)
+                if (L[k].sc.name[0] && strcmp(L[k].folder, L[i].folder) == 0) {
+                    fprintf(stderr,
+                            "borderflow: %s and %s would both write %s/ (scenario names '%s' "
+                            "and '%s'); give them different names\n",
+                            L[k].path, L[i].path, L[i].folder, L[k].sc.name, L[i].sc.name);
+                    bad = EXIT_BAD_INPUT;
+                }
+        }
+        bf_problems_fini(&pb);
+    }
+    double load_s = now_s() - t0;
+    int status = bad;
+    int finished = 0, skipped = 0;
+    for (int i = 0; status == 0 && i < n; i++) {
+        struct loaded *x = &L[i];
+        uint64_t seed = o.seed >= 0 ? (uint64_t)o.seed : x->sc.seed;
+        uint32_t reps = o.replications ? o.replications : x->sc.replications;
+        if (o.resume && complete(x->folder, &x->sc, seed, reps, o.sweeps)) {
+            if (!o.quiet)
+                fprintf(stderr, "%s: results in %s/ are complete and up to date; skipped\n",
+                        x->sc.name, x->folder);
+            skipped++;
+            continue;
+        }
+        int s = run_one(x, &o, load_s / n);
+        if (s == -1 || bf_cli_signal) {
+            int sig = bf_cli_signal ? bf_cli_signal : SIGINT;
+            fprintf(stderr,
+                    "borderflow: interrupted by %s: %d scenario(s) finished and kept in %s/; "
+                    "partial files of '%s' removed. Run again with --resume to do the rest.\n",
+                    sig == SIGTERM ? "SIGTERM" : "SIGINT", finished, o.out_dir, x->sc.name);
+            status = 128 + sig;
+            break;
+        }
+        if (s != 0)
+            status = s;
+        else
+            finished++;
+    }
+    (void)skipped;
+    for (int i = 0; i < n_loaded || i < n; i++)
+        bf_scenario_fini(&L[i].sc);
+    bf__free(L);
+    bf_cli_free_paths(paths, n);
+    return status;
+}
+
+/* ---- shared helpers ---- */
+
+void bf_cli_print_problems(const struct bf_problems *p)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        char line[1200];
+        bf_problem_format(&p->items[i], line, sizeof line);
+        fprintf(stderr, "%s\n", line);
+    }
+    if (p->dropped)
+        fprintf(stderr, "... and %zu more problems\n", p->dropped);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int push(char ***v, int *n, int *cap, const char *s)
+{
+    if (*n == *cap) {
+        int ncap = *cap ? 2 * *cap : 16;
+        char **nv = bf__realloc(*v, (size_t)ncap * sizeof *nv);
+        if (nv == NULL)
+            return -1;
+        *v = nv;
+        *cap = ncap;
+    }
+    char *c = bf__strdup(s);
+    if (c == NULL)
+        return -1;
+    (*v)[(*n)++] = c;
+    return 0;
+}
+
+int bf_cli_expand(int argc, char **argv, char ***out)
+{
+    char **v = NULL;
+    int n = 0, cap = 0;
+    for (int i = 0; i < argc; i++) {
+        struct stat st;
+        if (stat(argv[i], &st) != 0) {
+            fprintf(stderr, "borderflow: %s: %s\n", argv[i], strerror(errno));
+            bf_cli_free_paths(v, n);
+            return -1;
+        }
+        if (!S_ISDIR(st.st_mode)) {
+            if (push(&v, &n, &cap, argv[i]) != 0)
+                goto oom;
+            continue;
+        }
+        DIR *d = opendir(argv[i]);
+        if (d == NULL) {
+            fprintf(stderr, "borderflow: %s: %s\n", argv[i], strerror(errno));
+            bf_cli_free_paths(v, n);
+            return -1;
+        }
+        int first = n;
+        struct dirent *e;
+        while ((e = readdir(d)) != NULL) {
+            size_t len = strlen(e->d_name);
+            if (len < 6 || strcmp(e->d_name + len - 5, ".json") != 0 || e->d_name[0] == '.')
+                continue;
+            char p[2048];
+            size_t dl = strlen(argv[i]);
+            snprintf(p, sizeof p, "%s%s%s", argv[i], dl && argv[i][dl - 1] == '/' ? "" : "/",
+                     e->d_name);
+            if (push(&v, &n, &cap, p) != 0) {
+                closedir(d);
+                goto oom;
+            }
+        }
+        closedir(d);
+        if (n == first) {
+            fprintf(stderr, "borderflow: %s: no .json scenario files in this folder\n", argv[i]);
+            bf_cli_free_paths(v, n);
+            return -1;
+        }
+        qsort(v + first, (size_t)(n - first), sizeof *v, cmp_str);
+    }
+    *out = v;
+    return n;
+oom:
+    fputs("borderflow: out of memory\n", stderr);
+    bf_cli_free_paths(v, n);
+    return -1;
+}
+
+void bf_cli_free_paths(char **paths, int n)
+{
+    for (int i = 0; i < n; i++)
+        bf__free(paths[i]);
+    bf__free(paths);
+}

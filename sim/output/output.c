@@ -1,0 +1,655 @@
+/*
+ * output.c - CSV and JSON writers, atomic file replacement.
+ */
+#include "borderflow/output.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "borderflow/alloc.h"
+
+/* ---- formatting ---- */
+
+/* A number, or NA. %.10g keeps ten significant digits: well past what the
+ * replications can resolve, and the same bytes on every run. */
+static void num(FILE *f, double v)
+{
+    if (isfinite(v))
+        fprintf(f, "%.10g", v);
+    else
+        fputs("NA", f);
+}
+
+static void jnum(FILE *f, double v)
+{
+    if (isfinite(v))
+        fprintf(f, "%.10g", v);
+    else
+        fputs("null", f);
+}
+
+void bf_csv_field(FILE *f, const char *s)
+{
+    if (strpbrk(s, ",\"\r\n") == NULL) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+void bf_json_string(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        switch (*p) {
+        case '"':
+            fputs("\\\"", f);
+            break;
+        case '\\':
+            fputs("\\\\", f);
+            break;
+        case '\n':
+            fputs("\\n", f);
+            break;
+        case '\r':
+            fputs("\\r", f);
+            break;
+        case '\t':
+            fputs("\\t", f);
+            break;
+        case '<':
+        case '>':
+        case '&':
+            fprintf(f, "\\u%04x", (unsigned)*p);
+            break;
+        default:
+            if (*p < 0x20)
+                fprintf(f, "\\u%04x", (unsigned)*p);
+            else
+                fputc(*p, f);
+        }
+    }
+    fputc('"', f);
+}
+
+static const char *city_name(const struct bf_results *r, uint32_t c)
+{
+    return r->sc->city[c].name;
+}
+
+static const char *policy_name(const struct bf_results *r, uint32_t p)
+{
+    return r->sc->policy[p].name;
+}
+
+static int done(FILE *f)
+{
+    return ferror(f) ? BF_EIO : 0;
+}
+
+/* ---- CSV tables ---- */
+
+int bf_write_summary_csv(FILE *f, const struct bf_results *r)
+{
+    fputs("city,policy,metric,unit,mean,sd,ci95_low,ci95_high,p10,p50,p90,n\n", f);
+    for (uint32_t c = 0; c < r->n_cities; c++)
+        for (uint32_t p = 0; p < r->n_policies; p++) {
+            const struct bf_group *g = bf_results_group(r, 0, c, p);
+            for (int m = 0; m < BF_METRIC_COUNT; m++) {
+                const struct bf_summary *s = &g->summary[m];
+                bf_csv_field(f, city_name(r, c));
+                fputc(',', f);
+                bf_csv_field(f, policy_name(r, p));
+                fprintf(f, ",%s,%s,", bf_metric_name((enum bf_metric)m),
+                        bf_metric_unit((enum bf_metric)m));
+                const double v[] = {s->mean, s->sd, s->ci_low, s->ci_high, s->p10, s->p50, s->p90};
+                for (size_t k = 0; k < 7; k++) {
+                    num(f, v[k]);
+                    fputc(',', f);
+                }
+                fprintf(f, "%zu\n", s->n);
+            }
+        }
+    return done(f);
+}
+
+static void delta_row(FILE *f, const struct bf_results *r, uint32_t point, uint32_t c, int m)
+{
+    const struct bf_paired *d = bf_results_delta(r, point, c, m);
+    if (d->n == 0) {
+        fputs("NA,NA,NA,NA,NA,NA\n", f);
+        return;
+    }
+    const double v[] = {d->mean_a, d->mean_b, d->mean_diff, d->ci_low, d->ci_high};
+    for (size_t k = 0; k < 5; k++) {
+        num(f, v[k]);
+        fputc(',', f);
+    }
+    num(f, d->variance_reduction);
+    fputc('\n', f);
+}
+
+int bf_write_delta_csv(FILE *f, const struct bf_results *r)
+{
+    fputs("city,metric,unit,before,after,delta,ci95_low,ci95_high,variance_reduction\n", f);
+    if (r->n_policies < 2)
+        return done(f);
+    for (uint32_t c = 0; c < r->n_cities; c++)
+        for (int m = 0; m < BF_METRIC_COUNT; m++) {
+            bf_csv_field(f, city_name(r, c));
+            fprintf(f, ",%s,%s,", bf_metric_name((enum bf_metric)m),
+                    bf_metric_unit((enum bf_metric)m));
+            delta_row(f, r, 0, c, m);
+        }
+    return done(f);
+}
+
+int bf_write_replications_csv(FILE *f, const struct bf_results *r)
+{
+    fputs("city,policy,replication,metric,value\n", f);
+    for (uint32_t c = 0; c < r->n_cities; c++)
+        for (uint32_t p = 0; p < r->n_policies; p++) {
+            const struct bf_group *g = bf_results_group(r, 0, c, p);
+            for (uint32_t k = 0; k < r->replications; k++)
+                for (int m = 0; m < BF_METRIC_COUNT; m++) {
+                    bf_csv_field(f, city_name(r, c));
+                    fputc(',', f);
+                    bf_csv_field(f, policy_name(r, p));
+                    fprintf(f, ",%u,%s,", k, bf_metric_name((enum bf_metric)m));
+                    num(f, g->metric[(size_t)k * BF_METRIC_COUNT + (size_t)m]);
+                    fputc('\n', f);
+                }
+        }
+    return done(f);
+}
+
+int bf_write_daily_cash_csv(FILE *f, const struct bf_results *r)
+{
+    fputs("city,policy,date,mean,p05,p95\n", f);
+    for (uint32_t c = 0; c < r->n_cities; c++)
+        for (uint32_t p = 0; p < r->n_policies; p++) {
+            const struct bf_group *g = bf_results_group(r, 0, c, p);
+            for (uint32_t d = 0; d < r->n_days; d++) {
+                char date[11];
+                bf_date_format(r->first_day + (int32_t)d, date);
+                bf_csv_field(f, city_name(r, c));
+                fputc(',', f);
+                bf_csv_field(f, policy_name(r, p));
+                fprintf(f, ",%s,%.2f,%.2f,%.2f\n", date, g->cash_mean_cny[d], g->cash_p05_cny[d],
+                        g->cash_p95_cny[d]);
+            }
+        }
+    return done(f);
+}
+
+int bf_write_sweep_csv(FILE *f, const struct bf_results *r)
+{
+    const struct bf_scenario *sc = r->sc;
+    fputs("sweep,parameter,policy,value_index,value,city,metric,unit,before,after,delta,ci95_low,"
+          "ci95_high,variance_reduction\n",
+          f);
+    for (uint32_t p = 1; p < r->n_points; p++) {
+        const struct bf_sweep *sw = &sc->sweep[r->point[p].sweep];
+        const struct bf_pvalue *v = &sw->value[r->point[p].value];
+        for (uint32_t c = 0; c < r->n_cities; c++)
+            for (int m = 0; m < BF_METRIC_COUNT; m++) {
+                bf_csv_field(f, sw->name);
+                fputc(',', f);
+                bf_csv_field(f, sw->path);
+                fputc(',', f);
+                bf_csv_field(f, sw->policy < 0 ? "all" : sc->policy[sw->policy].name);
+                fprintf(f, ",%u,", r->point[p].value);
+                bf_csv_field(f, v->label);
+                fputc(',', f);
+                bf_csv_field(f, city_name(r, c));
+                fprintf(f, ",%s,%s,", bf_metric_name((enum bf_metric)m),
+                        bf_metric_unit((enum bf_metric)m));
+                if (r->n_policies < 2)
+                    fputs("NA,NA,NA,NA,NA,NA\n", f);
+                else
+                    delta_row(f, r, p, c, m);
+            }
+    }
+    return done(f);
+}
+
+static void write_cdf(FILE *f, const struct bf_results *r, uint32_t c, uint32_t p,
+                      const char *metric, const struct bf_hist *h)
+{
+    if (h->h == NULL)
+        return;
+    size_t n = gsl_histogram_bins(h->h);
+    double total = gsl_histogram_sum(h->h) + (double)h->over;
+    if (!(total > 0.0))
+        return;
+    size_t last = 0;
+    for (size_t i = 0; i < n; i++)
+        if (gsl_histogram_get(h->h, i) > 0.0)
+            last = i;
+    double cum = 0.0;
+    for (size_t i = 0; i <= last; i++) {
+        double w = gsl_histogram_get(h->h, i);
+        cum += w;
+        bf_csv_field(f, city_name(r, c));
+        fputc(',', f);
+        bf_csv_field(f, policy_name(r, p));
+        fprintf(f, ",%s,%zu,%.6f,%.6f\n", metric, i + 1, w / total, cum / total);
+    }
+}
+
+int bf_write_distributions_csv(FILE *f, const struct bf_results *r)
+{
+    /* day = upper end of the 1-day bin: cdf is the share done within `day` days */
+    fputs("city,policy,metric,day,share,cdf\n", f);
+    for (uint32_t c = 0; c < r->n_cities; c++)
+        for (uint32_t p = 0; p < r->n_policies; p++) {
+            const struct bf_group *g = bf_results_group(r, 0, c, p);
+            write_cdf(f, r, c, p, "days_to_rebate", &g->days_to_rebate);
+            write_cdf(f, r, c, p, "return_cycle_d", &g->return_cycle);
+        }
+    return done(f);
+}
+
+int bf_write_timeline_csv(FILE *f, const struct bf_results *r)
+{
+    fputs("city,policy,shipment,channel,units,milestone,day,date\n", f);
+    for (uint32_t c = 0; c < r->n_cities; c++)
+        for (uint32_t p = 0; p < r->n_policies; p++) {
+            const struct bf_group *g = bf_results_group(r, 0, c, p);
+            for (uint32_t s = 0; s < g->n_samples; s++) {
+                const struct bf_shipment_record *rec = &g->sample[s];
+                for (int m = 0; m < BF_MS_COUNT; m++) {
+                    if (!isfinite(rec->t_h[m]))
+                        continue;
+                    double day = rec->t_h[m] / 24.0;
+                    char date[11];
+                    bf_date_format(r->first_day + (int32_t)floor(day), date);
+                    bf_csv_field(f, city_name(r, c));
+                    fputc(',', f);
+                    bf_csv_field(f, policy_name(r, p));
+                    fprintf(f, ",%llu,%s,%u,%s,%.4f,%s\n", (unsigned long long)rec->serial,
+                            bf_channel_code(rec->channel), rec->units,
+                            bf_milestone_name((enum bf_milestone)m), day, date);
+                }
+            }
+        }
+    return done(f);
+}
+
+int bf_write_flows_csv(FILE *f, const struct bf_results *r)
+{
+    fputs("city,policy,flow,description,mean_total_cny\n", f);
+    for (uint32_t c = 0; c < r->n_cities; c++)
+        for (uint32_t p = 0; p < r->n_policies; p++) {
+            const struct bf_group *g = bf_results_group(r, 0, c, p);
+            for (int fl = 0; fl < BF_FLOW_COUNT; fl++) {
+                bf_csv_field(f, city_name(r, c));
+                fputc(',', f);
+                bf_csv_field(f, policy_name(r, p));
+                fprintf(f, ",%s,", bf_flow_name((enum bf_flow)fl));
+                bf_csv_field(f, bf_flow_desc((enum bf_flow)fl));
+                fprintf(f, ",%.2f\n", g->flow_mean_cny[fl]);
+            }
+        }
+    return done(f);
+}
+
+int bf_write_cities_csv(FILE *f, const struct bf_results *r)
+{
+    fputs("city,province,class,candidate,effective_date,shipments_per_day,note\n", f);
+    for (uint32_t c = 0; c < r->n_cities; c++) {
+        const struct bf_city *city = &r->sc->city[c];
+        char date[11];
+        bf_date_format(city->effective_day, date);
+        bf_csv_field(f, city->name);
+        fputc(',', f);
+        bf_csv_field(f, city->province);
+        fputc(',', f);
+        bf_csv_field(f, city->cls);
+        fprintf(f, ",%s,%s,", city->candidate ? "yes" : "no", date);
+        num(f, city->params[r->sc->baseline].shipments_per_day);
+        fputc(',', f);
+        bf_csv_field(f, city->note);
+        fputc('\n', f);
+    }
+    return done(f);
+}
+
+/* ---- JSON ---- */
+
+static void json_summary(FILE *f, const struct bf_summary *s)
+{
+    fputs("{\"mean\": ", f);
+    jnum(f, s->mean);
+    fputs(", \"sd\": ", f);
+    jnum(f, s->sd);
+    fputs(", \"ci95\": [", f);
+    jnum(f, s->ci_low);
+    fputs(", ", f);
+    jnum(f, s->ci_high);
+    fputs("], \"p10\": ", f);
+    jnum(f, s->p10);
+    fputs(", \"p50\": ", f);
+    jnum(f, s->p50);
+    fputs(", \"p90\": ", f);
+    jnum(f, s->p90);
+    fprintf(f, ", \"n\": %zu}", s->n);
+}
+
+static void json_delta(FILE *f, const struct bf_paired *d)
+{
+    fputs("{\"before\": ", f);
+    jnum(f, d->n ? d->mean_a : (double)NAN);
+    fputs(", \"after\": ", f);
+    jnum(f, d->n ? d->mean_b : (double)NAN);
+    fputs(", \"delta\": ", f);
+    jnum(f, d->n ? d->mean_diff : (double)NAN);
+    fputs(", \"ci95\": [", f);
+    jnum(f, d->n ? d->ci_low : (double)NAN);
+    fputs(", ", f);
+    jnum(f, d->n ? d->ci_high : (double)NAN);
+    fputs("], \"variance_reduction\": ", f);
+    jnum(f, d->n ? d->variance_reduction : (double)NAN);
+    fprintf(f, ", \"n\": %zu}", d->n);
+}
+
+int bf_write_summary_json(FILE *f, const struct bf_results *r)
+{
+    const struct bf_scenario *sc = r->sc;
+    fputs("{\n  \"scenario\": ", f);
+    bf_json_string(f, sc->name);
+    fprintf(f, ",\n  \"seed\": %llu,\n  \"replications\": %u,\n  \"policies\": [",
+            (unsigned long long)r->seed, r->replications);
+    for (uint32_t p = 0; p < r->n_policies; p++) {
+        fputs(p ? ", " : "", f);
+        bf_json_string(f, policy_name(r, p));
+    }
+    fputs("],\n  \"compare\": [", f);
+    bf_json_string(f, policy_name(r, sc->baseline));
+    fputs(", ", f);
+    bf_json_string(f, policy_name(r, sc->compared));
+    fputs("],\n  \"units\": {", f);
+    for (int m = 0; m < BF_METRIC_COUNT; m++)
+        fprintf(f, "%s\"%s\": \"%s\"", m ? ", " : "", bf_metric_name((enum bf_metric)m),
+                bf_metric_unit((enum bf_metric)m));
+    fputs("},\n  \"cities\": [", f);
+    for (uint32_t c = 0; c < r->n_cities; c++) {
+        const struct bf_city *city = &sc->city[c];
+        char date[11];
+        bf_date_format(city->effective_day, date);
+        fputs(c ? ",\n    {" : "\n    {", f);
+        fputs("\"name\": ", f);
+        bf_json_string(f, city->name);
+        fputs(", \"province\": ", f);
+        bf_json_string(f, city->province);
+        fputs(", \"class\": ", f);
+        bf_json_string(f, city->cls);
+        fprintf(f, ", \"candidate\": %s, \"effective_date\": \"%s\",\n     \"policies\": {",
+                city->candidate ? "true" : "false", date);
+        for (uint32_t p = 0; p < r->n_policies; p++) {
+            const struct bf_group *g = bf_results_group(r, 0, c, p);
+            fputs(p ? ",\n       " : "\n       ", f);
+            bf_json_string(f, policy_name(r, p));
+            fputs(": {", f);
+            for (int m = 0; m < BF_METRIC_COUNT; m++) {
+                fprintf(f, "%s\"%s\": ", m ? ", " : "", bf_metric_name((enum bf_metric)m));
+                json_summary(f, &g->summary[m]);
+            }
+            fputs("}", f);
+        }
+        fputs("},\n     \"delta\": {", f);
+        for (int m = 0; r->n_policies > 1 && m < BF_METRIC_COUNT; m++) {
+            fprintf(f, "%s\"%s\": ", m ? ", " : "", bf_metric_name((enum bf_metric)m));
+            json_delta(f, bf_results_delta(r, 0, c, m));
+        }
+        fputs("}}", f);
+    }
+    fputs("\n  ],\n  \"sweeps\": [", f);
+    for (uint32_t p = 1; p < r->n_points; p++) {
+        const struct bf_sweep *sw = &sc->sweep[r->point[p].sweep];
+        fputs(p > 1 ? ",\n    {" : "\n    {", f);
+        fputs("\"sweep\": ", f);
+        bf_json_string(f, sw->name);
+        fputs(", \"parameter\": ", f);
+        bf_json_string(f, sw->path);
+        fputs(", \"value\": ", f);
+        bf_json_string(f, sw->value[r->point[p].value].label);
+        fputs(", \"cities\": {", f);
+        for (uint32_t c = 0; c < r->n_cities; c++) {
+            fputs(c ? ", " : "", f);
+            bf_json_string(f, city_name(r, c));
+            fputs(": {", f);
+            for (int m = 0; r->n_policies > 1 && m < BF_METRIC_COUNT; m++) {
+                fprintf(f, "%s\"%s\": ", m ? ", " : "", bf_metric_name((enum bf_metric)m));
+                json_delta(f, bf_results_delta(r, p, c, m));
+            }
+            fputs("}", f);
+        }
+        fputs("}}", f);
+    }
+    fputs("\n  ]\n}\n", f);
+    return done(f);
+}
+
+int bf_write_run_json(FILE *f, const struct bf_results *r, const struct bf_run_record *rec)
+{
+    const struct bf_scenario *sc = r->sc;
+    fputs("{\n  \"borderflow_version\": ", f);
+    bf_json_string(f, rec->version);
+    fputs(",\n  \"scenario\": ", f);
+    bf_json_string(f, sc->name);
+    fputs(",\n  \"scenario_file\": ", f);
+    bf_json_string(f, sc->file);
+    fprintf(f, ",\n  \"scenario_sha256\": \"%s\",\n  \"seed\": %llu,\n  \"replications\": %u,\n",
+            sc->sha256, (unsigned long long)r->seed, r->replications);
+    fprintf(f, "  \"jobs\": %u,\n  \"ranks\": %d,\n  \"cities\": %u,\n  \"policies\": %u,\n",
+            rec->jobs, rec->ranks, r->n_cities, r->n_policies);
+    fprintf(f, "  \"sweep_points\": %u,\n  \"work_items\": %llu,\n  \"events\": %llu,\n",
+            r->n_points - 1, (unsigned long long)bf_batch_items(r), (unsigned long long)r->events);
+    fprintf(f, "  \"started\": \"%s\",\n  \"finished\": \"%s\",\n", rec->started, rec->finished);
+    fprintf(f,
+            "  \"seconds\": {\"load\": %.3f, \"simulate\": %.3f, \"aggregate\": %.3f, "
+            "\"write\": %.3f, \"plot\": %.3f},\n",
+            rec->seconds_load, rec->seconds_simulate, rec->seconds_aggregate, rec->seconds_write,
+            rec->seconds_plot);
+    fputs("  \"calendar_years\": ", f);
+    bf_json_string(f, sc->calendar_years);
+    fputs(",\n  \"plots\": ", f);
+    bf_json_string(f, rec->plots ? rec->plots : "");
+    fputs(",\n  \"files\": [", f);
+    const char *const *files = bf_output_files(r);
+    for (size_t i = 0; files[i] != NULL; i++)
+        fprintf(f, "%s\"%s\"", i ? ", " : "", files[i]);
+    fputs("],\n  \"warnings\": [", f);
+    for (unsigned i = 0; i < rec->n_warnings; i++) {
+        fputs(i ? ",\n    " : "\n    ", f);
+        bf_json_string(f, rec->warnings[i]);
+    }
+    fputs(rec->n_warnings ? "\n  ]\n}\n" : "]\n}\n", f);
+    return done(f);
+}
+
+/* ---- files ---- */
+
+void bf_output_folder_name(const char *name, char *out, size_t size)
+{
+    size_t k = 0;
+    for (const unsigned char *p = (const unsigned char *)name; *p && k + 1 < size; p++) {
+        unsigned char c = *p;
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '-' || c == '_' || c >= 0x80 || (c == '.' && k > 0);
+        out[k++] = ok ? (char)c : '_';
+    }
+    out[k] = '\0';
+    if (k == 0 && size > 1) {
+        out[0] = '_';
+        out[1] = '\0';
+    }
+}
+
+int bf_output_mkdirs(const char *path, struct bf_diag *diag)
+{
+    char buf[1024];
+    size_t n = strlen(path);
+    if (n == 0 || n >= sizeof buf) {
+        bf_diag_set(diag, "output directory path is empty or too long");
+        return BF_EIO;
+    }
+    memcpy(buf, path, n + 1);
+    for (size_t i = 1; i <= n; i++) {
+        if (buf[i] != '/' && buf[i] != '\0')
+            continue;
+        char keep = buf[i];
+        buf[i] = '\0';
+        if (mkdir(buf, 0777) != 0 && errno != EEXIST) {
+            bf_diag_set(diag, "cannot create directory '%s': %s", buf, strerror(errno));
+            return BF_EIO;
+        }
+        buf[i] = keep;
+    }
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        bf_diag_set(diag, "'%s' is not a directory", path);
+        return BF_EIO;
+    }
+    return 0;
+}
+
+typedef int writer_fn(FILE *f, const struct bf_results *r);
+
+struct file_spec {
+    const char *name;
+    writer_fn *write;
+    int sweeps_only;
+};
+
+static const struct file_spec specs[] = {
+    {"summary.csv", bf_write_summary_csv, 0},
+    {"delta.csv", bf_write_delta_csv, 0},
+    {"replications.csv", bf_write_replications_csv, 0},
+    {"daily_cash.csv", bf_write_daily_cash_csv, 0},
+    {"distributions.csv", bf_write_distributions_csv, 0},
+    {"timeline.csv", bf_write_timeline_csv, 0},
+    {"flows.csv", bf_write_flows_csv, 0},
+    {"cities.csv", bf_write_cities_csv, 0},
+    {"summary.json", bf_write_summary_json, 0},
+    {"sweep.csv", bf_write_sweep_csv, 1},
+};
+#define N_SPECS (sizeof specs / sizeof specs[0])
+
+const char *const *bf_output_files(const struct bf_results *r)
+{
+    static const char *const with[] = {"summary.csv",
+                                       "delta.csv",
+                                       "replications.csv",
+                                       "daily_cash.csv",
+                                       "distributions.csv",
+                                       "timeline.csv",
+                                       "flows.csv",
+                                       "cities.csv",
+                                       "summary.json",
+                                       "sweep.csv",
+                                       NULL};
+    static const char *const without[] = {
+        "summary.csv",  "delta.csv", "replications.csv", "daily_cash.csv", "distributions.csv",
+        "timeline.csv", "flows.csv", "cities.csv",       "summary.json",   NULL};
+    return r->n_points > 1 ? with : without;
+}
+
+/* Writes one file atomically: folder/name.tmp, then rename. */
+static int write_one(const char *folder, const char *name, writer_fn *w, const struct bf_results *r,
+                     const struct bf_run_record *rec, struct bf_diag *diag, char *tmp_out,
+                     size_t tmp_size)
+{
+    char tmp[1024], fin[1024];
+    snprintf(tmp, sizeof tmp, "%s/%s.tmp", folder, name);
+    snprintf(fin, sizeof fin, "%s/%s", folder, name);
+    snprintf(tmp_out, tmp_size, "%s", tmp);
+    FILE *f = fopen(tmp, "w");
+    if (f == NULL) {
+        bf_diag_set(diag, "cannot write '%s': %s", tmp, strerror(errno));
+        return BF_EIO;
+    }
+    int rc = rec ? bf_write_run_json(f, r, rec) : w(f, r);
+    if (fflush(f) != 0 || fsync(fileno(f)) != 0)
+        rc = BF_EIO;
+    if (fclose(f) != 0)
+        rc = BF_EIO;
+    if (rc != 0) {
+        bf_diag_set(diag, "could not write '%s' (disk full?)", fin);
+        remove(tmp);
+        return rc;
+    }
+    return 0;
+}
+
+int bf_output_write(const struct bf_results *r, const char *folder, const volatile int *interrupt,
+                    struct bf_diag *diag)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/run.json", folder);
+    if (remove(path) != 0 && errno != ENOENT) {
+        bf_diag_set(diag, "cannot remove the old '%s': %s", path, strerror(errno));
+        return BF_EIO;
+    }
+    if (r->n_points <= 1) { /* a stale sweep table would look like this run's */
+        snprintf(path, sizeof path, "%s/sweep.csv", folder);
+        remove(path);
+    }
+    char tmps[N_SPECS][1024];
+    size_t n_tmp = 0;
+    int rc = 0;
+    for (size_t i = 0; i < N_SPECS && rc == 0; i++) {
+        if (specs[i].sweeps_only && r->n_points <= 1)
+            continue;
+        rc = write_one(folder, specs[i].name, specs[i].write, r, NULL, diag, tmps[n_tmp],
+                       sizeof tmps[0]);
+        if (rc == 0)
+            n_tmp++;
+    }
+    if (rc == 0 && interrupt != NULL && *interrupt)
+        rc = BF_EINTR;
+    /* every file is complete: rename them into place */
+    for (size_t i = 0; i < n_tmp; i++) {
+        if (rc != 0) {
+            remove(tmps[i]);
+            continue;
+        }
+        size_t len = strlen(tmps[i]);
+        char fin[1024];
+        snprintf(fin, sizeof fin, "%.*s", (int)(len - 4), tmps[i]);
+        if (rename(tmps[i], fin) != 0) {
+            bf_diag_set(diag, "cannot rename '%s': %s", tmps[i], strerror(errno));
+            remove(tmps[i]);
+            rc = BF_EIO;
+        }
+    }
+    return rc;
+}
+
+int bf_output_write_record(const struct bf_results *r, const char *folder,
+                           const struct bf_run_record *rec, struct bf_diag *diag)
+{
+    char tmp[1024];
+    int rc = write_one(folder, "run.json", NULL, r, rec, diag, tmp, sizeof tmp);
+    if (rc != 0)
+        return rc;
+    char fin[1024];
+    snprintf(fin, sizeof fin, "%s/run.json", folder);
+    if (rename(tmp, fin) != 0) {
+        bf_diag_set(diag, "cannot rename '%s': %s", tmp, strerror(errno));
+        remove(tmp);
+        return BF_EIO;
+    }
+    return 0;
+}

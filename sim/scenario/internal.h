@@ -1,0 +1,73 @@
+/*
+ * internal.h - JSON documents with source positions, shared by the
+ * scenario loader's files. Only the scenario layer includes cJSON.
+ */
+#ifndef BF_SCENARIO_INTERNAL_H
+#define BF_SCENARIO_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "borderflow/scenario.h"
+
+/* Where a node came from. */
+struct bf__pos {
+    const cJSON *node;
+    uint16_t file;         /* index into bf__doc.files */
+    int line, col;         /* of the value */
+    int key_line, key_col; /* of the member name, for object members */
+};
+
+#define BF__MAX_FILES (BF_MAX_EXTENDS_DEPTH + 1)
+
+/* One scenario with the files it extends, merged into one tree. */
+struct bf__doc {
+    cJSON *root;                 /* merged tree (owns every node) */
+    cJSON *spare[BF__MAX_FILES]; /* emptied source trees to delete */
+    char files[BF__MAX_FILES][BF_TEXT_MAX];
+    unsigned n_files;
+    struct bf__pos *pos; /* open addressing by node pointer */
+    size_t pos_cap, pos_n;
+    uint8_t sha[32]; /* running hash of the bytes read */
+    void *sha_ctx;
+    struct bf_problems *problems;
+    bool oom;
+};
+
+/* Reads path (or text) and every file it extends; merges them. Problems go
+ * to doc->problems. Returns 0, or the first fatal code (the tree is then
+ * unusable). */
+int bf__doc_load_file(struct bf__doc *doc, const char *path);
+int bf__doc_load_text(struct bf__doc *doc, const char *name, const char *text, size_t len);
+void bf__doc_fini(struct bf__doc *doc);
+
+/* Position of a node (value), or NULL. */
+const struct bf__pos *bf__doc_pos(const struct bf__doc *doc, const cJSON *node);
+
+/* Adds a problem at node (its value, or its key with at_key). */
+void bf__problem(struct bf__doc *doc, const cJSON *node, bool at_key, const char *path,
+                 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* Hex SHA-256 of what was read so far. */
+void bf__doc_sha256_hex(struct bf__doc *doc, char out[65]);
+
+/* ---- SHA-256 (no library the project uses has one) ---- */
+struct bf__sha256 {
+    uint32_t h[8];
+    uint64_t len;
+    uint8_t buf[64];
+    size_t n;
+};
+void bf__sha256_init(struct bf__sha256 *c);
+void bf__sha256_update(struct bf__sha256 *c, const void *data, size_t len);
+void bf__sha256_final(struct bf__sha256 *c, uint8_t out[32]);
+
+/* Levenshtein distance, capped; for "did you mean". */
+size_t bf__edit_distance(const char *a, const char *b);
+/* The closest of names[0..n) to s if close enough, else NULL. */
+const char *bf__suggest(const char *s, const char *const *names, size_t n);
+
+#endif

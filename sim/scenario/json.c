@@ -1,0 +1,678 @@
+/*
+ * json.c - scenario files as JSON trees with source positions; "extends".
+ *
+ * cJSON reports no positions, so after a successful parse the text is
+ * scanned once more in step with the tree (both are in document order) and
+ * each node's line and column are kept in a table keyed by node pointer.
+ * Merging a scenario onto the one it extends moves nodes between trees
+ * without copying them, so positions stay true.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "borderflow/alloc.h"
+
+#include "internal.h"
+
+/* ---- cJSON through the project's allocator ---- */
+
+static _Thread_local bool json_oom;
+
+static void *json_malloc(size_t n)
+{
+    void *p = bf__malloc(n);
+    if (p == NULL)
+        json_oom = true;
+    return p;
+}
+
+static void init_hooks(void)
+{
+    cJSON_Hooks h = {.malloc_fn = json_malloc, .free_fn = bf__free};
+    cJSON_InitHooks(&h);
+}
+
+static pthread_once_t hooks_once = PTHREAD_ONCE_INIT;
+
+/* ---- problems ---- */
+
+void bf_problems_init(struct bf_problems *p)
+{
+    memset(p, 0, sizeof *p);
+}
+
+void bf_problems_fini(struct bf_problems *p)
+{
+    bf__free(p->items);
+    memset(p, 0, sizeof *p);
+}
+
+int bf_problem_format(const struct bf_problem *p, char *buf, size_t size)
+{
+    char at[BF_TEXT_MAX + 32] = "";
+    if (p->file[0] && p->line > 0)
+        snprintf(at, sizeof at, "%s:%d:%d: ", p->file, p->line, p->column);
+    else if (p->file[0])
+        snprintf(at, sizeof at, "%s: ", p->file);
+    return snprintf(buf, size, "%s%s%s%s", at, p->path, p->path[0] ? ": " : "", p->msg);
+}
+
+#define MAX_PROBLEMS 200
+
+static struct bf_problem *problem_slot(struct bf__doc *doc)
+{
+    struct bf_problems *ps = doc->problems;
+    if (ps->n == MAX_PROBLEMS) {
+        ps->dropped++;
+        return NULL;
+    }
+    if (ps->n == ps->cap) {
+        size_t ncap = ps->cap ? 2 * ps->cap : 16;
+        struct bf_problem *ni = bf__realloc(ps->items, ncap * sizeof *ni);
+        if (ni == NULL) {
+            doc->oom = true;
+            return NULL;
+        }
+        ps->items = ni;
+        ps->cap = ncap;
+    }
+    struct bf_problem *p = &ps->items[ps->n++];
+    memset(p, 0, sizeof *p);
+    return p;
+}
+
+void bf__problem(struct bf__doc *doc, const cJSON *node, bool at_key, const char *path,
+                 const char *fmt, ...)
+{
+    struct bf_problem *p = problem_slot(doc);
+    if (p == NULL)
+        return;
+    const struct bf__pos *pos = node != NULL ? bf__doc_pos(doc, node) : NULL;
+    if (pos != NULL) {
+        snprintf(p->file, sizeof p->file, "%s", doc->files[pos->file]);
+        p->line = at_key && pos->key_line > 0 ? pos->key_line : pos->line;
+        p->column = at_key && pos->key_line > 0 ? pos->key_col : pos->col;
+    } else if (doc->n_files > 0) {
+        snprintf(p->file, sizeof p->file, "%s", doc->files[0]);
+    }
+    snprintf(p->path, sizeof p->path, "%s", path != NULL ? path : "");
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(p->msg, sizeof p->msg, fmt, ap);
+    va_end(ap);
+}
+
+static void problem_at(struct bf__doc *doc, const char *file, int line, int col, const char *fmt,
+                       ...) __attribute__((format(printf, 5, 6)));
+static void problem_at(struct bf__doc *doc, const char *file, int line, int col, const char *fmt,
+                       ...)
+{
+    struct bf_problem *p = problem_slot(doc);
+    if (p == NULL)
+        return;
+    snprintf(p->file, sizeof p->file, "%s", file);
+    p->line = line;
+    p->column = col;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(p->msg, sizeof p->msg, fmt, ap);
+    va_end(ap);
+}
+
+/* ---- positions ---- */
+
+static size_t ptr_hash(const void *p, size_t cap)
+{
+    uint64_t x = (uint64_t)(uintptr_t)p;
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdull;
+    x ^= x >> 33;
+    return (size_t)x & (cap - 1);
+}
+
+static struct bf__pos *pos_slot(struct bf__doc *doc, const cJSON *node)
+{
+    if (2 * (doc->pos_n + 1) > doc->pos_cap) {
+        size_t ncap = doc->pos_cap ? 2 * doc->pos_cap : 256;
+        struct bf__pos *nt = bf__calloc(ncap, sizeof *nt);
+        if (nt == NULL) {
+            doc->oom = true;
+            return NULL;
+        }
+        for (size_t i = 0; i < doc->pos_cap; i++) {
+            if (doc->pos[i].node == NULL)
+                continue;
+            size_t j = ptr_hash(doc->pos[i].node, ncap);
+            while (nt[j].node != NULL)
+                j = (j + 1) & (ncap - 1);
+            nt[j] = doc->pos[i];
+        }
+        bf__free(doc->pos);
+        doc->pos = nt;
+        doc->pos_cap = ncap;
+    }
+    size_t j = ptr_hash(node, doc->pos_cap);
+    while (doc->pos[j].node != NULL && doc->pos[j].node != node)
+        j = (j + 1) & (doc->pos_cap - 1);
+    if (doc->pos[j].node == NULL) {
+        doc->pos[j].node = node;
+        doc->pos_n++;
+    }
+    return &doc->pos[j];
+}
+
+const struct bf__pos *bf__doc_pos(const struct bf__doc *doc, const cJSON *node)
+{
+    if (doc->pos_cap == 0)
+        return NULL;
+    size_t j = ptr_hash(node, doc->pos_cap);
+    while (doc->pos[j].node != NULL) {
+        if (doc->pos[j].node == node)
+            return &doc->pos[j];
+        j = (j + 1) & (doc->pos_cap - 1);
+    }
+    return NULL;
+}
+
+struct scan {
+    const char *s;
+    size_t i, n;
+    int line, col;
+};
+
+static void adv(struct scan *sc)
+{
+    unsigned char c = (unsigned char)sc->s[sc->i++];
+    if (c == '\n') {
+        sc->line++;
+        sc->col = 1;
+    } else if ((c & 0xC0) != 0x80) { /* count characters, not UTF-8 bytes */
+        sc->col++;
+    }
+}
+
+static void skip_ws(struct scan *sc)
+{
+    while (sc->i < sc->n && (sc->s[sc->i] == ' ' || sc->s[sc->i] == '\t' || sc->s[sc->i] == '\n' ||
+                             sc->s[sc->i] == '\r'))
+        adv(sc);
+}
+
+static void skip_string(struct scan *sc)
+{
+    adv(sc); /* opening quote */
+    while (sc->i < sc->n && sc->s[sc->i] != '"') {
+        if (sc->s[sc->i] == '\\' && sc->i + 1 < sc->n)
+            adv(sc);
+        adv(sc);
+    }
+    if (sc->i < sc->n)
+        adv(sc);
+}
+
+static void expect(struct scan *sc, char c)
+{
+    skip_ws(sc);
+    if (sc->i < sc->n && sc->s[sc->i] == c)
+        adv(sc);
+}
+
+/* The text parsed, so it is valid JSON: the scan only keeps step. */
+static void scan_value(struct bf__doc *doc, struct scan *sc, const cJSON *node, uint16_t file)
+{
+    skip_ws(sc);
+    struct bf__pos *p = pos_slot(doc, node);
+    if (p == NULL)
+        return;
+    p->file = file;
+    p->line = sc->line;
+    p->col = sc->col;
+    if (sc->i >= sc->n)
+        return;
+    char c = sc->s[sc->i];
+    if (c == '{') {
+        adv(sc);
+        for (const cJSON *ch = node->child; ch != NULL; ch = ch->next) {
+            skip_ws(sc);
+            int kl = sc->line, kc = sc->col;
+            skip_string(sc);
+            expect(sc, ':');
+            scan_value(doc, sc, ch, file);
+            struct bf__pos *cp = pos_slot(doc, ch);
+            if (cp != NULL) {
+                cp->key_line = kl;
+                cp->key_col = kc;
+            }
+            expect(sc, ',');
+        }
+        expect(sc, '}');
+    } else if (c == '[') {
+        adv(sc);
+        for (const cJSON *ch = node->child; ch != NULL; ch = ch->next) {
+            scan_value(doc, sc, ch, file);
+            expect(sc, ',');
+        }
+        expect(sc, ']');
+    } else if (c == '"') {
+        skip_string(sc);
+    } else {
+        while (sc->i < sc->n && !strchr(",]} \t\r\n", sc->s[sc->i]))
+            adv(sc);
+    }
+}
+
+/* ---- reading and parsing one file ---- */
+
+/* Valid UTF-8 (no overlongs, surrogates or code points past U+10FFFF). */
+static size_t utf8_invalid_at(const unsigned char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        unsigned char c = s[i];
+        size_t len;
+        uint32_t cp;
+        if (c < 0x80) {
+            i++;
+            continue;
+        } else if ((c & 0xE0) == 0xC0) {
+            len = 2;
+            cp = c & 0x1F;
+        } else if ((c & 0xF0) == 0xE0) {
+            len = 3;
+            cp = c & 0x0F;
+        } else if ((c & 0xF8) == 0xF0) {
+            len = 4;
+            cp = c & 0x07;
+        } else {
+            return i;
+        }
+        if (i + len > n)
+            return i;
+        for (size_t k = 1; k < len; k++) {
+            if ((s[i + k] & 0xC0) != 0x80)
+                return i;
+            cp = cp << 6 | (s[i + k] & 0x3F);
+        }
+        if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+            cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+            return i;
+        i += len;
+    }
+    return n;
+}
+
+static void line_col(const char *text, size_t off, int *line, int *col)
+{
+    struct scan sc = {.s = text, .n = off, .line = 1, .col = 1};
+    while (sc.i < off)
+        adv(&sc);
+    *line = sc.line;
+    *col = sc.col;
+}
+
+/* Parses text as file number `file`; NULL with a problem on failure. */
+static cJSON *parse(struct bf__doc *doc, const char *name, const char *text, size_t len,
+                    uint16_t file, int *rc)
+{
+    bf__sha256_update(doc->sha_ctx, text, len);
+    size_t bad = utf8_invalid_at((const unsigned char *)text, len);
+    if (bad < len) {
+        int l, c;
+        line_col(text, bad, &l, &c);
+        problem_at(doc, name, l, c, "the file is not valid UTF-8 text (byte 0x%02x)",
+                   (unsigned)(unsigned char)text[bad]);
+        *rc = BF_EPARSE;
+        return NULL;
+    }
+    if (memchr(text, '\0', len) != NULL) {
+        problem_at(doc, name, 0, 0, "the file contains a NUL byte; it is not a text file");
+        *rc = BF_EPARSE;
+        return NULL;
+    }
+    const char *end = NULL;
+    json_oom = false;
+    /* text[len] is NUL (read_file and load_chain make sure); cJSON wants
+     * the terminator inside the length to accept the end of the text */
+    cJSON *root = cJSON_ParseWithLengthOpts(text, len + 1, &end, 1);
+    if (root == NULL) {
+        if (json_oom) {
+            *rc = BF_ENOMEM;
+            return NULL;
+        }
+        size_t off = end != NULL && end >= text ? (size_t)(end - text) : 0;
+        if (off > len)
+            off = len;
+        int l, c;
+        line_col(text, off, &l, &c);
+        char near[24] = "";
+        size_t k = 0;
+        for (size_t j = off; j < len && k + 1 < sizeof near && text[j] != '\n'; j++)
+            near[k++] = (char)((unsigned char)text[j] < 0x20 ? ' ' : text[j]);
+        near[k] = '\0';
+        if (off >= len)
+            problem_at(doc, name, l, c,
+                       "JSON syntax error: the text ends too early (an unclosed object, "
+                       "array or string?)");
+        else
+            problem_at(doc, name, l, c,
+                       "JSON syntax error near '%s' (JSON allows objects, arrays, strings in "
+                       "double quotes, numbers, true, false and null; no comments, trailing "
+                       "commas, NaN or Infinity; nesting at most %d deep)",
+                       near, CJSON_NESTING_LIMIT);
+        *rc = BF_EPARSE;
+        return NULL;
+    }
+    struct scan sc = {.s = text, .n = len, .line = 1, .col = 1};
+    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
+        sc.i = 3; /* cJSON skips a byte-order mark too */
+    scan_value(doc, &sc, root, file);
+    if (doc->oom) {
+        cJSON_Delete(root);
+        *rc = BF_ENOMEM;
+        return NULL;
+    }
+    return root;
+}
+
+static int read_file(struct bf__doc *doc, const char *path, char **text, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        int e = errno;
+        problem_at(doc, path, 0, 0, "cannot open the file: %s", strerror(e));
+        return e == ENOENT ? BF_ENOENT : BF_EIO;
+    }
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+        fclose(f);
+        problem_at(doc, path, 0, 0, "not a regular file");
+        return BF_EIO;
+    }
+    if ((uint64_t)st.st_size > BF_MAX_FILE_BYTES) {
+        fclose(f);
+        problem_at(doc, path, 0, 0,
+                   "the file is %lld bytes; scenario files may be at most %u bytes",
+                   (long long)st.st_size, (unsigned)BF_MAX_FILE_BYTES);
+        return BF_ELIMIT;
+    }
+    size_t n = (size_t)st.st_size;
+    char *buf = bf__malloc(n + 1);
+    if (buf == NULL) {
+        fclose(f);
+        return BF_ENOMEM;
+    }
+    size_t got = fread(buf, 1, n, f);
+    int err = ferror(f);
+    fclose(f);
+    if (got != n || err) {
+        bf__free(buf);
+        problem_at(doc, path, 0, 0, "could not read the whole file");
+        return BF_EIO;
+    }
+    buf[n] = '\0';
+    *text = buf;
+    *len = n;
+    return 0;
+}
+
+/* ---- merging ---- */
+
+static cJSON *find_city(cJSON *arr, const char *name)
+{
+    cJSON *c;
+    cJSON_ArrayForEach(c, arr)
+    {
+        const cJSON *n = cJSON_GetObjectItemCaseSensitive(c, "name");
+        if (cJSON_IsObject(c) && cJSON_IsString(n) && strcmp(n->valuestring, name) == 0)
+            return c;
+    }
+    return NULL;
+}
+
+static void merge(cJSON *base, cJSON *over, bool root);
+
+static void merge_cities(cJSON *base, cJSON *over)
+{
+    cJSON *c = over->child;
+    while (c != NULL) {
+        cJSON *next = c->next;
+        const cJSON *n = cJSON_GetObjectItemCaseSensitive(c, "name");
+        cJSON *same =
+            cJSON_IsObject(c) && cJSON_IsString(n) ? find_city(base, n->valuestring) : NULL;
+        if (same != NULL) {
+            merge(same, c, false);
+        } else {
+            cJSON_DetachItemViaPointer(over, c);
+            cJSON_AddItemToArray(base, c);
+        }
+        c = next;
+    }
+}
+
+/* Overlays `over` onto `base`: objects merge member by member, cities by
+ * name, everything else is replaced. Nodes move from over into base. */
+static void merge(cJSON *base, cJSON *over, bool root)
+{
+    cJSON *c = over->child;
+    while (c != NULL) {
+        cJSON *next = c->next;
+        if (root && strcmp(c->string, "extends") == 0) {
+            c = next;
+            continue;
+        }
+        cJSON *old = cJSON_GetObjectItemCaseSensitive(base, c->string);
+        if (old != NULL && cJSON_IsObject(old) && cJSON_IsObject(c)) {
+            merge(old, c, false);
+        } else if (old != NULL && root && strcmp(c->string, "cities") == 0 && cJSON_IsArray(old) &&
+                   cJSON_IsArray(c)) {
+            merge_cities(old, c);
+        } else {
+            cJSON_DetachItemViaPointer(over, c);
+            if (old != NULL)
+                cJSON_ReplaceItemViaPointer(base, old, c);
+            else
+                cJSON_AddItemToObject(base, c->string, c);
+        }
+        c = next;
+    }
+}
+
+/* Directory part of path ("" for none), with its trailing slash. */
+static void dir_of(const char *path, char *out, size_t size)
+{
+    const char *slash = strrchr(path, '/');
+    size_t n = slash ? (size_t)(slash - path + 1) : 0;
+    if (n >= size)
+        n = size - 1;
+    memcpy(out, path, n);
+    out[n] = '\0';
+}
+
+static int load_chain(struct bf__doc *doc, const char *path, const char *text, size_t len,
+                      cJSON **out)
+{
+    if (doc->n_files == BF__MAX_FILES) {
+        problem_at(doc, path, 0, 0,
+                   "\"extends\" goes more than %d files deep (a cycle?); at most %d are allowed",
+                   BF_MAX_EXTENDS_DEPTH, BF_MAX_EXTENDS_DEPTH);
+        return BF_ELIMIT;
+    }
+    for (unsigned k = 0; k < doc->n_files; k++)
+        if (strcmp(doc->files[k], path) == 0) {
+            problem_at(doc, path, 0, 0, "\"extends\" forms a cycle through this file");
+            return BF_EINVAL;
+        }
+    uint16_t idx = (uint16_t)doc->n_files++;
+    snprintf(doc->files[idx], sizeof doc->files[idx], "%s", path);
+    char *owned = NULL;
+    int rc = 0;
+    if (text == NULL) {
+        if ((rc = read_file(doc, path, &owned, &len)) != 0)
+            return rc;
+    } else {
+        /* text from memory need not end in NUL: work on a terminated copy */
+        owned = bf__malloc(len + 1);
+        if (owned == NULL)
+            return BF_ENOMEM;
+        memcpy(owned, text, len);
+        owned[len] = '\0';
+    }
+    text = owned;
+    cJSON *root = parse(doc, path, text, len, idx, &rc);
+    bf__free(owned);
+    if (root == NULL)
+        return rc;
+    if (!cJSON_IsObject(root)) {
+        bf__problem(doc, root, false, "",
+                    "a scenario is a JSON object ({ ... }) with at least \"name\"");
+        cJSON_Delete(root);
+        return BF_EINVAL;
+    }
+    const cJSON *ext = cJSON_GetObjectItemCaseSensitive(root, "extends");
+    if (ext == NULL) {
+        *out = root;
+        return 0;
+    }
+    if (!cJSON_IsString(ext) || ext->valuestring[0] == '\0') {
+        bf__problem(doc, ext, false, "extends",
+                    "must be the path of another scenario file, relative to this one");
+        cJSON_Delete(root);
+        return BF_EINVAL;
+    }
+    char base_path[2 * BF_TEXT_MAX];
+    if (ext->valuestring[0] == '/') {
+        snprintf(base_path, sizeof base_path, "%s", ext->valuestring);
+    } else {
+        char dir[BF_TEXT_MAX];
+        dir_of(path, dir, sizeof dir);
+        snprintf(base_path, sizeof base_path, "%s%s", dir, ext->valuestring);
+    }
+    if (strlen(base_path) >= BF_TEXT_MAX) {
+        bf__problem(doc, ext, false, "extends", "the path is too long (at most %d bytes)",
+                    BF_TEXT_MAX - 1);
+        cJSON_Delete(root);
+        return BF_ELIMIT;
+    }
+    cJSON *base = NULL;
+    rc = load_chain(doc, base_path, NULL, 0, &base);
+    if (rc != 0) {
+        if (rc == BF_ENOENT || rc == BF_EIO)
+            bf__problem(doc, ext, false, "extends", "the scenario it extends cannot be read");
+        cJSON_Delete(root);
+        return rc;
+    }
+    merge(base, root, true);
+    doc->spare[idx] = root; /* emptied of what moved; freed at the end */
+    *out = base;
+    return 0;
+}
+
+static int doc_start(struct bf__doc *doc)
+{
+    pthread_once(&hooks_once, init_hooks);
+    struct bf_problems *keep = doc->problems;
+    memset(doc, 0, sizeof *doc);
+    doc->problems = keep;
+    doc->sha_ctx = bf__malloc(sizeof(struct bf__sha256));
+    if (doc->sha_ctx == NULL)
+        return BF_ENOMEM;
+    bf__sha256_init(doc->sha_ctx);
+    return 0;
+}
+
+int bf__doc_load_file(struct bf__doc *doc, const char *path)
+{
+    int rc = doc_start(doc);
+    if (rc != 0)
+        return rc;
+    if (strlen(path) >= BF_TEXT_MAX) {
+        problem_at(doc, "", 0, 0, "the path '%.64s...' is too long (at most %d bytes)", path,
+                   BF_TEXT_MAX - 1);
+        return BF_ELIMIT;
+    }
+    rc = load_chain(doc, path, NULL, 0, &doc->root);
+    return doc->oom ? BF_ENOMEM : rc;
+}
+
+int bf__doc_load_text(struct bf__doc *doc, const char *name, const char *text, size_t len)
+{
+    int rc = doc_start(doc);
+    if (rc != 0)
+        return rc;
+    if (len > BF_MAX_FILE_BYTES) {
+        problem_at(doc, name, 0, 0, "the text is %zu bytes; at most %u are allowed", len,
+                   (unsigned)BF_MAX_FILE_BYTES);
+        return BF_ELIMIT;
+    }
+    rc = load_chain(doc, name, text, len, &doc->root);
+    return doc->oom ? BF_ENOMEM : rc;
+}
+
+void bf__doc_sha256_hex(struct bf__doc *doc, char out[65])
+{
+    uint8_t h[32];
+    bf__sha256_final(doc->sha_ctx, h);
+    for (int i = 0; i < 32; i++)
+        snprintf(out + 2 * i, 3, "%02x", h[i]);
+}
+
+void bf__doc_fini(struct bf__doc *doc)
+{
+    cJSON_Delete(doc->root);
+    for (unsigned k = 0; k < BF__MAX_FILES; k++)
+        cJSON_Delete(doc->spare[k]);
+    bf__free(doc->pos);
+    bf__free(doc->sha_ctx);
+    doc->root = NULL;
+    doc->pos = NULL;
+    doc->sha_ctx = NULL;
+}
+
+/* ---- suggestions ---- */
+
+size_t bf__edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 63 || lb > 63)
+        return 64;
+    size_t row[64];
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j];
+            size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            size_t best = diag + cost;
+            if (row[j] + 1 < best)
+                best = row[j] + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb];
+}
+
+const char *bf__suggest(const char *s, const char *const *names, size_t n)
+{
+    const char *best = NULL;
+    size_t best_d = SIZE_MAX;
+    for (size_t i = 0; i < n; i++) {
+        size_t d = bf__edit_distance(s, names[i]);
+        if (d < best_d) {
+            best_d = d;
+            best = names[i];
+        }
+    }
+    size_t len = strlen(s);
+    size_t limit = len <= 4 ? 1 : len <= 9 ? 2 : 3;
+    return best_d <= limit ? best : NULL;
+}

@@ -1,0 +1,1814 @@
+/*
+ * load.c - scenario JSON to struct bf_scenario, checking every value.
+ *
+ * The rules of one (city, policy) are built in layers, each a "parameter
+ * section" object of the same shape:
+ *
+ *   built-in defaults (params.c) <- "defaults" <- "classes".<class>
+ *     <- the city's own sections <- the policy's sections
+ *     <- the policy's "by_class".<class> <- the policy's "by_city".<city>
+ *
+ * Every layer object is checked once, on its own, so a bad value is reported
+ * once with the place it was written; building the cities then applies the
+ * same layers quietly.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "borderflow/alloc.h"
+
+#include "internal.h"
+
+#define MAX_UNIT_COST_CNY 1e9 /* keeps every amount in fen far inside int64 */
+
+struct ld {
+    struct bf__doc *doc;
+    struct bf_scenario *sc;
+    bool report;              /* report problems (the checking pass) */
+    bool bad;                 /* a problem was found */
+    bool policy_eff_reported; /* the policy's effective date was reported once */
+    int n_classes;
+    const cJSON *classes;
+};
+
+#define PROBLEM(L, node, at_key, path, ...)                                                        \
+    do {                                                                                           \
+        (L)->bad = true;                                                                           \
+        if ((L)->report)                                                                           \
+            bf__problem((L)->doc, (node), (at_key), (path), __VA_ARGS__);                          \
+    } while (0)
+
+/* JSON type names for messages. */
+static const char *type_name(const cJSON *n)
+{
+    if (cJSON_IsObject(n))
+        return "an object";
+    if (cJSON_IsArray(n))
+        return "an array";
+    if (cJSON_IsString(n))
+        return "a string";
+    if (cJSON_IsNumber(n))
+        return "a number";
+    if (cJSON_IsBool(n))
+        return "a boolean";
+    if (cJSON_IsNull(n))
+        return "null";
+    return "something else";
+}
+
+static void join(char *out, size_t size, const char *path, const char *key)
+{
+    if (path[0] == '\0')
+        snprintf(out, size, "%s", key);
+    else
+        snprintf(out, size, "%s.%s", path, key);
+}
+
+/* Reports members of obj not named in keys[], with a suggestion, and
+ * members named twice. */
+static void check_keys(struct ld *L, const cJSON *obj, const char *path, const char *const *keys,
+                       size_t n, const char *what)
+{
+    const cJSON *m;
+    cJSON_ArrayForEach(m, obj)
+    {
+        char p[BF_TEXT_MAX];
+        join(p, sizeof p, path, m->string);
+        bool known = false;
+        for (size_t i = 0; i < n && !known; i++)
+            known = strcmp(keys[i], m->string) == 0;
+        if (!known) {
+            const char *s = bf__suggest(m->string, keys, n);
+            char list[BF_TEXT_MAX] = "";
+            size_t used = 0;
+            for (size_t i = 0; i < n && used + 2 < sizeof list; i++)
+                used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "",
+                                         keys[i]);
+            if (used >= sizeof list)
+                memcpy(list + sizeof list - 4, "...", 4);
+            if (s != NULL)
+                PROBLEM(L, m, true, p, "unknown key '%s' in %s; did you mean '%s'?", m->string,
+                        what, s);
+            else
+                PROBLEM(L, m, true, p, "unknown key '%s' in %s; allowed: %s", m->string, what,
+                        list);
+            continue;
+        }
+        for (const cJSON *q = obj->child; q != m; q = q->next)
+            if (strcmp(q->string, m->string) == 0) {
+                const struct bf__pos *first = bf__doc_pos(L->doc, q);
+                PROBLEM(L, m, true, p, "duplicate key '%s' (first given at line %d)", m->string,
+                        first ? (first->key_line ? first->key_line : first->line) : 0);
+                break;
+            }
+    }
+}
+
+static bool want_type(struct ld *L, const cJSON *n, const char *path, int type, const char *what)
+{
+    bool ok =
+        (type == cJSON_Object && cJSON_IsObject(n)) || (type == cJSON_Array && cJSON_IsArray(n)) ||
+        (type == cJSON_String && cJSON_IsString(n)) ||
+        (type == cJSON_Number && cJSON_IsNumber(n)) || (type == cJSON_True && cJSON_IsBool(n));
+    if (!ok)
+        PROBLEM(L, n, false, path, "expected %s, found %s", what, type_name(n));
+    return ok;
+}
+
+static bool get_number(struct ld *L, const cJSON *n, const char *path, double lo, double hi,
+                       const char *unit, double *out)
+{
+    if (!want_type(L, n, path, cJSON_Number, "a number"))
+        return false;
+    double v = n->valuedouble;
+    if (!isfinite(v)) {
+        PROBLEM(L, n, false, path, "the number is too large to represent (finite numbers only)");
+        return false;
+    }
+    if (v < lo || v > hi) {
+        PROBLEM(L, n, false, path, "%.15g is outside the allowed range [%g, %g]%s%s", v, lo, hi,
+                unit && unit[0] ? " " : "", unit ? unit : "");
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+static bool get_uint(struct ld *L, const cJSON *n, const char *path, double lo, double hi,
+                     uint64_t *out)
+{
+    double v;
+    if (!get_number(L, n, path, lo, hi, "", &v))
+        return false;
+    if (v != floor(v)) {
+        PROBLEM(L, n, false, path, "%.15g is not a whole number", v);
+        return false;
+    }
+    *out = (uint64_t)v;
+    return true;
+}
+
+static bool get_string(struct ld *L, const cJSON *n, const char *path, size_t max, char *out)
+{
+    if (!want_type(L, n, path, cJSON_String, "a string"))
+        return false;
+    size_t len = strlen(n->valuestring);
+    if (len >= max) {
+        PROBLEM(L, n, false, path, "the text is %zu bytes long; at most %zu are allowed", len,
+                max - 1);
+        return false;
+    }
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)n->valuestring[i] < 0x20) {
+            PROBLEM(L, n, false, path,
+                    "control characters (such as a newline or tab) are not "
+                    "allowed in this text");
+            return false;
+        }
+    memcpy(out, n->valuestring, len + 1);
+    return true;
+}
+
+static bool get_date(struct ld *L, const cJSON *n, const char *path, int32_t *out)
+{
+    if (!want_type(L, n, path, cJSON_String, "a date as \"YYYY-MM-DD\""))
+        return false;
+    struct bf_diag d;
+    bf_diag_clear(&d);
+    if (bf_date_parse(n->valuestring, out, &d) != 0) {
+        PROBLEM(L, n, false, path, "%s", d.msg);
+        return false;
+    }
+    int y, m, dd;
+    bf_date_to_ymd(*out, &y, &m, &dd);
+    if (y < BF_CAL_MIN_YEAR || y > BF_CAL_MAX_YEAR) {
+        PROBLEM(L, n, false, path, "year %d is outside %d..%d", y, BF_CAL_MIN_YEAR,
+                BF_CAL_MAX_YEAR);
+        return false;
+    }
+    return true;
+}
+
+static int find_choice(const char *const *choices, const char *s)
+{
+    for (int i = 0; choices[i] != NULL; i++)
+        if (strcmp(choices[i], s) == 0)
+            return i;
+    return -1;
+}
+
+static bool get_enum(struct ld *L, const cJSON *n, const char *path, const char *const *choices,
+                     int *out)
+{
+    char list[BF_TEXT_MAX] = "";
+    size_t used = 0, count = 0;
+    for (; choices[count] != NULL; count++)
+        used += (size_t)snprintf(list + used, used < sizeof list ? sizeof list - used : 0,
+                                 "%s\"%s\"", count ? ", " : "", choices[count]);
+    if (!cJSON_IsString(n)) {
+        PROBLEM(L, n, false, path, "expected one of %s, found %s", list, type_name(n));
+        return false;
+    }
+    int k = find_choice(choices, n->valuestring);
+    if (k < 0) {
+        const char *s = bf__suggest(n->valuestring, choices, count);
+        if (s)
+            PROBLEM(L, n, false, path, "'%s' is not allowed; did you mean '%s'? (one of %s)",
+                    n->valuestring, s, list);
+        else
+            PROBLEM(L, n, false, path, "'%s' is not allowed; use one of %s", n->valuestring, list);
+        return false;
+    }
+    *out = k;
+    return true;
+}
+
+/* ---- distributions ---- */
+
+static const char *const dist_kinds[] = {"fixed",     "uniform", "triangular", "exponential",
+                                         "lognormal", "gamma",   "weibull",    "empirical",
+                                         "bernoulli", NULL};
+
+static bool dist_num(struct ld *L, const cJSON *obj, const char *path, const char *key, double *out)
+{
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(obj, key);
+    char p[BF_TEXT_MAX];
+    join(p, sizeof p, path, key);
+    if (n == NULL) {
+        PROBLEM(L, obj, false, path, "this distribution needs \"%s\"", key);
+        return false;
+    }
+    return get_number(L, n, p, -1e300, 1e300, "", out);
+}
+
+static bool has(const cJSON *obj, const char *key)
+{
+    return cJSON_GetObjectItemCaseSensitive(obj, key) != NULL;
+}
+
+static bool parse_dist(struct ld *L, const cJSON *n, const char *path, struct bf_dist *out)
+{
+    struct bf_diag d;
+    bf_diag_clear(&d);
+    struct bf_dist t;
+    int rc;
+    if (cJSON_IsNumber(n)) {
+        double v;
+        if (!get_number(L, n, path, -1e300, 1e300, "", &v))
+            return false;
+        rc = bf_dist_fixed(&t, v, &d);
+    } else if (cJSON_IsObject(n)) {
+        const cJSON *k = cJSON_GetObjectItemCaseSensitive(n, "dist");
+        char kp[BF_TEXT_MAX];
+        join(kp, sizeof kp, path, "dist");
+        if (k == NULL) {
+            PROBLEM(L, n, false, path,
+                    "a distribution needs \"dist\": one of fixed, uniform, triangular, "
+                    "exponential, lognormal, gamma, weibull, empirical, bernoulli");
+            return false;
+        }
+        int kind;
+        if (!get_enum(L, k, kp, dist_kinds, &kind))
+            return false;
+        double a = 0, b = 0, c = 0;
+        bool ok = true;
+        static const char *const keys[][5] = {
+            {"dist", "value"},
+            {"dist", "min", "max"},
+            {"dist", "min", "mode", "max"},
+            {"dist", "mean"},
+            {"dist", "median", "p90", "mean", "sd"},
+            {"dist", "mean", "cv", "shape", "scale"},
+            {"dist", "shape", "scale"},
+            {"dist", "values", "weights"},
+            {"dist", "p"},
+        };
+        static const size_t nkeys[] = {2, 3, 4, 2, 5, 5, 3, 3, 2};
+        if (kind == BF_DIST_LOGNORMAL) {
+            static const char *const lk[] = {"dist", "median", "p90", "mean", "sd", "mu", "sigma"};
+            check_keys(L, n, path, lk, 7, "a lognormal distribution");
+        } else {
+            check_keys(L, n, path, keys[kind], nkeys[kind], "this distribution");
+        }
+        switch (kind) {
+        case BF_DIST_FIXED:
+            ok = dist_num(L, n, path, "value", &a) && bf_dist_fixed(&t, a, &d) == 0;
+            break;
+        case BF_DIST_UNIFORM:
+            ok = dist_num(L, n, path, "min", &a) & dist_num(L, n, path, "max", &b);
+            ok = ok && bf_dist_uniform(&t, a, b, &d) == 0;
+            break;
+        case BF_DIST_TRIANGULAR:
+            ok = dist_num(L, n, path, "min", &a) & dist_num(L, n, path, "mode", &b) &
+                 dist_num(L, n, path, "max", &c);
+            ok = ok && bf_dist_triangular(&t, a, b, c, &d) == 0;
+            break;
+        case BF_DIST_EXPONENTIAL:
+            ok = dist_num(L, n, path, "mean", &a) && bf_dist_exponential(&t, a, &d) == 0;
+            break;
+        case BF_DIST_LOGNORMAL: {
+            int forms = has(n, "median") + has(n, "p90") > 0;
+            forms += has(n, "mean") + has(n, "sd") > 0;
+            forms += has(n, "mu") + has(n, "sigma") > 0;
+            if (forms != 1) {
+                PROBLEM(L, n, false, path,
+                        "give a lognormal by exactly one of: median and p90; mean and sd; mu "
+                        "and sigma");
+                return false;
+            }
+            if (has(n, "median") || has(n, "p90"))
+                ok = (dist_num(L, n, path, "median", &a) & dist_num(L, n, path, "p90", &b)) &&
+                     bf_dist_lognormal_median_p90(&t, a, b, &d) == 0;
+            else if (has(n, "mean") || has(n, "sd"))
+                ok = (dist_num(L, n, path, "mean", &a) & dist_num(L, n, path, "sd", &b)) &&
+                     bf_dist_lognormal_mean_sd(&t, a, b, &d) == 0;
+            else
+                ok = (dist_num(L, n, path, "mu", &a) & dist_num(L, n, path, "sigma", &b)) &&
+                     bf_dist_lognormal(&t, a, b, &d) == 0;
+            break;
+        }
+        case BF_DIST_GAMMA: {
+            bool mc = has(n, "mean") || has(n, "cv"), ss = has(n, "shape") || has(n, "scale");
+            if (mc == ss) {
+                PROBLEM(L, n, false, path,
+                        "give a gamma by exactly one of: mean and cv; shape and scale");
+                return false;
+            }
+            if (mc)
+                ok = (dist_num(L, n, path, "mean", &a) & dist_num(L, n, path, "cv", &b)) &&
+                     bf_dist_gamma_mean_cv(&t, a, b, &d) == 0;
+            else
+                ok = (dist_num(L, n, path, "shape", &a) & dist_num(L, n, path, "scale", &b)) &&
+                     bf_dist_gamma(&t, a, b, &d) == 0;
+            break;
+        }
+        case BF_DIST_WEIBULL:
+            ok = (dist_num(L, n, path, "shape", &a) & dist_num(L, n, path, "scale", &b)) &&
+                 bf_dist_weibull(&t, a, b, &d) == 0;
+            break;
+        case BF_DIST_EMPIRICAL: {
+            const cJSON *vs = cJSON_GetObjectItemCaseSensitive(n, "values");
+            const cJSON *ws = cJSON_GetObjectItemCaseSensitive(n, "weights");
+            char vp[BF_TEXT_MAX], wp[BF_TEXT_MAX];
+            join(vp, sizeof vp, path, "values");
+            join(wp, sizeof wp, path, "weights");
+            if (vs == NULL) {
+                PROBLEM(L, n, false, path, "an empirical distribution needs \"values\"");
+                return false;
+            }
+            if (!want_type(L, vs, vp, cJSON_Array, "an array of numbers") ||
+                (ws && !want_type(L, ws, wp, cJSON_Array, "an array of numbers")))
+                return false;
+            int nv = cJSON_GetArraySize(vs);
+            if (nv < 1 || nv > BF_DIST_EMPIRICAL_MAX) {
+                PROBLEM(L, vs, false, vp, "%d values; an empirical distribution takes 1 to %d", nv,
+                        BF_DIST_EMPIRICAL_MAX);
+                return false;
+            }
+            if (ws && cJSON_GetArraySize(ws) != nv) {
+                PROBLEM(L, ws, false, wp, "%d weights for %d values; give one weight per value",
+                        cJSON_GetArraySize(ws), nv);
+                return false;
+            }
+            double v[BF_DIST_EMPIRICAL_MAX], w[BF_DIST_EMPIRICAL_MAX];
+            for (int i = 0; i < nv; i++) {
+                char ip[BF_TEXT_MAX];
+                snprintf(ip, sizeof ip, "%s[%d]", vp, i);
+                ok &= get_number(L, cJSON_GetArrayItem(vs, i), ip, -1e300, 1e300, "", &v[i]);
+                w[i] = 1.0;
+                if (ws) {
+                    snprintf(ip, sizeof ip, "%s[%d]", wp, i);
+                    ok &= get_number(L, cJSON_GetArrayItem(ws, i), ip, 0, 1e300, "", &w[i]);
+                }
+            }
+            ok = ok && bf_dist_empirical(&t, v, w, (size_t)nv, &d) == 0;
+            break;
+        }
+        case BF_DIST_BERNOULLI:
+            ok = dist_num(L, n, path, "p", &a) && bf_dist_bernoulli(&t, a, &d) == 0;
+            break;
+        }
+        if (!ok) {
+            if (d.msg[0])
+                PROBLEM(L, n, false, path, "%s", d.msg);
+            return false;
+        }
+        rc = 0;
+    } else {
+        PROBLEM(L, n, false, path,
+                "expected a distribution: a number, or an object such as {\"dist\": "
+                "\"lognormal\", \"median\": 0.6, \"p90\": 2.2}; found %s",
+                type_name(n));
+        return false;
+    }
+    if (rc != 0) {
+        PROBLEM(L, n, false, path, "%s", d.msg);
+        return false;
+    }
+    *out = t;
+    return true;
+}
+
+/* ---- schedules ---- */
+
+static const char *const every_names[] = {"day", "week", "month", "hours", "continuous", NULL};
+static const char *const dayoff_names[] = {"ignore", "skip", "next", NULL};
+static const char *const weekday_names[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun", NULL};
+
+static bool parse_schedule(struct ld *L, const cJSON *n, const char *path, struct bf_periodic *out)
+{
+    struct bf_periodic p = {0};
+    if (cJSON_IsString(n) && strcmp(n->valuestring, "continuous") == 0) {
+        p.kind = BF_PERIODIC_CONTINUOUS;
+        *out = p;
+        return true;
+    }
+    if (!want_type(L, n, path, cJSON_Object,
+                   "a schedule such as {\"every\": \"week\", \"weekdays\": [\"tue\", \"fri\"], "
+                   "\"hour\": 18}"))
+        return false;
+    static const char *const keys[] = {"every",      "weekdays", "day",     "hour",
+                                       "interval_h", "phase_h",  "days_off"};
+    check_keys(L, n, path, keys, 7, "a schedule");
+    const cJSON *e = cJSON_GetObjectItemCaseSensitive(n, "every");
+    char p2[BF_TEXT_MAX];
+    join(p2, sizeof p2, path, "every");
+    int every;
+    if (e == NULL) {
+        PROBLEM(L, n, false, path,
+                "a schedule needs \"every\": day, week, month, hours or "
+                "continuous");
+        return false;
+    }
+    if (!get_enum(L, e, p2, every_names, &every))
+        return false;
+    static const enum bf_periodic_kind kinds[] = {BF_PERIODIC_DAILY, BF_PERIODIC_WEEKLY,
+                                                  BF_PERIODIC_MONTHLY, BF_PERIODIC_INTERVAL,
+                                                  BF_PERIODIC_CONTINUOUS};
+    p.kind = kinds[every];
+    bool ok = true;
+    const cJSON *m;
+    cJSON_ArrayForEach(m, n)
+    {
+        char mp[BF_TEXT_MAX];
+        join(mp, sizeof mp, path, m->string);
+        double v;
+        uint64_t u;
+        int k;
+        if (strcmp(m->string, "weekdays") == 0) {
+            if (p.kind != BF_PERIODIC_WEEKLY) {
+                PROBLEM(L, m, true, mp, "\"weekdays\" belongs to \"every\": \"week\"");
+                ok = false;
+                continue;
+            }
+            if (!want_type(L, m, mp, cJSON_Array, "an array of weekdays such as [\"tue\"]")) {
+                ok = false;
+                continue;
+            }
+            const cJSON *w;
+            int i = 0;
+            cJSON_ArrayForEach(w, m)
+            {
+                char wp[BF_TEXT_MAX];
+                snprintf(wp, sizeof wp, "%s[%d]", mp, i++);
+                if (get_enum(L, w, wp, weekday_names, &k))
+                    p.weekday_mask |= (uint8_t)(1u << k);
+                else
+                    ok = false;
+            }
+        } else if (strcmp(m->string, "day") == 0) {
+            if (p.kind != BF_PERIODIC_MONTHLY) {
+                PROBLEM(L, m, true, mp, "\"day\" belongs to \"every\": \"month\"");
+                ok = false;
+            } else if (get_uint(L, m, mp, 1, 31, &u)) {
+                p.day_of_month = (uint8_t)u;
+            } else {
+                ok = false;
+            }
+        } else if (strcmp(m->string, "hour") == 0) {
+            if (get_number(L, m, mp, 0, 23.999999, "h", &v))
+                p.at_hour = v;
+            else
+                ok = false;
+        } else if (strcmp(m->string, "interval_h") == 0) {
+            if (get_number(L, m, mp, 0.001, 1e6, "h", &v))
+                p.interval_h = v;
+            else
+                ok = false;
+        } else if (strcmp(m->string, "phase_h") == 0) {
+            if (get_number(L, m, mp, 0, 1e6, "h", &v))
+                p.phase_h = v;
+            else
+                ok = false;
+        } else if (strcmp(m->string, "days_off") == 0) {
+            if (get_enum(L, m, mp, dayoff_names, &k))
+                p.dayoff = (enum bf_periodic_dayoff)k;
+            else
+                ok = false;
+        }
+    }
+    if (!ok)
+        return false;
+    struct bf_diag d;
+    bf_diag_clear(&d);
+    if (bf_periodic_check(&p, &d) != 0) {
+        PROBLEM(L, n, false, path, "%s", d.msg);
+        return false;
+    }
+    *out = p;
+    return true;
+}
+
+/* ---- one parameter value ---- */
+
+/*
+ * Sets the field of `pi` in base from node. lanes (may be NULL) names the
+ * lanes for BF_PT_LANE_WEIGHTS.
+ */
+static bool set_value(struct ld *L, const struct bf_param_info *pi, const cJSON *n,
+                      const char *path, void *base, const struct bf_params *lanes)
+{
+    unsigned char *b = (unsigned char *)base + pi->offset;
+    double v;
+    uint64_t u;
+    int k;
+    switch (pi->type) {
+    case BF_PT_NUMBER:
+    case BF_PT_PROB:
+        if (!get_number(L, n, path, pi->min, pi->max, pi->unit, &v))
+            return false;
+        memcpy(b, &v, sizeof v);
+        return true;
+    case BF_PT_UINT:
+        if (!get_uint(L, n, path, pi->min, pi->max, &u))
+            return false;
+        {
+            uint32_t w = (uint32_t)u;
+            memcpy(b, &w, sizeof w);
+        }
+        return true;
+    case BF_PT_BOOL:
+        if (!want_type(L, n, path, cJSON_True, "true or false"))
+            return false;
+        k = cJSON_IsTrue(n) ? 1 : 0;
+        memcpy(b, &k, sizeof k);
+        return true;
+    case BF_PT_ENUM:
+        if (!get_enum(L, n, path, pi->choices, &k))
+            return false;
+        memcpy(b, &k, sizeof k);
+        return true;
+    case BF_PT_DIST: {
+        struct bf_dist d;
+        if (!parse_dist(L, n, path, &d))
+            return false;
+        if (!bf_dist_nonnegative(&d)) {
+            PROBLEM(L, n, false, path,
+                    "this %s distribution can take negative values; %s must be >= 0",
+                    bf_dist_kind_name(d.kind), pi->unit[0] ? pi->unit : "the value");
+            return false;
+        }
+        if (d.kind == BF_DIST_BERNOULLI) {
+            PROBLEM(L, n, false, path, "a bernoulli distribution (0 or 1) is not allowed here");
+            return false;
+        }
+        if (strcmp(pi->unit, "CNY") == 0 &&
+            !(bf_dist_quantile(&d, 1.0 - 1e-12) <= MAX_UNIT_COST_CNY)) {
+            PROBLEM(L, n, false, path,
+                    "amounts this large (%.3g CNY per unit at the 1e-12 tail) would overflow the "
+                    "ledger; keep unit costs below %g CNY",
+                    bf_dist_quantile(&d, 1.0 - 1e-12), MAX_UNIT_COST_CNY);
+            return false;
+        }
+        memcpy(b, &d, sizeof d);
+        return true;
+    }
+    case BF_PT_SCHEDULE: {
+        struct bf_periodic p;
+        if (!parse_schedule(L, n, path, &p))
+            return false;
+        memcpy(b, &p, sizeof p);
+        return true;
+    }
+    case BF_PT_MONTHS12: {
+        if (!want_type(L, n, path, cJSON_Array, "an array of 12 numbers (January to December)"))
+            return false;
+        if (cJSON_GetArraySize(n) != 12) {
+            PROBLEM(L, n, false, path, "%d numbers; give 12, January to December",
+                    cJSON_GetArraySize(n));
+            return false;
+        }
+        double m[12];
+        bool ok = true;
+        for (int i = 0; i < 12; i++) {
+            char ip[BF_TEXT_MAX];
+            snprintf(ip, sizeof ip, "%s[%d]", path, i);
+            ok &= get_number(L, cJSON_GetArrayItem(n, i), ip, pi->min, pi->max, pi->unit, &m[i]);
+        }
+        if (!ok)
+            return false;
+        memcpy(b, m, sizeof m);
+        return true;
+    }
+    case BF_PT_LANE_WEIGHTS: {
+        if (!want_type(L, n, path, cJSON_Object,
+                       "an object of lane weights such as "
+                       "{\"us_west\": 0.5}"))
+            return false;
+        double w[BF_MAX_LANES];
+        memcpy(w, b, sizeof w);
+        bool ok = true;
+        const cJSON *m;
+        cJSON_ArrayForEach(m, n)
+        {
+            char mp[BF_TEXT_MAX];
+            join(mp, sizeof mp, path, m->string);
+            int lane = bf_params_lane(lanes, m->string);
+            if (lane < 0) {
+                const char *names[BF_MAX_LANES];
+                for (unsigned i = 0; i < lanes->n_lanes; i++)
+                    names[i] = lanes->lane[i].name;
+                const char *s = bf__suggest(m->string, names, lanes->n_lanes);
+                if (s)
+                    PROBLEM(L, m, true, mp, "no lane '%s'; did you mean '%s'?", m->string, s);
+                else
+                    PROBLEM(L, m, true, mp, "no lane '%s' is defined (see \"lanes\")", m->string);
+                ok = false;
+                continue;
+            }
+            ok &= get_number(L, m, mp, pi->min, pi->max, pi->unit, &w[lane]);
+        }
+        if (!ok)
+            return false;
+        memcpy(b, w, sizeof w);
+        return true;
+    }
+    }
+    return false;
+}
+
+/* Applies the members of obj to base through table t (n entries). */
+static void apply_table(struct ld *L, const cJSON *obj, const char *path,
+                        const struct bf_param_info *t, size_t n, const char *prefix, void *base,
+                        const struct bf_params *lanes, const char *what)
+{
+    if (!want_type(L, obj, path, cJSON_Object, "an object"))
+        return;
+    const char *names[64];
+    size_t nn = 0;
+    size_t plen = strlen(prefix);
+    for (size_t i = 0; i < n && nn < 64; i++)
+        if (strncmp(t[i].path, prefix, plen) == 0)
+            names[nn++] = t[i].path + plen;
+    check_keys(L, obj, path, names, nn, what);
+    const cJSON *m;
+    cJSON_ArrayForEach(m, obj)
+    {
+        char mp[BF_TEXT_MAX];
+        join(mp, sizeof mp, path, m->string);
+        for (size_t i = 0; i < n; i++)
+            if (strncmp(t[i].path, prefix, plen) == 0 && strcmp(t[i].path + plen, m->string) == 0) {
+                set_value(L, &t[i], m, mp, base, lanes);
+                break;
+            }
+    }
+}
+
+/* ---- parameter sections ---- */
+
+enum {
+    SEC_STRUCTURE = 1, /* may add and remove categories and lanes (defaults only) */
+    SEC_NO_ARRIVALS = 2,
+};
+
+static const char *const section_names[] = {"arrivals",   "clearance", "port",
+                                            "warehouse",  "returns",   "rebate",
+                                            "categories", "lanes",     "channels"};
+#define N_SECTIONS 9
+
+static void apply_categories(struct ld *L, const cJSON *obj, const char *path, struct bf_params *p,
+                             unsigned flags)
+{
+    if (!want_type(L, obj, path, cJSON_Object, "an object of categories by name"))
+        return;
+    const cJSON *m;
+    cJSON_ArrayForEach(m, obj)
+    {
+        char mp[BF_TEXT_MAX];
+        join(mp, sizeof mp, path, m->string);
+        int k = bf_params_category(p, m->string);
+        if (cJSON_IsNull(m)) {
+            if (!(flags & SEC_STRUCTURE))
+                PROBLEM(L, m, true, mp, "categories can only be removed in \"defaults\"");
+            else if (k < 0)
+                PROBLEM(L, m, true, mp, "no category '%s' to remove", m->string);
+            else {
+                memmove(&p->category[k], &p->category[k + 1],
+                        (p->n_categories - (unsigned)k - 1) * sizeof p->category[0]);
+                p->n_categories--;
+            }
+            continue;
+        }
+        if (k < 0) {
+            if (!(flags & SEC_STRUCTURE)) {
+                const char *names[BF_MAX_CATEGORIES];
+                for (unsigned i = 0; i < p->n_categories; i++)
+                    names[i] = p->category[i].name;
+                const char *s = bf__suggest(m->string, names, p->n_categories);
+                if (s)
+                    PROBLEM(L, m, true, mp,
+                            "no category '%s'; did you mean '%s'? (new "
+                            "categories are added in \"defaults\")",
+                            m->string, s);
+                else
+                    PROBLEM(L, m, true, mp,
+                            "no category '%s'; new categories are added in \"defaults\"",
+                            m->string);
+                continue;
+            }
+            if (p->n_categories == BF_MAX_CATEGORIES) {
+                PROBLEM(L, m, true, mp, "at most %d categories are allowed", BF_MAX_CATEGORIES);
+                continue;
+            }
+            if (strlen(m->string) == 0 || strlen(m->string) >= BF_NAME_MAX) {
+                PROBLEM(L, m, true, mp, "a category name has 1 to %d characters", BF_NAME_MAX - 1);
+                continue;
+            }
+            /* a new category starts as a copy of the first one */
+            k = (int)p->n_categories++;
+            p->category[k] = p->category[0];
+            snprintf(p->category[k].name, BF_NAME_MAX, "%s", m->string);
+        }
+        apply_table(L, m, mp, bf_category_table, bf_category_table_n, "", &p->category[k], p,
+                    "a category");
+    }
+}
+
+static void apply_lanes(struct ld *L, const cJSON *obj, const char *path, struct bf_params *p,
+                        unsigned flags)
+{
+    if (!want_type(L, obj, path, cJSON_Object, "an object of lanes by name"))
+        return;
+    const cJSON *m;
+    cJSON_ArrayForEach(m, obj)
+    {
+        char mp[BF_TEXT_MAX];
+        join(mp, sizeof mp, path, m->string);
+        int k = bf_params_lane(p, m->string);
+        if (cJSON_IsNull(m)) {
+            if (!(flags & SEC_STRUCTURE))
+                PROBLEM(L, m, true, mp, "lanes can only be removed in \"defaults\"");
+            else if (k < 0)
+                PROBLEM(L, m, true, mp, "no lane '%s' to remove", m->string);
+            else {
+                unsigned n = p->n_lanes - (unsigned)k - 1;
+                memmove(&p->lane[k], &p->lane[k + 1], n * sizeof p->lane[0]);
+                for (int c = 0; c < BF_CH_COUNT; c++) {
+                    double *w = p->channel[c].lane_weight;
+                    memmove(&w[k], &w[k + 1], n * sizeof w[0]);
+                    w[p->n_lanes - 1] = 0.0;
+                }
+                p->n_lanes--;
+            }
+            continue;
+        }
+        if (k < 0) {
+            if (!(flags & SEC_STRUCTURE)) {
+                const char *names[BF_MAX_LANES];
+                for (unsigned i = 0; i < p->n_lanes; i++)
+                    names[i] = p->lane[i].name;
+                const char *s = bf__suggest(m->string, names, p->n_lanes);
+                if (s)
+                    PROBLEM(L, m, true, mp,
+                            "no lane '%s'; did you mean '%s'? (new lanes are added in "
+                            "\"defaults\")",
+                            m->string, s);
+                else
+                    PROBLEM(L, m, true, mp, "no lane '%s'; new lanes are added in \"defaults\"",
+                            m->string);
+                continue;
+            }
+            if (p->n_lanes == BF_MAX_LANES) {
+                PROBLEM(L, m, true, mp, "at most %d lanes are allowed", BF_MAX_LANES);
+                continue;
+            }
+            if (strlen(m->string) == 0 || strlen(m->string) >= BF_NAME_MAX) {
+                PROBLEM(L, m, true, mp, "a lane name has 1 to %d characters", BF_NAME_MAX - 1);
+                continue;
+            }
+            /* a new lane starts as a copy of the first one, used by no channel */
+            k = (int)p->n_lanes++;
+            p->lane[k] = p->lane[0];
+            snprintf(p->lane[k].name, BF_NAME_MAX, "%s", m->string);
+            for (int c = 0; c < BF_CH_COUNT; c++)
+                p->channel[c].lane_weight[k] = 0.0;
+        }
+        apply_table(L, m, mp, bf_lane_table, bf_lane_table_n, "", &p->lane[k], p, "a lane");
+    }
+}
+
+static const char *const channel_keys[] = {"9610", "9710", "9810", "0110"};
+
+static void apply_channels(struct ld *L, const cJSON *obj, const char *path, struct bf_params *p)
+{
+    if (!want_type(L, obj, path, cJSON_Object, "an object of channels by customs code"))
+        return;
+    check_keys(L, obj, path, channel_keys, 4, "channels (customs supervision codes)");
+    const cJSON *m;
+    cJSON_ArrayForEach(m, obj)
+    {
+        char mp[BF_TEXT_MAX];
+        join(mp, sizeof mp, path, m->string);
+        for (int c = 0; c < BF_CH_COUNT; c++)
+            if (strcmp(channel_keys[c], m->string) == 0)
+                apply_table(L, m, mp, bf_channel_table, bf_channel_table_n, "", &p->channel[c], p,
+                            "a channel");
+    }
+}
+
+/*
+ * Applies the parameter sections of obj to p. extra[] names the other keys
+ * obj may hold (city or policy attributes), which are skipped here.
+ */
+static void apply_sections(struct ld *L, const cJSON *obj, const char *path, struct bf_params *p,
+                           unsigned flags, const char *const *extra, size_t n_extra,
+                           const char *what)
+{
+    if (!want_type(L, obj, path, cJSON_Object, "an object"))
+        return;
+    const char *keys[N_SECTIONS + 16];
+    size_t nk = 0;
+    for (size_t i = 0; i < N_SECTIONS; i++)
+        keys[nk++] = section_names[i];
+    for (size_t i = 0; i < n_extra && nk < N_SECTIONS + 16; i++)
+        keys[nk++] = extra[i];
+    check_keys(L, obj, path, keys, nk, what);
+    /* structure first, then what refers to it */
+    static const char *const order[] = {"categories", "lanes",     "channels",
+                                        "arrivals",   "clearance", "port",
+                                        "warehouse",  "returns",   "rebate"};
+    for (size_t o = 0; o < N_SECTIONS; o++) {
+        const cJSON *m = cJSON_GetObjectItemCaseSensitive(obj, order[o]);
+        if (m == NULL)
+            continue;
+        char mp[BF_TEXT_MAX];
+        join(mp, sizeof mp, path, m->string);
+        if (strcmp(order[o], "categories") == 0) {
+            apply_categories(L, m, mp, p, flags);
+        } else if (strcmp(order[o], "lanes") == 0) {
+            apply_lanes(L, m, mp, p, flags);
+        } else if (strcmp(order[o], "channels") == 0) {
+            apply_channels(L, m, mp, p);
+        } else if (strcmp(order[o], "arrivals") == 0 && (flags & SEC_NO_ARRIVALS)) {
+            PROBLEM(L, m, true, mp,
+                    "arrivals are city parameters: a policy cannot change them (the before and "
+                    "after runs must see the same shipments)");
+        } else {
+            char prefix[32];
+            snprintf(prefix, sizeof prefix, "%s.", order[o]);
+            char w[48];
+            snprintf(w, sizeof w, "\"%s\"", order[o]);
+            apply_table(L, m, mp, bf_param_table, bf_param_table_n, prefix, p, p, w);
+        }
+    }
+}
+
+/* ---- the scenario ---- */
+
+static const char *const top_keys[] = {
+    "$schema", "name",     "description", "extends", "horizon",  "replications",
+    "seed",    "finance",  "calendar",    "rule",    "defaults", "classes",
+    "cities",  "policies", "compare",     "sweeps",  "notes"};
+static const char *const city_keys[] = {
+    "name",           "province",          "class",      "candidate", "note",
+    "effective_date", "shipments_per_day", "channel_mix"};
+static const char *const policy_keys[] = {"description", "effective_date", "by_class", "by_city"};
+
+static const cJSON *item(const cJSON *obj, const char *key)
+{
+    return cJSON_GetObjectItemCaseSensitive(obj, key);
+}
+
+/* A name usable as a folder name and in every output: 1..63 bytes, no
+ * control characters. Quotes, backslashes and markup are allowed and are
+ * escaped wherever the name is written. */
+static bool get_name(struct ld *L, const cJSON *n, const char *path, char *out, size_t size)
+{
+    if (!get_string(L, n, path, size, out))
+        return false;
+    if (out[0] == '\0') {
+        PROBLEM(L, n, false, path, "a name cannot be empty");
+        return false;
+    }
+    return true;
+}
+
+static void load_horizon(struct ld *L, const cJSON *root)
+{
+    struct bf_scenario *sc = L->sc;
+    const cJSON *h = item(root, "horizon");
+    if (h == NULL) {
+        PROBLEM(L, root, false, "horizon",
+                "missing: give {\"start\": \"YYYY-MM-DD\", \"days\": N} at least");
+        return;
+    }
+    if (!want_type(L, h, "horizon", cJSON_Object, "an object"))
+        return;
+    static const char *const keys[] = {"start", "days", "warmup_days", "tail_days"};
+    check_keys(L, h, "horizon", keys, 4, "\"horizon\"");
+    const cJSON *n;
+    uint64_t u;
+    if ((n = item(h, "start")) == NULL)
+        PROBLEM(L, h, false, "horizon", "missing \"start\" (a date \"YYYY-MM-DD\")");
+    else
+        get_date(L, n, "horizon.start", &sc->start_day);
+    if ((n = item(h, "days")) == NULL)
+        PROBLEM(L, h, false, "horizon", "missing \"days\" (1 to %d)", BF_MAX_HORIZON_DAYS);
+    else if (get_uint(L, n, "horizon.days", 1, BF_MAX_HORIZON_DAYS, &u))
+        sc->days = (uint32_t)u;
+    sc->warmup_days = 0;
+    if ((n = item(h, "warmup_days")) != NULL &&
+        get_uint(L, n, "horizon.warmup_days", 0, BF_MAX_HORIZON_DAYS, &u)) {
+        if (sc->days > 0 && u >= sc->days)
+            PROBLEM(L, n, false, "horizon.warmup_days",
+                    "the warm-up (%llu days) must be shorter than the horizon (%u days)",
+                    (unsigned long long)u, sc->days);
+        else
+            sc->warmup_days = (uint32_t)u;
+    }
+    sc->tail_days = 365;
+    if ((n = item(h, "tail_days")) != NULL &&
+        get_uint(L, n, "horizon.tail_days", 0, BF_MAX_TAIL_DAYS, &u))
+        sc->tail_days = (uint32_t)u;
+}
+
+static void load_finance(struct ld *L, const cJSON *root)
+{
+    struct bf_scenario *sc = L->sc;
+    sc->financing_rate = 0.06; /* domain-facts §7.3 */
+    sc->discount_rate = 0.06;
+    snprintf(sc->currency, sizeof sc->currency, "CNY");
+    const cJSON *f = item(root, "finance");
+    if (f == NULL || !want_type(L, f, "finance", cJSON_Object, "an object"))
+        return;
+    static const char *const keys[] = {"financing_rate", "discount_rate", "currency"};
+    check_keys(L, f, "finance", keys, 3, "\"finance\"");
+    const cJSON *n;
+    if ((n = item(f, "financing_rate")) != NULL)
+        get_number(L, n, "finance.financing_rate", 0, 1, "per year", &sc->financing_rate);
+    if ((n = item(f, "discount_rate")) != NULL)
+        get_number(L, n, "finance.discount_rate", 0, 1, "per year", &sc->discount_rate);
+    if ((n = item(f, "currency")) != NULL) {
+        static const char *const cur[] = {"CNY", NULL};
+        int k;
+        get_enum(L, n, "finance.currency", cur, &k);
+    }
+}
+
+static void load_calendar(struct ld *L, const cJSON *root)
+{
+    struct bf_scenario *sc = L->sc;
+    bf_calendar_init(&sc->cal);
+    sc->calendar_builtin = 1;
+    const cJSON *c = item(root, "calendar");
+    if (c != NULL && want_type(L, c, "calendar", cJSON_Object, "an object")) {
+        static const char *const keys[] = {"builtin", "years"};
+        check_keys(L, c, "calendar", keys, 2, "\"calendar\"");
+        const cJSON *b = item(c, "builtin");
+        if (b != NULL && want_type(L, b, "calendar.builtin", cJSON_True, "true or false"))
+            sc->calendar_builtin = cJSON_IsTrue(b);
+    }
+    struct bf_diag d;
+    bf_diag_clear(&d);
+    if (sc->calendar_builtin) {
+        int rc = bf_calendar_add_cn_builtin(&sc->cal, &d);
+        if (rc == BF_ENOMEM) {
+            L->doc->oom = true;
+            return;
+        }
+    }
+    const cJSON *years = c ? item(c, "years") : NULL;
+    if (years == NULL || !want_type(L, years, "calendar.years", cJSON_Object,
+                                    "an object of years, e.g. {\"2027\": {\"off\": [...], "
+                                    "\"work\": [...]}}"))
+        return;
+    const cJSON *y;
+    cJSON_ArrayForEach(y, years)
+    {
+        char yp[BF_TEXT_MAX];
+        join(yp, sizeof yp, "calendar.years", y->string);
+        char *end;
+        long year = strtol(y->string, &end, 10);
+        if (*end != '\0' || strlen(y->string) != 4 || year < BF_CAL_MIN_YEAR ||
+            year > BF_CAL_MAX_YEAR) {
+            PROBLEM(L, y, true, yp, "'%s' is not a year from %d to %d", y->string, BF_CAL_MIN_YEAR,
+                    BF_CAL_MAX_YEAR);
+            continue;
+        }
+        if (!want_type(L, y, yp, cJSON_Object, "{\"off\": [dates], \"work\": [dates]}"))
+            continue;
+        static const char *const keys[] = {"off", "work"};
+        check_keys(L, y, yp, keys, 2, "a calendar year");
+        int32_t days[2][400];
+        size_t nd[2] = {0, 0};
+        bool ok = true;
+        for (int w = 0; w < 2; w++) {
+            const cJSON *arr = item(y, keys[w]);
+            if (arr == NULL)
+                continue;
+            char ap[BF_TEXT_MAX];
+            join(ap, sizeof ap, yp, keys[w]);
+            if (!want_type(L, arr, ap, cJSON_Array, "an array of dates")) {
+                ok = false;
+                continue;
+            }
+            if (cJSON_GetArraySize(arr) > 366) {
+                PROBLEM(L, arr, false, ap, "more than 366 dates in one year");
+                ok = false;
+                continue;
+            }
+            const cJSON *e;
+            int i = 0;
+            cJSON_ArrayForEach(e, arr)
+            {
+                char ep[BF_TEXT_MAX];
+                snprintf(ep, sizeof ep, "%s[%d]", ap, i++);
+                if (get_date(L, e, ep, &days[w][nd[w]]))
+                    nd[w]++;
+                else
+                    ok = false;
+            }
+        }
+        if (!ok)
+            continue;
+        bf_diag_clear(&d);
+        int rc = bf_calendar_set_year(&sc->cal, (int)year, days[0], nd[0], days[1], nd[1], &d);
+        if (rc == BF_ENOMEM)
+            L->doc->oom = true;
+        else if (rc != 0)
+            PROBLEM(L, y, false, yp, "%s", d.msg);
+    }
+}
+
+static void describe_years(struct bf_scenario *sc)
+{
+    size_t used = 0;
+    sc->calendar_years[0] = '\0';
+    for (int y = sc->cal.first_year; sc->cal.first_year > 0 && y <= sc->cal.last_year; y++)
+        if (bf_calendar_year_known(&sc->cal, y) && used + 8 < sizeof sc->calendar_years)
+            used += (size_t)snprintf(sc->calendar_years + used, sizeof sc->calendar_years - used,
+                                     "%s%d", used ? ", " : "", y);
+    if (used == 0)
+        snprintf(sc->calendar_years, sizeof sc->calendar_years, "none");
+}
+
+/* Policies: names, descriptions; returns the object or NULL. */
+static const cJSON *load_policies(struct ld *L, const cJSON *root)
+{
+    struct bf_scenario *sc = L->sc;
+    const cJSON *ps = item(root, "policies");
+    if (ps == NULL) {
+        PROBLEM(L, root, false, "policies",
+                "missing: give at least {\"before\": {}, \"after\": {...}}");
+        return NULL;
+    }
+    if (!want_type(L, ps, "policies", cJSON_Object, "an object of policies by name"))
+        return NULL;
+    int n = cJSON_GetArraySize(ps);
+    if (n < 1 || n > BF_MAX_POLICIES) {
+        PROBLEM(L, ps, false, "policies", "%d policies; 1 to %d are allowed", n, BF_MAX_POLICIES);
+        return NULL;
+    }
+    const cJSON *p;
+    cJSON_ArrayForEach(p, ps)
+    {
+        char pp[BF_TEXT_MAX];
+        join(pp, sizeof pp, "policies", p->string);
+        size_t len = strlen(p->string);
+        bool ok = len > 0 && len < sizeof sc->policy[0].name;
+        for (size_t i = 0; ok && i < len; i++)
+            ok = (p->string[i] >= 'a' && p->string[i] <= 'z') ||
+                 (p->string[i] >= '0' && p->string[i] <= '9') || p->string[i] == '_' ||
+                 p->string[i] == '-';
+        if (!ok) {
+            PROBLEM(L, p, true, pp,
+                    "a policy name has 1 to %zu characters from a-z, 0-9, _ "
+                    "and -",
+                    sizeof sc->policy[0].name - 1);
+            continue;
+        }
+        if (bf_scenario_policy(sc, p->string) >= 0) {
+            PROBLEM(L, p, true, pp, "duplicate policy '%s'", p->string);
+            continue;
+        }
+        struct bf_policy *pol = &sc->policy[sc->n_policies++];
+        snprintf(pol->name, sizeof pol->name, "%s", p->string);
+        const cJSON *d = cJSON_IsObject(p) ? item(p, "description") : NULL;
+        if (d != NULL) {
+            char dp[BF_TEXT_MAX];
+            join(dp, sizeof dp, pp, "description");
+            get_string(L, d, dp, sizeof pol->description, pol->description);
+        }
+    }
+    const cJSON *cmp = item(root, "compare");
+    if (cmp == NULL) {
+        sc->baseline = 0;
+        sc->compared = sc->n_policies > 1 ? 1 : 0;
+        if (bf_scenario_policy(sc, "before") >= 0 && bf_scenario_policy(sc, "after") >= 0) {
+            sc->baseline = (uint32_t)bf_scenario_policy(sc, "before");
+            sc->compared = (uint32_t)bf_scenario_policy(sc, "after");
+        }
+    } else if (want_type(L, cmp, "compare", cJSON_Array,
+                         "an array of two policy names, e.g. [\"before\", \"after\"]")) {
+        if (cJSON_GetArraySize(cmp) != 2) {
+            PROBLEM(L, cmp, false, "compare",
+                    "give exactly two policy names: [baseline, "
+                    "compared]");
+        } else {
+            int k[2];
+            for (int i = 0; i < 2; i++) {
+                const cJSON *e = cJSON_GetArrayItem(cmp, i);
+                char ep[32];
+                snprintf(ep, sizeof ep, "compare[%d]", i);
+                k[i] = -1;
+                if (want_type(L, e, ep, cJSON_String, "a policy name") &&
+                    (k[i] = bf_scenario_policy(sc, e->valuestring)) < 0)
+                    PROBLEM(L, e, false, ep, "no policy '%s' in \"policies\"", e->valuestring);
+            }
+            if (k[0] >= 0 && k[1] >= 0) {
+                if (k[0] == k[1])
+                    PROBLEM(L, cmp, false, "compare", "compare two different policies");
+                sc->baseline = (uint32_t)k[0];
+                sc->compared = (uint32_t)k[1];
+            }
+        }
+    }
+    return ps;
+}
+
+/* The policy object of policy k (NULL when not an object). */
+static const cJSON *policy_obj(const cJSON *ps, const struct bf_scenario *sc, uint32_t k)
+{
+    const cJSON *p = ps ? item(ps, sc->policy[k].name) : NULL;
+    return cJSON_IsObject(p) ? p : NULL;
+}
+
+static int find_city_index(const struct bf_scenario *sc, uint32_t n, const char *name)
+{
+    for (uint32_t i = 0; i < n; i++)
+        if (strcmp(sc->city[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* Checks every layer object once, on its own (the reporting pass). */
+static void check_layers(struct ld *L, const cJSON *root, const cJSON *ps,
+                         const struct bf_params *base)
+{
+    struct bf_params *tmp = bf__malloc(sizeof *tmp);
+    if (tmp == NULL) {
+        L->doc->oom = true;
+        return;
+    }
+    const cJSON *classes = item(root, "classes");
+    if (classes != NULL &&
+        want_type(L, classes, "classes", cJSON_Object, "an object of city classes by name")) {
+        const cJSON *c;
+        cJSON_ArrayForEach(c, classes)
+        {
+            char cp[BF_TEXT_MAX];
+            join(cp, sizeof cp, "classes", c->string);
+            if (strlen(c->string) == 0 || strlen(c->string) >= sizeof L->sc->city[0].cls)
+                PROBLEM(L, c, true, cp, "a class name has 1 to %zu characters",
+                        sizeof L->sc->city[0].cls - 1);
+            *tmp = *base;
+            apply_sections(L, c, cp, tmp, 0, NULL, 0, "a class");
+        }
+    }
+    for (uint32_t k = 0; ps && k < L->sc->n_policies; k++) {
+        const cJSON *p = item(ps, L->sc->policy[k].name);
+        char pp[BF_TEXT_MAX];
+        join(pp, sizeof pp, "policies", L->sc->policy[k].name);
+        if (p == NULL || !want_type(L, p, pp, cJSON_Object, "an object"))
+            continue;
+        *tmp = *base;
+        apply_sections(L, p, pp, tmp, SEC_NO_ARRIVALS, policy_keys, 4, "a policy");
+        const cJSON *n;
+        if ((n = item(p, "effective_date")) != NULL) {
+            char ep[BF_TEXT_MAX];
+            join(ep, sizeof ep, pp, "effective_date");
+            int32_t day;
+            get_date(L, n, ep, &day);
+        }
+        const cJSON *bc = item(p, "by_class");
+        char bp[BF_TEXT_MAX];
+        join(bp, sizeof bp, pp, "by_class");
+        if (bc != NULL && want_type(L, bc, bp, cJSON_Object, "an object by class name")) {
+            const cJSON *c;
+            cJSON_ArrayForEach(c, bc)
+            {
+                char cp[BF_TEXT_MAX];
+                join(cp, sizeof cp, bp, c->string);
+                if (classes == NULL || item(classes, c->string) == NULL) {
+                    PROBLEM(L, c, true, cp, "no class '%s' in \"classes\"", c->string);
+                    continue;
+                }
+                *tmp = *base;
+                apply_sections(L, c, cp, tmp, SEC_NO_ARRIVALS, NULL, 0, "a class override");
+            }
+        }
+        const cJSON *bcity = item(p, "by_city");
+        join(bp, sizeof bp, pp, "by_city");
+        if (bcity != NULL && want_type(L, bcity, bp, cJSON_Object, "an object by city name")) {
+            const cJSON *c;
+            cJSON_ArrayForEach(c, bcity)
+            {
+                char cp[BF_TEXT_MAX];
+                join(cp, sizeof cp, bp, c->string);
+                if (find_city_index(L->sc, L->sc->n_cities, c->string) < 0) {
+                    PROBLEM(L, c, true, cp, "no city '%s' in \"cities\"", c->string);
+                    continue;
+                }
+                *tmp = *base;
+                apply_sections(L, c, cp, tmp, SEC_NO_ARRIVALS, NULL, 0, "a city override");
+            }
+        }
+    }
+    bf__free(tmp);
+}
+
+/* City attributes (not its parameter sections). */
+static void load_city_attrs(struct ld *L, const cJSON *c, const char *cp, struct bf_city *city,
+                            const cJSON *classes, const cJSON *ps)
+{
+    struct bf_scenario *sc = L->sc;
+    const cJSON *n;
+    char ap[BF_TEXT_MAX];
+    if ((n = item(c, "name")) == NULL)
+        PROBLEM(L, c, false, cp, "a city needs a \"name\"");
+    else {
+        join(ap, sizeof ap, cp, "name");
+        get_name(L, n, ap, city->name, sizeof city->name);
+    }
+    if ((n = item(c, "province")) != NULL) {
+        join(ap, sizeof ap, cp, "province");
+        get_string(L, n, ap, sizeof city->province, city->province);
+    }
+    if ((n = item(c, "note")) != NULL) {
+        join(ap, sizeof ap, cp, "note");
+        get_string(L, n, ap, sizeof city->note, city->note);
+    }
+    if ((n = item(c, "candidate")) != NULL) {
+        join(ap, sizeof ap, cp, "candidate");
+        if (want_type(L, n, ap, cJSON_True, "true or false"))
+            city->candidate = cJSON_IsTrue(n);
+    }
+    if ((n = item(c, "class")) != NULL) {
+        join(ap, sizeof ap, cp, "class");
+        if (get_string(L, n, ap, sizeof city->cls, city->cls) &&
+            (classes == NULL || item(classes, city->cls) == NULL)) {
+            const char *names[64];
+            size_t nn = 0;
+            const cJSON *k;
+            if (classes != NULL) {
+                cJSON_ArrayForEach(k, classes)
+                {
+                    if (nn < 64)
+                        names[nn++] = k->string;
+                }
+            }
+            const char *s = bf__suggest(city->cls, names, nn);
+            if (s)
+                PROBLEM(L, n, false, ap, "no class '%s' in \"classes\"; did you mean '%s'?",
+                        city->cls, s);
+            else
+                PROBLEM(L, n, false, ap, "no class '%s' in \"classes\"", city->cls);
+        }
+    }
+    /* effective date: the city's own, else the compared policy's */
+    const cJSON *pol = policy_obj(ps, sc, sc->compared);
+    const cJSON *eff = item(c, "effective_date");
+    const char *eff_path = ap;
+    if (eff != NULL)
+        join(ap, sizeof ap, cp, "effective_date");
+    else if (pol != NULL && (eff = item(pol, "effective_date")) != NULL)
+        snprintf(ap, sizeof ap, "policies.%s.effective_date", sc->policy[sc->compared].name);
+    city->effective_day = sc->start_day;
+    if (eff != NULL && get_date(L, eff, eff_path, &city->effective_day) && sc->days > 0 &&
+        (city->effective_day < sc->start_day ||
+         city->effective_day >= sc->start_day + (int32_t)sc->days)) {
+        char a[11], b[11], e[11];
+        bf_date_format(sc->start_day, a);
+        bf_date_format(sc->start_day + (int32_t)sc->days - 1, b);
+        bf_date_format(city->effective_day, e);
+        /* one message per place it is written */
+        bool own = item(c, "effective_date") != NULL;
+        if (own || !L->policy_eff_reported)
+            PROBLEM(L, eff, false, eff_path,
+                    "the effective date %s of city '%s' is outside the horizon; use a date "
+                    "from %s to %s",
+                    e, city->name, a, b);
+        if (!own)
+            L->policy_eff_reported = true;
+    }
+}
+
+/* Applies the city's shorthands: shipments_per_day and channel_mix. */
+static void apply_city_shorthands(struct ld *L, const cJSON *c, const char *cp, struct bf_params *p)
+{
+    const cJSON *n;
+    char ap[BF_TEXT_MAX];
+    if ((n = item(c, "shipments_per_day")) != NULL) {
+        join(ap, sizeof ap, cp, "shipments_per_day");
+        get_number(L, n, ap, bf_param_table[0].min, bf_param_table[0].max, "shipments/day",
+                   &p->shipments_per_day);
+    }
+    if ((n = item(c, "channel_mix")) != NULL) {
+        join(ap, sizeof ap, cp, "channel_mix");
+        if (!want_type(L, n, ap, cJSON_Object, "an object such as {\"9810\": 0.4, \"9610\": 0.6}"))
+            return;
+        check_keys(L, n, ap, channel_keys, 4, "a channel mix");
+        for (int ch = 0; ch < BF_CH_COUNT; ch++) {
+            const cJSON *w = item(n, channel_keys[ch]);
+            char wp[BF_TEXT_MAX];
+            join(wp, sizeof wp, ap, channel_keys[ch]);
+            if (w != NULL)
+                get_number(L, w, wp, 0, 1e6, "weight", &p->channel[ch].share);
+        }
+    }
+}
+
+static void load_cities(struct ld *L, const cJSON *root, const cJSON *ps)
+{
+    struct bf_scenario *sc = L->sc;
+    const cJSON *cities = item(root, "cities");
+    const cJSON *classes = item(root, "classes");
+    if (!cJSON_IsObject(classes))
+        classes = NULL;
+    if (cities == NULL) {
+        PROBLEM(L, root, false, "cities", "missing: give at least one city");
+        return;
+    }
+    if (!want_type(L, cities, "cities", cJSON_Array, "an array of cities"))
+        return;
+    int n = cJSON_GetArraySize(cities);
+    if (n < 1 || n > BF_MAX_CITIES) {
+        PROBLEM(L, cities, false, "cities", "%d cities; 1 to %d are allowed", n, BF_MAX_CITIES);
+        return;
+    }
+    sc->city = bf__calloc((size_t)n, sizeof *sc->city);
+    if (sc->city == NULL) {
+        L->doc->oom = true;
+        return;
+    }
+    /* names and attributes first, so by_city can refer to them */
+    const cJSON *c;
+    int i = 0;
+    cJSON_ArrayForEach(c, cities)
+    {
+        char cp[32];
+        snprintf(cp, sizeof cp, "cities[%d]", i);
+        struct bf_city *city = &sc->city[i++];
+        if (!want_type(L, c, cp, cJSON_Object, "an object"))
+            continue;
+        load_city_attrs(L, c, cp, city, classes, ps);
+        int first = find_city_index(sc, sc->n_cities, city->name);
+        if (city->name[0] && first >= 0) {
+            char np[48];
+            snprintf(np, sizeof np, "%s.name", cp);
+            PROBLEM(L, item(c, "name"), false, np,
+                    "duplicate city name '%s' (also cities[%d]); city names must be unique",
+                    city->name, first);
+        }
+        sc->n_cities++;
+    }
+}
+
+static void build_cities(struct ld *L, const cJSON *root, const cJSON *ps,
+                         const struct bf_params *base)
+{
+    struct bf_scenario *sc = L->sc;
+    const cJSON *cities = item(root, "cities");
+    const cJSON *classes = item(root, "classes");
+    if (!cJSON_IsObject(classes))
+        classes = NULL;
+    struct bf_params *cb = bf__malloc(sizeof *cb);
+    if (cb == NULL) {
+        L->doc->oom = true;
+        return;
+    }
+    for (uint32_t i = 0; i < sc->n_cities; i++) {
+        const cJSON *c = cJSON_GetArrayItem(cities, (int)i);
+        struct bf_city *city = &sc->city[i];
+        char cp[32];
+        snprintf(cp, sizeof cp, "cities[%u]", i);
+        city->params = bf__calloc(sc->n_policies, sizeof *city->params);
+        if (city->params == NULL) {
+            L->doc->oom = true;
+            break;
+        }
+        *cb = *base;
+        bool was = L->report;
+        L->report = false;
+        if (city->cls[0] && classes && item(classes, city->cls))
+            apply_sections(L, item(classes, city->cls), "", cb, 0, NULL, 0, "a class");
+        L->report = was; /* the city's own sections are reported here, once */
+        apply_sections(L, c, cp, cb, 0, city_keys, 8, "a city");
+        apply_city_shorthands(L, c, cp, cb);
+        L->report = false;
+        for (uint32_t k = 0; k < sc->n_policies; k++) {
+            struct bf_params *p = &city->params[k];
+            *p = *cb;
+            const cJSON *pol = policy_obj(ps, sc, k);
+            if (pol == NULL)
+                continue;
+            apply_sections(L, pol, "", p, SEC_NO_ARRIVALS, policy_keys, 4, "a policy");
+            const cJSON *bc = item(pol, "by_class");
+            if (city->cls[0] && cJSON_IsObject(bc) && item(bc, city->cls))
+                apply_sections(L, item(bc, city->cls), "", p, SEC_NO_ARRIVALS, NULL, 0, "");
+            const cJSON *by = item(pol, "by_city");
+            if (cJSON_IsObject(by) && item(by, city->name))
+                apply_sections(L, item(by, city->name), "", p, SEC_NO_ARRIVALS, NULL, 0, "");
+        }
+        L->report = was;
+    }
+    bf__free(cb);
+}
+
+/* Whole-set checks of every (city, policy); one report per distinct problem. */
+static void check_cities(struct ld *L, const cJSON *root)
+{
+    struct bf_scenario *sc = L->sc;
+    const cJSON *cities = item(root, "cities");
+    char seen[8][2 * BF_TEXT_MAX];
+    int n_seen = 0;
+    for (uint32_t i = 0; i < sc->n_cities && sc->city[i].params; i++)
+        for (uint32_t k = 0; k < sc->n_policies; k++) {
+            struct bf_diag d;
+            bf_diag_clear(&d);
+            if (bf_params_check(&sc->city[i].params[k], &d) == 0)
+                continue;
+            char key[2 * BF_TEXT_MAX];
+            snprintf(key, sizeof key, "%s|%s", d.where, d.msg);
+            bool dup = false;
+            for (int s = 0; s < n_seen && !dup; s++)
+                dup = strcmp(seen[s], key) == 0;
+            if (dup)
+                continue;
+            if (n_seen < 8)
+                snprintf(seen[n_seen++], sizeof seen[0], "%s", key);
+            char path[BF_TEXT_MAX];
+            snprintf(path, sizeof path, "cities[%u].%s", i, d.where);
+            PROBLEM(L, cJSON_GetArrayItem(cities, (int)i), false, path,
+                    "%s (city '%s', policy '%s')", d.msg, sc->city[i].name, sc->policy[k].name);
+        }
+}
+
+/* ---- sweeps ---- */
+
+/* Finds the parameter a sweep path names. */
+static bool resolve_param(const struct bf_params *p, const char *path, struct bf_pvalue *v)
+{
+    for (size_t i = 0; i < bf_param_table_n; i++)
+        if (strcmp(bf_param_table[i].path, path) == 0) {
+            v->pi = &bf_param_table[i];
+            v->table = 0;
+            return true;
+        }
+    char head[32], name[BF_NAME_MAX + 1];
+    const char *d1 = strchr(path, '.');
+    const char *d2 = d1 ? strchr(d1 + 1, '.') : NULL;
+    if (d1 == NULL || d2 == NULL || (size_t)(d1 - path) >= sizeof head ||
+        (size_t)(d2 - d1 - 1) >= sizeof name)
+        return false;
+    memcpy(head, path, (size_t)(d1 - path));
+    head[d1 - path] = '\0';
+    memcpy(name, d1 + 1, (size_t)(d2 - d1 - 1));
+    name[d2 - d1 - 1] = '\0';
+    const char *field = d2 + 1;
+    const struct bf_param_info *t;
+    size_t n;
+    if (strcmp(head, "categories") == 0) {
+        v->table = 1;
+        v->index = bf_params_category(p, name);
+        t = bf_category_table;
+        n = bf_category_table_n;
+    } else if (strcmp(head, "lanes") == 0) {
+        v->table = 2;
+        v->index = bf_params_lane(p, name);
+        t = bf_lane_table;
+        n = bf_lane_table_n;
+    } else if (strcmp(head, "channels") == 0) {
+        v->table = 3;
+        v->index = -1;
+        for (int c = 0; c < BF_CH_COUNT; c++)
+            if (strcmp(channel_keys[c], name) == 0)
+                v->index = c;
+        t = bf_channel_table;
+        n = bf_channel_table_n;
+    } else {
+        return false;
+    }
+    if (v->index < 0)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(t[i].path, field) == 0) {
+            v->pi = &t[i];
+            return true;
+        }
+    return false;
+}
+
+static void *pvalue_base(const struct bf_pvalue *v, struct bf_params *p)
+{
+    switch (v->table) {
+    case 1:
+        return &p->category[v->index];
+    case 2:
+        return &p->lane[v->index];
+    case 3:
+        return &p->channel[v->index];
+    default:
+        return p;
+    }
+}
+
+void bf_sweep_apply(const struct bf_pvalue *v, struct bf_params *p)
+{
+    unsigned char *b = (unsigned char *)pvalue_base(v, p) + v->pi->offset;
+    size_t size;
+    switch (v->pi->type) {
+    case BF_PT_NUMBER:
+    case BF_PT_PROB:
+        size = sizeof(double);
+        break;
+    case BF_PT_UINT:
+        size = sizeof(uint32_t);
+        break;
+    case BF_PT_BOOL:
+    case BF_PT_ENUM:
+        size = sizeof(int);
+        break;
+    case BF_PT_DIST:
+        size = sizeof(struct bf_dist);
+        break;
+    case BF_PT_SCHEDULE:
+        size = sizeof(struct bf_periodic);
+        break;
+    case BF_PT_MONTHS12:
+        size = 12 * sizeof(double);
+        break;
+    default:
+        size = BF_MAX_LANES * sizeof(double);
+        break;
+    }
+    memcpy(b, &v->v, size);
+}
+
+static void load_sweeps(struct ld *L, const cJSON *root, const struct bf_params *base)
+{
+    struct bf_scenario *sc = L->sc;
+    const cJSON *sw = item(root, "sweeps");
+    if (sw == NULL || !want_type(L, sw, "sweeps", cJSON_Array, "an array of sweeps"))
+        return;
+    int n = cJSON_GetArraySize(sw);
+    if (n > BF_MAX_SWEEPS) {
+        PROBLEM(L, sw, false, "sweeps", "%d sweeps; at most %d are allowed", n, BF_MAX_SWEEPS);
+        return;
+    }
+    struct bf_params *tmp = bf__malloc(sizeof *tmp);
+    if (tmp == NULL) {
+        L->doc->oom = true;
+        return;
+    }
+    const cJSON *s;
+    int i = 0;
+    cJSON_ArrayForEach(s, sw)
+    {
+        char sp[32];
+        snprintf(sp, sizeof sp, "sweeps[%d]", i++);
+        if (!want_type(L, s, sp, cJSON_Object, "an object {name, path, values}"))
+            continue;
+        static const char *const keys[] = {"name", "path", "policy", "values"};
+        check_keys(L, s, sp, keys, 4, "a sweep");
+        struct bf_sweep *w = &sc->sweep[sc->n_sweeps];
+        memset(w, 0, sizeof *w);
+        w->policy = -1;
+        char ap[BF_TEXT_MAX];
+        const cJSON *x;
+        bool ok = true;
+        join(ap, sizeof ap, sp, "name");
+        if ((x = item(s, "name")) == NULL) {
+            PROBLEM(L, s, false, sp, "a sweep needs a \"name\"");
+            ok = false;
+        } else {
+            ok &= get_name(L, x, ap, w->name, sizeof w->name);
+        }
+        join(ap, sizeof ap, sp, "path");
+        struct bf_pvalue proto = {0};
+        if ((x = item(s, "path")) == NULL) {
+            PROBLEM(L, s, false, sp,
+                    "a sweep needs a \"path\" naming one parameter, e.g. "
+                    "\"rebate.processing_wd\"");
+            ok = false;
+        } else if (get_string(L, x, ap, sizeof w->path, w->path)) {
+            if (!resolve_param(base, w->path, &proto)) {
+                const char *names[128];
+                size_t nn = 0;
+                for (size_t k = 0; k < bf_param_table_n && nn < 128; k++)
+                    names[nn++] = bf_param_table[k].path;
+                const char *sg = bf__suggest(w->path, names, nn);
+                PROBLEM(L, x, false, ap,
+                        "'%s' names no parameter%s%s%s (use a path such as "
+                        "\"rebate.processing_wd\", \"categories.general.rebate_rate\" or "
+                        "\"channels.9810.trigger\")",
+                        w->path, sg ? "; did you mean '" : "", sg ? sg : "", sg ? "'?" : "");
+                ok = false;
+            }
+        } else {
+            ok = false;
+        }
+        join(ap, sizeof ap, sp, "policy");
+        if ((x = item(s, "policy")) != NULL && want_type(L, x, ap, cJSON_String, "a policy name")) {
+            w->policy = bf_scenario_policy(sc, x->valuestring);
+            if (w->policy < 0) {
+                PROBLEM(L, x, false, ap, "no policy '%s' in \"policies\"", x->valuestring);
+                ok = false;
+            }
+        }
+        join(ap, sizeof ap, sp, "values");
+        const cJSON *vals = item(s, "values");
+        if (vals == NULL) {
+            PROBLEM(L, s, false, sp, "a sweep needs \"values\": a list of 1 to %d values",
+                    BF_MAX_SWEEP_VALUES);
+            continue;
+        }
+        if (!want_type(L, vals, ap, cJSON_Array, "an array of values"))
+            continue;
+        int nv = cJSON_GetArraySize(vals);
+        if (nv < 1 || nv > BF_MAX_SWEEP_VALUES) {
+            PROBLEM(L, vals, false, ap, "%d values; 1 to %d are allowed", nv, BF_MAX_SWEEP_VALUES);
+            continue;
+        }
+        if (!ok)
+            continue;
+        const cJSON *v;
+        int j = 0;
+        cJSON_ArrayForEach(v, vals)
+        {
+            char vp[BF_TEXT_MAX];
+            snprintf(vp, sizeof vp, "%s[%d]", ap, j++);
+            struct bf_pvalue *pv = &w->value[w->n_values];
+            *pv = proto;
+            *tmp = *base;
+            void *b = pvalue_base(pv, tmp);
+            if (!set_value(L, pv->pi, v, vp, b, tmp)) {
+                ok = false;
+                continue;
+            }
+            memcpy(&pv->v, (unsigned char *)b + pv->pi->offset, sizeof pv->v);
+            char *txt = cJSON_PrintUnformatted(v);
+            if (txt == NULL) {
+                L->doc->oom = true;
+                break;
+            }
+            snprintf(pv->label, sizeof pv->label, "%s", txt);
+            cJSON_free(txt);
+            w->n_values++;
+        }
+        if (ok)
+            sc->n_sweeps++;
+    }
+    bf__free(tmp);
+}
+
+static void load_notes(struct ld *L, const cJSON *root)
+{
+    struct bf_scenario *sc = L->sc;
+    const cJSON *ns = item(root, "notes");
+    if (ns == NULL || !want_type(L, ns, "notes", cJSON_Array, "an array of strings"))
+        return;
+    const cJSON *n;
+    int i = 0;
+    cJSON_ArrayForEach(n, ns)
+    {
+        char np[32];
+        snprintf(np, sizeof np, "notes[%d]", i++);
+        if (sc->n_notes == 16) {
+            PROBLEM(L, n, false, np, "at most 16 notes are allowed");
+            break;
+        }
+        if (get_string(L, n, np, sizeof sc->notes[0], sc->notes[sc->n_notes]))
+            sc->n_notes++;
+    }
+}
+
+static void load_root(struct ld *L, const cJSON *root)
+{
+    struct bf_scenario *sc = L->sc;
+    check_keys(L, root, "", top_keys, sizeof top_keys / sizeof top_keys[0], "a scenario");
+    const cJSON *n;
+    if ((n = item(root, "name")) == NULL)
+        PROBLEM(L, root, false, "name", "missing: every scenario needs a \"name\"");
+    else
+        get_name(L, n, "name", sc->name, sizeof sc->name);
+    if ((n = item(root, "description")) != NULL)
+        get_string(L, n, "description", sizeof sc->description, sc->description);
+    if ((n = item(root, "$schema")) != NULL)
+        want_type(L, n, "$schema", cJSON_String, "a string");
+    uint64_t u;
+    sc->replications = 10;
+    if ((n = item(root, "replications")) != NULL &&
+        get_uint(L, n, "replications", 1, BF_MAX_REPLICATIONS, &u))
+        sc->replications = (uint32_t)u;
+    sc->seed = 1;
+    if ((n = item(root, "seed")) != NULL && get_uint(L, n, "seed", 0, 9007199254740992.0, &u))
+        sc->seed = u;
+    sc->rule = BF_RULE_CREATION;
+    if ((n = item(root, "rule")) != NULL) {
+        static const char *const rules_[] = {"creation", "event", NULL};
+        int k;
+        if (get_enum(L, n, "rule", rules_, &k))
+            sc->rule = (enum bf_regime_rule)k;
+    }
+    load_horizon(L, root);
+    load_finance(L, root);
+    load_calendar(L, root);
+    describe_years(sc);
+    load_notes(L, root);
+    const cJSON *ps = load_policies(L, root);
+
+    struct bf_params *base = bf__malloc(sizeof *base);
+    if (base == NULL) {
+        L->doc->oom = true;
+        return;
+    }
+    bf_params_default(base);
+    const cJSON *defs = item(root, "defaults");
+    if (defs != NULL)
+        apply_sections(L, defs, "defaults", base, SEC_STRUCTURE, NULL, 0, "\"defaults\"");
+    load_cities(L, root, ps);
+    check_layers(L, root, ps, base);
+    if (!L->doc->oom)
+        build_cities(L, root, ps, base);
+    if (!L->bad && !L->doc->oom)
+        check_cities(L, root);
+    if (!L->doc->oom)
+        load_sweeps(L, root, base);
+    bf__free(base);
+}
+
+int bf_scenario_policy(const struct bf_scenario *sc, const char *name)
+{
+    for (uint32_t k = 0; k < sc->n_policies; k++)
+        if (strcmp(sc->policy[k].name, name) == 0)
+            return (int)k;
+    return -1;
+}
+
+void bf_scenario_fini(struct bf_scenario *sc)
+{
+    if (sc->city != NULL)
+        for (uint32_t i = 0; i < sc->n_cities; i++)
+            bf__free(sc->city[i].params);
+    bf__free(sc->city);
+    bf_calendar_fini(&sc->cal);
+    memset(sc, 0, sizeof *sc);
+}
+
+static int finish(struct bf__doc *doc, int rc, struct bf_scenario *sc, const char *file)
+{
+    struct ld L = {.doc = doc, .sc = sc, .report = true};
+    memset(sc, 0, sizeof *sc);
+    bf_calendar_init(&sc->cal);
+    snprintf(sc->file, sizeof sc->file, "%s", file);
+    if (rc == 0) {
+        load_root(&L, doc->root);
+        bf__doc_sha256_hex(doc, sc->sha256);
+    }
+    if (doc->oom)
+        rc = BF_ENOMEM;
+    else if (rc == 0 && (L.bad || doc->problems->n > 0))
+        rc = BF_EINVAL;
+    bf__doc_fini(doc);
+    if (rc != 0)
+        bf_scenario_fini(sc);
+    return rc;
+}
+
+int bf_scenario_load(const char *path, struct bf_scenario *sc, struct bf_problems *problems)
+{
+    struct bf__doc doc = {.problems = problems};
+    int rc = bf__doc_load_file(&doc, path);
+    return finish(&doc, rc, sc, path);
+}
+
+int bf_scenario_load_text(const char *name, const char *text, size_t len, struct bf_scenario *sc,
+                          struct bf_problems *problems)
+{
+    struct bf__doc doc = {.problems = problems};
+    int rc = bf__doc_load_text(&doc, name, text, len);
+    return finish(&doc, rc, sc, name);
+}
