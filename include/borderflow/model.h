@@ -110,6 +110,11 @@ struct bf_shipment_record {
 
 typedef void bf_shipment_fn(const struct bf_shipment_record *rec, void *ctx);
 
+/* A rebate claim was paid: the shipment, how many of its units, when the
+ * claim was triggered and when it was paid (hours). */
+typedef void bf_claim_fn(uint64_t serial, uint32_t n_units, double trigger_h, double paid_h,
+                         void *ctx);
+
 #define BF_HIST_DAYS   400 /* distributions: 1-day bins on [0, 400) */
 #define BF_MAX_SAMPLES 8
 
@@ -131,6 +136,13 @@ struct bf_model_input {
     uint32_t n_samples;                  /* milestone samples to keep (<= BF_MAX_SAMPLES) */
     bf_shipment_fn *on_shipment;         /* optional: every shipment's milestones */
     void *on_shipment_ctx;
+    bf_claim_fn *on_claim; /* optional: every rebate payment */
+    void *on_claim_ctx;
+    /* optional: shipments are created at exactly these times (hours, in
+     * increasing order, within the horizon) instead of by the Poisson
+     * process -- a given shipment plan, or a test worked out by hand */
+    const double *arrivals_h;
+    uint32_t n_arrivals;
     bf_trace_fn *event_trace; /* optional: every event */
     void *event_trace_ctx;
     uint64_t max_events;           /* 0 = unlimited; else BF_ELIMIT beyond */

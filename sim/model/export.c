@@ -16,6 +16,13 @@
  * the horizon. */
 double bf__next_arrival(struct sim *s, double t_h)
 {
+    if (s->in->arrivals_h != NULL) {
+        if (s->next_planned >= s->in->n_arrivals)
+            return INFINITY;
+        double t = s->in->arrivals_h[s->next_planned++];
+        BF_ASSERT(t >= t_h);
+        return t;
+    }
     const struct bf_params *p = s->in->old_rules; /* arrivals are city-level */
     double e = -log1p(-gsl_rng_uniform(bf_streams_get(&s->rng, P_ARRIVALS)));
     double t = t_h;

@@ -145,6 +145,7 @@ struct sim {
     int32_t epoch_day, warm_day, horizon_end_day, end_day;
     double horizon_end_h, end_h, effective_h;
     uint64_t n_created;
+    uint32_t next_planned; /* next of in->arrivals_h */
     double cat_cum[2][BF_MAX_CATEGORIES]; /* cumulative shares per regime */
     double ch_cum[2][BF_CH_COUNT];
     double lane_cum[2][BF_CH_COUNT][BF_MAX_LANES];

@@ -100,6 +100,9 @@ int bf__on_claim_paid(struct bf_engine *e, uint32_t c, void *ctx)
     BF_ASSERT(cl.n_units > 0 && cl.amount_fen > 0);
     bf_ledger_book(&s->ledger, day, BF_FLOW_REBATE_IN, cl.amount_fen);
     bf_ledger_receivable(&s->ledger, day_of(s, cl.depart_h), day, cl.amount_fen);
+    if (s->in->on_claim != NULL)
+        s->in->on_claim(ship_at(s, cl.ship)->serial, cl.n_units, cl.trigger_h, now,
+                        s->in->on_claim_ctx);
     if (cl.counted) {
         double d = (now - cl.depart_h) / 24.0;
         acc_add(&s->d2r, d, (double)cl.n_units);
