@@ -18,6 +18,7 @@
 #ifndef BORDERFLOW_LEDGER_H
 #define BORDERFLOW_LEDGER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "borderflow/error.h"
@@ -53,13 +54,15 @@ struct bf_ledger {
     int64_t *recv_fen;     /* [n_days + 1] difference array of receivables */
     int64_t beyond_fen[BF_FLOW_COUNT];
     int64_t total_fen[BF_FLOW_COUNT]; /* everything booked, window or beyond */
+    bool overflow;                    /* a sum left the int64 range: every figure is void */
 };
 
 /* 0 or BF_ENOMEM. bf_ledger_fini frees. */
 int bf_ledger_init(struct bf_ledger *l, int32_t first_day, uint32_t n_days);
 void bf_ledger_fini(struct bf_ledger *l);
 
-/* Books amount_fen of flow f on day (>= first_day, asserted). */
+/* Books amount_fen of flow f on day (>= first_day, asserted). A sum that
+ * would leave the int64 range sets `overflow` instead of wrapping. */
 void bf_ledger_book(struct bf_ledger *l, int32_t day, enum bf_flow f, int64_t amount_fen);
 
 /*

@@ -57,11 +57,11 @@ void bf_ledger_book(struct bf_ledger *l, int32_t day, enum bf_flow f, int64_t am
     BF_ASSERT(day >= l->first_day);
     BF_ASSERT((unsigned)f < BF_FLOW_COUNT);
     int64_t i = (int64_t)day - l->first_day;
-    l->total_fen[f] += amount_fen;
-    if (i >= (int64_t)l->n_days)
-        l->beyond_fen[f] += amount_fen;
-    else
-        l->flow_fen[(size_t)i * BF_FLOW_COUNT + f] += amount_fen;
+    int64_t *cell =
+        i >= (int64_t)l->n_days ? &l->beyond_fen[f] : &l->flow_fen[(size_t)i * BF_FLOW_COUNT + f];
+    if (__builtin_add_overflow(l->total_fen[f], amount_fen, &l->total_fen[f]) ||
+        __builtin_add_overflow(*cell, amount_fen, cell))
+        l->overflow = true;
 }
 
 /* Clips [from, to) to the window; returns the window-relative bounds. */
@@ -78,7 +78,11 @@ void bf_ledger_fee(struct bf_ledger *l, int32_t from, int32_t to, int64_t fee_fe
     BF_ASSERT(from >= l->first_day && to >= from);
     int64_t a, b;
     clip(l, from, to, &a, &b);
-    int64_t total = fee_fen_per_day * ((int64_t)to - from);
+    int64_t total;
+    if (__builtin_mul_overflow(fee_fen_per_day, (int64_t)to - from, &total)) {
+        l->overflow = true;
+        return;
+    }
     l->total_fen[BF_FLOW_WAREHOUSE] -= total;
     int64_t inside = b > a ? fee_fen_per_day * (b - a) : 0;
     l->beyond_fen[BF_FLOW_WAREHOUSE] -= total - inside;

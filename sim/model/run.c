@@ -249,10 +249,11 @@ static int sim_init(struct sim *s)
 static int start(struct sim *s)
 {
     int rc;
+    /* the inspection teams' capacity is set at time 0, then at each change */
+    if ((rc = bf_engine_at(&s->eng, 0.0, EV_SHIFT, 0, NULL)) != 0)
+        return rc;
     double t0 = bf__next_arrival(s, 0.0);
     if (t0 < s->horizon_end_h && (rc = bf_engine_at(&s->eng, t0, EV_ARRIVAL, 0, NULL)) != 0)
-        return rc;
-    if ((rc = bf__schedule_shift(s)) != 0)
         return rc;
     for (uint32_t k = 0; k < BF_MAX_LANES; k++) {
         if (!s->lq[k].active)
@@ -353,6 +354,11 @@ static int finish(struct sim *s)
     struct bf_model_result *out = s->out;
     finish_receivables(s);
     bf_ledger_close(&s->ledger);
+    if (s->ledger.overflow) {
+        bf_diag_set(s->diag, "cash amounts exceeded the range of the ledger (about 9.2e16 CNY); "
+                             "lower the volumes or unit costs");
+        return BF_ERANGE;
+    }
     out->first_day = s->ledger.first_day;
     out->n_days = s->ledger.n_days;
     out->position_fen = bf__malloc((size_t)out->n_days * sizeof *out->position_fen);

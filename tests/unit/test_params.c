@@ -1,0 +1,138 @@
+/*
+ * test_params.c - the defaults and their sources, and whole-set checks.
+ */
+#include <string.h>
+
+#include "borderflow/params.h"
+
+#include "bf_test.h"
+
+static void defaults_should_pass_every_check(void **state)
+{
+    (void)state;
+    struct bf_params p;
+    bf_params_default(&p);
+    struct bf_diag d;
+    bf_diag_clear(&d);
+    int rc = bf_params_check(&p, &d);
+    if (rc != 0)
+        fail_msg("%s: %s", d.where, d.msg);
+}
+
+static void defaults_should_carry_the_sourced_figures(void **state)
+{
+    (void)state;
+    struct bf_params p;
+    bf_params_default(&p);
+    /* domain-facts §7.2 and §3-§4, one check per sourced figure */
+    int wc = bf_params_lane(&p, "us_west");
+    assert_true(wc >= 0);
+    bf_assert_near(bf_dist_mean(&p.lane[wc].transit_d), 18.0, 1e-9);         /* S3: 25 x 0.72 */
+    bf_assert_near(bf_dist_mean(&p.lane[wc].dest_d), 8.0, 1e-9);             /* S4: 6.25 x 1.28 */
+    bf_assert_near(bf_dist_mean(&p.warehouse.time_to_sale_d), 90.072, 1e-9); /* S5 */
+    bf_assert_near(p.warehouse.max_dwell_d, 180.0, 0.0); /* Amazon aged from 181 d */
+    int g = bf_params_category(&p, "general");
+    bf_assert_near(p.category[g].rebate_rate, 0.13, 0.0);              /* §3.1 */
+    bf_assert_near(p.category[g].return_prob, 0.176, 0.0);             /* NRF 2023 */
+    assert_int_equal(p.returns.taxfree_months, 6);                     /* Ann. 2026 No. 16 */
+    assert_int_equal(p.returns.customs_limit_months, 12);              /* GAC Ann. 2020 No. 44 */
+    bf_assert_near(bf_dist_mean(&p.returns.cert_wd), 14.0, 1e-9);      /* S10 */
+    bf_assert_near(bf_dist_mean(&p.returns.lag_d), 30.0, 1e-9);        /* S6 */
+    bf_assert_near(p.returns.to_china_share, 0.10, 0.0);               /* S7 */
+    bf_assert_near(p.warehouse.aged_return_share, 0.30, 0.0);          /* S7 */
+    assert_int_equal(p.channel[BF_CH_9810].trigger, BF_TRIGGER_SALE);  /* S13 Option A before */
+    bf_assert_near(bf_dist_mean(&p.rebate.processing_wd), 3.0, 1e-12); /* S12: Uniform(2,4) */
+    /* the default category mix returns 17.5% of units sold to consumers */
+    double mix = 0.0, total = 0.0;
+    for (unsigned k = 0; k < p.n_categories; k++) {
+        mix += p.category[k].share * p.category[k].return_prob;
+        total += p.category[k].share;
+    }
+    bf_assert_near(mix / total, 0.175, 1e-12);
+}
+
+static void every_parameter_should_have_a_meaning_and_a_source(void **state)
+{
+    (void)state;
+    const struct bf_param_info *tables[] = {bf_param_table, bf_category_table, bf_lane_table,
+                                            bf_channel_table};
+    const size_t ns[] = {bf_param_table_n, bf_category_table_n, bf_lane_table_n,
+                         bf_channel_table_n};
+    for (int t = 0; t < 4; t++)
+        for (size_t i = 0; i < ns[t]; i++) {
+            const struct bf_param_info *pi = &tables[t][i];
+            if (pi->doc == NULL || pi->doc[0] == '\0')
+                fail_msg("%s has no meaning", pi->path);
+            if (pi->source == NULL ||
+                (strstr(pi->source, "§") == NULL && strstr(pi->source, "assumption") == NULL))
+                fail_msg("%s: source '%s' names neither a section of the facts nor an "
+                         "assumption",
+                         pi->path, pi->source ? pi->source : "(none)");
+        }
+}
+
+static void check_should_refuse(struct bf_params *p, const char *where_has, const char *msg_has)
+{
+    struct bf_diag d;
+    bf_diag_clear(&d);
+    assert_int_not_equal(bf_params_check(p, &d), 0);
+    if (strstr(d.where, where_has) == NULL || strstr(d.msg, msg_has) == NULL)
+        fail_msg("got '%s: %s', wanted '%s' and '%s'", d.where, d.msg, where_has, msg_has);
+}
+
+static void check_should_refuse_inconsistent_sets(void **state)
+{
+    (void)state;
+    struct bf_params p;
+    bf_params_default(&p);
+    for (unsigned k = 0; k < p.n_categories; k++)
+        p.category[k].share = 0.0;
+    check_should_refuse(&p, "categories", "sum to 0");
+
+    bf_params_default(&p);
+    for (int c = 0; c < BF_CH_COUNT; c++)
+        p.channel[c].share = 0.0;
+    check_should_refuse(&p, "channels", "sum to 0");
+
+    bf_params_default(&p);
+    p.lane[bf_params_lane(&p, "express")].share = 0.0;
+    p.lane[bf_params_lane(&p, "air")].share = 0.0;
+    check_should_refuse(&p, "channels.9610.lanes", "no lane");
+
+    bf_params_default(&p);
+    p.returns.to_china_share = 0.6;
+    p.returns.resell_share = 0.5;
+    check_should_refuse(&p, "returns.resell_share", "exceed 1");
+
+    bf_params_default(&p);
+    p.clearance.shift_start_h = 18.0;
+    check_should_refuse(&p, "clearance.shift_end_h", "before it starts");
+
+    bf_params_default(&p);
+    snprintf(p.lane[1].name, sizeof p.lane[1].name, "%s", p.lane[0].name);
+    check_should_refuse(&p, "lanes", "repeated");
+
+    bf_params_default(&p);
+    p.clearance.inspect_prob = 1.5;
+    check_should_refuse(&p, "clearance.inspect_prob", "outside the allowed range [0, 1]");
+
+    bf_params_default(&p);
+    p.returns.consolidation.kind = BF_PERIODIC_CONTINUOUS;
+    check_should_refuse(&p, "returns.consolidation", "schedule");
+
+    bf_params_default(&p);
+    struct bf_diag d;
+    assert_int_equal(bf_dist_uniform(&p.port.handling_d, -1.0, 1.0, &d), 0);
+    check_should_refuse(&p, "port.handling_d", "negative");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(defaults_should_pass_every_check),
+        cmocka_unit_test(defaults_should_carry_the_sourced_figures),
+        cmocka_unit_test(every_parameter_should_have_a_meaning_and_a_source),
+        cmocka_unit_test(check_should_refuse_inconsistent_sets),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
