@@ -1,0 +1,143 @@
+/*
+ * test_batch.c - work items on threads: identical results whatever the
+ * number of threads, paired deltas, sweeps, interruption.
+ */
+#include <string.h>
+
+#include "borderflow/batch.h"
+
+#include "bf_test.h"
+
+static const char *text =
+    "{\"name\": \"batch\", \"horizon\": {\"start\": \"2026-01-01\", \"days\": 90,"
+    " \"tail_days\": 90}, \"replications\": 3, \"seed\": 99,"
+    " \"cities\": [{\"name\": \"A\", \"shipments_per_day\": 4},"
+    "              {\"name\": \"B\", \"shipments_per_day\": 3, \"effective_date\": "
+    "\"2026-02-01\"}],"
+    " \"policies\": {\"before\": {}, \"after\": {\"effective_date\": \"2026-01-15\","
+    "   \"channels\": {\"9810\": {\"trigger\": \"departure\"}}}},"
+    " \"sweeps\": [{\"name\": \"proc\", \"path\": \"rebate.processing_wd\", \"policy\": \"after\","
+    "              \"values\": [1, 10]}]}";
+
+static struct bf_scenario sc;
+
+static int setup(void **state)
+{
+    (void)state;
+    struct bf_problems pb;
+    bf_problems_init(&pb);
+    int rc = bf_scenario_load_text("batch.json", text, strlen(text), &sc, &pb);
+    bf_problems_fini(&pb);
+    return rc;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    bf_scenario_fini(&sc);
+    return 0;
+}
+
+static void run(unsigned jobs, bool sweeps, struct bf_results *r)
+{
+    struct bf_batch_options o = {.jobs = jobs, .seed = -1, .sweeps = sweeps};
+    struct bf_diag d;
+    bf_diag_clear(&d);
+    int rc = bf_batch_run(&sc, &o, r, &d);
+    if (rc != 0)
+        fail_msg("batch failed: %s", d.msg);
+}
+
+static void results_should_not_depend_on_the_number_of_threads(void **state)
+{
+    (void)state;
+    struct bf_results a, b;
+    run(1, true, &a);
+    run(3, true, &b);
+    assert_int_equal(bf_batch_items(&a), 3 * 2 * 2 * 3); /* points x cities x policies x reps */
+    assert_int_equal(a.n_points, 3);
+    for (uint32_t p = 0; p < a.n_points; p++)
+        for (uint32_t c = 0; c < 2; c++)
+            for (uint32_t k = 0; k < 2; k++) {
+                const struct bf_group *ga = bf_results_group(&a, p, c, k);
+                const struct bf_group *gb = bf_results_group(&b, p, c, k);
+                assert_memory_equal(ga->metric, gb->metric, 3 * BF_METRIC_COUNT * sizeof(double));
+                assert_memory_equal(ga->cash_mean_cny, gb->cash_mean_cny,
+                                    a.n_days * sizeof(double));
+                assert_memory_equal(ga->cash_p95_cny, gb->cash_p95_cny, a.n_days * sizeof(double));
+                assert_memory_equal(ga->summary, gb->summary, sizeof ga->summary);
+            }
+    assert_memory_equal(a.delta, b.delta,
+                        a.n_points * 2 * BF_METRIC_COUNT * sizeof(struct bf_paired));
+    assert_int_equal(a.events, b.events);
+    bf_results_fini(&a);
+    bf_results_fini(&b);
+}
+
+static void deltas_should_pair_the_replications(void **state)
+{
+    (void)state;
+    struct bf_results r;
+    run(2, false, &r);
+    assert_int_equal(r.n_points, 1);
+    for (uint32_t c = 0; c < 2; c++) {
+        const struct bf_group *gb = bf_results_group(&r, 0, c, 0);
+        const struct bf_group *ga = bf_results_group(&r, 0, c, 1);
+        const struct bf_paired *d = bf_results_delta(&r, 0, c, BF_M_financing_cost_cny);
+        double sum = 0.0;
+        for (int k = 0; k < 3; k++)
+            sum += ga->metric[k * BF_METRIC_COUNT + BF_M_financing_cost_cny] -
+                   gb->metric[k * BF_METRIC_COUNT + BF_M_financing_cost_cny];
+        bf_assert_near(d->mean_diff, sum / 3.0, 1e-9);
+        assert_int_equal(d->n, 3);
+        bf_assert_near(d->mean_a, gb->summary[BF_M_financing_cost_cny].mean, 1e-9);
+        /* the same arrivals under both policies (common random numbers) */
+        for (int k = 0; k < 3; k++)
+            bf_assert_near(ga->metric[k * BF_METRIC_COUNT + BF_M_shipments],
+                           gb->metric[k * BF_METRIC_COUNT + BF_M_shipments], 0.0);
+        /* rebates sooner after the policy */
+        assert_true(ga->summary[BF_M_days_to_rebate].mean < gb->summary[BF_M_days_to_rebate].mean);
+    }
+    bf_results_fini(&r);
+}
+
+static void sweep_should_change_only_its_policy(void **state)
+{
+    (void)state;
+    struct bf_results r;
+    run(2, true, &r);
+    /* point 1: processing 1 wd, point 2: 10 wd, for policy "after" only */
+    for (uint32_t c = 0; c < 2; c++) {
+        const struct bf_group *b1 = bf_results_group(&r, 1, c, 0);
+        const struct bf_group *b2 = bf_results_group(&r, 2, c, 0);
+        assert_memory_equal(b1->metric, b2->metric, 3 * BF_METRIC_COUNT * sizeof(double));
+        const struct bf_group *a1 = bf_results_group(&r, 1, c, 1);
+        const struct bf_group *a2 = bf_results_group(&r, 2, c, 1);
+        assert_true(a2->summary[BF_M_days_to_rebate].mean >
+                    a1->summary[BF_M_days_to_rebate].mean + 5.0);
+    }
+    bf_results_fini(&r);
+}
+
+static void interrupt_should_stop_the_run(void **state)
+{
+    (void)state;
+    volatile int flag = 1;
+    struct bf_batch_options o = {.jobs = 2, .seed = -1, .interrupt = &flag};
+    struct bf_results r;
+    struct bf_diag d;
+    bf_diag_clear(&d);
+    assert_int_equal(bf_batch_run(&sc, &o, &r, &d), BF_EINTR);
+    assert_null(r.group);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(results_should_not_depend_on_the_number_of_threads),
+        cmocka_unit_test(deltas_should_pair_the_replications),
+        cmocka_unit_test(sweep_should_change_only_its_policy),
+        cmocka_unit_test(interrupt_should_stop_the_run),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

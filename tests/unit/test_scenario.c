@@ -1,0 +1,293 @@
+/*
+ * test_scenario.c - scenario loading: layering of parameter sections,
+ * problems with positions, "extends", sweeps, and the SHA-256 used in run
+ * records.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "borderflow/alloc.h"
+#include "borderflow/scenario.h"
+
+#include "bf_test.h"
+#include "scenario/internal.h"
+
+static void sha256_should_match_the_fips_vectors(void **state)
+{
+    (void)state;
+    const char *msg[] = {"", "abc", "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"};
+    const char *want[] = {"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+                          "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+                          "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"};
+    for (int i = 0; i < 3; i++) {
+        struct bf__sha256 c;
+        bf__sha256_init(&c);
+        /* feed in two pieces to exercise the block buffer */
+        size_t n = strlen(msg[i]);
+        bf__sha256_update(&c, msg[i], n / 3);
+        bf__sha256_update(&c, msg[i] + n / 3, n - n / 3);
+        uint8_t h[32];
+        bf__sha256_final(&c, h);
+        char hex[65];
+        for (int k = 0; k < 32; k++)
+            snprintf(hex + 2 * k, 3, "%02x", h[k]);
+        assert_string_equal(hex, want[i]);
+    }
+}
+
+static void suggestions_should_find_near_misses_only(void **state)
+{
+    (void)state;
+    const char *keys[] = {"inspect_prob", "inspect_h", "screening_h", "doc_prep_h"};
+    assert_string_equal(bf__suggest("inspct_prob", keys, 4), "inspect_prob");
+    assert_string_equal(bf__suggest("screening", keys, 4), "screening_h");
+    assert_null(bf__suggest("warehouse", keys, 4));
+    assert_int_equal(bf__edit_distance("kitten", "sitting"), 3);
+}
+
+static const char *layered =
+    "{\n"
+    "  \"name\": \"layers\",\n"
+    "  \"horizon\": {\"start\": \"2026-01-01\", \"days\": 100},\n"
+    "  \"defaults\": {\"clearance\": {\"inspect_prob\": 0.05},\n"
+    "               \"categories\": {\"toys\": {\"share\": 1, \"return_prob\": 0.2},\n"
+    "                               \"home\": null}},\n"
+    "  \"classes\": {\"C\": {\"clearance\": {\"multiplier\": 1.2}}},\n"
+    "  \"cities\": [\n"
+    "    {\"name\": \"Wuhan\", \"class\": \"C\", \"shipments_per_day\": 7,\n"
+    "     \"channel_mix\": {\"9610\": 0, \"9710\": 0, \"9810\": 1, \"0110\": 0},\n"
+    "     \"lanes\": {\"eu_rail\": {\"share\": 4}}, \"effective_date\": \"2026-02-01\"},\n"
+    "    {\"name\": \"Xiamen\"}\n"
+    "  ],\n"
+    "  \"policies\": {\n"
+    "    \"before\": {},\n"
+    "    \"after\": {\"effective_date\": \"2026-03-01\",\n"
+    "              \"clearance\": {\"policy_factor\": 0.8},\n"
+    "              \"by_class\": {\"C\": {\"clearance\": {\"inspect_prob\": 0.02}}},\n"
+    "              \"by_city\": {\"Xiamen\": {\"rebate\": {\"filing\": \"continuous\"}}}}\n"
+    "  },\n"
+    "  \"sweeps\": [{\"name\": \"toy rebate\", \"path\": \"categories.toys.rebate_rate\",\n"
+    "               \"values\": [0.09, 0.13]}]\n"
+    "}\n";
+
+static void layers_should_apply_in_order(void **state)
+{
+    (void)state;
+    struct bf_scenario sc;
+    struct bf_problems pb;
+    bf_problems_init(&pb);
+    int rc = bf_scenario_load_text("layers.json", layered, strlen(layered), &sc, &pb);
+    for (size_t i = 0; i < pb.n; i++) {
+        char line[1024];
+        bf_problem_format(&pb.items[i], line, sizeof line);
+        print_error("%s\n", line);
+    }
+    assert_int_equal(rc, 0);
+    assert_int_equal(sc.n_cities, 2);
+    assert_int_equal(sc.n_policies, 2);
+    assert_int_equal(sc.baseline, 0);
+    assert_int_equal(sc.compared, 1);
+    assert_int_equal(sc.replications, 10); /* default */
+    assert_int_equal(sc.tail_days, 365);
+    const struct bf_city *w = &sc.city[0], *x = &sc.city[1];
+    /* effective dates: the city's own, else the compared policy's */
+    assert_int_equal(w->effective_day, bf_date_from_ymd(2026, 2, 1));
+    assert_int_equal(x->effective_day, bf_date_from_ymd(2026, 3, 1));
+    const struct bf_params *wb = &w->params[0], *wa = &w->params[1];
+    const struct bf_params *xb = &x->params[0], *xa = &x->params[1];
+    /* defaults: "home" removed, "toys" added as a copy of the first */
+    assert_int_equal(bf_params_category(wb, "home"), -1);
+    int toys = bf_params_category(wb, "toys");
+    assert_true(toys >= 0);
+    bf_assert_near(wb->category[toys].return_prob, 0.2, 0.0);
+    bf_assert_near(wb->category[toys].rebate_rate, 0.13, 0.0);
+    /* defaults <- class <- city <- policy <- by_class <- by_city */
+    bf_assert_near(wb->clearance.inspect_prob, 0.05, 0.0);
+    bf_assert_near(wb->clearance.multiplier, 1.2, 0.0);
+    bf_assert_near(wb->shipments_per_day, 7.0, 0.0);
+    bf_assert_near(wb->channel[BF_CH_9810].share, 1.0, 0.0);
+    bf_assert_near(wb->channel[BF_CH_9610].share, 0.0, 0.0);
+    bf_assert_near(wb->lane[bf_params_lane(wb, "eu_rail")].share, 4.0, 0.0);
+    bf_assert_near(wb->clearance.policy_factor, 1.0, 0.0);
+    bf_assert_near(wa->clearance.policy_factor, 0.8, 0.0);
+    bf_assert_near(wa->clearance.inspect_prob, 0.02, 0.0); /* by_class C */
+    bf_assert_near(xa->clearance.inspect_prob, 0.05, 0.0); /* no class */
+    bf_assert_near(xb->clearance.multiplier, 1.0, 0.0);
+    assert_int_equal(xa->rebate.filing, BF_FILING_CONTINUOUS); /* by_city */
+    assert_int_equal(wa->rebate.filing, BF_FILING_MONTHLY);
+    /* the sweep resolves to the category field */
+    assert_int_equal(sc.n_sweeps, 1);
+    assert_int_equal(sc.sweep[0].n_values, 2);
+    struct bf_params tmp = *wb;
+    bf_sweep_apply(&sc.sweep[0].value[0], &tmp);
+    bf_assert_near(tmp.category[toys].rebate_rate, 0.09, 0.0);
+    assert_string_equal(sc.sweep[0].value[1].label, "0.13");
+    assert_int_equal(strlen(sc.sha256), 64);
+    bf_scenario_fini(&sc);
+    bf_problems_fini(&pb);
+}
+
+static const char *broken =
+    "{\n"
+    "  \"name\": \"broken\",\n"
+    "  \"horizon\": {\"start\": \"2026-01-01\", \"days\": 100},\n"
+    "  \"replicatons\": 3,\n"
+    "  \"cities\": [\n"
+    "    {\"name\": \"A\", \"clearance\": {\"inspect_prob\": 1.5}},\n"
+    "    {\"name\": \"A\", \"effective_date\": \"2027-01-01\"}\n"
+    "  ],\n"
+    "  \"policies\": {\"before\": {}, \"after\": {\"arrivals\": {\"shipments_per_day\": 5}}}\n"
+    "}\n";
+
+static const struct bf_problem *find(const struct bf_problems *pb, const char *path)
+{
+    for (size_t i = 0; i < pb->n; i++)
+        if (strcmp(pb->items[i].path, path) == 0)
+            return &pb->items[i];
+    return NULL;
+}
+
+static void problems_should_all_be_reported_with_positions(void **state)
+{
+    (void)state;
+    struct bf_scenario sc;
+    struct bf_problems pb;
+    bf_problems_init(&pb);
+    assert_int_equal(bf_scenario_load_text("broken.json", broken, strlen(broken), &sc, &pb),
+                     BF_EINVAL);
+    const struct bf_problem *p = find(&pb, "replicatons");
+    assert_non_null(p);
+    assert_int_equal(p->line, 4);
+    assert_int_equal(p->column, 3);
+    assert_non_null(strstr(p->msg, "did you mean 'replications'"));
+    p = find(&pb, "cities[0].clearance.inspect_prob");
+    assert_non_null(p);
+    assert_int_equal(p->line, 6);
+    assert_int_equal(p->column, 49);
+    assert_non_null(strstr(p->msg, "1.5 is outside the allowed range [0, 1]"));
+    p = find(&pb, "cities[1].name");
+    assert_non_null(p);
+    assert_non_null(strstr(p->msg, "duplicate city name 'A'"));
+    p = find(&pb, "cities[1].effective_date");
+    assert_non_null(p);
+    assert_non_null(strstr(p->msg, "outside the horizon; use a date from 2026-01-01 to "
+                                   "2026-04-10"));
+    p = find(&pb, "policies.after.arrivals");
+    assert_non_null(p);
+    assert_non_null(strstr(p->msg, "a policy cannot change them"));
+    char line[1024];
+    bf_problem_format(find(&pb, "replicatons"), line, sizeof line);
+    assert_string_equal(line, "broken.json:4:3: replicatons: unknown key 'replicatons' in a "
+                              "scenario; did you mean 'replications'?");
+    assert_int_equal(sc.n_cities, 0); /* nothing half-loaded */
+    bf_problems_fini(&pb);
+}
+
+static void syntax_errors_should_name_line_and_column(void **state)
+{
+    (void)state;
+    const char *txt = "{\n  \"name\": \"x\",\n  \"horizon\": {\"start\": \"2026-01-01\",,}\n}\n";
+    struct bf_scenario sc;
+    struct bf_problems pb;
+    bf_problems_init(&pb);
+    assert_int_equal(bf_scenario_load_text("s.json", txt, strlen(txt), &sc, &pb), BF_EPARSE);
+    assert_int_equal(pb.n, 1);
+    assert_int_equal(pb.items[0].line, 3);
+    assert_non_null(strstr(pb.items[0].msg, "JSON syntax error"));
+    bf_problems_fini(&pb);
+}
+
+static void extends_should_merge_cities_by_name(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/bf_scenario_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char base[128], derived[128];
+    snprintf(base, sizeof base, "%s/base.json", dir);
+    snprintf(derived, sizeof derived, "%s/derived.json", dir);
+    FILE *f = fopen(base, "w");
+    fputs("{\"name\": \"base\", \"horizon\": {\"start\": \"2026-01-01\", \"days\": 50},\n"
+          " \"replications\": 3,\n"
+          " \"cities\": [{\"name\": \"A\", \"shipments_per_day\": 2},\n"
+          "            {\"name\": \"B\", \"shipments_per_day\": 3}],\n"
+          " \"policies\": {\"before\": {}, \"after\": {}}}\n",
+          f);
+    fclose(f);
+    f = fopen(derived, "w");
+    fputs("{\"extends\": \"base.json\", \"name\": \"derived\",\n"
+          " \"cities\": [{\"name\": \"B\", \"shipments_per_day\": 9},\n"
+          "            {\"name\": \"C\"}]}\n",
+          f);
+    fclose(f);
+    struct bf_scenario sc;
+    struct bf_problems pb;
+    bf_problems_init(&pb);
+    assert_int_equal(bf_scenario_load(derived, &sc, &pb), 0);
+    assert_string_equal(sc.name, "derived");
+    assert_int_equal(sc.replications, 3);
+    assert_int_equal(sc.n_cities, 3);
+    assert_string_equal(sc.city[0].name, "A");
+    assert_string_equal(sc.city[1].name, "B");
+    assert_string_equal(sc.city[2].name, "C");
+    bf_assert_near(sc.city[1].params[0].shipments_per_day, 9.0, 0.0);
+    bf_assert_near(sc.city[0].params[0].shipments_per_day, 2.0, 0.0);
+    bf_scenario_fini(&sc);
+    /* a cycle is refused */
+    f = fopen(base, "w");
+    fputs("{\"extends\": \"derived.json\", \"name\": \"base\"}\n", f);
+    fclose(f);
+    assert_int_not_equal(bf_scenario_load(derived, &sc, &pb), 0);
+    assert_non_null(strstr(pb.items[pb.n - 1].msg, "cycle"));
+    bf_problems_fini(&pb);
+    remove(base);
+    remove(derived);
+    rmdir(dir);
+}
+
+static void loading_should_fail_cleanly_at_every_allocation(void **state)
+{
+    (void)state;
+    /* every allocation the load reaches fails once in turn: BF_ENOMEM (or a
+     * problem reported), never a crash, nothing left allocated */
+    uint64_t reached;
+    {
+        struct bf_scenario sc;
+        struct bf_problems pb;
+        bf_problems_init(&pb);
+        bf_alloc_fail_at(UINT64_MAX, 0);
+        assert_int_equal(bf_scenario_load_text("l.json", layered, strlen(layered), &sc, &pb), 0);
+        reached = bf_alloc_count();
+        bf_alloc_fail_at(0, 0);
+        bf_scenario_fini(&sc);
+        bf_problems_fini(&pb);
+    }
+    assert_true(reached > 10);
+    uint64_t before = bf_alloc_live_bytes();
+    for (uint64_t k = 1; k <= reached; k++) {
+        struct bf_scenario sc;
+        struct bf_problems pb;
+        bf_problems_init(&pb);
+        bf_alloc_fail_at(k, 1);
+        int rc = bf_scenario_load_text("l.json", layered, strlen(layered), &sc, &pb);
+        bf_alloc_fail_at(0, 0);
+        assert_int_not_equal(rc, 0);
+        bf_problems_fini(&pb);
+        assert_int_equal(bf_alloc_live_bytes(), before);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(sha256_should_match_the_fips_vectors),
+        cmocka_unit_test(suggestions_should_find_near_misses_only),
+        cmocka_unit_test(layers_should_apply_in_order),
+        cmocka_unit_test(problems_should_all_be_reported_with_positions),
+        cmocka_unit_test(syntax_errors_should_name_line_and_column),
+        cmocka_unit_test(extends_should_merge_cities_by_name),
+        cmocka_unit_test(loading_should_fail_cleanly_at_every_allocation),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
