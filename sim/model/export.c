@@ -311,8 +311,8 @@ int bf__on_depart(struct bf_engine *e, uint32_t i, void *ctx)
         if ((rc = bf__claim_create(s, i, sh->n_units, trigger_h, &c)) != 0)
             return rc;
         sh = ship_at(s, i);
-        sh->claim = c;
-        sh->claim_gen = bf_pool_gen(&s->claims, c);
+        sh->claim = c; /* NO_REF when there is nothing to claim (a 0% rate) */
+        sh->claim_gen = c != NO_REF ? bf_pool_gen(&s->claims, c) : 0;
     }
     gsl_rng *r = erng(s, P_TRANSIT, sh->serial, 0);
     double transit_d = bf_dist_sample(&p->lane[sh->lane].transit_d, r);

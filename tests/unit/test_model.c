@@ -582,6 +582,27 @@ static void rebate_should_not_be_paid_when_the_trigger_is_never(void **state)
     bf_model_result_fini(&res);
 }
 
+
+static void zero_rebate_rate_should_claim_nothing(void **state)
+{
+    (void)state;
+    /* a 0% rate (PV since April 2026, domain-facts 3.1) with the rebate at
+     * departure: no claim, no payment, and a returned unit repays nothing */
+    struct bf_params p;
+    return_rules(&p);
+    p.category[0].rebate_rate = 0.0;
+    const double t[] = {10.0};
+    struct run r = {.old_rules = &p, .epoch = D(2026, 9, 1), .arrivals = t, .n_arrivals = 1};
+    struct bf_model_result res;
+    struct obs o;
+    run(&r, &res, &o);
+    assert_int_equal(o.n_claims, 0);
+    assert_int_equal(res.flow_total_fen[BF_FLOW_REBATE_IN], 0);
+    assert_int_equal(res.flow_total_fen[BF_FLOW_REBATE_REPAID], 0);
+    assert_int_equal(res.unit_states[BF_US_BACK_IN_CHINA], 1);
+    bf_model_result_fini(&res);
+}
+
 /* ---- policy regimes ---- */
 
 static void shipment_should_follow_the_rules_of_its_creation_day_or_of_each_event(void **state)
@@ -875,6 +896,7 @@ int main(void)
         cmocka_unit_test(buyer_returns_should_be_resold_or_disposed_of_abroad),
         cmocka_unit_test(rebate_should_be_paid_on_the_day_the_calendar_implies),
         cmocka_unit_test(rebate_should_not_be_paid_when_the_trigger_is_never),
+        cmocka_unit_test(zero_rebate_rate_should_claim_nothing),
         cmocka_unit_test(shipment_should_follow_the_rules_of_its_creation_day_or_of_each_event),
         cmocka_unit_test(arrivals_should_follow_the_monthly_profile),
         cmocka_unit_test(random_runs_should_keep_the_invariants),
