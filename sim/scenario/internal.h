@@ -29,7 +29,8 @@ struct bf__doc {
     cJSON *spare[BF__MAX_FILES]; /* emptied source trees to delete */
     char files[BF__MAX_FILES][BF_TEXT_MAX];
     unsigned n_files;
-    struct bf__pos *pos; /* open addressing by node pointer */
+    uint64_t file_id[BF__MAX_FILES][2]; /* device and inode, {0, 0} for text */
+    struct bf__pos *pos;                /* open addressing by node pointer */
     size_t pos_cap, pos_n;
     uint8_t sha[32]; /* running hash of the bytes read */
     void *sha_ctx;

@@ -315,6 +315,254 @@ static void line_col(const char *text, size_t off, int *line, int *col)
     *col = sc.col;
 }
 
+/* ---- locating syntax errors ---- */
+
+static bool is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static bool is_word(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '_' ||
+           c == '.' || c == '+' || c == '-';
+}
+
+static size_t ws(const char *s, size_t i, size_t n)
+{
+    while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r'))
+        i++;
+    return i;
+}
+
+/* A value that is not one: name the usual mistakes. */
+static void bad_value(const char *s, size_t i, size_t n, size_t comma, char *why, size_t size)
+{
+    char c = s[i];
+    size_t k = 0;
+    while (i + k < n && k < 16 && is_word(s[i + k]))
+        k++;
+    if ((c == '}' || c == ']') && comma != SIZE_MAX)
+        snprintf(why, size, "a comma before '%c': JSON allows no trailing commas", c);
+    else if (c == '/')
+        snprintf(why, size, "a comment: JSON allows no comments (use \"notes\" or \"note\")");
+    else if (c == '\'')
+        snprintf(why, size, "a string in single quotes: JSON strings take double quotes");
+    else if ((k == 3 && strncmp(s + i, "NaN", 3) == 0) ||
+             (k >= 8 && strncmp(s + i + (c == '-' || c == '+'), "Infinity", 8) == 0))
+        snprintf(why, size, "'%.*s': JSON numbers are finite; NaN and Infinity are not allowed",
+                 (int)k, s + i);
+    else if (k > 0)
+        snprintf(why, size,
+                 "'%.*s' is not a value: text goes in double quotes; the words JSON knows "
+                 "are true, false and null",
+                 (int)k, s + i);
+    else
+        snprintf(why, size,
+                 "expected a value (an object, array, string, number, true, false or null), "
+                 "found '%c'",
+                 c);
+}
+
+/*
+ * Where (*at, a byte offset) and why text is not JSON (RFC 8259). cJSON
+ * only says where it stopped, which can be one character past the mistake
+ * or the end of the text (a trailing comma before '}' was reported as "the
+ * text ends too early"); this second, strict pass runs only after cJSON
+ * failed and names the mistake. Returns false when it finds none (the
+ * caller then falls back on cJSON's position).
+ */
+static bool syntax_error(const char *s, size_t n, size_t *at, char *why, size_t size)
+{
+    char stack[CJSON_NESTING_LIMIT + 1];
+    size_t depth = 0, i = 0, comma = SIZE_MAX; /* comma: of the last ',' read, if just read */
+    if (n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
+        i = 3;
+    enum { VALUE, KEY, AFTER } want = VALUE;
+    for (;;) {
+        i = ws(s, i, n);
+        if (want == AFTER && depth == 0) {
+            if (i < n) {
+                *at = i;
+                if (s[i] == '/')
+                    bad_value(s, i, n, SIZE_MAX, why, size);
+                else
+                    snprintf(why, size, "more text after the end of the JSON value");
+                return true;
+            }
+            return false;
+        }
+        if (i >= n) {
+            *at = n;
+            if (depth == 0)
+                snprintf(why, size, "the text ends where a value was expected (an empty file?)");
+            else
+                snprintf(why, size,
+                         "the text ends too early: %zu object(s) or array(s) are not closed",
+                         depth);
+            return true;
+        }
+        char c = s[i];
+        *at = i;
+        if (want == AFTER && c == '/') {
+            bad_value(s, i, n, SIZE_MAX, why, size);
+            return true;
+        }
+        if (want == AFTER) {
+            char close = stack[depth - 1] == '{' ? '}' : ']';
+            if (c == ',') {
+                comma = i++;
+                want = close == '}' ? KEY : VALUE;
+            } else if (c == close) {
+                depth--;
+                i++;
+            } else {
+                snprintf(why, size, "expected ',' or '%c' after %s, found '%c'", close,
+                         close == '}' ? "an object member" : "an array element", c);
+                return true;
+            }
+            continue;
+        }
+        if (want == KEY && c != '"') {
+            if (c == '}' && comma != SIZE_MAX) {
+                *at = comma;
+                bad_value(s, i, n, comma, why, size);
+            } else if (c == '\'' || c == '/') {
+                bad_value(s, i, n, SIZE_MAX, why, size);
+            } else {
+                snprintf(why, size, "expected a member name in double quotes, found '%c'", c);
+            }
+            return true;
+        }
+        if (c == '{' || c == '[') {
+            if (depth == CJSON_NESTING_LIMIT) {
+                snprintf(why, size, "nesting deeper than %d objects and arrays",
+                         CJSON_NESTING_LIMIT);
+                return true;
+            }
+            stack[depth++] = c;
+            i = ws(s, i + 1, n);
+            comma = SIZE_MAX;
+            if (i < n && s[i] == (c == '{' ? '}' : ']')) {
+                depth--;
+                i++;
+                want = AFTER;
+            } else {
+                want = c == '{' ? KEY : VALUE;
+            }
+            continue;
+        }
+        if (c == '"') {
+            size_t open = i++;
+            while (i < n && s[i] != '"') {
+                if ((unsigned char)s[i] < 0x20) {
+                    *at = i;
+                    snprintf(why, size,
+                             "a control character (a line break or tab?) inside a string; "
+                             "strings end on the same line, and \\n or \\t write one");
+                    return true;
+                }
+                if (s[i] == '\\') {
+                    *at = i;
+                    if (i + 1 >= n || !strchr("\"\\/bfnrtu", s[i + 1])) {
+                        snprintf(why, size,
+                                 "a backslash starts an escape: \\\", \\\\, \\/, \\b, \\f, "
+                                 "\\n, \\r, \\t or \\uXXXX; write \\\\ for a backslash");
+                        return true;
+                    }
+                    if (s[i + 1] == 'u') {
+                        for (size_t k = 2; k < 6; k++)
+                            if (i + k >= n || !strchr("0123456789abcdefABCDEF", s[i + k])) {
+                                snprintf(why, size, "\\u takes four hexadecimal digits");
+                                return true;
+                            }
+                        i += 4;
+                    }
+                    i++;
+                }
+                i++;
+            }
+            if (i >= n) {
+                *at = open;
+                snprintf(why, size, "this string is not closed (a missing '\"')");
+                return true;
+            }
+            i++;
+            if (want == KEY) {
+                i = ws(s, i, n);
+                if (i >= n || s[i] != ':') {
+                    *at = i;
+                    snprintf(why, size, "expected ':' after the member name");
+                    return true;
+                }
+                i++;
+                want = VALUE;
+                comma = SIZE_MAX;
+                continue;
+            }
+            want = AFTER;
+            continue;
+        }
+        if (c == '-' || is_digit(c)) {
+            size_t start = i;
+            if (c == '-')
+                i++;
+            bool ok = i < n && is_digit(s[i]);
+            if (ok && s[i] == '0' && i + 1 < n && is_digit(s[i + 1]))
+                ok = false; /* a leading zero */
+            while (i < n && is_digit(s[i]))
+                i++;
+            if (ok && i < n && s[i] == '.') {
+                i++;
+                ok = i < n && is_digit(s[i]);
+                while (i < n && is_digit(s[i]))
+                    i++;
+            }
+            if (ok && i < n && (s[i] == 'e' || s[i] == 'E')) {
+                i++;
+                if (i < n && (s[i] == '+' || s[i] == '-'))
+                    i++;
+                ok = i < n && is_digit(s[i]);
+                while (i < n && is_digit(s[i]))
+                    i++;
+            }
+            if (!ok || (i < n && is_word(s[i]))) {
+                if (c == '-' && start + 1 < n && s[start + 1] == 'I') {
+                    bad_value(s, start, n, SIZE_MAX, why, size);
+                    return true;
+                }
+                size_t k = 0;
+                while (start + k < n && k < 24 && is_word(s[start + k]))
+                    k++;
+                snprintf(why, size,
+                         "'%.*s' is not a JSON number (decimal digits, no leading zeros, "
+                         "e.g. 16, -0.5, 1e-3)",
+                         (int)k, s + start);
+                return true;
+            }
+            want = AFTER;
+            continue;
+        }
+        static const char *const words[] = {"true", "false", "null"};
+        bool word = false;
+        for (size_t w = 0; w < 3 && !word; w++) {
+            size_t len = strlen(words[w]);
+            if (n - i >= len && memcmp(s + i, words[w], len) == 0 &&
+                (i + len >= n || !is_word(s[i + len]))) {
+                i += len;
+                word = true;
+            }
+        }
+        if (!word) {
+            if ((c == '}' || c == ']') && comma != SIZE_MAX)
+                *at = comma;
+            bad_value(s, i, n, comma, why, size);
+            return true;
+        }
+        want = AFTER;
+    }
+}
+
 /* Parses text as file number `file`; NULL with a problem on failure. */
 static cJSON *parse(struct bf__doc *doc, const char *name, const char *text, size_t len,
                     uint16_t file, int *rc)
@@ -348,6 +596,13 @@ static cJSON *parse(struct bf__doc *doc, const char *name, const char *text, siz
         if (off > len)
             off = len;
         int l, c;
+        char why[160];
+        if (syntax_error(text, len, &off, why, sizeof why)) {
+            line_col(text, off, &l, &c);
+            problem_at(doc, name, l, c, "JSON syntax error: %s", why);
+            *rc = BF_EPARSE;
+            return NULL;
+        }
         line_col(text, off, &l, &c);
         char near[24] = "";
         size_t k = 0;
@@ -379,8 +634,16 @@ static cJSON *parse(struct bf__doc *doc, const char *name, const char *text, siz
     return root;
 }
 
-static int read_file(struct bf__doc *doc, const char *path, char **text, size_t *len)
+static int read_file(struct bf__doc *doc, const char *path, char **text, size_t *len,
+                     uint64_t id[2])
 {
+    /* opening a FIFO blocks until something writes to it: refuse anything
+     * but a regular file before opening (fstat below checks what opened) */
+    struct stat pre;
+    if (stat(path, &pre) == 0 && !S_ISREG(pre.st_mode)) {
+        problem_at(doc, path, 0, 0, "not a regular file");
+        return BF_EIO;
+    }
     FILE *f = fopen(path, "rb");
     if (f == NULL) {
         int e = errno;
@@ -400,6 +663,8 @@ static int read_file(struct bf__doc *doc, const char *path, char **text, size_t 
                    (long long)st.st_size, (unsigned)BF_MAX_FILE_BYTES);
         return BF_ELIMIT;
     }
+    id[0] = (uint64_t)st.st_dev;
+    id[1] = (uint64_t)st.st_ino;
     size_t n = (size_t)st.st_size;
     char *buf = bf__malloc(n + 1);
     if (buf == NULL) {
@@ -512,7 +777,7 @@ static int load_chain(struct bf__doc *doc, const char *path, const char *text, s
     char *owned = NULL;
     int rc = 0;
     if (text == NULL) {
-        if ((rc = read_file(doc, path, &owned, &len)) != 0)
+        if ((rc = read_file(doc, path, &owned, &len, doc->file_id[idx])) != 0)
             return rc;
     } else {
         /* text from memory need not end in NUL: work on a terminated copy */
@@ -555,6 +820,46 @@ static int load_chain(struct bf__doc *doc, const char *path, const char *text, s
     if (strlen(base_path) >= BF_TEXT_MAX) {
         bf__problem(doc, ext, false, "extends", "the path is too long (at most %d bytes)",
                     BF_TEXT_MAX - 1);
+        cJSON_Delete(root);
+        return BF_ELIMIT;
+    }
+    /* Check here, where the "extends" is written, so the message can point
+     * at it: the file must exist, and be none of the chain (compared by
+     * device and inode: "a.json" and "sub/../a.json" are one file). */
+    struct stat st;
+    if (stat(base_path, &st) != 0) {
+        int e = errno;
+        bf__problem(doc, ext, false, "extends",
+                    "cannot open '%s': %s (a path in \"extends\" is relative to the file "
+                    "it is written in)",
+                    base_path, strerror(e));
+        cJSON_Delete(root);
+        return e == ENOENT ? BF_ENOENT : BF_EIO;
+    }
+    for (unsigned k = 0; k < doc->n_files; k++) {
+        bool same = strcmp(doc->files[k], base_path) == 0 ||
+                    (doc->file_id[k][1] != 0 && doc->file_id[k][0] == (uint64_t)st.st_dev &&
+                     doc->file_id[k][1] == (uint64_t)st.st_ino);
+        if (!same)
+            continue;
+        char chain[BF_TEXT_MAX] = "";
+        size_t used = 0;
+        for (unsigned j = 0; j < doc->n_files && used < sizeof chain; j++)
+            used += (size_t)snprintf(chain + used, sizeof chain - used, "%s -> ", doc->files[j]);
+        if (used < sizeof chain)
+            snprintf(chain + used, sizeof chain - used, "%s", base_path);
+        bf__problem(doc, ext, false, "extends",
+                    "\"%s\" closes a cycle (%s): a scenario cannot extend itself, directly "
+                    "or through others",
+                    ext->valuestring, chain);
+        cJSON_Delete(root);
+        return BF_EINVAL;
+    }
+    if (doc->n_files == BF__MAX_FILES) {
+        bf__problem(doc, ext, false, "extends",
+                    "a chain of \"extends\" may be at most %d files deep, not counting the "
+                    "first",
+                    BF_MAX_EXTENDS_DEPTH);
         cJSON_Delete(root);
         return BF_ELIMIT;
     }

@@ -29,6 +29,7 @@ struct ld {
     bool report;              /* report problems (the checking pass) */
     bool bad;                 /* a problem was found */
     bool policy_eff_reported; /* the policy's effective date was reported once */
+    bool horizon_ok;          /* horizon.start and horizon.days are valid */
     int n_classes;
     const cJSON *classes;
 };
@@ -128,8 +129,8 @@ static bool get_number(struct ld *L, const cJSON *n, const char *path, double lo
         return false;
     }
     if (v < lo || v > hi) {
-        PROBLEM(L, n, false, path, "%.15g is outside the allowed range [%g, %g]%s%s", v, lo, hi,
-                unit && unit[0] ? " " : "", unit ? unit : "");
+        PROBLEM(L, n, false, path, "%.16g is outside the allowed range [%.16g, %.16g]%s%s", v, lo,
+                hi, unit && unit[0] ? " " : "", unit ? unit : "");
         return false;
     }
     *out = v;
@@ -143,7 +144,8 @@ static bool get_uint(struct ld *L, const cJSON *n, const char *path, double lo, 
     if (!get_number(L, n, path, lo, hi, "", &v))
         return false;
     if (v != floor(v)) {
-        PROBLEM(L, n, false, path, "%.15g is not a whole number", v);
+        PROBLEM(L, n, false, path, "%.16g is not a whole number; use one from %.16g to %.16g", v,
+                lo, hi);
         return false;
     }
     *out = (uint64_t)v;
@@ -566,8 +568,9 @@ static bool set_value(struct ld *L, const struct bf_param_info *pi, const cJSON 
             return false;
         if (!bf_dist_nonnegative(&d)) {
             PROBLEM(L, n, false, path,
-                    "this %s distribution can take negative values; %s must be >= 0",
-                    bf_dist_kind_name(d.kind), pi->unit[0] ? pi->unit : "the value");
+                    "this %s distribution can take negative values; values %s%s must be >= 0",
+                    bf_dist_kind_name(d.kind), pi->unit[0] ? "in " : "here",
+                    pi->unit[0] ? pi->unit : "");
             return false;
         }
         if (d.kind == BF_DIST_BERNOULLI) {
@@ -920,14 +923,18 @@ static void load_horizon(struct ld *L, const cJSON *root)
     check_keys(L, h, "horizon", keys, 4, "\"horizon\"");
     const cJSON *n;
     uint64_t u;
+    bool start_ok = false;
     if ((n = item(h, "start")) == NULL)
         PROBLEM(L, h, false, "horizon", "missing \"start\" (a date \"YYYY-MM-DD\")");
     else
-        get_date(L, n, "horizon.start", &sc->start_day);
+        start_ok = get_date(L, n, "horizon.start", &sc->start_day);
     if ((n = item(h, "days")) == NULL)
         PROBLEM(L, h, false, "horizon", "missing \"days\" (1 to %d)", BF_MAX_HORIZON_DAYS);
     else if (get_uint(L, n, "horizon.days", 1, BF_MAX_HORIZON_DAYS, &u))
         sc->days = (uint32_t)u;
+    /* dates are checked against the horizon only when it is known: a bad
+     * start would otherwise put every effective date "outside" it */
+    L->horizon_ok = start_ok && sc->days > 0;
     sc->warmup_days = 0;
     if ((n = item(h, "warmup_days")) != NULL &&
         get_uint(L, n, "horizon.warmup_days", 0, BF_MAX_HORIZON_DAYS, &u)) {
@@ -1200,7 +1207,21 @@ static void check_layers(struct ld *L, const cJSON *root, const cJSON *ps,
             char ep[BF_TEXT_MAX];
             join(ep, sizeof ep, pp, "effective_date");
             int32_t day;
-            get_date(L, n, ep, &day);
+            const struct bf_scenario *sc = L->sc;
+            /* only the compared policy's date is read (as the cities'
+             * default): anywhere else it would be ignored without a word */
+            bool dated = get_date(L, n, ep, &day);
+            if (dated && k == sc->baseline)
+                PROBLEM(L, n, false, ep,
+                        "not used: the baseline policy '%s' applies for the whole horizon; give "
+                        "effective dates on the compared policy or on the cities",
+                        sc->policy[k].name);
+            else if (dated && k != sc->compared)
+                PROBLEM(L, n, false, ep,
+                        "not used: every policy but the baseline takes effect on each city's "
+                        "effective date, from the city or from the compared policy '%s'; give "
+                        "the date there",
+                        sc->policy[sc->compared].name);
         }
         const cJSON *bc = item(p, "by_class");
         char bp[BF_TEXT_MAX];
@@ -1296,7 +1317,7 @@ static void load_city_attrs(struct ld *L, const cJSON *c, const char *cp, struct
     else if (pol != NULL && (eff = item(pol, "effective_date")) != NULL)
         snprintf(ap, sizeof ap, "policies.%s.effective_date", sc->policy[sc->compared].name);
     city->effective_day = sc->start_day;
-    if (eff != NULL && get_date(L, eff, eff_path, &city->effective_day) && sc->days > 0 &&
+    if (eff != NULL && get_date(L, eff, eff_path, &city->effective_day) && L->horizon_ok &&
         (city->effective_day < sc->start_day ||
          city->effective_day >= sc->start_day + (int32_t)sc->days)) {
         char a[11], b[11], e[11];
@@ -1464,6 +1485,33 @@ static void check_cities(struct ld *L, const cJSON *root)
             PROBLEM(L, cJSON_GetArrayItem(cities, (int)i), false, path,
                     "%s (city '%s', policy '%s')", d.msg, sc->city[i].name, sc->policy[k].name);
         }
+    /* a city without volume: shipments_per_day has a positive minimum, but
+     * the seasonality may be 0 in every month the horizon covers (arrivals
+     * are the same under every policy: the baseline's say it) */
+    if (!L->horizon_ok || sc->n_policies == 0)
+        return;
+    unsigned months = 0;
+    for (uint32_t d = 0; d < sc->days && months != 0xFFFu; d++) {
+        int y, m, dd;
+        bf_date_to_ymd(sc->start_day + (int32_t)d, &y, &m, &dd);
+        months |= 1u << (m - 1);
+    }
+    for (uint32_t i = 0; i < sc->n_cities && sc->city[i].params; i++) {
+        const struct bf_params *p = &sc->city[i].params[sc->baseline];
+        bool any = false;
+        for (int m = 0; m < 12 && !any; m++)
+            any = (months & (1u << m)) && p->seasonality[m] > 0.0;
+        if (any)
+            continue;
+        char path[32], a[11], b[11];
+        snprintf(path, sizeof path, "cities[%u]", i);
+        bf_date_format(sc->start_day, a);
+        bf_date_format(sc->start_day + (int32_t)sc->days - 1, b);
+        PROBLEM(L, cJSON_GetArrayItem(cities, (int)i), false, path,
+                "city '%s' has no shipments: its arrivals.seasonality is 0 in every month of "
+                "the horizon (%s to %s); give at least one of these months a factor > 0",
+                sc->city[i].name, a, b);
+    }
 }
 
 /* ---- sweeps ---- */
@@ -1565,6 +1613,42 @@ void bf_sweep_apply(const struct bf_pvalue *v, struct bf_params *p)
         break;
     }
     memcpy(b, &v->v, size);
+}
+
+/*
+ * A sweep value must leave the rules of every city valid as a whole
+ * (bf_params_check), or the run would stop half-way with exit status 1 on a
+ * file validate had accepted. Reported once per value, for the first city.
+ */
+static bool check_sweep_value(struct ld *L, const struct bf_pvalue *pv, int policy,
+                              const cJSON *node, const char *path)
+{
+    struct bf_scenario *sc = L->sc;
+    struct bf_params *tmp = bf__malloc(sizeof *tmp);
+    if (tmp == NULL) {
+        L->doc->oom = true;
+        return false;
+    }
+    bool ok = true;
+    for (uint32_t i = 0; ok && i < sc->n_cities && sc->city[i].params; i++)
+        for (uint32_t k = 0; ok && k < sc->n_policies; k++) {
+            if (policy >= 0 && (uint32_t)policy != k)
+                continue;
+            struct bf_diag d;
+            bf_diag_clear(&d);
+            if (bf_params_check(&sc->city[i].params[k], &d) != 0)
+                continue; /* reported as it is */
+            *tmp = sc->city[i].params[k];
+            bf_sweep_apply(pv, tmp);
+            if (bf_params_check(tmp, &d) == 0)
+                continue;
+            PROBLEM(L, node, false, path,
+                    "with this value the rules of city '%s' (policy '%s') are invalid: %s: %s",
+                    sc->city[i].name, sc->policy[k].name, d.where, d.msg);
+            ok = false;
+        }
+    bf__free(tmp);
+    return ok;
 }
 
 static void load_sweeps(struct ld *L, const cJSON *root, const struct bf_params *base)
@@ -1676,6 +1760,8 @@ static void load_sweeps(struct ld *L, const cJSON *root, const struct bf_params 
             }
             snprintf(pv->label, sizeof pv->label, "%s", txt);
             cJSON_free(txt);
+            if (!check_sweep_value(L, pv, w->policy, v, vp))
+                ok = false;
             w->n_values++;
         }
         if (ok)
@@ -1753,7 +1839,9 @@ static void load_root(struct ld *L, const cJSON *root)
     check_layers(L, root, ps, base);
     if (!L->doc->oom)
         build_cities(L, root, ps, base);
-    if (!L->bad && !L->doc->oom)
+    /* whole-set checks run even after other problems: all are reported at
+     * once (a value that failed keeps its default, which these checks see) */
+    if (!L->doc->oom)
         check_cities(L, root);
     if (!L->doc->oom)
         load_sweeps(L, root, base);

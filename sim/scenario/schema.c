@@ -330,8 +330,25 @@ int bf_scenario_write_schema(char **out, size_t *len)
         "policies and sweeps. See docs/scenarios.md.");
     str(&b, root, "type", "object");
     boolean(&b, root, "additionalProperties", 0);
-    static const char *const req[] = {"name", "horizon", "cities", "policies"};
-    strings(&b, root, "required", req, 4);
+    /* a file that "extends" another gets horizon, cities and policies from
+     * it: require them only of files that extend nothing */
+    static const char *const req[] = {"name"};
+    strings(&b, root, "required", req, 1);
+    cJSON *any = chk(&b, cJSON_CreateArray());
+    if (any != NULL && root != NULL && cJSON_AddItemToObject(root, "anyOf", any)) {
+        static const char *const ext_req[] = {"extends"};
+        static const char *const own_req[] = {"horizon", "cities", "policies"};
+        cJSON *e = chk(&b, cJSON_CreateObject()), *o = chk(&b, cJSON_CreateObject());
+        if (e != NULL)
+            cJSON_AddItemToArray(any, e);
+        if (o != NULL)
+            cJSON_AddItemToArray(any, o);
+        strings(&b, e, "required", ext_req, 1);
+        strings(&b, o, "required", own_req, 3);
+    } else {
+        cJSON_Delete(any);
+        b.oom = true;
+    }
     cJSON *props = obj(&b, root, "properties");
     str(&b, obj(&b, props, "$schema"), "type", "string");
     cJSON *name = obj(&b, props, "name");
