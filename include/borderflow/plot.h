@@ -1,0 +1,76 @@
+/*
+ * plot.h - charts and the management report of a results folder.
+ *
+ * Everything here works from a results folder alone (the files that
+ * bf_output_write wrote), so a folder can be redrawn long after its run:
+ * `borderflow plot DIR`. The charts are drawn by gnuplot, found on PATH and
+ * run as a child process (never through a shell); its scripts are compiled
+ * into the program from plots/NAME.gp and written next to the charts so they
+ * can be rerun by hand. Names from the scenario reach gnuplot only as
+ * fields of data files and the report only HTML-escaped: a name is shown,
+ * never run.
+ *
+ * The folder's layout after a call (DIR is the results folder):
+ *   DIR/charts/NAME.png, NAME.svg   the charts
+ *   DIR/charts/NAME.gp              their scripts; style.gp, term.gp shared
+ *   DIR/charts/data/NAME.dat           their data, prepared from the CSVs
+ *   DIR/charts/NAME.log             gnuplot's messages, only when NAME failed
+ *   DIR/report.html                 one self-contained page (charts embedded)
+ * The CSV and JSON files of the run are only read, never changed.
+ */
+#ifndef BORDERFLOW_PLOT_H
+#define BORDERFLOW_PLOT_H
+
+#include "borderflow/error.h"
+#include "borderflow/scenario.h"
+
+/*
+ * Draws the charts of DIR into DIR/charts/. Charts a run has no data for
+ * (the sensitivity tornado without sweeps) are left out, and any earlier
+ * image of them removed. Returns:
+ *  - 0: every chart drawn;
+ *  - BF_ENOGNUPLOT: no gnuplot on PATH; the scripts and their data are
+ *    written and no image is (earlier images of this folder are removed, so
+ *    none can be mistaken for this run's); diag says how to draw them later;
+ *  - BF_ECHILD: gnuplot failed on at least one chart; the others are drawn,
+ *    the failed one has no image and its NAME.log says why (diag names it);
+ *  - BF_ENOENT / BF_EPARSE: DIR is not a complete results folder (a CSV is
+ *    missing or not as borderflow writes it); nothing is drawn;
+ *  - BF_EIO, BF_ENOMEM, BF_EINVAL (path too long).
+ * Never changes the numbers of the run.
+ */
+int bf_plot_charts(const char *dir, struct bf_diag *diag);
+
+/*
+ * Writes DIR/report.html from the folder: headline findings, a table per
+ * city, the charts found in DIR/charts/ (embedded as PNG data), the
+ * scenario's assumptions and sources, and the run record (DIR/run.json, if
+ * it exists yet). `sc` is the scenario of the run when the caller has it
+ * (borderflow run) and may be NULL: the report then reads the scenario file
+ * named in run.json for the description, notes and rates, if that file is
+ * still there with the same SHA-256, and says so otherwise.
+ * The page is written to report.html.tmp and renamed, so a failure leaves
+ * no half page; an earlier report.html is removed first, so a failure also
+ * leaves none that could be taken for this run's.
+ * 0, or BF_ENOENT / BF_EPARSE (not a results folder), BF_EIO, BF_ENOMEM.
+ */
+int bf_report_write(const char *dir, const struct bf_scenario *sc, struct bf_diag *diag);
+
+/*
+ * bf_plot_charts, then bf_report_write(dir, NULL) -- what `borderflow plot`
+ * does. The report is written even when the charts could not be drawn
+ * (it then says how to draw them). Returns the charts' code (0,
+ * BF_ENOGNUPLOT, BF_ECHILD) when the report was written, else the
+ * report's error.
+ */
+int bf_plot_folder(const char *dir, struct bf_diag *diag);
+
+/*
+ * Removes DIR/report.html and the charts, scripts and chart data under
+ * DIR/charts/ (only files these functions write), so that none of an
+ * earlier run outlives a run that draws none (borderflow run --no-plots).
+ * Missing files are not an error.
+ */
+void bf_plot_clear(const char *dir);
+
+#endif

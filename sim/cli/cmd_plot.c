@@ -1,0 +1,168 @@
+/*
+ * cmd_plot.c - borderflow plot: (re)draw the charts and report.html of
+ * results folders.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "borderflow/borderflow.h"
+#include "borderflow/plot.h"
+
+#include "cli.h"
+
+static void plot_usage(FILE *f)
+{
+    fputs("usage: borderflow plot [--help] DIR...\n"
+          "\n"
+          "Draws the charts of a results folder written by `borderflow run` into\n"
+          "DIR/charts/ (PNG and SVG, with their gnuplot scripts and data) and writes\n"
+          "DIR/report.html, one self-contained page to mail. A DIR that holds results\n"
+          "folders (such as the -o directory of a run) has each of them drawn.\n"
+          "The numbers of the run are only read.\n"
+          "\n"
+          "Needs gnuplot on PATH for the charts; without it the scripts and data are\n"
+          "still written (run them later) and the report has no charts.\n"
+          "\n"
+          "Exit status: 0 success, 1 a chart or report could not be made (or no\n"
+          "gnuplot), 2 bad usage or not a results folder.\n",
+          f);
+}
+
+static bool is_results(const char *dir)
+{
+    char path[1200];
+    snprintf(path, sizeof path, "%s/run.json", dir);
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* Draws one complete results folder; returns an exit status. */
+static int plot_one(const char *dir)
+{
+    struct bf_diag d;
+    bf_diag_clear(&d);
+    int rc = bf_plot_folder(dir, &d);
+    if (rc == 0) {
+        fprintf(stderr, "%s: charts in %s/charts/, report in %s/report.html\n", dir, dir, dir);
+        return 0;
+    }
+    const char *msg = d.msg[0] ? d.msg : bf_strerror(rc);
+    if (rc == BF_ENOGNUPLOT || rc == BF_ECHILD) {
+        fprintf(stderr, "borderflow plot: %s: %s\n", dir, msg);
+        fprintf(stderr, "%s: report in %s/report.html (%s)\n", dir, dir,
+                rc == BF_ENOGNUPLOT ? "without charts" : "without the failed chart");
+        return EXIT_RUN_FAILED;
+    }
+    fprintf(stderr, "borderflow plot: %s: %s\n", dir, msg);
+    return rc == BF_ENOENT || rc == BF_EPARSE ? EXIT_BAD_INPUT : EXIT_RUN_FAILED;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A directory of results folders: each complete one, in name order. */
+static int plot_parent(const char *dir, bool *found)
+{
+    DIR *d = opendir(dir);
+    if (d == NULL)
+        return 0;
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    int status = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        char sub[1200];
+        int len = snprintf(sub, sizeof sub, "%s/%s", dir, e->d_name);
+        if (len < 0 || (size_t)len >= sizeof sub || !is_results(sub))
+            continue;
+        if (n == cap) {
+            size_t ncap = cap ? 2 * cap : 16;
+            char **nn = bf__realloc(names, ncap * sizeof *nn);
+            if (nn == NULL) {
+                status = EXIT_RUN_FAILED;
+                break;
+            }
+            names = nn;
+            cap = ncap;
+        }
+        if ((names[n] = bf__strdup(sub)) == NULL) {
+            status = EXIT_RUN_FAILED;
+            break;
+        }
+        n++;
+    }
+    closedir(d);
+    if (status != 0)
+        fputs("borderflow plot: out of memory\n", stderr);
+    qsort(names, n, sizeof *names, cmp_str);
+    for (size_t i = 0; i < n; i++) {
+        int s = plot_one(names[i]);
+        if (s > status)
+            status = s;
+        bf__free(names[i]);
+    }
+    bf__free(names);
+    *found = n > 0;
+    return status;
+}
+
+int bf_cmd_plot(int argc, char **argv)
+{
+    int first = 1;
+    for (; first < argc && argv[first][0] == '-' && argv[first][1] != '\0'; first++) {
+        if (strcmp(argv[first], "-h") == 0 || strcmp(argv[first], "--help") == 0) {
+            plot_usage(stdout);
+            return 0;
+        }
+        if (strcmp(argv[first], "--") == 0) {
+            first++;
+            break;
+        }
+        fprintf(stderr, "borderflow plot: unknown option '%s'; see 'borderflow plot --help'\n",
+                argv[first]);
+        return EXIT_BAD_INPUT;
+    }
+    if (first >= argc) {
+        fputs("borderflow plot: give at least one results folder; see 'borderflow plot "
+              "--help'\n",
+              stderr);
+        return EXIT_BAD_INPUT;
+    }
+    int status = 0;
+    for (int i = first; i < argc; i++) {
+        const char *dir = argv[i];
+        struct stat st;
+        if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+            fprintf(stderr, "borderflow plot: %s: %s\n", dir,
+                    stat(dir, &st) != 0 ? strerror(errno) : "not a directory");
+            status = EXIT_BAD_INPUT;
+            continue;
+        }
+        int s;
+        if (is_results(dir)) {
+            s = plot_one(dir);
+        } else {
+            bool found = false;
+            s = plot_parent(dir, &found);
+            if (!found) {
+                fprintf(stderr,
+                        "borderflow plot: %s: not a complete results folder (no run.json) and "
+                        "holds none; run 'borderflow run' first\n",
+                        dir);
+                s = EXIT_BAD_INPUT;
+            }
+        }
+        if (s > status)
+            status = s;
+    }
+    return status;
+}

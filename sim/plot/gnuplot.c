@@ -1,0 +1,383 @@
+/*
+ * gnuplot.c - the chart driver: data files, scripts, and gnuplot itself.
+ *
+ * gnuplot runs as a child process, one per chart and all at once (a chart
+ * is independent of the others, and the largest -- 45 small multiples --
+ * would otherwise hold up the rest). It is started with fork + execv: no
+ * shell is involved, so no path or name is ever parsed as a command line.
+ * posix_spawn was the other choice, but it cannot change the child's
+ * directory portably (the scripts use paths relative to charts/, so that a
+ * user can rerun them there).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "borderflow/alloc.h"
+#include "borderflow/output.h"
+#include "borderflow/plot.h"
+
+#include "charts.h"
+#include "internal.h"
+
+#define N_TOP 4
+
+/* ---- gnuplot on PATH ---- */
+
+/* The first gnuplot on PATH. Entries that are not absolute paths (empty,
+ * ".") are skipped: a program that happens to be called gnuplot in the
+ * current directory is not one to run (and the child changes directory
+ * before it starts gnuplot). */
+static int find_gnuplot(char *out, size_t size)
+{
+    const char *path = getenv("PATH");
+    for (const char *p = path; p != NULL && *p != '\0';) {
+        const char *e = strchr(p, ':');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        int w = snprintf(out, size, "%.*s/gnuplot", (int)n, p);
+        struct stat st;
+        if (p[0] == '/' && w > 0 && (size_t)w < size && stat(out, &st) == 0 &&
+            S_ISREG(st.st_mode) && access(out, X_OK) == 0)
+            return 0;
+        p = e ? e + 1 : NULL;
+    }
+    return BF_ENOGNUPLOT;
+}
+
+/* ---- files ---- */
+
+static int write_file(const char *dir, const char *name, const void *data, size_t len,
+                      struct bf_diag *diag)
+{
+    char path[1400];
+    int rc = bf__path(path, sizeof path, dir, name, diag);
+    if (rc != 0)
+        return rc;
+    FILE *f = fopen(path, "w");
+    if (f == NULL) {
+        bf_diag_set(diag, "cannot write '%s': %s", path, strerror(errno));
+        return BF_EIO;
+    }
+    size_t put = fwrite(data, 1, len, f);
+    if (fclose(f) != 0 || put != len) {
+        bf_diag_set(diag, "could not write '%s' (disk full?)", path);
+        return BF_EIO;
+    }
+    return 0;
+}
+
+static void remove_in(const char *dir, const char *name)
+{
+    char path[1400];
+    if (bf__path(path, sizeof path, dir, name, NULL) == 0)
+        remove(path);
+}
+
+/* Removes the .dat files of an earlier drawing (a run with more cities
+ * leaves cash_N.dat files this one would not overwrite). */
+static void clear_data(const char *data_dir)
+{
+    DIR *d = opendir(data_dir);
+    if (d == NULL)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        size_t n = strlen(e->d_name);
+        if (n > 4 && strcmp(e->d_name + n - 4, ".dat") == 0)
+            remove_in(data_dir, e->d_name);
+    }
+    closedir(d);
+}
+
+/* Removes what an earlier drawing left in charts/: images, scripts, logs
+ * and data (only the files this program writes there). */
+static void clear_charts(const char *charts_dir)
+{
+    for (size_t i = 0; i < bf__charts_n; i++) {
+        const char *ext[] = {"png", "svg", "log", "gp"};
+        for (size_t k = 0; k < 4; k++) {
+            char file[128];
+            snprintf(file, sizeof file, "%s.%s", bf__charts[i].name, ext[k]);
+            remove_in(charts_dir, file);
+        }
+    }
+    char data_dir[1400];
+    if (bf__path(data_dir, sizeof data_dir, charts_dir, "data", NULL) == 0)
+        clear_data(data_dir);
+}
+
+void bf_plot_clear(const char *dir)
+{
+    char charts_dir[1200];
+    if (bf__path(charts_dir, sizeof charts_dir, dir, "charts", NULL) == 0)
+        clear_charts(charts_dir);
+    remove_in(dir, "report.html");
+}
+
+static const struct bf__template *find_template(const char *name)
+{
+    for (size_t i = 0; i < bf__templates_n; i++)
+        if (strcmp(bf__templates[i].name, name) == 0)
+            return &bf__templates[i];
+    return NULL;
+}
+
+static int write_template(const char *charts_dir, const char *name, struct bf_diag *diag)
+{
+    const struct bf__template *t = find_template(name);
+    if (t == NULL) { /* a chart without its plots/NAME.gp: a build mistake */
+        bf_diag_set(diag, "no gnuplot template '%s' in this build of borderflow", name);
+        return BF_EINVAL;
+    }
+    return write_file(charts_dir, name, t->text, t->len, diag);
+}
+
+static const char readme[] =
+    "Charts of this results folder, drawn by `borderflow plot` with gnuplot.\n"
+    "\n"
+    "  NAME.png, NAME.svg  a chart\n"
+    "  NAME.gp             its gnuplot script (style.gp, term.gp, timetics.gp shared)\n"
+    "  data/*.dat          its data, prepared from the CSV files one folder up;\n"
+    "                      each file's first lines name the CSV and columns\n"
+    "\n"
+    "To redraw one chart by hand: cd into this folder and run `gnuplot NAME.gp`.\n"
+    "To redraw everything, and report.html: `borderflow plot <results folder>`.\n"
+    "docs/report.md in the borderflow sources describes every chart.\n";
+
+/* ---- running gnuplot ---- */
+
+struct job {
+    const char *name;
+    pid_t pid;
+    int status;
+};
+
+/* Starts `gnuplot -d NAME.gp` in charts_dir, its output into NAME.log. */
+static int start(const char *gnuplot, const char *charts_dir, struct job *j, struct bf_diag *diag)
+{
+    char log[1400], script[128];
+    snprintf(script, sizeof script, "%s.gp", j->name);
+    char logname[128];
+    snprintf(logname, sizeof logname, "%s.log", j->name);
+    int rc = bf__path(log, sizeof log, charts_dir, logname, diag);
+    if (rc != 0)
+        return rc;
+    int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || nul < 0) {
+        bf_diag_set(diag, "cannot write '%s': %s", log, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        if (nul >= 0)
+            close(nul);
+        return BF_EIO;
+    }
+    /* -d: no ~/.gnuplot, so every machine draws the same charts */
+    char arg0[] = "gnuplot", arg1[] = "-d";
+    char *const argv[] = {arg0, arg1, script, NULL};
+    pid_t pid = fork();
+    if (pid == 0) {
+        /* the child: only async-signal-safe calls until execv */
+        if (chdir(charts_dir) != 0 || dup2(nul, 0) < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
+            _exit(126);
+        execv(gnuplot, argv);
+        _exit(127);
+    }
+    int e = errno;
+    close(fd);
+    close(nul);
+    if (pid < 0) {
+        bf_diag_set(diag, "cannot start gnuplot: %s", strerror(e));
+        return BF_ECHILD;
+    }
+    j->pid = pid;
+    return 0;
+}
+
+static int wait_for(struct job *j)
+{
+    for (;;) {
+        pid_t r = waitpid(j->pid, &j->status, 0);
+        if (r == j->pid)
+            return 0;
+        if (r < 0 && errno != EINTR)
+            return -1;
+    }
+}
+
+/* Non-empty file? */
+static int nonempty(const char *dir, const char *name, const char *ext)
+{
+    char file[256], path[1400];
+    snprintf(file, sizeof file, "%s.%s", name, ext);
+    struct stat st;
+    return bf__path(path, sizeof path, dir, file, NULL) == 0 && stat(path, &st) == 0 &&
+           st.st_size > 0;
+}
+
+/* The last line of NAME.log: gnuplot stops at the error, so its last
+ * message is the one that matters. */
+static void log_reason(const char *dir, const char *name, char *out, size_t size)
+{
+    char file[256], path[1400];
+    snprintf(file, sizeof file, "%s.log", name);
+    snprintf(out, size, "see %s/%s", dir, file);
+    if (bf__path(path, sizeof path, dir, file, NULL) != 0)
+        return;
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return;
+    char line[512], last[512] = "";
+    while (fgets(line, sizeof line, f) != NULL) {
+        line[strcspn(line, "\r\n")] = '\0';
+        if (line[strspn(line, " \t^")] != '\0')
+            snprintf(last, sizeof last, "%s", line);
+    }
+    fclose(f);
+    if (last[0] != '\0')
+        snprintf(out, size, "%s (%s/%s)", last, dir, file);
+}
+
+static int run_all(const char *gnuplot, const char *charts_dir, struct job *jobs, size_t n,
+                   struct bf_diag *diag)
+{
+    int rc = 0;
+    size_t started = 0;
+    for (; started < n; started++) {
+        rc = start(gnuplot, charts_dir, &jobs[started], diag);
+        if (rc != 0)
+            break;
+    }
+    const char *failed = NULL;
+    char reason[700] = "";
+    for (size_t i = 0; i < started; i++) {
+        struct job *j = &jobs[i];
+        int ok = wait_for(j) == 0 && WIFEXITED(j->status) && WEXITSTATUS(j->status) == 0 &&
+                 nonempty(charts_dir, j->name, "png") && nonempty(charts_dir, j->name, "svg");
+        if (ok) {
+            char logname[128];
+            snprintf(logname, sizeof logname, "%s.log", j->name);
+            remove_in(charts_dir, logname);
+            continue;
+        }
+        /* a half-drawn chart would look drawn in the report */
+        char img[128];
+        snprintf(img, sizeof img, "%s.png", j->name);
+        remove_in(charts_dir, img);
+        snprintf(img, sizeof img, "%s.svg", j->name);
+        remove_in(charts_dir, img);
+        if (failed == NULL) {
+            failed = j->name;
+            if (WIFEXITED(j->status) && WEXITSTATUS(j->status) == 127)
+                snprintf(reason, sizeof reason, "gnuplot could not be started");
+            else
+                log_reason(charts_dir, j->name, reason, sizeof reason);
+        }
+    }
+    if (rc == 0 && failed != NULL) {
+        bf_diag_set(diag, "gnuplot failed on chart '%s': %s", failed, reason);
+        rc = BF_ECHILD;
+    }
+    return rc;
+}
+
+/* ---- the charts ---- */
+
+int bf_plot_charts(const char *dir, struct bf_diag *diag)
+{
+    bf_diag_clear(diag);
+    struct bf__folder f;
+    int rc = bf__folder_load(dir, &f, diag);
+    if (rc != 0)
+        return rc;
+    struct bf__plotctx x = {.f = &f};
+    char data_dir[1200];
+    uint32_t *order = bf__malloc(((size_t)f.n_cities + 1) * sizeof *order);
+    struct job jobs[BF__CHARTS_MAX];
+    int drawn[BF__CHARTS_MAX] = {0};
+    size_t n_jobs = 0;
+    if (order == NULL) {
+        rc = BF_ENOMEM;
+        goto out;
+    }
+    if ((rc = bf__folder_rank(&f, order)) != 0)
+        goto out;
+    x.order = order;
+    x.n_top = f.n_cities < N_TOP ? f.n_cities : N_TOP;
+    if ((rc = bf__path(x.charts_dir, sizeof x.charts_dir, dir, "charts", diag)) != 0 ||
+        (rc = bf__path(data_dir, sizeof data_dir, x.charts_dir, "data", diag)) != 0 ||
+        (rc = bf_output_mkdirs(data_dir, diag)) != 0)
+        goto out;
+    /* no image of an earlier drawing may outlive this one */
+    clear_charts(x.charts_dir);
+    if (!f.has_compare)
+        goto out; /* one policy: nothing to compare, nothing drawn (the report says so) */
+
+    int cash = 0;
+    if ((rc = bf__chart_cash(&x, &cash, diag)) != 0)
+        goto out;
+    for (size_t i = 0; i < bf__charts_n; i++) {
+        if (bf__charts[i].prep == NULL)
+            drawn[i] = cash;
+        else if ((rc = bf__charts[i].prep(&x, &drawn[i], diag)) != 0)
+            goto out;
+    }
+    char counts[128];
+    int len = snprintf(counts, sizeof counts, "# key\tvalue\nn_cities\t%u\nn_top\t%u\n", f.n_cities,
+                       x.n_top);
+    if ((rc = write_file(data_dir, "counts.dat", counts, (size_t)len, diag)) != 0)
+        goto out;
+    if ((rc = bf__chart_labels(&x, diag)) != 0 ||
+        (rc = write_template(x.charts_dir, "style.gp", diag)) != 0 ||
+        (rc = write_template(x.charts_dir, "term.gp", diag)) != 0 ||
+        (rc = write_template(x.charts_dir, "timetics.gp", diag)) != 0 ||
+        (rc = write_file(x.charts_dir, "README.txt", readme, sizeof readme - 1, diag)) != 0)
+        goto out;
+    for (size_t i = 0; i < bf__charts_n; i++) {
+        if (!drawn[i])
+            continue;
+        char gp[128];
+        snprintf(gp, sizeof gp, "%s.gp", bf__charts[i].name);
+        if ((rc = write_template(x.charts_dir, gp, diag)) != 0)
+            goto out;
+        jobs[n_jobs++] = (struct job){.name = bf__charts[i].name};
+    }
+    char gnuplot[1024];
+    if (find_gnuplot(gnuplot, sizeof gnuplot) != 0) {
+        bf_diag_set(diag,
+                    "gnuplot not found on PATH: no charts drawn (the numbers are complete); "
+                    "their scripts and data are in %s/ -- install gnuplot and run "
+                    "'borderflow plot %s'",
+                    x.charts_dir, dir);
+        rc = BF_ENOGNUPLOT;
+        goto out;
+    }
+    rc = run_all(gnuplot, x.charts_dir, jobs, n_jobs, diag);
+out:
+    bf__free(order);
+    bf__folder_fini(&f);
+    return rc;
+}
+
+int bf_plot_folder(const char *dir, struct bf_diag *diag)
+{
+    struct bf_diag charts;
+    int rc = bf_plot_charts(dir, &charts);
+    if (rc != 0 && rc != BF_ENOGNUPLOT && rc != BF_ECHILD) {
+        if (diag != NULL)
+            *diag = charts;
+        return rc;
+    }
+    int rc2 = bf_report_write(dir, NULL, diag);
+    if (rc2 != 0)
+        return rc2;
+    if (diag != NULL)
+        *diag = charts;
+    return rc;
+}

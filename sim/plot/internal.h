@@ -1,0 +1,158 @@
+/*
+ * internal.h - what the files of the plot layer share: a CSV reader, a small
+ * JSON reader, the loaded results folder, and text helpers.
+ *
+ * The plot layer works from a results folder alone (the files
+ * bf_output_write made), so `borderflow plot` can redraw a folder written
+ * long ago. It reads CSV and JSON itself: only the scenario layer may
+ * include cJSON, and the two files it reads here (summary.json, run.json)
+ * are our own output, so a reader of ~200 lines is enough.
+ */
+#ifndef BF_PLOT_INTERNAL_H
+#define BF_PLOT_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "borderflow/error.h"
+#include "borderflow/model.h"
+
+/* ---- CSV (RFC 4180: quoted fields, "" inside quotes) ---- */
+
+struct bf__csv {
+    char *text;  /* the unescaped fields, NUL-terminated, cells point here */
+    char **cell; /* [(n_rows + 1) * n_cols]; row 0 is the header */
+    size_t n_cols, n_rows;
+    char path[1024]; /* for messages */
+};
+
+/*
+ * Reads a whole CSV file. Every record must have as many fields as the
+ * header. 0, or BF_ENOENT (no such file), BF_EIO, BF_EPARSE (with the line
+ * in diag), BF_ENOMEM; on failure *t holds nothing to free.
+ */
+int bf__csv_read(const char *path, struct bf__csv *t, struct bf_diag *diag);
+void bf__csv_fini(struct bf__csv *t);
+/* Column index by header name; -1 if absent. */
+int bf__csv_col(const struct bf__csv *t, const char *name);
+/* Like bf__csv_col, but a missing column is BF_EPARSE with diag. */
+int bf__csv_need(const struct bf__csv *t, const char *name, int *col, struct bf_diag *diag);
+static inline const char *bf__csv_get(const struct bf__csv *t, size_t row, int col)
+{
+    return t->cell[(row + 1) * t->n_cols + (size_t)col];
+}
+/* The cell as a number; NaN for "NA", empty or anything not a number. */
+double bf__csv_num(const struct bf__csv *t, size_t row, int col);
+
+/* ---- JSON (enough for the files borderflow writes) ---- */
+
+enum bf__jtype { BF__JNULL, BF__JBOOL, BF__JNUM, BF__JSTR, BF__JARR, BF__JOBJ };
+
+struct bf__json {
+    enum bf__jtype type;
+    char *key;  /* member name inside an object, else NULL */
+    char *str;  /* BF__JSTR */
+    double num; /* BF__JNUM; BF__JBOOL 0 or 1 */
+    struct bf__json *child, *next;
+};
+
+/* Parses text[0..len). 0, BF_EPARSE (offset in diag) or BF_ENOMEM. Free
+ * the tree with bf__json_free. */
+int bf__json_parse(const char *text, size_t len, struct bf__json **out, struct bf_diag *diag);
+void bf__json_free(struct bf__json *j);
+/* Member of an object by name, or NULL. */
+const struct bf__json *bf__json_get(const struct bf__json *obj, const char *key);
+/* String member, or NULL when absent or not a string. */
+const char *bf__json_str(const struct bf__json *obj, const char *key);
+
+/* Reads a whole file into bf__malloc'd memory, NUL-terminated. */
+int bf__read_file(const char *path, char **out, size_t *len, struct bf_diag *diag);
+
+/* ---- the results folder ---- */
+
+/* A summary row (summary.csv) and a paired difference (delta.csv). */
+struct bf__sum {
+    double mean, sd, lo, hi, n;
+};
+struct bf__delta {
+    double before, after, delta, lo, hi, vr;
+};
+
+struct bf__city {
+    const char *name, *province, *cls, *candidate, *effective_date, *note;
+    double shipments_per_day;
+};
+
+struct bf__folder {
+    char dir[1024];
+    char *scenario;            /* summary.json "scenario" */
+    char *baseline, *compared; /* summary.json "compare" */
+    bool has_compare;          /* two distinct policies were compared */
+    uint32_t replications;
+    struct bf__json *summary; /* summary.json */
+    struct bf__json *run;     /* run.json, or NULL when absent */
+    char *run_text;           /* run.json as written, or NULL */
+    struct bf__csv cities_csv, summary_csv, delta_csv;
+    uint32_t n_cities;
+    struct bf__city *city;   /* [n_cities], in the order of cities.csv */
+    struct bf__sum *sum;     /* [city][2 (baseline, compared)][BF_METRIC_COUNT] */
+    struct bf__delta *delta; /* [city][BF_METRIC_COUNT]; NaN without a comparison */
+    uint32_t *hash;          /* city name -> index + 1, open addressing */
+    size_t hash_size;
+};
+
+/*
+ * Loads what every chart and the report need: summary.json, cities.csv,
+ * summary.csv, delta.csv and (if present) run.json. BF_ENOENT when a file
+ * is missing (the folder is not a results folder), BF_EPARSE, BF_EIO,
+ * BF_ENOMEM; diag names the file.
+ */
+int bf__folder_load(const char *dir, struct bf__folder *f, struct bf_diag *diag);
+void bf__folder_fini(struct bf__folder *f);
+/* City index by name, or -1. */
+int bf__folder_city(const struct bf__folder *f, const char *name);
+/* Slot of a policy name: 0 baseline, 1 compared, -1 other. */
+int bf__folder_slot(const struct bf__folder *f, const char *policy);
+static inline const struct bf__sum *bf__folder_sum(const struct bf__folder *f, uint32_t city,
+                                                   int slot, int metric)
+{
+    return &f->sum[((size_t)city * 2 + (size_t)slot) * BF_METRIC_COUNT + (size_t)metric];
+}
+static inline const struct bf__delta *bf__folder_delta(const struct bf__folder *f, uint32_t city,
+                                                       int metric)
+{
+    return &f->delta[(size_t)city * BF_METRIC_COUNT + (size_t)metric];
+}
+
+/*
+ * Cities ranked for the charts and the headline: largest financing-cost
+ * saving (before - after) first; cities without a comparison last, in file
+ * order. Fills order[n_cities] with city indices; 0 or BF_ENOMEM.
+ */
+int bf__folder_rank(const struct bf__folder *f, uint32_t *order);
+
+/* Path helper: dir/name into buf (BF_EINVAL with diag if too long). */
+int bf__path(char *buf, size_t size, const char *dir, const char *name, struct bf_diag *diag);
+
+/* ---- charts ---- */
+
+/* The chart templates compiled into the program from plots/NAME.gp. */
+struct bf__template {
+    const char *name; /* "cash_top.gp" */
+    const unsigned char *text;
+    size_t len;
+};
+extern const struct bf__template bf__templates[];
+extern const size_t bf__templates_n;
+
+/* ---- text ---- */
+
+/* Text for a gnuplot data file: a field gnuplot reads back verbatim. */
+void bf__gp_text(FILE *f, const char *s);
+/* The same for a name drawn on a chart, cut to 26 characters with an
+ * ellipsis. */
+void bf__gp_name(FILE *f, const char *s);
+
+#endif
