@@ -75,11 +75,11 @@ static inline struct bf_paired *bf_results_delta(const struct bf_results *r, uin
 typedef void bf_progress_fn(uint64_t done, uint64_t total, double elapsed_s, void *ctx);
 
 struct bf_batch_options {
-    unsigned jobs;                 /* threads; 0 = all cores */
-    uint32_t replications;         /* 0 = the scenario's */
-    int64_t seed;                  /* < 0 = the scenario's */
-    bool sweeps;                   /* run the sweep points too */
-    const volatile int *interrupt; /* nonzero: stop (BF_EINTR) */
+    unsigned jobs;               /* threads; 0 = all cores */
+    uint32_t replications;       /* 0 = the scenario's */
+    int64_t seed;                /* < 0 = the scenario's */
+    bool sweeps;                 /* run the sweep points too */
+    const atomic_int *interrupt; /* nonzero: stop (BF_EINTR); set by a signal handler */
     bf_progress_fn *progress;
     void *progress_ctx;
     /* optional hook that runs the items instead of the thread pool (MPI):
@@ -104,7 +104,7 @@ void bf_results_fini(struct bf_results *r);
 /* Work items of a run: their count, and one item run into its result
  * (the caller finis it or deposits it). Thread-safe. */
 uint64_t bf_batch_items(const struct bf_results *r);
-int bf_batch_run_item(const struct bf_results *r, uint64_t item, const volatile int *interrupt,
+int bf_batch_run_item(const struct bf_results *r, uint64_t item, const atomic_int *interrupt,
                       struct bf_model_result *out, struct bf_diag *diag);
 
 /*

@@ -17,6 +17,7 @@
 #ifndef BORDERFLOW_EVENT_H
 #define BORDERFLOW_EVENT_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -83,8 +84,9 @@ struct bf_engine {
     uint64_t n_dispatched;
     uint64_t max_events; /* 0 = unlimited; the run returns BF_ELIMIT beyond */
     /* When set and nonzero (a signal handler's flag), the run returns
-     * BF_EINTR; checked every 65536 events. */
-    const volatile int *interrupt;
+     * BF_EINTR; checked every 65536 events. Atomic: it is written by a
+     * signal handler and read by worker threads. */
+    const atomic_int *interrupt;
     bool stop;
 };
 

@@ -145,8 +145,8 @@ struct bf_model_input {
     uint32_t n_arrivals;
     bf_trace_fn *event_trace; /* optional: every event */
     void *event_trace_ctx;
-    uint64_t max_events;           /* 0 = unlimited; else BF_ELIMIT beyond */
-    const volatile int *interrupt; /* optional: nonzero stops the run (BF_EINTR) */
+    uint64_t max_events;         /* 0 = unlimited; else BF_ELIMIT beyond */
+    const atomic_int *interrupt; /* optional: nonzero stops the run (BF_EINTR) */
 };
 
 struct bf_model_result {

@@ -65,7 +65,7 @@ int bf_output_mkdirs(const char *path, struct bf_diag *diag);
  * is renamed when complete; on failure no temporary file is left.
  * *interrupt nonzero before a rename stops with BF_EINTR.
  */
-int bf_output_write(const struct bf_results *r, const char *folder, const volatile int *interrupt,
+int bf_output_write(const struct bf_results *r, const char *folder, const atomic_int *interrupt,
                     struct bf_diag *diag);
 /* Writes run.json the same way: the folder is complete once it exists. */
 int bf_output_write_record(const struct bf_results *r, const char *folder,

@@ -48,7 +48,7 @@ static size_t n_groups(const struct bf_results *r)
 
 /* ---- one item ---- */
 
-int bf_batch_run_item(const struct bf_results *r, uint64_t item, const volatile int *interrupt,
+int bf_batch_run_item(const struct bf_results *r, uint64_t item, const atomic_int *interrupt,
                       struct bf_model_result *out, struct bf_diag *diag)
 {
     const struct bf_scenario *sc = r->sc;
@@ -124,6 +124,7 @@ static int summarise_metric(const double *metric, uint32_t reps, int m, struct b
 {
     double x[BF_MAX_REPLICATIONS > 4096 ? 4096 : BF_MAX_REPLICATIONS];
     double *buf = x;
+    x[0] = 0.0; /* n may be 0: gcc -O1 then warns that x is read uninitialised */
     if (reps > sizeof x / sizeof x[0]) {
         buf = bf__malloc(reps * sizeof *buf);
         if (buf == NULL)

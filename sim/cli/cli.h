@@ -7,11 +7,14 @@
 #define BF_CLI_H
 
 #include <signal.h>
+#include <stdatomic.h>
 
 #define EXIT_RUN_FAILED 1
 #define EXIT_BAD_INPUT  2
 
-extern volatile sig_atomic_t bf_cli_signal; /* the signal that asked to stop, or 0 */
+/* The signal that asked to stop, or 0. A lock-free atomic (C11 7.14.1.1:
+ * safe to write from a signal handler) because worker threads read it. */
+extern atomic_int bf_cli_signal;
 
 int bf_cmd_run(int argc, char **argv);
 int bf_cmd_validate(int argc, char **argv);
@@ -24,7 +27,9 @@ struct bf_problems;
 void bf_cli_print_problems(const struct bf_problems *p);
 
 /* Expands arguments (files, or folders of *.json, sorted) into paths.
- * Returns the count, or -1 after printing why. *out is bf__malloc'd. */
+ * Returns the count, or -1 after printing why (BF_CLI_EXPAND_NOMEM when
+ * memory ran out: exit status 1, not 2). *out is bf__malloc'd. */
+#define BF_CLI_EXPAND_NOMEM (-2)
 int bf_cli_expand(int argc, char **argv, char ***out);
 void bf_cli_free_paths(char **paths, int n);
 

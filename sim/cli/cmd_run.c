@@ -13,14 +13,15 @@
 #include <unistd.h>
 
 #include "borderflow/borderflow.h"
+#include "borderflow/plot.h"
 
 #include "cli.h"
 
-volatile sig_atomic_t bf_cli_signal;
+atomic_int bf_cli_signal;
 
 static void on_signal(int sig)
 {
-    bf_cli_signal = sig;
+    atomic_store(&bf_cli_signal, sig);
 }
 
 static void install_signals(void)
@@ -254,15 +255,26 @@ static int run_one(struct loaded *L, const struct run_opts *o, double load_s)
                                   .replications = o->replications,
                                   .seed = o->seed,
                                   .sweeps = o->sweeps,
-                                  .interrupt = (const volatile int *)&bf_cli_signal,
+                                  .interrupt = &bf_cli_signal,
                                   .progress = on_progress,
                                   .progress_ctx = &pr};
     struct bf_results r;
     int rc = bf_batch_run(sc, &bo, &r, &d);
     if (pr.tty)
         fputc('\n', stderr);
+    /* nothing was written: do not leave an empty folder that looks like
+     * results (rmdir removes it only if it is empty) */
+    if (rc != 0)
+        rmdir(L->folder);
     if (rc == BF_EINTR)
         return -1;
+    if (rc == BF_ENOMEM && o->max_memory) {
+        fprintf(stderr,
+                "borderflow: %s: run failed: %s: more than --max-memory %.1f MiB allows; raise "
+                "it, or run fewer replications, cities or shipments a day\n",
+                sc->name, d.msg[0] ? d.msg : bf_strerror(rc), (double)o->max_memory / 1048576.0);
+        return EXIT_RUN_FAILED;
+    }
     if (rc != 0) {
         fprintf(stderr, "borderflow: %s: run failed: %s\n", sc->name,
                 d.msg[0] ? d.msg : bf_strerror(rc));
@@ -273,18 +285,41 @@ static int run_one(struct loaded *L, const struct run_opts *o, double load_s)
     rec.seconds_aggregate = r.seconds_aggregate;
     collect_warnings(&r, &rec);
     double t0 = now_s();
-    rc = bf_output_write(&r, L->folder, (const volatile int *)&bf_cli_signal, &d);
+    rc = bf_output_write(&r, L->folder, &bf_cli_signal, &d);
     rec.seconds_write = now_s() - t0;
     if (rc == 0) {
         t0 = now_s();
+        char plots[sizeof d.msg + 16];
         rec.plots = "skipped (--no-plots)";
-        (void)o->plots; /* charts: see issue 5 */
+        if (!o->plots) {
+            bf_plot_clear(L->folder); /* an earlier run's report would pass for this one's */
+        } else {
+            /* charts never fail the run: the numbers are complete */
+            struct bf_diag pd;
+            int prc = bf_plot_charts(L->folder, &pd);
+            if (prc == 0) {
+                rec.plots = "drawn";
+            } else if (prc == BF_ENOGNUPLOT) {
+                rec.plots = "not drawn: gnuplot not found";
+                if (!o->quiet)
+                    fprintf(stderr, "borderflow: %s: %s\n", sc->name, pd.msg);
+            } else {
+                snprintf(plots, sizeof plots, "failed: %s", pd.msg[0] ? pd.msg : bf_strerror(prc));
+                rec.plots = plots;
+                fprintf(stderr, "borderflow: %s: charts %s\n", sc->name, plots);
+            }
+        }
         rec.seconds_plot = now_s() - t0;
         utc_now(rec.finished, sizeof rec.finished);
         if (bf_cli_signal)
             rc = BF_EINTR;
         else
             rc = bf_output_write_record(&r, L->folder, &rec, &d);
+        /* the report shows the run record, so it is written after run.json
+         * (docs/report.md); `borderflow plot` rewrites it from the folder */
+        struct bf_diag rd;
+        if (rc == 0 && o->plots && bf_report_write(L->folder, sc, &rd) != 0)
+            fprintf(stderr, "borderflow: %s: report.html not written: %s\n", sc->name, rd.msg);
     }
     int status = 0;
     if (rc == BF_EINTR) {
@@ -406,7 +441,7 @@ int bf_cmd_run(int argc, char **argv)
     char **paths;
     int n = bf_cli_expand(argc - optind, argv + optind, &paths);
     if (n < 0)
-        return EXIT_BAD_INPUT;
+        return n == BF_CLI_EXPAND_NOMEM ? EXIT_RUN_FAILED : EXIT_BAD_INPUT;
     struct loaded *L = bf__calloc((size_t)n, sizeof *L);
     if (L == NULL && n > 0) {
         fputs("borderflow: out of memory\n", stderr);
@@ -569,7 +604,7 @@ int bf_cli_expand(int argc, char **argv, char ***out)
 oom:
     fputs("borderflow: out of memory\n", stderr);
     bf_cli_free_paths(v, n);
-    return -1;
+    return BF_CLI_EXPAND_NOMEM;
 }
 
 void bf_cli_free_paths(char **paths, int n)

@@ -42,7 +42,7 @@ int bf_cmd_validate(int argc, char **argv)
     char **paths;
     int n = bf_cli_expand(argc - first, argv + first, &paths);
     if (n < 0)
-        return EXIT_BAD_INPUT;
+        return n == BF_CLI_EXPAND_NOMEM ? EXIT_RUN_FAILED : EXIT_BAD_INPUT;
     int status = 0;
     for (int i = 0; i < n; i++) {
         struct bf_scenario sc;

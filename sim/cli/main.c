@@ -1,7 +1,9 @@
 /*
  * main.c - borderflow: sub-command dispatch, --help, --version.
  */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <gsl/gsl_errno.h>
@@ -19,6 +21,7 @@ static void usage(FILE *f)
           "\n"
           "commands:\n"
           "  run       run scenarios and write results (borderflow run --help)\n"
+          "  plot      redraw the charts and report.html of results folders\n"
           "  validate  check scenario files without running them\n"
           "  schema    print the JSON Schema of scenario files\n"
           "  params    print every model parameter with its default and source\n"
@@ -41,9 +44,33 @@ static void gsl_handler(const char *reason, const char *file, int line, int gsl_
     bf__assert_fail("GSL error", file, line, "gsl_error");
 }
 
-int main(int argc, char **argv)
+/*
+ * Test hooks (docs/reliability.md), read from the environment, never set in
+ * production:
+ *   BORDERFLOW_FAIL_ALLOC=N     the Nth allocation through bf__malloc fails
+ *                               (N+ : that one and every one after it);
+ *   BORDERFLOW_COUNT_ALLOC=1    at exit, print to stderr the number of
+ *                               allocations made and the bytes still live.
+ * GSL's own allocations (generators, histograms) do not go through the hook.
+ */
+static void arm_alloc_hook(void)
 {
-    gsl_set_error_handler(gsl_handler);
+    const char *s = getenv("BORDERFLOW_FAIL_ALLOC");
+    if (s == NULL || *s == '\0')
+        return;
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(s, &end, 10);
+    int sticky = *end == '+';
+    if (errno != 0 || n == 0 || *s == '-' || *(end + sticky) != '\0') {
+        fprintf(stderr, "borderflow: BORDERFLOW_FAIL_ALLOC takes N or N+ (N >= 1), not '%s'\n", s);
+        exit(EXIT_BAD_INPUT);
+    }
+    bf_alloc_fail_at(n, sticky);
+}
+
+static int dispatch(int argc, char **argv)
+{
     if (argc < 2) {
         usage(stderr);
         return EXIT_BAD_INPUT;
@@ -59,6 +86,8 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "run") == 0)
         return bf_cmd_run(argc - 1, argv + 1);
+    if (strcmp(cmd, "plot") == 0)
+        return bf_cmd_plot(argc - 1, argv + 1);
     if (strcmp(cmd, "validate") == 0)
         return bf_cmd_validate(argc - 1, argv + 1);
     if (strcmp(cmd, "schema") == 0)
@@ -67,4 +96,16 @@ int main(int argc, char **argv)
         return bf_cmd_params(argc - 1, argv + 1);
     fprintf(stderr, "borderflow: unknown command '%s'; try 'borderflow --help'\n", cmd);
     return EXIT_BAD_INPUT;
+}
+
+int main(int argc, char **argv)
+{
+    gsl_set_error_handler(gsl_handler);
+    arm_alloc_hook();
+    int status = dispatch(argc, argv);
+    const char *count = getenv("BORDERFLOW_COUNT_ALLOC");
+    if (count != NULL && strcmp(count, "1") == 0)
+        fprintf(stderr, "borderflow: allocations: %llu, live bytes at exit: %llu\n",
+                (unsigned long long)bf_alloc_count(), (unsigned long long)bf_alloc_live_bytes());
+    return status;
 }

@@ -64,6 +64,13 @@ void bf_ledger_book(struct bf_ledger *l, int32_t day, enum bf_flow f, int64_t am
         l->overflow = true;
 }
 
+/* *acc += v, or the overflow flag: signed overflow is undefined behaviour. */
+static void add(struct bf_ledger *l, int64_t *acc, int64_t v)
+{
+    if (__builtin_add_overflow(*acc, v, acc))
+        l->overflow = true;
+}
+
 /* Clips [from, to) to the window; returns the window-relative bounds. */
 static void clip(const struct bf_ledger *l, int32_t from, int32_t to, int64_t *a, int64_t *b)
 {
@@ -83,12 +90,16 @@ void bf_ledger_fee(struct bf_ledger *l, int32_t from, int32_t to, int64_t fee_fe
         l->overflow = true;
         return;
     }
-    l->total_fen[BF_FLOW_WAREHOUSE] -= total;
-    int64_t inside = b > a ? fee_fen_per_day * (b - a) : 0;
-    l->beyond_fen[BF_FLOW_WAREHOUSE] -= total - inside;
+    if (total == INT64_MIN || fee_fen_per_day == INT64_MIN) {
+        l->overflow = true;
+        return;
+    }
+    int64_t inside = b > a ? fee_fen_per_day * (b - a) : 0; /* |inside| <= |total| */
+    add(l, &l->total_fen[BF_FLOW_WAREHOUSE], -total);
+    add(l, &l->beyond_fen[BF_FLOW_WAREHOUSE], inside - total);
     if (b > a) {
-        l->fee_rate_fen[a] += fee_fen_per_day;
-        l->fee_rate_fen[b] -= fee_fen_per_day;
+        add(l, &l->fee_rate_fen[a], fee_fen_per_day);
+        add(l, &l->fee_rate_fen[b], -fee_fen_per_day);
     }
 }
 
@@ -97,9 +108,13 @@ void bf_ledger_receivable(struct bf_ledger *l, int32_t from, int32_t to, int64_t
     BF_ASSERT(from >= l->first_day && to >= from);
     int64_t a, b;
     clip(l, from, to, &a, &b);
+    if (amount_fen == INT64_MIN) {
+        l->overflow = true;
+        return;
+    }
     if (b > a) {
-        l->recv_fen[a] += amount_fen;
-        l->recv_fen[b] -= amount_fen;
+        add(l, &l->recv_fen[a], amount_fen);
+        add(l, &l->recv_fen[b], -amount_fen);
     }
 }
 
@@ -107,11 +122,24 @@ void bf_ledger_close(struct bf_ledger *l)
 {
     int64_t rate = 0;
     for (uint32_t i = 0; i < l->n_days; i++) {
-        rate += l->fee_rate_fen[i];
-        l->flow_fen[(size_t)i * BF_FLOW_COUNT + BF_FLOW_WAREHOUSE] -= rate;
+        add(l, &rate, l->fee_rate_fen[i]);
+        if (rate == INT64_MIN)
+            l->overflow = true;
+        else
+            add(l, &l->flow_fen[(size_t)i * BF_FLOW_COUNT + BF_FLOW_WAREHOUSE], -rate);
         l->fee_rate_fen[i] = 0;
     }
     l->fee_rate_fen[l->n_days] = 0;
+    /* the sums the readers below make, checked once here so that they can
+     * stay unchecked: each day's net flow, the position, the receivables */
+    int64_t pos = 0, recv = 0;
+    for (uint32_t i = 0; i < l->n_days && !l->overflow; i++) {
+        int64_t net = 0;
+        for (int f = 0; f < BF_FLOW_COUNT; f++)
+            add(l, &net, l->flow_fen[(size_t)i * BF_FLOW_COUNT + (size_t)f]);
+        add(l, &pos, net);
+        add(l, &recv, l->recv_fen[i]);
+    }
 }
 
 int64_t bf_ledger_day_net(const struct bf_ledger *l, uint32_t i)

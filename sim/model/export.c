@@ -120,7 +120,7 @@ int bf__on_arrival(struct bf_engine *e, uint32_t entity, void *ctx)
         if (sh->channel == BF_CH_9810 && s->out->n_samples < s->in->n_samples)
             sh->sample_slot = (uint8_t)++s->out->n_samples;
     }
-    bf_ledger_book(&s->ledger, day, BF_FLOW_GOODS, -sh->unit_cost_fen * (int64_t)sh->n_units);
+    bf_ledger_book(&s->ledger, day, BF_FLOW_GOODS, fen_mul(s, -sh->unit_cost_fen, sh->n_units));
 
     r = erng(s, P_DOCS, sh->serial, 0);
     sh->doc_prep_h = bf_dist_sample(&p->clearance.doc_prep_h, r);
@@ -286,7 +286,7 @@ int bf__on_depart(struct bf_engine *e, uint32_t i, void *ctx)
     sh->t[BF_MS_DEPARTED] = now;
     int32_t day = day_of(s, now);
     bf_ledger_book(&s->ledger, day, BF_FLOW_FREIGHT_OUT,
-                   -sh->unit_freight_fen * (int64_t)sh->n_units);
+                   fen_mul(s, -sh->unit_freight_fen, sh->n_units));
     if (sh->counted) {
         double clearance = sh->t[BF_MS_RELEASED] - sh->t[BF_MS_DECLARED];
         acc_add(&s->clearance, clearance, 1.0);

@@ -145,7 +145,7 @@ struct sim {
     int32_t epoch_day, warm_day, horizon_end_day, end_day;
     double horizon_end_h, end_h, effective_h;
     uint64_t n_created;
-    uint32_t next_planned; /* next of in->arrivals_h */
+    uint32_t next_planned;                /* next of in->arrivals_h */
     double cat_cum[2][BF_MAX_CATEGORIES]; /* cumulative shares per regime */
     double ch_cum[2][BF_CH_COUNT];
     double lane_cum[2][BF_CH_COUNT][BF_MAX_LANES];
@@ -195,6 +195,31 @@ static inline double time_of(const struct sim *s, int32_t day, double hour)
 static inline gsl_rng *erng(struct sim *s, enum purpose p, uint64_t entity, uint32_t slot)
 {
     return bf_streams_entity(&s->rng, (uint32_t)p, entity, slot);
+}
+
+/*
+ * Amounts of n units, checked: a unit amount of up to 1e14 fen (a 1e9 CNY
+ * unit cost, the loader's cap, times a price multiple of 1000) times 1e5
+ * units leaves the int64 range, and signed overflow is undefined behaviour.
+ * Instead the ledger's overflow flag is set -- the run then ends with
+ * BF_ERANGE and a message -- and the amount saturates.
+ */
+static inline int64_t fen_mul(struct sim *s, int64_t unit_fen, int64_t n)
+{
+    int64_t v;
+    if (!__builtin_mul_overflow(unit_fen, n, &v))
+        return v;
+    s->ledger.overflow = true;
+    return (unit_fen < 0) != (n < 0) ? -INT64_MAX : INT64_MAX;
+}
+
+static inline int64_t fen_add(struct sim *s, int64_t a, int64_t b)
+{
+    int64_t v;
+    if (!__builtin_add_overflow(a, b, &v))
+        return v;
+    s->ledger.overflow = true;
+    return b < 0 ? -INT64_MAX : INT64_MAX;
 }
 
 /* Calendar lookups outside the known years are counted, not ignored. */

@@ -59,7 +59,7 @@ int bf__claim_create(struct sim *s, uint32_t i, uint32_t n_units, double trigger
         struct claim *cl = bf_pool_at(&s->claims, sh->open_claim);
         if (day_of(s, cl->paid_h) == pay_day) {
             cl->n_units += n_units;
-            cl->amount_fen += sh->unit_rebate_fen * (int64_t)n_units;
+            cl->amount_fen = fen_add(s, cl->amount_fen, fen_mul(s, sh->unit_rebate_fen, n_units));
             *claim = sh->open_claim;
             return 0;
         }
@@ -75,7 +75,7 @@ int bf__claim_create(struct sim *s, uint32_t i, uint32_t n_units, double trigger
     cl->per_ship = sh->trigger != BF_TRIGGER_SALE;
     cl->counted = sh->counted;
     cl->unit_fen = sh->unit_rebate_fen;
-    cl->amount_fen = sh->unit_rebate_fen * (int64_t)n_units;
+    cl->amount_fen = fen_mul(s, sh->unit_rebate_fen, n_units);
     cl->depart_h = sh->t[BF_MS_DEPARTED];
     cl->trigger_h = trigger_h;
     cl->paid_h = paid_h;
@@ -97,7 +97,7 @@ int bf__on_claim_paid(struct bf_engine *e, uint32_t c, void *ctx)
     const int32_t day = day_of(s, now);
     struct claim cl = *(struct claim *)bf_pool_at(&s->claims, c);
     bf_pool_free(&s->claims, c);
-    BF_ASSERT(cl.n_units > 0 && cl.amount_fen > 0);
+    BF_ASSERT(cl.n_units > 0 && (cl.amount_fen > 0 || s->ledger.overflow));
     bf_ledger_book(&s->ledger, day, BF_FLOW_REBATE_IN, cl.amount_fen);
     bf_ledger_receivable(&s->ledger, day_of(s, cl.depart_h), day, cl.amount_fen);
     if (s->in->on_claim != NULL)

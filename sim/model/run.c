@@ -297,7 +297,7 @@ static void finish_receivables(struct sim *s)
                 unclaimed = sh->n_units;
             }
             bf_ledger_receivable(&s->ledger, day_of(s, sh->t[BF_MS_DEPARTED]), s->end_day,
-                                 sh->unit_rebate_fen * (int64_t)unclaimed);
+                                 fen_mul(s, sh->unit_rebate_fen, unclaimed));
         }
         s->out->unit_states[BF_US_IN_FLIGHT] += sh->open_units;
         struct bf_shipment_record rec;

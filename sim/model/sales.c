@@ -89,7 +89,7 @@ static void book_proceeds(struct sim *s, const struct ship *sh, uint32_t slot, u
     gsl_rng *r = erng(s, P_SETTLE, sh->serial, slot);
     double lag_d = bf_dist_sample(&p->channel[sh->channel].settlement_d, r);
     bf_ledger_book(&s->ledger, day_of(s, s->eng.now_h + 24.0 * lag_d), BF_FLOW_PROCEEDS,
-                   sh->unit_net_fen * (int64_t)n);
+                   fen_mul(s, sh->unit_net_fen, n));
 }
 
 /* The shipment's rebate claim for units sold now, when its trigger is the sale. */

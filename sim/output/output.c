@@ -593,7 +593,7 @@ static int write_one(const char *folder, const char *name, writer_fn *w, const s
     return 0;
 }
 
-int bf_output_write(const struct bf_results *r, const char *folder, const volatile int *interrupt,
+int bf_output_write(const struct bf_results *r, const char *folder, const atomic_int *interrupt,
                     struct bf_diag *diag)
 {
     char path[1024];

@@ -122,7 +122,7 @@ static void sweep_should_change_only_its_policy(void **state)
 static void interrupt_should_stop_the_run(void **state)
 {
     (void)state;
-    volatile int flag = 1;
+    atomic_int flag = 1;
     struct bf_batch_options o = {.jobs = 2, .seed = -1, .interrupt = &flag};
     struct bf_results r;
     struct bf_diag d;

@@ -122,6 +122,34 @@ static void ledger_should_name_every_flow(void **state)
     assert_string_equal(bf_flow_name((enum bf_flow)99), "?");
 }
 
+/* Each booking fits in int64 but their sums do not: the flag, never a
+ * wrapped (undefined) sum. */
+static void ledger_should_flag_sums_that_leave_int64(void **state)
+{
+    (void)state;
+    const int64_t big = INT64_MAX / 2 + 2; /* twice big passes INT64_MIN too */
+    struct bf_ledger l;
+    /* two flows of one day: each total fits, the day's net does not */
+    assert_int_equal(bf_ledger_init(&l, 0, 10), 0);
+    bf_ledger_book(&l, 1, BF_FLOW_GOODS, -big);
+    bf_ledger_book(&l, 1, BF_FLOW_FREIGHT_OUT, -big);
+    assert_false(l.overflow);
+    bf_ledger_close(&l);
+    assert_true(l.overflow);
+    bf_ledger_fini(&l);
+    /* receivables and fees accumulate in difference arrays */
+    assert_int_equal(bf_ledger_init(&l, 0, 10), 0);
+    bf_ledger_receivable(&l, 2, 5, big);
+    bf_ledger_receivable(&l, 2, 6, big);
+    assert_true(l.overflow);
+    bf_ledger_fini(&l);
+    assert_int_equal(bf_ledger_init(&l, 0, 10), 0);
+    bf_ledger_fee(&l, 0, 2, big / 2 + 1);
+    bf_ledger_fee(&l, 0, 2, big / 2 + 1);
+    assert_true(l.overflow);
+    bf_ledger_fini(&l);
+}
+
 static void ledger_should_fail_cleanly_without_memory(void **state)
 {
     (void)state;
@@ -142,6 +170,7 @@ int main(void)
         cmocka_unit_test(ledger_should_summarise_capital_financing_and_receivables),
         cmocka_unit_test(ledger_should_discount_flows_by_their_day),
         cmocka_unit_test(ledger_should_name_every_flow),
+        cmocka_unit_test(ledger_should_flag_sums_that_leave_int64),
         cmocka_unit_test(ledger_should_fail_cleanly_without_memory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
