@@ -134,7 +134,8 @@ struct bf_model_input {
     uint32_t city_index, replication;
     const char *city_name, *policy_name; /* for failure reports only */
     uint32_t n_samples;                  /* milestone samples to keep (<= BF_MAX_SAMPLES) */
-    bf_shipment_fn *on_shipment;         /* optional: every shipment's milestones */
+    int32_t sample_from_day;     /* samples are 9810 shipments created on or after this day */
+    bf_shipment_fn *on_shipment; /* optional: every shipment's milestones */
     void *on_shipment_ctx;
     bf_claim_fn *on_claim; /* optional: every rebate payment */
     void *on_claim_ctx;

@@ -95,6 +95,7 @@ int bf_batch_run_item(const struct bf_results *r, uint64_t item, const atomic_in
         .city_name = c->name,
         .policy_name = sc->policy[policy].name,
         .n_samples = rep == 0 ? 4 : 0,
+        .sample_from_day = c->effective_day,
         .interrupt = interrupt,
     };
     int rc = 0;
@@ -238,6 +239,8 @@ struct pool {
     atomic_uint_fast64_t next, done;
     atomic_int stop;
     pthread_mutex_t err_lock;
+    pthread_cond_t finished; /* signalled when a worker returns */
+    unsigned n_finished;     /* workers returned, under err_lock */
     int rc;
     uint64_t err_item;
     struct bf_diag diag;
@@ -274,6 +277,10 @@ static void *worker(void *arg)
         }
         atomic_fetch_add(&p->done, 1);
     }
+    pthread_mutex_lock(&p->err_lock);
+    p->n_finished++;
+    pthread_cond_signal(&p->finished);
+    pthread_mutex_unlock(&p->err_lock);
     return NULL;
 }
 
@@ -284,6 +291,7 @@ static int run_threads(struct bf_results *r, const struct bf_batch_options *o, s
     atomic_init(&p.done, 0);
     atomic_init(&p.stop, 0);
     pthread_mutex_init(&p.err_lock, NULL);
+    pthread_cond_init(&p.finished, NULL);
     unsigned jobs = r->jobs;
     uint64_t total = bf_batch_items(r);
     if (jobs > total)
@@ -296,18 +304,34 @@ static int run_threads(struct bf_results *r, const struct bf_batch_options *o, s
     if (started == 0) {
         worker(&p); /* no thread could start: run here */
     } else {
+        /* report progress every 200 ms until every worker has returned; a
+         * short run ends as soon as its last worker does */
         double t0 = now_s();
-        while (o->progress != NULL && atomic_load(&p.done) < total && !atomic_load(&p.stop) &&
-               !(o->interrupt && *o->interrupt)) {
-            o->progress(atomic_load(&p.done), total, now_s() - t0, o->progress_ctx);
-            struct timespec ts = {0, 200 * 1000 * 1000};
-            nanosleep(&ts, NULL);
+        pthread_mutex_lock(&p.err_lock);
+        while (p.n_finished < started) {
+            if (o->progress != NULL) {
+                pthread_mutex_unlock(&p.err_lock);
+                o->progress(atomic_load(&p.done), total, now_s() - t0, o->progress_ctx);
+                pthread_mutex_lock(&p.err_lock);
+                if (p.n_finished >= started)
+                    break;
+            }
+            struct timespec until;
+            clock_gettime(CLOCK_REALTIME, &until);
+            until.tv_nsec += 200 * 1000 * 1000;
+            if (until.tv_nsec >= 1000000000L) {
+                until.tv_sec++;
+                until.tv_nsec -= 1000000000L;
+            }
+            pthread_cond_timedwait(&p.finished, &p.err_lock, &until);
         }
+        pthread_mutex_unlock(&p.err_lock);
         for (unsigned k = 0; k < started; k++)
             pthread_join(th[k], NULL);
         if (o->progress != NULL)
             o->progress(atomic_load(&p.done), total, now_s() - t0, o->progress_ctx);
     }
+    pthread_cond_destroy(&p.finished);
     pthread_mutex_destroy(&p.err_lock);
     if (p.rc != 0) {
         *diag = p.diag;

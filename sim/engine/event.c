@@ -139,7 +139,7 @@ double bf_event_queue_peek_t(struct bf_event_queue *q)
         set_remove(q, q->heap[0].seq);
         bf__heap_remove_top(q->heap, q->n--);
     }
-    return INFINITY;
+    return (double)INFINITY;
 }
 
 size_t bf_event_queue_size(const struct bf_event_queue *q)

@@ -68,7 +68,7 @@ double bf_periodic_next(const struct bf_periodic *p, int32_t epoch_day,
     int32_t look_back = p->kind == BF_PERIODIC_MONTHLY ? 31 : 14;
     if (p->dayoff != BF_DAYOFF_NEXT)
         look_back = 0;
-    double best = INFINITY;
+    double best = (double)INFINITY;
     int32_t d = day_t - look_back;
     for (int guard = 0; guard < 800; guard++) {
         int32_t nom = nominal_on_or_after(p, d);

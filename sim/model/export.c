@@ -18,7 +18,7 @@ double bf__next_arrival(struct sim *s, double t_h)
 {
     if (s->in->arrivals_h != NULL) {
         if (s->next_planned >= s->in->n_arrivals)
-            return INFINITY;
+            return (double)INFINITY;
         double t = s->in->arrivals_h[s->next_planned++];
         BF_ASSERT(t >= t_h);
         return t;
@@ -41,7 +41,7 @@ double bf__next_arrival(struct sim *s, double t_h)
         e -= hazard;
         t = month_end;
     }
-    return INFINITY;
+    return (double)INFINITY;
 }
 
 static unsigned pick(const double *cum, unsigned n, double u)
@@ -116,8 +116,12 @@ int bf__on_arrival(struct bf_engine *e, uint32_t entity, void *ctx)
     if (sh->counted) {
         s->ships_counted += 1.0;
         s->units_counted += (double)sh->n_units;
-        /* the first measured 9810 shipments are the timeline samples */
-        if (sh->channel == BF_CH_9810 && s->out->n_samples < s->in->n_samples)
+        /* the first measured 9810 shipments from sample_from_day on are the
+         * timeline samples (the batch passes the city's effective day, so the
+         * samples of the before and after runs are the same shipments and
+         * the after run's follow its new rules) */
+        if (sh->channel == BF_CH_9810 && day >= s->in->sample_from_day &&
+            s->out->n_samples < s->in->n_samples)
             sh->sample_slot = (uint8_t)++s->out->n_samples;
     }
     bf_ledger_book(&s->ledger, day, BF_FLOW_GOODS, fen_mul(s, -sh->unit_cost_fen, sh->n_units));
@@ -238,7 +242,7 @@ static uint32_t team_capacity(struct sim *s, double t_h)
 int bf__schedule_shift(struct sim *s)
 {
     const double now = s->eng.now_h;
-    double next = INFINITY;
+    double next = (double)INFINITY;
     if (s->effective_h > now)
         next = s->effective_h;
     int32_t day = day_of(s, now);

@@ -368,13 +368,38 @@ int bf_write_summary_json(FILE *f, const struct bf_results *r)
     const struct bf_scenario *sc = r->sc;
     fputs("{\n  \"scenario\": ", f);
     bf_json_string(f, sc->name);
-    fprintf(f, ",\n  \"seed\": %llu,\n  \"replications\": %u,\n  \"policies\": [",
-            (unsigned long long)r->seed, r->replications);
+    fputs(",\n  \"description\": ", f);
+    bf_json_string(f, sc->description);
+    char start[11], end[11];
+    bf_date_format(sc->start_day, start);
+    bf_date_format(sc->start_day + (int32_t)sc->days - 1, end);
+    fprintf(f,
+            ",\n  \"horizon\": {\"start\": \"%s\", \"days\": %u, \"last_day\": \"%s\", "
+            "\"warmup_days\": %u, \"tail_days\": %u},\n",
+            start, sc->days, end, sc->warmup_days, sc->tail_days);
+    fprintf(f,
+            "  \"finance\": {\"financing_rate\": %.10g, \"discount_rate\": %.10g, "
+            "\"currency\": \"%s\"},\n  \"rule\": \"%s\",\n  \"notes\": [",
+            sc->financing_rate, sc->discount_rate, sc->currency, bf_rule_name(sc->rule));
+    for (uint32_t i = 0; i < sc->n_notes; i++) {
+        fputs(i ? ",\n    " : "\n    ", f);
+        bf_json_string(f, sc->notes[i]);
+    }
+    fprintf(f, "%s],\n  \"seed\": %llu,\n  \"replications\": %u,\n  \"policies\": [",
+            sc->n_notes ? "\n  " : "", (unsigned long long)r->seed, r->replications);
     for (uint32_t p = 0; p < r->n_policies; p++) {
         fputs(p ? ", " : "", f);
         bf_json_string(f, policy_name(r, p));
     }
-    fputs("],\n  \"compare\": [", f);
+    fputs("],\n  \"policy_descriptions\": {", f);
+    for (uint32_t p = 0; p < r->n_policies; p++) {
+        fputs(p ? ", " : "", f);
+        bf_json_string(f, policy_name(r, p));
+        fputs(": ", f);
+        bf_json_string(f, sc->policy[p].description);
+    }
+    fputs("}", f);
+    fputs(",\n  \"compare\": [", f);
     bf_json_string(f, policy_name(r, sc->baseline));
     fputs(", ", f);
     bf_json_string(f, policy_name(r, sc->compared));

@@ -171,7 +171,7 @@ static int index_summary(struct bf__folder *f, struct bf_diag *diag)
     if (f->sum == NULL)
         return BF_ENOMEM;
     for (size_t i = 0; i < n; i++)
-        f->sum[i] = (struct bf__sum){NAN, NAN, NAN, NAN, 0};
+        f->sum[i] = (struct bf__sum){(double)NAN, (double)NAN, (double)NAN, (double)NAN, 0};
     int last = -1;
     for (size_t r = 0; r < t->n_rows; r++) {
         int c = row_city(f, bf__csv_get(t, r, c_city), &last);
@@ -197,7 +197,8 @@ static int index_delta(struct bf__folder *f, struct bf_diag *diag)
     if (f->delta == NULL)
         return BF_ENOMEM;
     for (size_t i = 0; i < n; i++)
-        f->delta[i] = (struct bf__delta){NAN, NAN, NAN, NAN, NAN, NAN};
+        f->delta[i] = (struct bf__delta){(double)NAN, (double)NAN, (double)NAN,
+                                         (double)NAN, (double)NAN, (double)NAN};
     int col[8];
     static const char *const names[] = {"city",  "metric",   "before",    "after",
                                         "delta", "ci95_low", "ci95_high", "variance_reduction"};

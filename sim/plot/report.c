@@ -1115,6 +1115,8 @@ int bf_report_write(const char *dir, const struct bf_scenario *sc, struct bf_dia
         rc = BF_EIO;
     }
 out:
+    if (rc == BF_ENOMEM && diag != NULL && diag->msg[0] == '\0')
+        bf_diag_set(diag, "out of memory while writing the report");
     if (own_loaded)
         bf_scenario_fini(&own);
     bf__free(r.order);

@@ -245,6 +245,15 @@ static bool dist_num(struct ld *L, const cJSON *obj, const char *path, const cha
     return get_number(L, n, p, -1e300, 1e300, "", out);
 }
 
+/* Both numbers, each reported when missing (no short circuit). */
+static bool dist_2(struct ld *L, const cJSON *obj, const char *path, const char *k1, double *a,
+                   const char *k2, double *b)
+{
+    bool x = dist_num(L, obj, path, k1, a);
+    bool y = dist_num(L, obj, path, k2, b);
+    return x && y;
+}
+
 static bool has(const cJSON *obj, const char *key)
 {
     return cJSON_GetObjectItemCaseSensitive(obj, key) != NULL;
@@ -299,12 +308,12 @@ static bool parse_dist(struct ld *L, const cJSON *n, const char *path, struct bf
             ok = dist_num(L, n, path, "value", &a) && bf_dist_fixed(&t, a, &d) == 0;
             break;
         case BF_DIST_UNIFORM:
-            ok = dist_num(L, n, path, "min", &a) & dist_num(L, n, path, "max", &b);
+            ok = dist_2(L, n, path, "min", &a, "max", &b);
             ok = ok && bf_dist_uniform(&t, a, b, &d) == 0;
             break;
         case BF_DIST_TRIANGULAR:
-            ok = dist_num(L, n, path, "min", &a) & dist_num(L, n, path, "mode", &b) &
-                 dist_num(L, n, path, "max", &c);
+            ok = dist_2(L, n, path, "min", &a, "mode", &b);
+            ok = dist_num(L, n, path, "max", &c) && ok;
             ok = ok && bf_dist_triangular(&t, a, b, c, &d) == 0;
             break;
         case BF_DIST_EXPONENTIAL:
@@ -321,13 +330,13 @@ static bool parse_dist(struct ld *L, const cJSON *n, const char *path, struct bf
                 return false;
             }
             if (has(n, "median") || has(n, "p90"))
-                ok = (dist_num(L, n, path, "median", &a) & dist_num(L, n, path, "p90", &b)) &&
+                ok = dist_2(L, n, path, "median", &a, "p90", &b) &&
                      bf_dist_lognormal_median_p90(&t, a, b, &d) == 0;
             else if (has(n, "mean") || has(n, "sd"))
-                ok = (dist_num(L, n, path, "mean", &a) & dist_num(L, n, path, "sd", &b)) &&
+                ok = dist_2(L, n, path, "mean", &a, "sd", &b) &&
                      bf_dist_lognormal_mean_sd(&t, a, b, &d) == 0;
             else
-                ok = (dist_num(L, n, path, "mu", &a) & dist_num(L, n, path, "sigma", &b)) &&
+                ok = dist_2(L, n, path, "mu", &a, "sigma", &b) &&
                      bf_dist_lognormal(&t, a, b, &d) == 0;
             break;
         }
@@ -339,16 +348,15 @@ static bool parse_dist(struct ld *L, const cJSON *n, const char *path, struct bf
                 return false;
             }
             if (mc)
-                ok = (dist_num(L, n, path, "mean", &a) & dist_num(L, n, path, "cv", &b)) &&
+                ok = dist_2(L, n, path, "mean", &a, "cv", &b) &&
                      bf_dist_gamma_mean_cv(&t, a, b, &d) == 0;
             else
-                ok = (dist_num(L, n, path, "shape", &a) & dist_num(L, n, path, "scale", &b)) &&
+                ok = dist_2(L, n, path, "shape", &a, "scale", &b) &&
                      bf_dist_gamma(&t, a, b, &d) == 0;
             break;
         }
         case BF_DIST_WEIBULL:
-            ok = (dist_num(L, n, path, "shape", &a) & dist_num(L, n, path, "scale", &b)) &&
-                 bf_dist_weibull(&t, a, b, &d) == 0;
+            ok = dist_2(L, n, path, "shape", &a, "scale", &b) && bf_dist_weibull(&t, a, b, &d) == 0;
             break;
         case BF_DIST_EMPIRICAL: {
             const cJSON *vs = cJSON_GetObjectItemCaseSensitive(n, "values");
@@ -378,11 +386,11 @@ static bool parse_dist(struct ld *L, const cJSON *n, const char *path, struct bf
             for (int i = 0; i < nv; i++) {
                 char ip[BF_TEXT_MAX];
                 snprintf(ip, sizeof ip, "%s[%d]", vp, i);
-                ok &= get_number(L, cJSON_GetArrayItem(vs, i), ip, -1e300, 1e300, "", &v[i]);
+                ok = get_number(L, cJSON_GetArrayItem(vs, i), ip, -1e300, 1e300, "", &v[i]) && ok;
                 w[i] = 1.0;
                 if (ws) {
                     snprintf(ip, sizeof ip, "%s[%d]", wp, i);
-                    ok &= get_number(L, cJSON_GetArrayItem(ws, i), ip, 0, 1e300, "", &w[i]);
+                    ok = get_number(L, cJSON_GetArrayItem(ws, i), ip, 0, 1e300, "", &w[i]) && ok;
                 }
             }
             ok = ok && bf_dist_empirical(&t, v, w, (size_t)nv, &d) == 0;
@@ -608,7 +616,8 @@ static bool set_value(struct ld *L, const struct bf_param_info *pi, const cJSON 
         for (int i = 0; i < 12; i++) {
             char ip[BF_TEXT_MAX];
             snprintf(ip, sizeof ip, "%s[%d]", path, i);
-            ok &= get_number(L, cJSON_GetArrayItem(n, i), ip, pi->min, pi->max, pi->unit, &m[i]);
+            ok = get_number(L, cJSON_GetArrayItem(n, i), ip, pi->min, pi->max, pi->unit, &m[i]) &&
+                 ok;
         }
         if (!ok)
             return false;
@@ -641,7 +650,7 @@ static bool set_value(struct ld *L, const struct bf_param_info *pi, const cJSON 
                 ok = false;
                 continue;
             }
-            ok &= get_number(L, m, mp, pi->min, pi->max, pi->unit, &w[lane]);
+            ok = get_number(L, m, mp, pi->min, pi->max, pi->unit, &w[lane]) && ok;
         }
         if (!ok)
             return false;
@@ -1688,7 +1697,7 @@ static void load_sweeps(struct ld *L, const cJSON *root, const struct bf_params 
             PROBLEM(L, s, false, sp, "a sweep needs a \"name\"");
             ok = false;
         } else {
-            ok &= get_name(L, x, ap, w->name, sizeof w->name);
+            ok = get_name(L, x, ap, w->name, sizeof w->name) && ok;
         }
         join(ap, sizeof ap, sp, "path");
         struct bf_pvalue proto = {0};

@@ -136,7 +136,7 @@ double bf_stats_quantile_sorted(const double *sorted, size_t n, double p)
     BF_ASSERT(p >= 0.0 && p <= 1.0);
     /* GSL returns 0 for no data, which would read as a real quantile. */
     if (n == 0)
-        return NAN;
+        return (double)NAN;
     return gsl_stats_quantile_from_sorted_data(sorted, 1, n, p);
 }
 
@@ -166,8 +166,8 @@ int bf_stats_summary(const double *x, size_t n, double level, struct bf_summary 
      * valid and be wrong; the mean and sd are NaN anyway, so say so everywhere.
      */
     if (n == 0 || has_nan(x, n)) {
-        s.mean = s.sd = s.ci_low = s.ci_high = s.half_width = NAN;
-        s.p10 = s.p50 = s.p90 = s.min = s.max = NAN;
+        s.mean = s.sd = s.ci_low = s.ci_high = s.half_width = (double)NAN;
+        s.p10 = s.p50 = s.p90 = s.min = s.max = (double)NAN;
         *out = s;
         return 0;
     }
@@ -207,10 +207,10 @@ static double variance_reduction(double var_sum, double var_d)
     if (var_d > 0.0)
         return var_sum / var_d;
     if (var_d == 0.0 && var_sum > 0.0)
-        return INFINITY;
+        return (double)INFINITY;
     if (var_d == 0.0 && var_sum == 0.0)
         return 1.0;
-    return NAN;
+    return (double)NAN;
 }
 
 int bf_stats_paired(const double *a, const double *b, size_t n, double level, struct bf_paired *out)
@@ -219,8 +219,8 @@ int bf_stats_paired(const double *a, const double *b, size_t n, double level, st
     struct bf_paired p;
     p.n = n;
     if (n == 0) {
-        p.mean_a = p.mean_b = p.mean_diff = p.sd_diff = NAN;
-        p.ci_low = p.ci_high = p.variance_reduction = NAN;
+        p.mean_a = p.mean_b = p.mean_diff = p.sd_diff = (double)NAN;
+        p.ci_low = p.ci_high = p.variance_reduction = (double)NAN;
         *out = p;
         return 0;
     }
@@ -243,7 +243,7 @@ int bf_stats_paired(const double *a, const double *b, size_t n, double level, st
     } else {
         /* One pair has no variance to compare: not 1, which would read as "no gain". */
         p.sd_diff = 0.0;
-        p.variance_reduction = NAN;
+        p.variance_reduction = (double)NAN;
     }
     double hw = bf_stats_t_half_width(p.sd_diff, n, level);
     p.ci_low = p.mean_diff - hw;

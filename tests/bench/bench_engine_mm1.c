@@ -125,7 +125,7 @@ static struct result run_engine(uint64_t n, unsigned long seed)
     gsl_rng_set(m.r, seed);
     double t0 = now_s();
     if (bf_engine_in(&e, expo(m.r, 1.0 / LAMBDA), EV_ARRIVAL, 0, NULL) != 0 ||
-        bf_engine_run(&e, INFINITY) != 0) {
+        bf_engine_run(&e, (double)INFINITY) != 0) {
         fputs("bench_engine_mm1: engine run failed\n", stderr);
         exit(1);
     }

@@ -348,7 +348,7 @@ static void dist_should_reject_bad_parameters_with_a_message(void **state)
     (void)state;
     struct bf_dist d;
     struct bf_diag g;
-    /* HUGE_VAL and nan() are double; INFINITY and NAN are float (clang
+    /* HUGE_VAL and nan() are double; (double)INFINITY and (double)NAN are float (clang
      * -Wdouble-promotion) */
     const double inf = HUGE_VAL, qnan = nan("");
 

@@ -183,7 +183,7 @@ static void engine_should_dispatch_by_kind_in_order(void **state)
     assert_int_equal(r.ent[3], 100);
     bf_assert_near(r.t[3], 2.0, 0.0);
     bf_assert_near(e.now_h, 3.5, 0.0); /* the clock stands at until */
-    assert_int_equal(bf_engine_run(&e, INFINITY), 0);
+    assert_int_equal(bf_engine_run(&e, (double)INFINITY), 0);
     assert_int_equal(r.n, 5);
     assert_int_equal(r.ent[4], 9);
     bf_assert_near(e.now_h, 4.0, 0.0);
@@ -199,7 +199,7 @@ static void engine_should_stop_on_handler_error(void **state)
     assert_int_equal(bf_engine_init(&e, handlers, 2, &r, 0), 0);
     assert_int_equal(bf_engine_at(&e, 1.0, 1, 666, NULL), 0);
     assert_int_equal(bf_engine_at(&e, 2.0, 1, 5, NULL), 0);
-    assert_int_equal(bf_engine_run(&e, INFINITY), BF_EIO);
+    assert_int_equal(bf_engine_run(&e, (double)INFINITY), BF_EIO);
     assert_int_equal(r.n, 1);
     bf_assert_near(e.now_h, 1.0, 0.0);
     bf_engine_fini(&e);
@@ -218,7 +218,7 @@ static void engine_should_write_one_trace_line_per_event(void **state)
     bf_engine_trace_file(&e, f, names);
     assert_int_equal(bf_engine_at(&e, 0.25, 1, 3, NULL), 0);
     assert_int_equal(bf_engine_at(&e, 1.5, 0, 4, NULL), 0);
-    assert_int_equal(bf_engine_run(&e, INFINITY), 0);
+    assert_int_equal(bf_engine_run(&e, (double)INFINITY), 0);
     fclose(f);
     assert_string_equal(buf, "0.250000\tbeta\t3\n1.500000\talpha\t4\n");
     bf_engine_fini(&e);

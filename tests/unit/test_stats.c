@@ -285,7 +285,7 @@ static void summary_should_give_nans_for_no_values(void **state)
 static void summary_should_give_nans_when_a_value_is_nan(void **state)
 {
     (void)state;
-    const double x[] = {1.0, 2.0, NAN, 4.0};
+    const double x[] = {1.0, 2.0, (double)NAN, 4.0};
     struct bf_summary s;
     assert_int_equal(bf_stats_summary(x, 4, 0.95, &s), 0);
     assert_int_equal(s.n, 4);
@@ -542,8 +542,8 @@ static void hist_should_reject_invalid_binning(void **state)
     assert_null(h.h);
     assert_int_equal(bf_hist_init(&h, 4, 1.0, 1.0), BF_EINVAL);
     assert_int_equal(bf_hist_init(&h, 4, 2.0, 1.0), BF_EINVAL);
-    assert_int_equal(bf_hist_init(&h, 4, NAN, 1.0), BF_EINVAL);
-    assert_int_equal(bf_hist_init(&h, 4, 0.0, INFINITY), BF_EINVAL);
+    assert_int_equal(bf_hist_init(&h, 4, (double)NAN, 1.0), BF_EINVAL);
+    assert_int_equal(bf_hist_init(&h, 4, 0.0, (double)INFINITY), BF_EINVAL);
     assert_int_equal(bf_hist_init(&h, 4, -1e308, 1e308), BF_EINVAL);
     assert_null(h.h);
     bf_hist_fini(&h);
@@ -566,7 +566,7 @@ static void add_nan(void)
 {
     struct bf_hist h;
     if (bf_hist_init(&h, 4, 0.0, 1.0) == 0)
-        bf_hist_add(&h, NAN, 1.0);
+        bf_hist_add(&h, (double)NAN, 1.0);
 }
 
 /* GSL would file a NaN into a bin and report success. */
