@@ -1,14 +1,20 @@
 /*
- * heap.h - the binary min-heap of events, ordered by (time, sequence).
+ * heap.h - the event list: a 4-ary min-heap ordered by (time, sequence).
  *
  * static inline so the run loop compiles into one function (libuv's
  * heap-inl.h). Sifting moves a hole instead of swapping, as in
- * ../shared/bench/mm1_bare.c: one store per level.
+ * ../shared/bench/mm1_bare.c: one store per level. Four children per node
+ * rather than two halve the depth, and the four sit next to each other in
+ * memory: with tens of thousands of events pending (a busy city's lots,
+ * claims and returns) the binary heap's sift-down was bound by cache
+ * misses, one per level (docs/performance.md).
  */
 #ifndef BF_ENGINE_HEAP_H
 #define BF_ENGINE_HEAP_H
 
 #include "borderflow/event.h"
+
+#define BF__HEAP_D 4
 
 static inline int bf__ev_less(const struct bf_event *a, const struct bf_event *b)
 {
@@ -18,7 +24,7 @@ static inline int bf__ev_less(const struct bf_event *a, const struct bf_event *b
 static inline void bf__heap_sift_up(struct bf_event *h, size_t i, struct bf_event e)
 {
     while (i > 0) {
-        size_t parent = (i - 1) / 2;
+        size_t parent = (i - 1) / BF__HEAP_D;
         if (!bf__ev_less(&e, &h[parent]))
             break;
         h[i] = h[parent];
@@ -34,15 +40,18 @@ static inline void bf__heap_remove_top(struct bf_event *h, size_t n)
     n--;
     size_t i = 0;
     for (;;) {
-        size_t c = 2 * i + 1;
+        size_t c = BF__HEAP_D * i + 1;
         if (c >= n)
             break;
-        if (c + 1 < n && bf__ev_less(&h[c + 1], &h[c]))
-            c++;
-        if (!bf__ev_less(&h[c], &last))
+        size_t end = c + BF__HEAP_D < n ? c + BF__HEAP_D : n;
+        size_t best = c;
+        for (size_t k = c + 1; k < end; k++)
+            if (bf__ev_less(&h[k], &h[best]))
+                best = k;
+        if (!bf__ev_less(&h[best], &last))
             break;
-        h[i] = h[c];
-        i = c;
+        h[i] = h[best];
+        i = best;
     }
     if (n > 0)
         h[i] = last;

@@ -75,6 +75,7 @@ int bf__on_arrival(struct bf_engine *e, uint32_t entity, void *ctx)
     sh->claim = NO_REF;
     sh->open_claim = NO_REF;
     sh->draws_regime = 0xff;
+    sh->memo_ready_day = INT32_MIN;
     for (int k = 0; k < BF_MS_COUNT; k++)
         sh->t[k] = (double)NAN;
     sh->t[BF_MS_CREATED] = now;

@@ -70,12 +70,14 @@ struct ship {
     uint32_t next_unit;      /* warehouse lot: next unit (sorted by time to sale) */
     uint8_t channel, category, lane, regime, trigger;
     uint8_t counted, inspected, attempts;
-    uint8_t sample_slot;                 /* 1 + index into result samples, or 0 */
-    uint8_t claim_paid;                  /* its shipment-level claim has been paid */
-    uint32_t claim, claim_gen;           /* shipment-level claim (departure/closure), or NO_REF */
-    uint32_t open_claim, open_claim_gen; /* latest claim of units sold (rebate at sale) */
-    uint8_t draws_regime;                /* regime of the cached rebate draws, or 0xff */
-    double doc_d, proc_wd, treasury_d;   /* rebate draws, one set per shipment */
+    uint8_t sample_slot;                  /* 1 + index into result samples, or 0 */
+    uint8_t claim_paid;                   /* its shipment-level claim has been paid */
+    uint32_t claim, claim_gen;            /* shipment-level claim (departure/closure), or NO_REF */
+    uint32_t open_claim, open_claim_gen;  /* latest claim of units sold (rebate at sale) */
+    uint8_t draws_regime;                 /* regime of the cached rebate draws, or 0xff */
+    double doc_d, proc_wd, treasury_d;    /* rebate draws, one set per shipment */
+    int32_t memo_ready_day, memo_pay_day; /* last payment day computed, by ready day */
+    uint8_t memo_regime;
     int64_t unit_cost_fen, unit_rebate_fen, unit_net_fen, unit_freight_fen;
     double t[BF_MS_COUNT];
     double rework_h, screen_h, insp_h, insp_wait_h, doc_prep_h;

@@ -51,7 +51,14 @@ int bf__claim_create(struct sim *s, uint32_t i, uint32_t n_units, double trigger
         sh->draws_regime = (uint8_t)regime;
     }
     int32_t ready_day = day_of(s, trigger_h + 24.0 * sh->doc_d);
-    int32_t pay_day = paid_day(s, p, ready_day, lround(sh->proc_wd), lround(sh->treasury_d));
+    /* units of a lot sold on the same day have the same payment day: the
+     * calendar walk is done once per day, not once per unit */
+    if (sh->memo_ready_day != ready_day || sh->memo_regime != regime) {
+        sh->memo_pay_day = paid_day(s, p, ready_day, lround(sh->proc_wd), lround(sh->treasury_d));
+        sh->memo_ready_day = ready_day;
+        sh->memo_regime = (uint8_t)regime;
+    }
+    int32_t pay_day = sh->memo_pay_day;
     double paid_h = fmax(time_of(s, pay_day, 12.0), trigger_h);
 
     if (sh->open_claim != NO_REF && bf_pool_live(&s->claims, sh->open_claim) &&
