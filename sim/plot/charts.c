@@ -189,17 +189,11 @@ int bf__chart_cash(struct bf__plotctx *x, int *drawn, struct bf_diag *diag)
     const struct bf__folder *fo = x->f;
     *drawn = 0;
     struct bf__csv t;
-    char path[1200];
-    int rc = bf__path(path, sizeof path, fo->dir, "daily_cash.csv", diag);
-    if (rc != 0)
-        return rc;
-    rc = bf__csv_read(path, &t, diag);
-    if (rc != 0)
-        return rc;
     int col[6];
     static const char *const names[] = {"city", "policy", "date", "mean", "p05", "p95"};
-    for (int i = 0; i < 6 && rc == 0; i++)
-        rc = bf__csv_need(&t, names[i], &col[i], diag);
+    int rc = bf__csv_open(fo->dir, "daily_cash.csv", names, 6, col, &t, diag);
+    if (rc != 0)
+        return rc;
     struct span *sp = bf__calloc((size_t)fo->n_cities * 2, sizeof *sp);
     if (rc == 0 && sp == NULL)
         rc = BF_ENOMEM;
@@ -216,7 +210,8 @@ int bf__chart_cash(struct bf__plotctx *x, int *drawn, struct bf_diag *diag)
         if (q->n == 0)
             q->start = r;
         else if (q->start + q->n != r) {
-            bf_diag_set(diag, "%s:%zu: rows of one city and policy are not together", path, r + 2);
+            bf_diag_set(diag, "%s:%zu: rows of one city and policy are not together", t.path,
+                        r + 2);
             rc = BF_EPARSE;
         }
         q->n++;
@@ -328,17 +323,12 @@ int bf__chart_rebate_cdf(const struct bf__plotctx *x, int *drawn, struct bf_diag
 {
     const struct bf__folder *fo = x->f;
     *drawn = 0;
-    char path[1200];
-    int rc = bf__path(path, sizeof path, fo->dir, "distributions.csv", diag);
-    if (rc != 0)
-        return rc;
     struct bf__csv t;
-    if ((rc = bf__csv_read(path, &t, diag)) != 0)
-        return rc;
     int col[5];
     static const char *const names[] = {"city", "policy", "metric", "day", "cdf"};
-    for (int i = 0; i < 5 && rc == 0; i++)
-        rc = bf__csv_need(&t, names[i], &col[i], diag);
+    int rc = bf__csv_open(fo->dir, "distributions.csv", names, 5, col, &t, diag);
+    if (rc != 0)
+        return rc;
     /* cdf[slot][city][day]: NaN = no row yet; carried forward past the
      * last row (the CSV stops at the last non-empty bin) */
     size_t per = (size_t)fo->n_cities * (MAX_DAYS + 1);
@@ -555,17 +545,12 @@ int bf__chart_timeline(const struct bf__plotctx *x, int *drawn, struct bf_diag *
 {
     const struct bf__folder *fo = x->f;
     *drawn = 0;
-    char path[1200];
-    int rc = bf__path(path, sizeof path, fo->dir, "timeline.csv", diag);
-    if (rc != 0)
-        return rc;
     struct bf__csv t;
-    if ((rc = bf__csv_read(path, &t, diag)) != 0)
-        return rc;
     int col[6];
     static const char *const names[] = {"city", "policy", "shipment", "units", "milestone", "day"};
-    for (int i = 0; i < 6 && rc == 0; i++)
-        rc = bf__csv_need(&t, names[i], &col[i], diag);
+    int rc = bf__csv_open(fo->dir, "timeline.csv", names, 6, col, &t, diag);
+    if (rc != 0)
+        return rc;
     if (rc != 0) {
         bf__csv_fini(&t);
         return rc;
@@ -718,12 +703,10 @@ int bf__chart_tornado(const struct bf__plotctx *x, int *drawn, struct bf_diag *d
     if (stat(path, &st) != 0)
         return 0; /* no sweeps in this run */
     struct bf__csv t;
-    if ((rc = bf__csv_read(path, &t, diag)) != 0)
-        return rc;
     int col[6];
     static const char *const names[] = {"sweep", "value_index", "value", "city", "metric", "delta"};
-    for (int i = 0; i < 6 && rc == 0; i++)
-        rc = bf__csv_need(&t, names[i], &col[i], diag);
+    if ((rc = bf__csv_open(fo->dir, "sweep.csv", names, 6, col, &t, diag)) != 0)
+        return rc;
     struct sweep_acc *acc = rc == 0 ? bf__calloc(BF_MAX_SWEEPS_PLOT, sizeof *acc) : NULL;
     if (rc == 0 && acc == NULL)
         rc = BF_ENOMEM;

@@ -39,6 +39,13 @@ void bf__csv_fini(struct bf__csv *t);
 int bf__csv_col(const struct bf__csv *t, const char *name);
 /* Like bf__csv_col, but a missing column is BF_EPARSE with diag. */
 int bf__csv_need(const struct bf__csv *t, const char *name, int *col, struct bf_diag *diag);
+/*
+ * Reads dir/name and finds the n columns cols[] (their indices into col[]):
+ * what every chart and the report do first. 0, or an error of
+ * bf__csv_read/bf__csv_need; on failure *t holds nothing to free.
+ */
+int bf__csv_open(const char *dir, const char *name, const char *const *cols, int n, int *col,
+                 struct bf__csv *t, struct bf_diag *diag);
 static inline const char *bf__csv_get(const struct bf__csv *t, size_t row, int col)
 {
     return t->cell[(row + 1) * t->n_cols + (size_t)col];

@@ -183,6 +183,20 @@ void bf__csv_fini(struct bf__csv *t)
     t->n_rows = t->n_cols = 0;
 }
 
+int bf__csv_open(const char *dir, const char *name, const char *const *cols, int n, int *col,
+                 struct bf__csv *t, struct bf_diag *diag)
+{
+    char path[1200];
+    int rc = bf__path(path, sizeof path, dir, name, diag);
+    if (rc != 0 || (rc = bf__csv_read(path, t, diag)) != 0)
+        return rc;
+    for (int i = 0; i < n && rc == 0; i++)
+        rc = bf__csv_need(t, cols[i], &col[i], diag);
+    if (rc != 0)
+        bf__csv_fini(t);
+    return rc;
+}
+
 int bf__csv_col(const struct bf__csv *t, const char *name)
 {
     for (size_t c = 0; c < t->n_cols; c++)

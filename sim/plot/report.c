@@ -191,17 +191,12 @@ struct report {
 static int load_totals(struct report *r, struct bf_diag *diag)
 {
     const struct bf__folder *fo = r->fo;
-    char path[1200];
-    int rc = bf__path(path, sizeof path, fo->dir, "replications.csv", diag);
-    if (rc != 0)
-        return rc;
     struct bf__csv t;
-    if ((rc = bf__csv_read(path, &t, diag)) != 0)
-        return rc;
     int col[5];
     static const char *const names[] = {"city", "policy", "replication", "metric", "value"};
-    for (int i = 0; i < 5 && rc == 0; i++)
-        rc = bf__csv_need(&t, names[i], &col[i], diag);
+    int rc = bf__csv_open(fo->dir, "replications.csv", names, 5, col, &t, diag);
+    if (rc != 0)
+        return rc;
     size_t n = fo->replications;
     /* sum[metric 0 fin / 1 npv][slot][rep], count[...] of cities seen */
     double *sum = rc == 0 && n ? bf__calloc(4 * n, sizeof *sum) : NULL;
