@@ -3,6 +3,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -12,7 +13,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <gsl/gsl_version.h>
+
 #include "borderflow/borderflow.h"
+#include "borderflow/mpi.h"
 #include "borderflow/plot.h"
 
 #include "cli.h"
@@ -36,6 +40,9 @@ static void install_signals(void)
 
 static void run_usage(FILE *f)
 {
+    const char *mpi = bf_mpi_available()
+                          ? ""
+                          : "                          (this borderflow was built without MPI)\n";
     fputs("usage: borderflow run [options] SCENARIO|FOLDER...\n"
           "\n"
           "Runs every scenario given (for a folder, every .json in it, in name order)\n"
@@ -55,7 +62,12 @@ static void run_usage(FILE *f)
           "      --resume            skip scenarios whose results are complete and match\n"
           "                          the scenario file, seed and replications\n"
           "      --max-memory SIZE   fail cleanly beyond SIZE bytes (suffix K, M or G)\n"
-          "  -q, --quiet             print errors only\n"
+          "      --mpi               spread the work items over MPI ranks: start it with\n"
+          "                          mpirun -np N or srun; -j threads run on every rank,\n"
+          "                          rank 0 writes the results (docs/scaling.md)\n",
+          f);
+    fputs(mpi, f);
+    fputs("  -q, --quiet             print errors only\n"
           "  -h, --help              this help\n"
           "\n"
           "A progress bar goes to stderr when it is a terminal, one line per scenario\n"
@@ -69,8 +81,15 @@ struct run_opts {
     unsigned jobs;
     uint32_t replications;
     int64_t seed;
-    bool quiet, plots, resume, sweeps;
+    bool quiet, plots, resume, sweeps, mpi;
     uint64_t max_memory;
+};
+
+/* The MPI side of a run command (--mpi). */
+struct mpi_cmd {
+    bool on;
+    struct bf_mpi m;
+    int saved_fd[2]; /* stdout and stderr while another rank keeps quiet, or -1 */
 };
 
 static bool parse_u64(const char *s, uint64_t max, uint64_t *out)
@@ -239,10 +258,13 @@ struct loaded {
     char folder[1100];
 };
 
-static int run_one(struct loaded *L, const struct run_opts *o, double load_s)
+/* Runs one scenario and writes its folder; m is NULL without --mpi (on
+ * rank 0 it hands the items out to every rank). */
+static int run_one(struct loaded *L, const struct run_opts *o, double load_s, struct bf_mpi *m)
 {
     struct bf_scenario *sc = &L->sc;
-    struct bf_run_record rec = {.version = bf_version(), .ranks = 1, .seconds_load = load_s};
+    struct bf_run_record rec = {
+        .version = bf_version(), .ranks = m ? m->size : 1, .seconds_load = load_s};
     utc_now(rec.started, sizeof rec.started);
     struct bf_diag d;
     bf_diag_clear(&d);
@@ -257,7 +279,9 @@ static int run_one(struct loaded *L, const struct run_opts *o, double load_s)
                                   .sweeps = o->sweeps,
                                   .interrupt = &bf_cli_signal,
                                   .progress = on_progress,
-                                  .progress_ctx = &pr};
+                                  .progress_ctx = &pr,
+                                  .distribute = m ? bf_mpi_distribute : NULL,
+                                  .distribute_ctx = m};
     struct bf_results r;
     int rc = bf_batch_run(sc, &bo, &r, &d);
     if (pr.tty)
@@ -332,21 +356,108 @@ static int run_one(struct loaded *L, const struct run_opts *o, double load_s)
             fprintf(stderr, "borderflow: warning: %s: %s\n", sc->name, rec.warnings[i]);
         double secs = rec.seconds_simulate;
         uint64_t items = bf_batch_items(&r);
+        char ranks[32] = "";
+        if (m != NULL)
+            snprintf(ranks, sizeof ranks, " x %d ranks", m->size);
         fprintf(stderr,
                 "%s: %llu work items (%u cities x %u policies x %u replications%s) in %.1f s "
-                "(%.1f items/s, %u threads) -> %s/\n",
+                "(%.1f items/s, %u threads%s) -> %s/\n",
                 sc->name, (unsigned long long)items, r.n_cities, r.n_policies, r.replications,
                 r.n_points > 1 ? " x sweep points" : "", secs,
-                secs > 0 ? (double)items / secs : 0.0, r.jobs, L->folder);
+                secs > 0 ? (double)items / secs : 0.0, r.jobs, ranks, L->folder);
     }
     bf_results_fini(&r);
     return status;
 }
 
-int bf_cmd_run(int argc, char **argv)
+/* ---- --mpi ---- */
+
+/* Ranks other than 0 keep quiet while the options are read and the
+ * scenarios loaded: every rank reads the same, rank 0 says it once, and
+ * bf_mpi_agree() reports what only another rank saw. */
+static void quiet_begin(struct mpi_cmd *mc)
+{
+    fflush(stdout);
+    fflush(stderr);
+    int null = open("/dev/null", O_WRONLY);
+    if (null < 0)
+        return;
+    mc->saved_fd[0] = dup(1);
+    mc->saved_fd[1] = dup(2);
+    dup2(null, 1);
+    dup2(null, 2);
+    close(null);
+}
+
+static void quiet_end(struct mpi_cmd *mc)
+{
+    fflush(stdout);
+    fflush(stderr);
+    for (int k = 0; k < 2; k++)
+        if (mc->saved_fd[k] >= 0) {
+            dup2(mc->saved_fd[k], k + 1);
+            close(mc->saved_fd[k]);
+            mc->saved_fd[k] = -1;
+        }
+}
+
+/* Joins the MPI job; an exit status when that fails (2: built without MPI). */
+static int mpi_start(struct mpi_cmd *mc)
+{
+    struct bf_diag d;
+    bf_diag_clear(&d);
+    int rc = bf_mpi_init(&mc->m, &d);
+    if (rc != 0) {
+        fprintf(stderr, "borderflow run: --mpi: %s\n", d.msg[0] ? d.msg : bf_strerror(rc));
+        return EXIT_BAD_INPUT;
+    }
+    mc->on = true;
+    if (mc->m.rank != 0)
+        quiet_begin(mc);
+    return 0;
+}
+
+/* "--mpi" among the arguments (before a "--"): MPI starts before anything
+ * is printed, so that only rank 0 speaks. */
+static bool asks_mpi(int argc, char **argv)
+{
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+        if (strcmp(argv[i], "--mpi") == 0)
+            return true;
+    return false;
+}
+
+/* What every rank must have loaded alike: the program (its version, the
+ * GSL it runs with and the compiler that built it: another build could
+ * round differently), then each scenario file with the SHA-256 of its
+ * bytes and of every file it extends. bf__malloc'd, or NULL. */
+static char *fingerprint(const struct loaded *L, int n)
+{
+#ifdef __VERSION__
+    const char *cc = __VERSION__;
+#else
+    const char *cc = "an unknown compiler";
+#endif
+    size_t size = 128 + strlen(gsl_version) + strlen(cc);
+    for (int i = 0; i < n; i++)
+        size += strlen(L[i].path) + sizeof L[i].sc.sha256 + 16;
+    char *fp = bf__malloc(size);
+    if (fp == NULL)
+        return NULL;
+    size_t used = (size_t)snprintf(fp, size, "borderflow %s, GSL %s, %s, results of %zu bytes\n",
+                                   bf_version(), gsl_version, cc, sizeof(struct bf_model_result));
+    for (int i = 0; i < n && used < size; i++)
+        used +=
+            (size_t)snprintf(fp + used, size - used, "%s: sha256 %s\n", L[i].path, L[i].sc.sha256);
+    return fp;
+}
+
+/* ---- the command ---- */
+
+static int run_cmd(int argc, char **argv, struct mpi_cmd *mc)
 {
     struct run_opts o = {.out_dir = "out", .seed = -1, .plots = true, .sweeps = true};
-    enum { OPT_NO_PLOTS = 256, OPT_RESUME, OPT_MAX_MEMORY, OPT_NO_SWEEPS };
+    enum { OPT_NO_PLOTS = 256, OPT_RESUME, OPT_MAX_MEMORY, OPT_NO_SWEEPS, OPT_MPI };
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},
         {"jobs", required_argument, NULL, 'j'},
@@ -358,6 +469,7 @@ int bf_cmd_run(int argc, char **argv)
         {"no-sweeps", no_argument, NULL, OPT_NO_SWEEPS},
         {"resume", no_argument, NULL, OPT_RESUME},
         {"max-memory", required_argument, NULL, OPT_MAX_MEMORY},
+        {"mpi", no_argument, NULL, OPT_MPI},
         {NULL, 0, NULL, 0},
     };
     optind = 1;
@@ -419,6 +531,9 @@ int bf_cmd_run(int argc, char **argv)
                 return EXIT_BAD_INPUT;
             }
             break;
+        case OPT_MPI:
+            o.mpi = true;
+            break;
         case ':':
             fprintf(stderr, "borderflow run: option '%s' needs a value\n", argv[optind - 1]);
             return EXIT_BAD_INPUT;
@@ -434,40 +549,65 @@ int bf_cmd_run(int argc, char **argv)
               stderr);
         return EXIT_BAD_INPUT;
     }
+    if (o.mpi && !mc->on) { /* an abbreviation such as --mp */
+        int st = mpi_start(mc);
+        if (st != 0)
+            return st;
+    }
     if (o.max_memory)
         bf_alloc_set_limit(o.max_memory);
     install_signals();
 
-    char **paths;
-    int n = bf_cli_expand(argc - optind, argv + optind, &paths);
-    if (n < 0)
-        return n == BF_CLI_EXPAND_NOMEM ? EXIT_RUN_FAILED : EXIT_BAD_INPUT;
-    struct loaded *L = bf__calloc((size_t)n, sizeof *L);
-    if (L == NULL && n > 0) {
+    /* Every rank expands and loads the scenarios itself and must reach the
+     * agreement below whatever happens, so failures do not return early. */
+    char **paths = NULL;
+    int n_paths = bf_cli_expand(argc - optind, argv + optind, &paths);
+    int n = n_paths > 0 ? n_paths : 0;
+    int bad = 0;
+    char why[1200] = ""; /* this rank's first problem, for rank 0 to print */
+    if (n_paths < 0) {
+        bad = n_paths == BF_CLI_EXPAND_NOMEM ? EXIT_RUN_FAILED : EXIT_BAD_INPUT;
+        snprintf(why, sizeof why, "%s", bad == EXIT_RUN_FAILED ? "out of memory" : "");
+        /* bf_cli_expand said why on stderr, which only rank 0 shows */
+        struct stat st;
+        for (int i = optind; !why[0] && i < argc; i++)
+            if (stat(argv[i], &st) != 0)
+                snprintf(why, sizeof why, "%s: %s", argv[i], strerror(errno));
+        if (!why[0])
+            snprintf(why, sizeof why, "cannot read the scenario files or folders given");
+    }
+    struct loaded *L = n > 0 ? bf__calloc((size_t)n, sizeof *L) : NULL;
+    const struct bf_scenario **scs = n > 0 ? bf__calloc((size_t)n, sizeof *scs) : NULL;
+    if (n > 0 && (L == NULL || scs == NULL)) {
         fputs("borderflow: out of memory\n", stderr);
-        bf_cli_free_paths(paths, n);
-        return EXIT_RUN_FAILED;
+        snprintf(why, sizeof why, "out of memory");
+        bad = EXIT_RUN_FAILED;
+        n = 0;
     }
     /* every scenario is checked before anything runs */
     double t0 = now_s();
-    int bad = 0, n_loaded = 0;
     for (int i = 0; i < n; i++) {
         struct bf_problems pb;
         bf_problems_init(&pb);
         L[i].path = paths[i];
+        scs[i] = &L[i].sc;
         int rc = bf_scenario_load(paths[i], &L[i].sc, &pb);
         if (rc == BF_ENOMEM) {
             fprintf(stderr, "borderflow: %s: out of memory while loading%s\n", paths[i],
                     o.max_memory ? " (see --max-memory)" : "");
+            snprintf(why, sizeof why, "%s: out of memory while loading", paths[i]);
             bf_problems_fini(&pb);
             bad = EXIT_RUN_FAILED;
             break;
         }
         if (rc != 0) {
             bf_cli_print_problems(&pb);
+            if (!why[0] && pb.n > 0)
+                bf_problem_format(&pb.items[0], why, sizeof why);
+            else if (!why[0])
+                snprintf(why, sizeof why, "%s: %s", paths[i], bf_strerror(rc));
             bad = EXIT_BAD_INPUT;
         } else {
-            n_loaded = i + 1;
             char name[256];
             bf_output_folder_name(L[i].sc.name, name, sizeof name);
             snprintf(L[i].folder, sizeof L[i].folder, "%s/%s", o.out_dir, name);
@@ -483,9 +623,38 @@ int bf_cmd_run(int argc, char **argv)
         bf_problems_fini(&pb);
     }
     double load_s = now_s() - t0;
+
+    /* --mpi: the ranks go on only if they all loaded the same */
+    if (mc->on) {
+        quiet_end(mc);
+        char *fp = bad == 0 ? fingerprint(L, n) : NULL;
+        if (bad == 0 && fp == NULL) {
+            bad = EXIT_RUN_FAILED;
+            snprintf(why, sizeof why, "out of memory");
+        }
+        char report[4096];
+        bad = bf_mpi_agree(&mc->m, bad, fp ? fp : "", why, o.jobs, report, sizeof report);
+        bf__free(fp);
+        if (mc->m.rank == 0 && report[0]) {
+            for (char *line = strtok(report, "\n"); line; line = strtok(NULL, "\n"))
+                if (!o.quiet || strncmp(line, "warning: ", 9) != 0)
+                    fprintf(stderr, "borderflow: --mpi: %s\n", line);
+            if (bad != 0)
+                fputs("borderflow: --mpi: every rank must read the same scenario files (a "
+                      "shared filesystem, or identical copies at the same paths) and run the "
+                      "same borderflow; see docs/scaling.md\n",
+                      stderr);
+        }
+    }
+
     int status = bad;
+    if (status == 0 && mc->on && mc->m.rank != 0) {
+        /* the other ranks run what rank 0 hands out, and end as it says */
+        struct bf_batch_options bo = {.jobs = o.jobs, .interrupt = &bf_cli_signal};
+        status = bf_mpi_serve(&mc->m, scs, (uint32_t)n, &bo);
+    }
     int finished = 0, skipped = 0;
-    for (int i = 0; status == 0 && i < n; i++) {
+    for (int i = 0; status == 0 && (!mc->on || mc->m.rank == 0) && i < n; i++) {
         struct loaded *x = &L[i];
         uint64_t seed = o.seed >= 0 ? (uint64_t)o.seed : x->sc.seed;
         uint32_t reps = o.replications ? o.replications : x->sc.replications;
@@ -496,7 +665,9 @@ int bf_cmd_run(int argc, char **argv)
             skipped++;
             continue;
         }
-        int s = run_one(x, &o, load_s / n);
+        if (mc->on)
+            mc->m.scenario = (uint32_t)i;
+        int s = run_one(x, &o, load_s / n, mc->on ? &mc->m : NULL);
         if (s == -1 || bf_cli_signal) {
             int sig = bf_cli_signal ? bf_cli_signal : SIGINT;
             fprintf(stderr,
@@ -512,10 +683,30 @@ int bf_cmd_run(int argc, char **argv)
             finished++;
     }
     (void)skipped;
-    for (int i = 0; i < n_loaded || i < n; i++)
+    /* rank 0 ends the other ranks' loop once everything is written */
+    if (mc->on && mc->m.rank == 0 && bad == 0)
+        bf_mpi_end(&mc->m, status);
+    for (int i = 0; i < n; i++)
         bf_scenario_fini(&L[i].sc);
+    bf__free(scs);
     bf__free(L);
-    bf_cli_free_paths(paths, n);
+    if (n_paths > 0)
+        bf_cli_free_paths(paths, n_paths);
+    return status;
+}
+
+int bf_cmd_run(int argc, char **argv)
+{
+    struct mpi_cmd mc = {.saved_fd = {-1, -1}};
+    if (asks_mpi(argc, argv)) {
+        int st = mpi_start(&mc);
+        if (st != 0)
+            return st;
+    }
+    int status = run_cmd(argc, argv, &mc);
+    quiet_end(&mc);
+    if (mc.on)
+        bf_mpi_finalize(&mc.m);
     return status;
 }
 
