@@ -8,6 +8,8 @@
 
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
 
 #define EXIT_RUN_FAILED 1
 #define EXIT_BAD_INPUT  2
@@ -32,5 +34,9 @@ void bf_cli_print_problems(const struct bf_problems *p);
 #define BF_CLI_EXPAND_NOMEM (-2)
 int bf_cli_expand(int argc, char **argv, char ***out);
 void bf_cli_free_paths(char **paths, int n);
+
+/* A size for --max-memory: a positive number of bytes, or with the
+ * suffix K, M or G (powers of 1024). False when s is not one. */
+bool bf_cli_parse_size(const char *s, uint64_t *out);
 
 #endif

@@ -105,7 +105,7 @@ static bool parse_u64(const char *s, uint64_t max, uint64_t *out)
     return true;
 }
 
-static bool parse_size(const char *s, uint64_t *out)
+bool bf_cli_parse_size(const char *s, uint64_t *out)
 {
     if (s == NULL || *s == '\0' || *s == '-')
         return false;
@@ -523,7 +523,7 @@ static int run_cmd(int argc, char **argv, struct mpi_cmd *mc)
             o.resume = true;
             break;
         case OPT_MAX_MEMORY:
-            if (!parse_size(optarg, &o.max_memory)) {
+            if (!bf_cli_parse_size(optarg, &o.max_memory)) {
                 fprintf(stderr,
                         "borderflow run: --max-memory takes a size such as 512M or 2G, "
                         "not '%s'\n",

@@ -2,6 +2,7 @@
  * cmd_validate.c - borderflow validate: check scenarios without running.
  */
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -9,36 +10,70 @@
 
 #include "cli.h"
 
+static void validate_usage(FILE *f)
+{
+    fputs("usage: borderflow validate [-q] [--max-memory SIZE] SCENARIO|FOLDER...\n"
+          "\n"
+          "Checks scenario files without running them: JSON syntax, unknown keys (with\n"
+          "a suggestion), types, ranges, references between cities, classes and\n"
+          "policies. Every problem is reported as FILE:LINE:COLUMN: PATH: what is\n"
+          "wrong and what is allowed. Exit status 0 when all are valid, 2 otherwise,\n"
+          "1 when memory ran out.\n"
+          "\n"
+          "  -q, --quiet           print problems only, not the files that are valid\n"
+          "      --max-memory SIZE fail cleanly beyond SIZE bytes (suffix K, M or G)\n"
+          "  -h, --help            this help\n",
+          f);
+}
+
 int bf_cmd_validate(int argc, char **argv)
 {
+    enum { OPT_MAX_MEMORY = 256 };
+    static const struct option longopts[] = {
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {"max-memory", required_argument, NULL, OPT_MAX_MEMORY},
+        {NULL, 0, NULL, 0},
+    };
     bool quiet = false;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-            puts("usage: borderflow validate [-q] SCENARIO|FOLDER...\n"
-                 "\n"
-                 "Checks scenario files without running them: JSON syntax, unknown keys (with\n"
-                 "a suggestion), types, ranges, references between cities, classes and\n"
-                 "policies. Every problem is reported as FILE:LINE:COLUMN: PATH: what is\n"
-                 "wrong and what is allowed. Exit status 0 when all are valid, 2 otherwise.\n"
-                 "\n"
-                 "  -q, --quiet   print problems only, not the files that are valid");
+    uint64_t max_memory = 0;
+    optind = 1;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":qh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'q':
+            quiet = true;
+            break;
+        case 'h':
+            validate_usage(stdout);
             return 0;
-        }
-    }
-    int first = 1;
-    if (argc > 1 && (strcmp(argv[1], "-q") == 0 || strcmp(argv[1], "--quiet") == 0)) {
-        quiet = true;
-        first = 2;
-    }
-    for (int i = first; i < argc; i++)
-        if (argv[i][0] == '-') {
-            fprintf(stderr, "borderflow validate: unknown option '%s'\n", argv[i]);
+        case OPT_MAX_MEMORY:
+            if (!bf_cli_parse_size(optarg, &max_memory)) {
+                fprintf(stderr,
+                        "borderflow validate: --max-memory takes a size such as 512M or 2G, "
+                        "not '%s'\n",
+                        optarg);
+                return EXIT_BAD_INPUT;
+            }
+            break;
+        case ':':
+            fprintf(stderr, "borderflow validate: option '%s' needs a value\n", argv[optind - 1]);
+            return EXIT_BAD_INPUT;
+        default:
+            fprintf(stderr,
+                    "borderflow validate: unknown option '%s'; see 'borderflow validate --help'\n",
+                    argv[optind - 1]);
             return EXIT_BAD_INPUT;
         }
-    if (first >= argc) {
+    }
+    if (optind >= argc) {
         fputs("borderflow validate: give at least one scenario file or folder\n", stderr);
         return EXIT_BAD_INPUT;
     }
+    if (max_memory)
+        bf_alloc_set_limit(max_memory);
+    int first = optind;
     char **paths;
     int n = bf_cli_expand(argc - first, argv + first, &paths);
     if (n < 0)
@@ -55,7 +90,8 @@ int bf_cmd_validate(int argc, char **argv)
                        sc.name, sc.n_cities, sc.n_policies, sc.n_sweeps);
             bf_scenario_fini(&sc);
         } else if (rc == BF_ENOMEM) {
-            fprintf(stderr, "borderflow: %s: out of memory\n", paths[i]);
+            fprintf(stderr, "borderflow: %s: out of memory while loading%s\n", paths[i],
+                    max_memory ? " (see --max-memory)" : "");
             status = EXIT_RUN_FAILED;
         } else {
             bf_cli_print_problems(&pb);

@@ -133,6 +133,17 @@ def max_memory():
     # the loader is held to the bound too
     expect("cities", 1, "out of memory while loading", "--max-memory",
            extra=["--max-memory", "20M"])
+    # and so is validate, which loads without running
+    p = run(EXE, ["validate", "--max-memory", "20M", path("cities")], timeout=120)
+    check(not SANITIZER.search(p.stderr), "validate cities: sanitizer report", p.stderr)
+    check(p.returncode == 1, "validate cities: exit status %d, not 1" % p.returncode, p.stderr[:2000])
+    check(p.stderr.strip() == "borderflow: %s: out of memory while loading (see --max-memory)" % path("cities"),
+          "validate cities: unexpected message", p.stderr[:2000])
+    # a valid file is still valid under that bound
+    p = run(EXE, ["validate", "--max-memory", "20M", path("heavy")], timeout=120)
+    check(p.returncode == 0 and "valid" in p.stdout,
+          "validate heavy under --max-memory 20M: exit status %d" % p.returncode, p.stderr[:2000])
+    print("  validate --max-memory 20M: the 10^6-city file refused (exit 1), a valid one accepted")
 
 
 if __name__ == "__main__":
