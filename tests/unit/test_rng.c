@@ -1,12 +1,9 @@
 /*
  * test_rng.c - stream seeding, reproducibility and independence.
  */
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <gsl/gsl_rng.h>
 #include <gsl/gsl_statistics_double.h>
@@ -26,23 +23,6 @@ static int cmp_u32(const void *a, const void *b)
 {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
     return (x > y) - (x < y);
-}
-
-/* Runs fn in a child and reports whether it died of SIGABRT (BF_ASSERT). */
-static int aborts(void (*fn)(void))
-{
-    fflush(NULL);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        if (freopen("/dev/null", "w", stderr) == NULL)
-            _exit(2);
-        fn();
-        _exit(0);
-    }
-    int status = 0;
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    return WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT;
 }
 
 /* Pearson correlation of two samples of n. */
@@ -403,12 +383,12 @@ static void entity_unallocated_purpose(void)
 static void rng_should_abort_on_keys_out_of_range(void **state)
 {
     (void)state;
-    assert_true(aborts(seed_city_too_big));
-    assert_true(aborts(seed_rep_too_big));
-    assert_true(aborts(seed_purpose_too_big));
-    assert_true(aborts(init_too_many_purposes));
-    assert_true(aborts(get_unallocated_purpose));
-    assert_true(aborts(entity_unallocated_purpose));
+    assert_true(bf_aborts(seed_city_too_big));
+    assert_true(bf_aborts(seed_rep_too_big));
+    assert_true(bf_aborts(seed_purpose_too_big));
+    assert_true(bf_aborts(init_too_many_purposes));
+    assert_true(bf_aborts(get_unallocated_purpose));
+    assert_true(bf_aborts(entity_unallocated_purpose));
 }
 
 int main(void)
