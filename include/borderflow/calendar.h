@@ -26,8 +26,18 @@
 
 #include "borderflow/error.h"
 
-/* Returned (positive) by queries that touched a day outside the known years. */
-#define BF_CAL_UNKNOWN 1
+/*
+ * What a query reports about the days it examined, as bit flags: 0 if every
+ * day lies in a known year, else the OR of
+ *  - BF_CAL_UNKNOWN: a day of a year without data (weekends only there);
+ *  - BF_CAL_PROJECTED: a day of a projected year (statutory holidays and
+ *    their make-up days, but none of a notice's adjusted working weekends).
+ * A walk from a projected year into one without data returns both. The
+ * values are positive and never collide with the negative BF_E* codes; test
+ * a flag with `rc & BF_CAL_UNKNOWN`, not `rc == BF_CAL_UNKNOWN`.
+ */
+#define BF_CAL_UNKNOWN   1
+#define BF_CAL_PROJECTED 2
 
 /* Earliest and latest years a calendar may hold data for. */
 #define BF_CAL_MIN_YEAR 1970
@@ -66,12 +76,19 @@ enum bf_day_kind {
     BF_DAY_ADJUSTED = 3, /* a weekend day made a working day (调休) */
 };
 
+/* Where the data of a year in a calendar's table comes from (its known[] byte). */
+enum bf_cal_year_source {
+    BF_CAL_YEAR_NONE = 0,      /* none: weekends only, queries report BF_CAL_UNKNOWN */
+    BF_CAL_YEAR_GIVEN = 1,     /* a notice: built-in or given by a scenario */
+    BF_CAL_YEAR_PROJECTED = 2, /* projected from the statutory rules: BF_CAL_PROJECTED */
+};
+
 struct bf_calendar {
     int first_year, last_year; /* range of years with holiday data; 0,0 = none */
     int32_t first_day;         /* day number of first_year-01-01 */
     uint32_t n_days;           /* days covered by kind[] */
     uint8_t *kind;             /* enum bf_day_kind per day of the known years */
-    uint8_t *known;            /* per year in [first_year, last_year]: 1 if data given */
+    uint8_t *known;            /* per year in [first_year, last_year]: enum bf_cal_year_source */
 };
 
 /*
@@ -86,7 +103,9 @@ void bf_calendar_fini(struct bf_calendar *cal);
  * adjusted working days (weekend days that are working days). Every date must
  * lie in `year`; an off day that is already a weekend is allowed (it stays
  * off), an adjusted working day must be a Saturday or Sunday. Replaces any
- * data the year had. Returns 0, BF_EINVAL/BF_ERANGE with diag, or BF_ENOMEM.
+ * data the year had, projected or not: the year is then known and no longer
+ * projected (a notice wins). Returns 0, BF_EINVAL/BF_ERANGE with diag, or
+ * BF_ENOMEM.
  */
 int bf_calendar_set_year(struct bf_calendar *cal, int year, const int32_t *off, size_t n_off,
                          const int32_t *work, size_t n_work, struct bf_diag *diag);
@@ -97,10 +116,18 @@ int bf_calendar_add_cn_builtin(struct bf_calendar *cal, struct bf_diag *diag);
 /* Number of built-in years and their values (for docs and the CLI). */
 size_t bf_calendar_cn_builtin_years(int *years, size_t max);
 
+/* Whether the year has data from a notice (built-in or scenario); false for a
+ * projected year. */
 bool bf_calendar_year_known(const struct bf_calendar *cal, int year);
 
-/* Kind of a day; returns 0, or BF_CAL_UNKNOWN if its year is not known (then
- * *kind is WEEKEND or WORKDAY by weekday alone). */
+/* Whether the year holds projected statutory holidays (and no notice). */
+bool bf_calendar_year_projected(const struct bf_calendar *cal, int year);
+
+/* ---- queries (pure table lookups on a const calendar) ---- */
+
+/* Kind of a day; returns 0, or the flags of its year (see BF_CAL_UNKNOWN):
+ * BF_CAL_UNKNOWN if the year has no data (then *kind is WEEKEND or WORKDAY by
+ * weekday alone), BF_CAL_PROJECTED if it is projected. */
 int bf_cal_day_kind(const struct bf_calendar *cal, int32_t day, enum bf_day_kind *kind);
 
 /* Whether a day is a working day; same return convention. */
@@ -108,12 +135,13 @@ int bf_cal_is_working_day(const struct bf_calendar *cal, int32_t day, bool *work
 
 /*
  * The n-th working day strictly after `day` (n >= 1); for n == 0, `day`
- * itself if it is a working day, else the next working day. 0 or
- * BF_CAL_UNKNOWN (some day examined was outside the known years).
+ * itself if it is a working day, else the next working day. 0, or the OR of
+ * the flags of the years of the days examined (BF_CAL_UNKNOWN: some day was
+ * in a year without data; BF_CAL_PROJECTED: some day was in a projected year).
  */
 int bf_cal_add_working_days(const struct bf_calendar *cal, int32_t day, uint32_t n, int32_t *out);
 
-/* The first working day on or after `day`. 0 or BF_CAL_UNKNOWN. */
+/* The first working day on or after `day`. 0 or flags, as above. */
 int bf_cal_next_working_day(const struct bf_calendar *cal, int32_t day, int32_t *out);
 
 /*
@@ -129,7 +157,7 @@ int32_t bf_cal_next_day_of_month(int32_t day, int dom);
  */
 int32_t bf_cal_next_weekday(int32_t day, uint8_t mask);
 
-/* Working days in [from, to) (to >= from). 0 or BF_CAL_UNKNOWN. */
+/* Working days in [from, to) (to >= from). 0 or flags, as above. */
 int bf_cal_count_working_days(const struct bf_calendar *cal, int32_t from, int32_t to,
                               uint32_t *count);
 

@@ -10,10 +10,13 @@
  *
  * A calendar stores one byte per day (enum bf_day_kind) for the contiguous
  * range of years from the first to the last year that was given data, and
- * one flag per year saying whether it was. Days of years in the range without
- * data hold the weekends-only kinds, so a walk over the table never has to
- * ask which year a day is in; only the answer "was every day known" does,
- * and that is found once per query from the first and last day examined.
+ * one byte per year saying where its data came from (enum
+ * bf_cal_year_source: none, a notice, or the statutory projection of
+ * project.c). Days of years in the range without data hold the weekends-only
+ * kinds, and projected years hold their days like any other, so a walk over
+ * the table never has to ask which year a day is in; only the answer "which
+ * kinds of year did the days lie in" does, and that is found once per query
+ * from the first and last day examined.
  */
 #include "borderflow/calendar.h"
 
@@ -258,22 +261,49 @@ static bool working_at(const struct bf_calendar *cal, int64_t day)
     return kind_is_working(kind_at(cal, day));
 }
 
+static enum bf_cal_year_source year_source(const struct bf_calendar *cal, int64_t y)
+{
+    if (cal->known == NULL || y < cal->first_year || y > cal->last_year)
+        return BF_CAL_YEAR_NONE;
+    return (enum bf_cal_year_source)cal->known[y - cal->first_year];
+}
+
 static bool known_year(const struct bf_calendar *cal, int64_t y)
 {
-    return cal->known != NULL && y >= cal->first_year && y <= cal->last_year &&
-           cal->known[y - cal->first_year] != 0;
+    return year_source(cal, y) == BF_CAL_YEAR_GIVEN;
+}
+
+/* The query flags of one year (see BF_CAL_UNKNOWN in calendar.h). */
+static int year_flags(const struct bf_calendar *cal, int64_t y)
+{
+    switch (year_source(cal, y)) {
+    case BF_CAL_YEAR_GIVEN:
+        return 0;
+    case BF_CAL_YEAR_PROJECTED:
+        return BF_CAL_PROJECTED;
+    default: /* BF_CAL_YEAR_NONE, or a byte the struct's owner wrote badly */
+        return BF_CAL_UNKNOWN;
+    }
 }
 
 /*
- * 0 if every day in [a, b] lies in a known year, else BF_CAL_UNKNOWN. Stops at
- * the first unknown year, so it looks at no more than the table's years + 1.
+ * The OR of the flags of the years of every day in [a, b]. Years outside the
+ * table have no data, so only the years in both [a, b] and the table are
+ * looked at one by one: no more than the table's years, however long the
+ * range (a walk of a billion working days spans millions of years).
  */
 static int range_status(const struct bf_calendar *cal, int64_t a, int64_t b)
 {
-    for (int64_t y = year_of(a), yb = year_of(b); y <= yb; y++)
-        if (!known_year(cal, y))
-            return BF_CAL_UNKNOWN;
-    return 0;
+    if (cal->known == NULL)
+        return BF_CAL_UNKNOWN;
+    const int64_t ya = year_of(a), yb = year_of(b);
+    /* A range that misses the table entirely gets here too: then lo > hi. */
+    int flags = ya < cal->first_year || yb > cal->last_year ? BF_CAL_UNKNOWN : 0;
+    const int64_t lo = ya > cal->first_year ? ya : cal->first_year;
+    const int64_t hi = yb < cal->last_year ? yb : cal->last_year;
+    for (int64_t y = lo; y <= hi && flags != (BF_CAL_UNKNOWN | BF_CAL_PROJECTED); y++)
+        flags |= year_flags(cal, y);
+    return flags;
 }
 
 static int32_t to_day(int64_t day)
@@ -304,6 +334,11 @@ void bf_calendar_fini(struct bf_calendar *cal)
 bool bf_calendar_year_known(const struct bf_calendar *cal, int year)
 {
     return known_year(cal, year);
+}
+
+bool bf_calendar_year_projected(const struct bf_calendar *cal, int year)
+{
+    return year_source(cal, year) == BF_CAL_YEAR_PROJECTED;
 }
 
 /* Checks one year's data without touching the calendar. */
@@ -430,7 +465,7 @@ static void apply_year(struct bf_calendar *cal, const struct bf__cal_year *yr)
         k[yr->off[i] - lo] = BF_DAY_HOLIDAY;
     for (size_t i = 0; i < yr->n_work; i++)
         k[yr->work[i] - lo] = BF_DAY_ADJUSTED;
-    cal->known[yr->year - cal->first_year] = 1;
+    cal->known[yr->year - cal->first_year] = (uint8_t)yr->source;
 }
 
 int bf__calendar_set_years(struct bf_calendar *cal, const struct bf__cal_year *years,
@@ -440,6 +475,8 @@ int bf__calendar_set_years(struct bf_calendar *cal, const struct bf__cal_year *y
         return 0;
     int y_lo = years[0].year, y_hi = years[0].year;
     for (size_t i = 0; i < n_years; i++) {
+        /* Only this layer builds these; "no data" is not something to write. */
+        BF_ASSERT(years[i].source == BF_CAL_YEAR_GIVEN || years[i].source == BF_CAL_YEAR_PROJECTED);
         const int rc = validate_year(&years[i], diag);
         if (rc != 0)
             return rc;
@@ -457,7 +494,7 @@ int bf__calendar_set_years(struct bf_calendar *cal, const struct bf__cal_year *y
 int bf_calendar_set_year(struct bf_calendar *cal, int year, const int32_t *off, size_t n_off,
                          const int32_t *work, size_t n_work, struct bf_diag *diag)
 {
-    const struct bf__cal_year yr = {year, off, n_off, work, n_work};
+    const struct bf__cal_year yr = {year, off, n_off, work, n_work, BF_CAL_YEAR_GIVEN};
     return bf__calendar_set_years(cal, &yr, 1, diag);
 }
 
@@ -466,13 +503,13 @@ int bf_calendar_set_year(struct bf_calendar *cal, int year, const int32_t *off, 
 int bf_cal_day_kind(const struct bf_calendar *cal, int32_t day, enum bf_day_kind *kind)
 {
     *kind = kind_at(cal, day);
-    return known_year(cal, year_of(day)) ? 0 : BF_CAL_UNKNOWN;
+    return year_flags(cal, year_of(day));
 }
 
 int bf_cal_is_working_day(const struct bf_calendar *cal, int32_t day, bool *working)
 {
     *working = working_at(cal, day);
-    return known_year(cal, year_of(day)) ? 0 : BF_CAL_UNKNOWN;
+    return year_flags(cal, year_of(day));
 }
 
 /* First working day on or after day; never more than the table's length + 2

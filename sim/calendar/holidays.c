@@ -104,7 +104,8 @@ int bf_calendar_add_cn_builtin(struct bf_calendar *cal, struct bf_diag *diag)
         BF_ASSERT(cy->n_work <= MAX_WORK);
         for (size_t j = 0; j < cy->n_work; j++)
             work[i][j] = bf_date_from_ymd(cy->year, cy->work[j].month, cy->work[j].day);
-        years[i] = (struct bf__cal_year){cy->year, off[i], n_off, work[i], cy->n_work};
+        years[i] =
+            (struct bf__cal_year){cy->year, off[i], n_off, work[i], cy->n_work, BF_CAL_YEAR_GIVEN};
     }
     /* All years in one step, so that running out of memory adds none. */
     return bf__calendar_set_years(cal, years, N_CN_YEARS, diag);

@@ -16,6 +16,9 @@ struct bf__cal_year {
     size_t n_off;
     const int32_t *work; /* adjusted working days (Saturdays or Sundays) */
     size_t n_work;
+    /* What the year becomes: BF_CAL_YEAR_GIVEN for a notice, or
+     * BF_CAL_YEAR_PROJECTED for the statutory projection (project.c). */
+    enum bf_cal_year_source source;
 };
 
 /*
@@ -23,7 +26,8 @@ struct bf__cal_year {
  * and the table grown once before anything is written, so on any error the
  * calendar is unchanged (adding them one by one could leave the first years
  * in place when a later one runs out of memory). A year given twice: the last
- * entry wins. Returns 0, BF_EINVAL/BF_ERANGE with diag, or BF_ENOMEM.
+ * entry wins. Each year's known[] byte becomes its `source`. Returns 0,
+ * BF_EINVAL/BF_ERANGE with diag, or BF_ENOMEM.
  */
 int bf__calendar_set_years(struct bf_calendar *cal, const struct bf__cal_year *years,
                            size_t n_years, struct bf_diag *diag);
