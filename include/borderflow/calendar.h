@@ -16,6 +16,13 @@
  * The built-in data (2025 and 2026) comes from the State Council General
  * Office notices on holiday arrangements (see holidays.c and
  * docs/calendar.md); a scenario can replace it or add later years.
+ *
+ * A year without a notice can instead be *projected* from the statutory
+ * rules (bf_calendar_project_cn): the public holidays the Holidays
+ * Regulation fixes, made up on the next weekdays when they fall on a
+ * weekend. The adjusted working weekends of a notice cannot be projected, so
+ * a projected year is an estimate; queries that touched one say so with
+ * BF_CAL_PROJECTED, and a notice given later for the year replaces it.
  */
 #ifndef BORDERFLOW_CALENDAR_H
 #define BORDERFLOW_CALENDAR_H
@@ -122,6 +129,69 @@ bool bf_calendar_year_known(const struct bf_calendar *cal, int year);
 
 /* Whether the year holds projected statutory holidays (and no notice). */
 bool bf_calendar_year_projected(const struct bf_calendar *cal, int year);
+
+/* ---- projection of the statutory holidays (China) ---- */
+
+/*
+ * The years that can be projected. The rules are those of the Holidays
+ * Regulation (全国年节及纪念日放假办法) as amended by the State Council on
+ * 12 Nov 2024, in force from 1 Jan 2025: earlier years had other rules, so
+ * projecting them with these would be wrong. The lunar dates come from
+ * lunar-date 3.0, whose tables end with 2100.
+ */
+#define BF_CAL_CN_PROJECT_MIN_YEAR 2025
+#define BF_CAL_CN_PROJECT_MAX_YEAR 2100
+
+/* Statutory holiday days per year (Art. 2 as amended: 1 + 4 + 1 + 2 + 1 + 1 + 3). */
+#define BF_CAL_CN_STATUTORY_DAYS 13
+
+/*
+ * The statutory public holidays of `year`, before the make-up rule, in the
+ * order of the Regulation (Art. 2):
+ *   [0]      New Year's Day, 1 Jan
+ *   [1..4]   Spring Festival: lunar New Year's Eve (the last day of the 12th
+ *            lunar month, a 29th or a 30th), and the 1st, 2nd, 3rd days of
+ *            the first lunar month
+ *   [5]      Qingming, the day of the Qingming solar term
+ *   [6..7]   Labour Day, 1-2 May
+ *   [8]      Dragon Boat, the 5th day of the 5th lunar month
+ *   [9]      Mid-Autumn, the 15th day of the 8th lunar month
+ *   [10..12] National Day, 1-3 Oct
+ * A day appears twice when two holidays fall on it (Mid-Autumn on one of
+ * 1-3 Oct, as on 2028-10-03). Writes at most `max` days into `days` (which
+ * may be NULL when max is 0) and sets *n to BF_CAL_CN_STATUTORY_DAYS; on
+ * error neither is touched.
+ * Calls the lunar-date library, which is not known to be thread-safe: call
+ * it from one thread at a time. Returns 0, or BF_ERANGE with diag for a year
+ * outside BF_CAL_CN_PROJECT_MIN_YEAR..BF_CAL_CN_PROJECT_MAX_YEAR or one the
+ * library cannot compute.
+ */
+int bf_calendar_cn_statutory(int year, int32_t *days, size_t max, size_t *n, struct bf_diag *diag);
+
+/*
+ * Projects China's statutory holidays into every year of [first_year,
+ * last_year] that has no data yet (neither built-in nor from a scenario) and
+ * marks those years projected; a year with data, or already projected, is
+ * left exactly as it is (a notice wins). In a projected year:
+ *  - the statutory days (bf_calendar_cn_statutory) are days off (HOLIDAY),
+ *    also when they fall on a weekend;
+ *  - Art. 6: each statutory day on a Saturday or Sunday, or on a day already
+ *    taken by another holiday, is made up (补假) on the first weekday after
+ *    its holiday that is not itself a day off (HOLIDAY too);
+ *  - Art. 7: there are no adjusted working weekends (调休): each year's
+ *    notice sets them and they cannot be projected. Working-day counts near
+ *    the long breaks can therefore be off by up to two days. Over a whole
+ *    year a projected year has its weekdays - 13 working days, as 2025 and
+ *    2026 have under their notices.
+ * All years are computed before anything is written: on error the calendar
+ * is unchanged. Calls the lunar-date library (one thread at a time, e.g.
+ * while a scenario is loaded); queries afterwards are table lookups only.
+ * Returns 0, BF_ERANGE with diag (first_year > last_year, a year outside
+ * BF_CAL_CN_PROJECT_MIN_YEAR..BF_CAL_CN_PROJECT_MAX_YEAR, or one the library
+ * cannot compute), or BF_ENOMEM.
+ */
+int bf_calendar_project_cn(struct bf_calendar *cal, int first_year, int last_year,
+                           struct bf_diag *diag);
 
 /* ---- queries (pure table lookups on a const calendar) ---- */
 

@@ -17,7 +17,8 @@
  *
  * 2027 is not here: its notice was not found (it is normally published in
  * November 2026). A scenario that needs it supplies the year itself; until
- * then the calendar treats 2027 as weekends only and reports so.
+ * then the calendar treats 2027 as weekends only and reports so, or, once
+ * projected (project.c), holds its statutory holidays and reports that.
  */
 #include "borderflow/calendar.h"
 #include "borderflow/error.h"

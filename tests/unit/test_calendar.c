@@ -4,7 +4,8 @@
  *
  * Expected values are worked out by hand (the reasoning sits next to each
  * assertion), not computed with the code under test. Weekdays used below:
- * 2025-01-01 is a Wednesday, 2026-01-01 a Thursday, 2027-01-01 a Friday.
+ * 2025-01-01 is a Wednesday, 2026-01-01 a Thursday, 2027-01-01 a Friday,
+ * 2028-01-01 a Saturday (2028 is a leap year).
  */
 #include <stdbool.h>
 #include <stdlib.h>
@@ -629,23 +630,30 @@ static int32_t reference_add(const struct bf_calendar *cal, int32_t day, uint32_
     return day;
 }
 
-/* What a query examining days [a, b] must return: 0 only if all their years are known. */
+/* What a query examining days [a, b] must return: 0 if all their years are
+ * known, else BF_CAL_PROJECTED for any projected year and BF_CAL_UNKNOWN for
+ * any year with neither. */
 static int years_status(const struct bf_calendar *cal, int32_t a, int32_t b)
 {
     int ya, yb, m, d;
     bf_date_to_ymd(a, &ya, &m, &d);
     bf_date_to_ymd(b, &yb, &m, &d);
-    for (int y = ya; y <= yb; y++)
-        if (!bf_calendar_year_known(cal, y))
-            return BF_CAL_UNKNOWN;
-    return 0;
+    int flags = 0;
+    for (int y = ya; y <= yb; y++) {
+        if (bf_calendar_year_projected(cal, y))
+            flags |= BF_CAL_PROJECTED;
+        else if (!bf_calendar_year_known(cal, y))
+            flags |= BF_CAL_UNKNOWN;
+    }
+    return flags;
 }
 
 /*
  * Starts around and inside the table (built-in 2025-2026 plus a gap year
- * 2027 and a made-up 2028) and on an empty calendar, n from 0 to 40 and a
- * few large n: the week-skipping must give what a plain walk gives, and
- * counting the days in (start, result] must give n back.
+ * 2027, a made-up 2028 and a projected 2029) and on an empty calendar, n
+ * from 0 to 40 and a few large n: the week-skipping must give what a plain
+ * walk gives, counting the days in (start, result] must give n back, and the
+ * flags must be those of the years walked through.
  */
 static void calendar_should_agree_with_day_by_day_reference(void **state)
 {
@@ -655,15 +663,17 @@ static void calendar_should_agree_with_day_by_day_reference(void **state)
     bf_calendar_init(&empty);
     const int32_t off_2028[] = {ymd(2028, 3, 1), ymd(2028, 3, 2)};
     assert_int_equal(bf_calendar_set_year(&cal, 2028, off_2028, 2, NULL, 0, NULL), 0);
+    assert_int_equal(bf_calendar_project_cn(&cal, 2029, 2029, NULL), 0);
     const struct bf_calendar *cals[2] = {&cal, &empty};
     for (int c = 0; c < 2; c++) {
         for (int32_t start = ymd(2024, 11, 1); start < ymd(2029, 2, 1); start += 3) {
             for (uint32_t n = 0; n <= 40; n++) {
                 const int32_t want = reference_add(cals[c], start, n);
                 int32_t got;
-                bf_cal_add_working_days(cals[c], start, n, &got);
+                const int rc = bf_cal_add_working_days(cals[c], start, n, &got);
                 if (got != want)
                     fail_msg("cal %d, start %d, n %u: %d, expected %d", c, start, n, got, want);
+                assert_int_equal(rc, years_status(cals[c], n > 0 ? start + 1 : start, got));
                 if (n > 0)
                     assert_int_equal(count_wd(cals[c], start + 1, got + 1,
                                               years_status(cals[c], start + 1, got)),
@@ -674,9 +684,12 @@ static void calendar_should_agree_with_day_by_day_reference(void **state)
         const int32_t starts[] = {ymd(1990, 5, 5), ymd(2024, 6, 1), ymd(2026, 12, 25)};
         const uint32_t ns[] = {41, 997, 3000};
         for (size_t i = 0; i < 3; i++)
-            for (size_t j = 0; j < 3; j++)
-                assert_int_equal(add_wd(cals[c], starts[i], ns[j], BF_CAL_UNKNOWN),
-                                 reference_add(cals[c], starts[i], ns[j]));
+            for (size_t j = 0; j < 3; j++) {
+                const int32_t want = reference_add(cals[c], starts[i], ns[j]);
+                assert_int_equal(
+                    add_wd(cals[c], starts[i], ns[j], years_status(cals[c], starts[i] + 1, want)),
+                    want);
+            }
     }
     bf_calendar_fini(&cal);
     bf_calendar_fini(&empty);
@@ -970,6 +983,606 @@ static void calendar_set_year_should_replace_previous_data(void **state)
     bf_calendar_fini(&cal);
 }
 
+/* ---- projected years: statutory holidays without a notice ---- */
+
+static void project(struct bf_calendar *cal, int first_year, int last_year)
+{
+    struct bf_diag diag;
+    bf_diag_clear(&diag);
+    const int rc = bf_calendar_project_cn(cal, first_year, last_year, &diag);
+    if (rc != 0)
+        fail_msg("projecting %d..%d: %s (%s)", first_year, last_year, diag.msg, bf_err_name(rc));
+}
+
+static bool working(const struct bf_calendar *cal, int32_t day)
+{
+    bool w = false;
+    bf_cal_is_working_day(cal, day, &w);
+    return w;
+}
+
+/* {month, day} pairs of one year as day numbers. */
+static void days_of(int year, const int (*md)[2], size_t n, int32_t *out)
+{
+    for (size_t i = 0; i < n; i++)
+        out[i] = ymd(year, md[i][0], md[i][1]);
+}
+
+/*
+ * The 13 statutory days in the order of Art. 2. The lunar dates are the
+ * published ones: lunar New Year 2025-01-29, 2026-02-17, 2027-02-06,
+ * 2028-01-26, 2030-02-03; Dragon Boat 2025-05-31, 2026-06-19 (inside the
+ * notices' breaks), 2027-06-09, 2028-05-28; Mid-Autumn 2025-10-06,
+ * 2026-09-25, 2027-09-15, 2028-10-03. Qingming 2025-04-04, 2026-04-05,
+ * 2027-04-05, 2028-04-04 (Hong Kong Observatory's solar-term tables). New
+ * Year's Eve is the day before the lunar New Year: the 12th lunar month
+ * ends on its 29th in 2025-2029 (no "大年三十" in those years) and on its
+ * 30th before 2030-02-03.
+ */
+static void statutory_should_give_the_published_dates_in_the_order_of_the_regulation(void **state)
+{
+    (void)state;
+    static const struct {
+        int year;
+        int md[BF_CAL_CN_STATUTORY_DAYS][2];
+    } want[] = {
+        {2025,
+         {{1, 1},
+          {1, 28},
+          {1, 29},
+          {1, 30},
+          {1, 31},
+          {4, 4},
+          {5, 1},
+          {5, 2},
+          {5, 31},
+          {10, 6},
+          {10, 1},
+          {10, 2},
+          {10, 3}}},
+        {2026,
+         {{1, 1},
+          {2, 16},
+          {2, 17},
+          {2, 18},
+          {2, 19},
+          {4, 5},
+          {5, 1},
+          {5, 2},
+          {6, 19},
+          {9, 25},
+          {10, 1},
+          {10, 2},
+          {10, 3}}},
+        {2027,
+         {{1, 1},
+          {2, 5},
+          {2, 6},
+          {2, 7},
+          {2, 8},
+          {4, 5},
+          {5, 1},
+          {5, 2},
+          {6, 9},
+          {9, 15},
+          {10, 1},
+          {10, 2},
+          {10, 3}}},
+        /* Mid-Autumn on National Day's 3 Oct: the day appears twice. */
+        {2028,
+         {{1, 1},
+          {1, 25},
+          {1, 26},
+          {1, 27},
+          {1, 28},
+          {4, 4},
+          {5, 1},
+          {5, 2},
+          {5, 28},
+          {10, 3},
+          {10, 1},
+          {10, 2},
+          {10, 3}}},
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        int32_t expect[BF_CAL_CN_STATUTORY_DAYS], got[BF_CAL_CN_STATUTORY_DAYS];
+        days_of(want[i].year, want[i].md, BF_CAL_CN_STATUTORY_DAYS, expect);
+        size_t n = 0;
+        struct bf_diag diag;
+        bf_diag_clear(&diag);
+        assert_int_equal(
+            bf_calendar_cn_statutory(want[i].year, got, BF_CAL_CN_STATUTORY_DAYS, &n, &diag), 0);
+        assert_int_equal(n, 13);
+        for (size_t k = 0; k < BF_CAL_CN_STATUTORY_DAYS; k++)
+            if (got[k] != expect[k]) {
+                char a[11], b[11];
+                fail_msg("%d, day [%zu]: %s, expected %s", want[i].year, k,
+                         bf_date_format(got[k], a), bf_date_format(expect[k], b));
+            }
+    }
+    /* A 30-day 12th month: the eve is its 30th, 2030-02-02. */
+    int32_t d30[BF_CAL_CN_STATUTORY_DAYS];
+    size_t n = 0;
+    assert_int_equal(bf_calendar_cn_statutory(2030, d30, BF_CAL_CN_STATUTORY_DAYS, &n, NULL), 0);
+    assert_int_equal(d30[1], ymd(2030, 2, 2));
+    assert_int_equal(d30[2], ymd(2030, 2, 3));
+    /* At most max days are written; *n is always the full count. */
+    int32_t two[3] = {-1, -1, -1};
+    assert_int_equal(bf_calendar_cn_statutory(2027, two, 2, &n, NULL), 0);
+    assert_int_equal(n, 13);
+    assert_int_equal(two[0], ymd(2027, 1, 1));
+    assert_int_equal(two[1], ymd(2027, 2, 5));
+    assert_int_equal(two[2], -1);
+    n = 0;
+    assert_int_equal(bf_calendar_cn_statutory(2027, NULL, 0, &n, NULL), 0);
+    assert_int_equal(n, 13);
+}
+
+/* Every statutory day the library computes for 2025 and 2026 is a day off in
+ * that year's notice. */
+static void statutory_should_fall_on_days_off_of_the_2025_and_2026_notices(void **state)
+{
+    (void)state;
+    struct bf_calendar cal;
+    builtin(&cal);
+    for (int year = 2025; year <= 2026; year++) {
+        int32_t days[BF_CAL_CN_STATUTORY_DAYS];
+        size_t n = 0;
+        assert_int_equal(bf_calendar_cn_statutory(year, days, BF_CAL_CN_STATUTORY_DAYS, &n, NULL),
+                         0);
+        for (size_t k = 0; k < n; k++)
+            if (kind_of(&cal, days[k], 0) != BF_DAY_HOLIDAY) {
+                char buf[11];
+                fail_msg("statutory day %s is not off in the notice", bf_date_format(days[k], buf));
+            }
+    }
+    bf_calendar_fini(&cal);
+}
+
+static void statutory_should_reject_years_outside_the_rule_and_the_library(void **state)
+{
+    (void)state;
+    const int bad[] = {2024, 1970, 2101, 2199, -5};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        int32_t days[2] = {7, 7};
+        size_t n = 99;
+        struct bf_diag diag;
+        bf_diag_clear(&diag);
+        assert_int_equal(bf_calendar_cn_statutory(bad[i], days, 2, &n, &diag), BF_ERANGE);
+        assert_int_equal(n, 99); /* untouched */
+        assert_int_equal(days[0], 7);
+        assert_true(diag.where[0] != '\0');
+        if (strstr(diag.msg, "cannot be projected: the statutory holidays can be projected for "
+                             "2025..2100 only") == NULL)
+            fail_msg("year %d: message \"%s\"", bad[i], diag.msg);
+    }
+}
+
+/* A notice's holiday block: the days from its first adjusted working day or
+ * day off to its last, and what the notice adds beyond the projection. */
+struct block {
+    const char *holiday;
+    int from_m, from_d, to_m, to_d;
+    int bridges;  /* weekdays off in the notice, working in the projection */
+    int adjusted; /* weekend days worked in the notice (调休) */
+};
+
+/*
+ * Projects `year` onto an empty calendar and compares it with the built-in
+ * notice: every projected day off is off in the notice; in each block the
+ * notice's extra weekdays off equal its adjusted working days (and the
+ * numbers worked out by hand); the days whose working status differs are
+ * exactly `diff`; both give `working_days` over the year.
+ */
+static void compare_with_notice(int year, const struct block *blocks, size_t n_blocks,
+                                const int (*diff)[2], size_t n_diff, uint32_t working_days)
+{
+    struct bf_calendar notice, proj;
+    builtin(&notice);
+    bf_calendar_init(&proj);
+    project(&proj, year, year);
+    assert_true(bf_calendar_year_projected(&proj, year));
+    assert_false(bf_calendar_year_known(&proj, year));
+    const int32_t jan1 = ymd(year, 1, 1), next = ymd(year + 1, 1, 1);
+    char buf[11];
+    for (int32_t day = jan1; day < next; day++)
+        if (kind_of(&proj, day, BF_CAL_PROJECTED) == BF_DAY_HOLIDAY &&
+            kind_of(&notice, day, 0) != BF_DAY_HOLIDAY)
+            fail_msg("projected day off %s is not off in the notice", bf_date_format(day, buf));
+    for (size_t i = 0; i < n_blocks; i++) {
+        const struct block *b = &blocks[i];
+        int bridges = 0, adjusted = 0;
+        for (int32_t day = ymd(year, b->from_m, b->from_d); day <= ymd(year, b->to_m, b->to_d);
+             day++) {
+            bridges += !working(&notice, day) && working(&proj, day);
+            adjusted += kind_of(&notice, day, 0) == BF_DAY_ADJUSTED;
+        }
+        if (bridges != b->bridges || adjusted != b->adjusted || bridges != adjusted)
+            fail_msg("%d %s: %d bridge days and %d adjusted days, expected %d and %d", year,
+                     b->holiday, bridges, adjusted, b->bridges, b->adjusted);
+    }
+    size_t k = 0;
+    for (int32_t day = jan1; day < next; day++) {
+        if (working(&notice, day) == working(&proj, day))
+            continue;
+        if (k >= n_diff || day != ymd(year, diff[k][0], diff[k][1]))
+            fail_msg("%s: working %d in the notice, %d projected, not listed",
+                     bf_date_format(day, buf), working(&notice, day), working(&proj, day));
+        k++;
+    }
+    assert_int_equal(k, n_diff);
+    assert_int_equal(count_wd(&notice, jan1, next, 0), working_days);
+    assert_int_equal(count_wd(&proj, jan1, next, BF_CAL_PROJECTED), working_days);
+    bf_calendar_fini(&notice);
+    bf_calendar_fini(&proj);
+}
+
+/*
+ * 2026 projected: Jan 1 (Thu); Feb 16-19 (Mon-Thu); Qingming Sun Apr 5 ->
+ * made up Mon Apr 6; May 1 (Fri), Sat May 2 -> Mon May 4; Jun 19 (Fri); Sep
+ * 25 (Fri); Oct 1-2 (Thu, Fri), Sat Oct 3 -> Mon Oct 5. 13 weekdays off, so
+ * 261 - 13 = 248 working days, as under the notice.
+ * The notice differs on its bridge days and adjusted working days only:
+ *   New Year:        Fri Jan 2 off, Sun Jan 4 worked
+ *   Spring Festival: Fri Feb 20, Mon Feb 23 off; Sat Feb 14, Sat Feb 28 worked
+ *   Qingming:        none (Apr 4-6 = Sat, Sun and the make-up Mon)
+ *   Labour Day:      Tue May 5 off, Sat May 9 worked
+ *   Dragon Boat, Mid-Autumn: none (Fri + weekend)
+ *   National Day:    Tue Oct 6, Wed Oct 7 off; Sun Sep 20, Sat Oct 10 worked
+ * (The National Day block Sep 20 - Oct 10 holds the Mid-Autumn one, which
+ * adds nothing to either count.)
+ */
+static void projection_should_match_2026_notice_but_for_bridges_and_adjusted_days(void **state)
+{
+    (void)state;
+    static const struct block blocks[] = {
+        {"New Year", 1, 1, 1, 4, 1, 1},        {"Spring Festival", 2, 14, 2, 28, 2, 2},
+        {"Qingming", 4, 4, 4, 6, 0, 0},        {"Labour Day", 5, 1, 5, 9, 1, 1},
+        {"Dragon Boat", 6, 19, 6, 21, 0, 0},   {"Mid-Autumn", 9, 25, 9, 27, 0, 0},
+        {"National Day", 9, 20, 10, 10, 2, 2},
+    };
+    static const int diff[][2] = {
+        {1, 2}, {1, 4}, {2, 14}, {2, 20}, {2, 23}, {2, 28},
+        {5, 5}, {5, 9}, {9, 20}, {10, 6}, {10, 7}, {10, 10},
+    };
+    compare_with_notice(2026, blocks, sizeof blocks / sizeof blocks[0], diff,
+                        sizeof diff / sizeof diff[0], 248);
+}
+
+/*
+ * 2025 projected: Jan 1 (Wed); Jan 28-31 (Tue-Fri); Apr 4 (Fri); May 1-2
+ * (Thu, Fri); Dragon Boat Sat May 31 -> made up Mon Jun 2; Oct 1-3 (Wed-Fri);
+ * Mid-Autumn Mon Oct 6. 13 weekdays off: 261 - 13 = 248, as the notice.
+ * The notice's extra days:
+ *   Spring Festival: Mon Feb 3, Tue Feb 4 off; Sun Jan 26, Sat Feb 8 worked
+ *   Labour Day:      Mon May 5 off; Sun Apr 27 worked
+ *   National Day + Mid-Autumn: Tue Oct 7, Wed Oct 8 off; Sun Sep 28, Sat
+ *                    Oct 11 worked
+ * New Year, Qingming (Apr 4-6 = Fri + weekend) and Dragon Boat (May 31 -
+ * Jun 2, the make-up Monday included) add nothing.
+ */
+static void projection_should_match_2025_notice_but_for_bridges_and_adjusted_days(void **state)
+{
+    (void)state;
+    static const struct block blocks[] = {
+        {"New Year", 1, 1, 1, 1, 0, 0},     {"Spring Festival", 1, 26, 2, 8, 2, 2},
+        {"Qingming", 4, 4, 4, 6, 0, 0},     {"Labour Day", 4, 27, 5, 5, 1, 1},
+        {"Dragon Boat", 5, 31, 6, 2, 0, 0}, {"National Day + Mid-Autumn", 9, 28, 10, 11, 2, 2},
+    };
+    static const int diff[][2] = {
+        {1, 26}, {2, 3}, {2, 4}, {2, 8}, {4, 27}, {5, 5}, {9, 28}, {10, 7}, {10, 8}, {10, 11},
+    };
+    compare_with_notice(2025, blocks, sizeof blocks / sizeof blocks[0], diff,
+                        sizeof diff / sizeof diff[0], 248);
+}
+
+/*
+ * The caveat of docs/calendar.md, worked out: 2026 National Day under the
+ * notice is Oct 1-7 off, Thu 8, Fri 9, Sat 10 (adjusted) worked; projected,
+ * Oct 1-2 off, Sat 3, Sun 4, Mon 5 (made up) off, Tue 6 worked. 3 working
+ * days after Wed Sep 30: Oct 10 vs Oct 8; working days in Oct 1-8: 1 (Oct 8)
+ * vs 3 (Oct 6, 7, 8). Over the whole block (Sep 20 - Oct 10) both count 11:
+ * Sep 20 (adj.), 21-24, 28-30, Oct 8, 9, 10 vs Sep 21-24, 28-30, Oct 6-9
+ * (Fri Sep 25 is Mid-Autumn in both).
+ */
+static void projection_should_be_off_by_up_to_two_days_near_a_long_break(void **state)
+{
+    (void)state;
+    struct bf_calendar notice, proj;
+    builtin(&notice);
+    bf_calendar_init(&proj);
+    project(&proj, 2026, 2026);
+    assert_int_equal(add_wd(&notice, ymd(2026, 9, 30), 3, 0), ymd(2026, 10, 10));
+    assert_int_equal(add_wd(&proj, ymd(2026, 9, 30), 3, BF_CAL_PROJECTED), ymd(2026, 10, 8));
+    assert_int_equal(count_wd(&notice, ymd(2026, 10, 1), ymd(2026, 10, 9), 0), 1);
+    assert_int_equal(count_wd(&proj, ymd(2026, 10, 1), ymd(2026, 10, 9), BF_CAL_PROJECTED), 3);
+    assert_int_equal(count_wd(&notice, ymd(2026, 9, 20), ymd(2026, 10, 11), 0), 11);
+    assert_int_equal(count_wd(&proj, ymd(2026, 9, 20), ymd(2026, 10, 11), BF_CAL_PROJECTED), 11);
+    bf_calendar_fini(&notice);
+    bf_calendar_fini(&proj);
+}
+
+/* Checks every day of a projected year: HOLIDAY on the listed days, the
+ * weekday's plain kind elsewhere, and BF_CAL_PROJECTED for each. */
+static void check_projected_year(const struct bf_calendar *cal, int year, const int (*off)[2],
+                                 size_t n_off)
+{
+    const int32_t jan1 = ymd(year, 1, 1), next = ymd(year + 1, 1, 1);
+    size_t k = 0;
+    for (int32_t day = jan1; day < next; day++) {
+        const bool listed = k < n_off && day == ymd(year, off[k][0], off[k][1]);
+        const enum bf_day_kind want = listed                        ? BF_DAY_HOLIDAY
+                                      : bf_date_weekday(day) >= SAT ? BF_DAY_WEEKEND
+                                                                    : BF_DAY_WORKDAY;
+        const enum bf_day_kind got = kind_of(cal, day, BF_CAL_PROJECTED);
+        if (got != want) {
+            char buf[11];
+            fail_msg("%s: kind %d, expected %d", bf_date_format(day, buf), (int)got, (int)want);
+        }
+        k += listed;
+    }
+    assert_int_equal(k, n_off);
+}
+
+/*
+ * 2027 by hand (Jan 1 is a Friday; weekday of a day = Fri + (day of year - 1)
+ * mod 7):
+ *   New Year        Fri Jan 1
+ *   Spring Festival Fri Feb 5 (eve, lunar 12/29) - Mon Feb 8 (lunar 1/3):
+ *                   Sat Feb 6 and Sun Feb 7 made up on Tue Feb 9, Wed Feb 10
+ *   Qingming        Mon Apr 5 (offset 94 = 13*7+3)
+ *   Labour Day      Sat May 1, Sun May 2 -> Mon May 3, Tue May 4
+ *   Dragon Boat     Wed Jun 9 (lunar 5/5; offset 159 = 22*7+5)
+ *   Mid-Autumn      Wed Sep 15 (lunar 8/15; offset 257 = 36*7+5)
+ *   National Day    Fri Oct 1 - Sun Oct 3 -> Mon Oct 4, Tue Oct 5
+ * 19 days off, 13 of them weekdays; no adjusted weekend. 2027 has 261
+ * weekdays (52 weeks + Fri Dec 31), so 248 working days.
+ */
+static void projection_should_give_2027_worked_out_by_hand(void **state)
+{
+    (void)state;
+    static const int off[][2] = {
+        {1, 1}, {2, 5}, {2, 6}, {2, 7},  {2, 8},  {2, 9},  {2, 10}, {4, 5},  {5, 1},  {5, 2},
+        {5, 3}, {5, 4}, {6, 9}, {9, 15}, {10, 1}, {10, 2}, {10, 3}, {10, 4}, {10, 5},
+    };
+    assert_int_equal(bf_date_weekday(ymd(2027, 2, 5)), FRI);
+    assert_int_equal(bf_date_weekday(ymd(2027, 4, 5)), MON);
+    assert_int_equal(bf_date_weekday(ymd(2027, 5, 1)), SAT);
+    assert_int_equal(bf_date_weekday(ymd(2027, 6, 9)), WED);
+    assert_int_equal(bf_date_weekday(ymd(2027, 9, 15)), WED);
+    assert_int_equal(bf_date_weekday(ymd(2027, 10, 1)), FRI);
+    struct bf_calendar cal;
+    builtin(&cal);
+    project(&cal, 2027, 2027);
+    assert_true(bf_calendar_year_projected(&cal, 2027));
+    assert_false(bf_calendar_year_known(&cal, 2027));
+    assert_false(bf_calendar_year_projected(&cal, 2026)); /* a notice's year */
+    assert_false(bf_calendar_year_projected(&cal, 2028));
+    check_projected_year(&cal, 2027, off, sizeof off / sizeof off[0]);
+    assert_int_equal(count_wd(&cal, ymd(2027, 1, 1), ymd(2028, 1, 1), BF_CAL_PROJECTED), 248);
+    /* The Spring Festival break: Thu Feb 4 works, Feb 5-10 off, Thu Feb 11. */
+    assert_int_equal(add_wd(&cal, ymd(2027, 2, 4), 1, BF_CAL_PROJECTED), ymd(2027, 2, 11));
+    int32_t out;
+    assert_int_equal(bf_cal_next_working_day(&cal, ymd(2027, 2, 5), &out), BF_CAL_PROJECTED);
+    assert_int_equal(out, ymd(2027, 2, 11));
+    bf_calendar_fini(&cal);
+}
+
+/*
+ * 2028 (Jan 1 a Saturday, leap year): Mid-Autumn (lunar 8/15) is Tue Oct 3,
+ * the third day of National Day (Sun Oct 1 - Tue Oct 3). Both are made up:
+ * Sun Oct 1 on Wed Oct 4, the doubled Oct 3 on Thu Oct 5 (as the 2009 and
+ * 2020 notices counted a Mid-Autumn on National Day), Fri Oct 6 works. Also
+ * New Year on Sat Jan 1 -> Mon Jan 3, Dragon Boat on Sun May 28 -> Mon May
+ * 29; Spring Festival Tue Jan 25 - Fri Jan 28, Qingming Tue Apr 4, Labour
+ * Day Mon May 1 - Tue May 2 need no make-up. 13 weekdays off; 2028 has 260
+ * weekdays (52 weeks + Sat Dec 30, Sun Dec 31): 247 working days.
+ */
+static void projection_should_make_up_mid_autumn_on_national_day_2028(void **state)
+{
+    (void)state;
+    static const int off[][2] = {
+        {1, 1}, {1, 3},  {1, 25}, {1, 26}, {1, 27}, {1, 28}, {4, 4},  {5, 1},
+        {5, 2}, {5, 28}, {5, 29}, {10, 1}, {10, 2}, {10, 3}, {10, 4}, {10, 5},
+    };
+    assert_int_equal(bf_date_weekday(ymd(2028, 1, 1)), SAT);
+    assert_int_equal(bf_date_weekday(ymd(2028, 5, 28)), SUN);
+    assert_int_equal(bf_date_weekday(ymd(2028, 10, 1)), SUN);
+    struct bf_calendar cal;
+    bf_calendar_init(&cal);
+    project(&cal, 2028, 2028);
+    check_projected_year(&cal, 2028, off, sizeof off / sizeof off[0]);
+    assert_int_equal(count_wd(&cal, ymd(2028, 1, 1), ymd(2029, 1, 1), BF_CAL_PROJECTED), 247);
+    bf_calendar_fini(&cal);
+}
+
+/* Weekdays in [a, b), counted one by one. */
+static uint32_t weekdays(int32_t a, int32_t b)
+{
+    uint32_t n = 0;
+    for (int32_t d = a; d < b; d++)
+        n += bf_date_weekday(d) < SAT;
+    return n;
+}
+
+/*
+ * Over the whole range: each year holds its 13 statutory days as days off,
+ * Qingming on Apr 4 or 5, the Spring Festival as eve + three days in late
+ * January or February, and, made-up days included, exactly 13 weekdays off
+ * and no adjusted day.
+ */
+static void projection_should_give_13_weekdays_off_in_every_year_it_covers(void **state)
+{
+    (void)state;
+    struct bf_calendar cal;
+    bf_calendar_init(&cal);
+    project(&cal, BF_CAL_CN_PROJECT_MIN_YEAR, BF_CAL_CN_PROJECT_MAX_YEAR);
+    assert_int_equal(cal.first_year, 2025);
+    assert_int_equal(cal.last_year, 2100);
+    for (int year = 2025; year <= 2100; year++) {
+        assert_true(bf_calendar_year_projected(&cal, year));
+        const int32_t jan1 = ymd(year, 1, 1), next = ymd(year + 1, 1, 1);
+        const uint32_t n = count_wd(&cal, jan1, next, BF_CAL_PROJECTED);
+        if (n != weekdays(jan1, next) - 13)
+            fail_msg("%d: %u working days, %u weekdays", year, n, weekdays(jan1, next));
+        int32_t days[BF_CAL_CN_STATUTORY_DAYS];
+        size_t k = 0;
+        assert_int_equal(bf_calendar_cn_statutory(year, days, BF_CAL_CN_STATUTORY_DAYS, &k, NULL),
+                         0);
+        for (size_t i = 0; i < k; i++)
+            assert_int_equal(kind_of(&cal, days[i], BF_CAL_PROJECTED), BF_DAY_HOLIDAY);
+        assert_true(days[5] == ymd(year, 4, 4) || days[5] == ymd(year, 4, 5));
+        assert_true(days[1] >= ymd(year, 1, 20) && days[1] <= ymd(year, 2, 19));
+        for (int i = 2; i <= 4; i++)
+            assert_int_equal(days[i], days[1] + (i - 1));
+        for (int32_t day = jan1; day < next; day++)
+            assert_int_not_equal(kind_of(&cal, day, BF_CAL_PROJECTED), BF_DAY_ADJUSTED);
+    }
+    bf_calendar_fini(&cal);
+}
+
+/*
+ * A notice wins: projecting leaves the built-in 2025 and 2026 as they are,
+ * and a scenario's notice for 2027 given after projecting replaces the
+ * projection (the year becomes known, not projected) and survives a second
+ * projection. The 2027 notice here is made up: Feb 5-11 off, Sat Feb 20
+ * worked, nothing else (so National Day's Mon Oct 4 is a workday again).
+ */
+static void projection_should_yield_to_a_notice(void **state)
+{
+    (void)state;
+    struct bf_calendar cal;
+    builtin(&cal);
+    project(&cal, 2025, 2028);
+    assert_true(bf_calendar_year_known(&cal, 2025));
+    assert_true(bf_calendar_year_known(&cal, 2026));
+    assert_false(bf_calendar_year_projected(&cal, 2026));
+    assert_int_equal(kind_of(&cal, ymd(2026, 1, 2), 0), BF_DAY_HOLIDAY);  /* the bridge Friday */
+    assert_int_equal(kind_of(&cal, ymd(2026, 1, 4), 0), BF_DAY_ADJUSTED); /* kept */
+    assert_int_equal(count_wd(&cal, ymd(2026, 1, 1), ymd(2027, 1, 1), 0), 248);
+    assert_int_equal(kind_of(&cal, ymd(2027, 10, 4), BF_CAL_PROJECTED), BF_DAY_HOLIDAY);
+
+    const int32_t off[] = {ymd(2027, 2, 5), ymd(2027, 2, 6),  ymd(2027, 2, 7), ymd(2027, 2, 8),
+                           ymd(2027, 2, 9), ymd(2027, 2, 10), ymd(2027, 2, 11)};
+    const int32_t work[] = {ymd(2027, 2, 20)};
+    assert_int_equal(bf_date_weekday(work[0]), SAT);
+    assert_int_equal(bf_calendar_set_year(&cal, 2027, off, 7, work, 1, NULL), 0);
+    for (int pass = 0; pass < 2; pass++) {
+        assert_true(bf_calendar_year_known(&cal, 2027));
+        assert_false(bf_calendar_year_projected(&cal, 2027));
+        assert_int_equal(kind_of(&cal, ymd(2027, 2, 11), 0), BF_DAY_HOLIDAY);
+        assert_int_equal(kind_of(&cal, ymd(2027, 2, 20), 0), BF_DAY_ADJUSTED);
+        assert_int_equal(kind_of(&cal, ymd(2027, 1, 1), 0), BF_DAY_WORKDAY); /* replaced */
+        assert_int_equal(kind_of(&cal, ymd(2027, 10, 4), 0), BF_DAY_WORKDAY);
+        /* 261 weekdays - Feb 5, 8, 9, 10, 11 + Sat Feb 20. */
+        assert_int_equal(count_wd(&cal, ymd(2027, 1, 1), ymd(2028, 1, 1), 0), 257);
+        project(&cal, 2027, 2028); /* the second pass checks this changed nothing */
+    }
+    assert_true(bf_calendar_year_projected(&cal, 2028));
+
+    /* The built-in notices added after a projection win too. */
+    struct bf_calendar early;
+    bf_calendar_init(&early);
+    project(&early, 2025, 2026);
+    assert_int_equal(kind_of(&early, ymd(2026, 1, 2), BF_CAL_PROJECTED), BF_DAY_WORKDAY);
+    assert_int_equal(bf_calendar_add_cn_builtin(&early, NULL), 0);
+    assert_true(bf_calendar_year_known(&early, 2026));
+    assert_false(bf_calendar_year_projected(&early, 2026));
+    assert_int_equal(kind_of(&early, ymd(2026, 1, 2), 0), BF_DAY_HOLIDAY);
+    bf_calendar_fini(&early);
+    bf_calendar_fini(&cal);
+}
+
+/*
+ * Walks over year ends, built-in 2025/2026 and (if projected) 2027, 2028
+ * without data:
+ *  - from Mon 2026-12-28, 4 working days: Tue 29, Wed 30, Thu 31, then Fri
+ *    Jan 1 2027 is New Year, Sat 2, Sun 3, Mon Jan 4 (4);
+ *  - unprojected, Fri Jan 1 is a plain workday: it is the 4th;
+ *  - from Thu 2027-12-30, 2: Fri Dec 31 (1), Mon 2028-01-03 (2), with 2028
+ *    weekends only: both flags;
+ *  - from 2026-12-28, 300: 3 in 2026, 248 in 2027 (to Fri Dec 31, a working
+ *    day), then 49 in weekends-only 2028 from Mon Jan 3: 9 weeks (45) end on
+ *    Fri Mar 3, then Mon 6, Tue 7, Wed 8, Thu Mar 9 (49).
+ */
+static void calendar_should_flag_walks_through_projected_years(void **state)
+{
+    (void)state;
+    struct bf_calendar cal, plain;
+    builtin(&cal);
+    builtin(&plain);
+    project(&cal, 2027, 2027);
+    assert_int_equal(add_wd(&cal, ymd(2026, 12, 28), 4, BF_CAL_PROJECTED), ymd(2027, 1, 4));
+    assert_int_equal(add_wd(&plain, ymd(2026, 12, 28), 4, BF_CAL_UNKNOWN), ymd(2027, 1, 1));
+    /* Staying in 2026 is clean either way. */
+    assert_int_equal(add_wd(&cal, ymd(2026, 12, 28), 3, 0), ymd(2026, 12, 31));
+    assert_int_equal(add_wd(&cal, ymd(2027, 12, 30), 2, BF_CAL_UNKNOWN | BF_CAL_PROJECTED),
+                     ymd(2028, 1, 3));
+    assert_int_equal(add_wd(&cal, ymd(2026, 12, 28), 300, BF_CAL_UNKNOWN | BF_CAL_PROJECTED),
+                     ymd(2028, 3, 9));
+    /* Counts and single days carry the same flags. Dec 2026 has 23 working
+     * days (see the unknown-years test). */
+    assert_int_equal(count_wd(&cal, ymd(2026, 12, 1), ymd(2028, 1, 1), BF_CAL_PROJECTED), 23 + 248);
+    assert_int_equal(
+        count_wd(&cal, ymd(2027, 12, 31), ymd(2028, 1, 4), BF_CAL_UNKNOWN | BF_CAL_PROJECTED), 2);
+    assert_int_equal(kind_of(&cal, ymd(2027, 2, 6), BF_CAL_PROJECTED), BF_DAY_HOLIDAY);
+    assert_int_equal(kind_of(&cal, ymd(2028, 1, 1), BF_CAL_UNKNOWN), BF_DAY_WEEKEND);
+    bool w = true;
+    assert_int_equal(bf_cal_is_working_day(&cal, ymd(2027, 1, 1), &w), BF_CAL_PROJECTED);
+    assert_false(w);
+    /* A walk from before the table, over the built-in and projected years. */
+    assert_int_equal(add_wd(&cal, ymd(2024, 12, 30), 2, BF_CAL_UNKNOWN), ymd(2025, 1, 2));
+    int32_t got;
+    const int rc = bf_cal_add_working_days(&cal, ymd(2024, 12, 1), 1000, &got);
+    assert_int_equal(rc, BF_CAL_UNKNOWN | BF_CAL_PROJECTED);
+    bf_calendar_fini(&cal);
+    bf_calendar_fini(&plain);
+}
+
+/* Bad ranges: BF_ERANGE with a message, the calendar unchanged (nothing of a
+ * range is written when any of its years is refused). */
+static void expect_project_error(int first_year, int last_year, const char *part)
+{
+    struct bf_calendar cal;
+    builtin(&cal);
+    const struct bf_calendar snap = cal;
+    uint8_t *kind = malloc(cal.n_days), *known = malloc(2);
+    assert_non_null(kind);
+    assert_non_null(known);
+    memcpy(kind, cal.kind, cal.n_days);
+    memcpy(known, cal.known, 2);
+    struct bf_diag diag;
+    bf_diag_clear(&diag);
+    assert_int_equal(bf_calendar_project_cn(&cal, first_year, last_year, &diag), BF_ERANGE);
+    if (strstr(diag.msg, part) == NULL)
+        fail_msg("projecting %d..%d: message \"%s\" lacks \"%s\"", first_year, last_year, diag.msg,
+                 part);
+    assert_true(diag.where[0] != '\0');
+    expect_unchanged(&cal, &snap, kind, known);
+    free(kind);
+    free(known);
+    bf_calendar_fini(&cal);
+
+    struct bf_calendar empty;
+    bf_calendar_init(&empty);
+    assert_int_equal(bf_calendar_project_cn(&empty, first_year, last_year, NULL), BF_ERANGE);
+    assert_null(empty.kind);
+    assert_null(empty.known);
+}
+
+static void projection_should_reject_years_it_cannot_project(void **state)
+{
+    (void)state;
+    expect_project_error(2024, 2027,
+                         "year 2024 cannot be projected: the statutory holidays can be projected "
+                         "for 2025..2100 only (the amended Holidays Regulation is in force from "
+                         "2025, the lunar-date tables end with 2100)");
+    expect_project_error(2027, 2101, "year 2101 cannot be projected");
+    expect_project_error(1969, 1969, "year 1969 cannot be projected");
+    expect_project_error(2200, 2200, "year 2200 cannot be projected");
+    expect_project_error(2028, 2027, "first year 2028 is after last year 2027");
+}
+
 /* ---- memory ---- */
 
 static void calendar_set_year_should_not_allocate_inside_its_range(void **state)
@@ -1051,6 +1664,43 @@ static void calendar_should_fail_cleanly_when_allocation_fails(void **state)
     assert_int_equal(bf_alloc_live_bytes(), 0);
 }
 
+/* Projecting grows the table like set_year: on a failure at either
+ * allocation point the calendar is unchanged and no year is projected. */
+static void projection_should_fail_cleanly_when_allocation_fails(void **state)
+{
+    (void)state;
+    struct bf_calendar cal;
+    builtin(&cal);
+    const struct bf_calendar snap = cal;
+    uint8_t *kind = malloc(cal.n_days), *known = malloc(2);
+    assert_non_null(kind);
+    assert_non_null(known);
+    memcpy(kind, cal.kind, cal.n_days);
+    memcpy(known, cal.known, 2);
+    struct bf_diag diag;
+    uint64_t points = 0;
+    for (uint64_t k = 1;; k++) {
+        bf_diag_clear(&diag);
+        bf_alloc_fail_at(k, 0);
+        const int rc = bf_calendar_project_cn(&cal, 2027, 2028, &diag);
+        bf_alloc_fail_at(0, 0);
+        if (rc == 0)
+            break;
+        assert_int_equal(rc, BF_ENOMEM);
+        assert_true(strstr(diag.msg, "out of memory") != NULL);
+        expect_unchanged(&cal, &snap, kind, known);
+        assert_false(bf_calendar_year_projected(&cal, 2027));
+        points++;
+    }
+    assert_int_equal(points, 2); /* the day table and the year flags */
+    assert_true(bf_calendar_year_projected(&cal, 2027));
+    assert_true(bf_calendar_year_projected(&cal, 2028));
+    free(kind);
+    free(known);
+    bf_calendar_fini(&cal);
+    assert_int_equal(bf_alloc_live_bytes(), 0);
+}
+
 static void calendar_fini_should_reset_to_empty(void **state)
 {
     (void)state;
@@ -1092,6 +1742,18 @@ int main(void)
         cmocka_unit_test(calendar_should_count_working_days_by_hand),
         cmocka_unit_test(calendar_should_fall_back_to_weekends_for_unknown_years),
         cmocka_unit_test(calendar_should_report_unknown_when_walk_leaves_known_years),
+        cmocka_unit_test(statutory_should_give_the_published_dates_in_the_order_of_the_regulation),
+        cmocka_unit_test(statutory_should_fall_on_days_off_of_the_2025_and_2026_notices),
+        cmocka_unit_test(statutory_should_reject_years_outside_the_rule_and_the_library),
+        cmocka_unit_test(projection_should_match_2026_notice_but_for_bridges_and_adjusted_days),
+        cmocka_unit_test(projection_should_match_2025_notice_but_for_bridges_and_adjusted_days),
+        cmocka_unit_test(projection_should_be_off_by_up_to_two_days_near_a_long_break),
+        cmocka_unit_test(projection_should_give_2027_worked_out_by_hand),
+        cmocka_unit_test(projection_should_make_up_mid_autumn_on_national_day_2028),
+        cmocka_unit_test(projection_should_give_13_weekdays_off_in_every_year_it_covers),
+        cmocka_unit_test(projection_should_yield_to_a_notice),
+        cmocka_unit_test(calendar_should_flag_walks_through_projected_years),
+        cmocka_unit_test(projection_should_reject_years_it_cannot_project),
         cmocka_unit_test(calendar_should_agree_with_day_by_day_reference),
         cmocka_unit_test(calendar_should_skip_whole_weeks_outside_the_table),
         cmocka_unit_test(cal_next_day_of_month_should_clamp_to_short_months),
@@ -1108,6 +1770,7 @@ int main(void)
         cmocka_unit_test(calendar_set_year_should_replace_previous_data),
         cmocka_unit_test(calendar_set_year_should_not_allocate_inside_its_range),
         cmocka_unit_test(calendar_should_fail_cleanly_when_allocation_fails),
+        cmocka_unit_test(projection_should_fail_cleanly_when_allocation_fails),
         cmocka_unit_test(calendar_fini_should_reset_to_empty),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
