@@ -9,6 +9,7 @@
 #ifndef BORDERFLOW_STATS_H
 #define BORDERFLOW_STATS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -83,15 +84,42 @@ double bf_stats_quantile_sorted(const double *sorted, size_t n, double p);
  * interval. vr is +inf when the differences have zero variance and the
  * samples do not, 1 when everything is constant. n == 1 gives sd_diff 0, the
  * interval [mean_diff, mean_diff] and vr NaN; n == 0 gives NaNs and n = 0.
+ *
+ * When every pair is equal up to rounding (|b - a| <= 1e-9 max(|a|, |b|):
+ * the same value computed in another order, as a policy that does not touch
+ * a metric gives), `identical` is set, the difference and its interval are
+ * exactly 0 and vr is NaN: there is no difference whose variance pairing
+ * could reduce, and a ratio of float noise would read as a huge gain.
+ *
  * level in (0, 1), asserted. Returns 0 or BF_ENOMEM; *out is unchanged on failure.
  */
 struct bf_paired {
     size_t n;
     double mean_a, mean_b, mean_diff, sd_diff, ci_low, ci_high;
     double variance_reduction;
+    bool identical;
 };
 int bf_stats_paired(const double *a, const double *b, size_t n, double level,
                     struct bf_paired *out);
+
+/*
+ * MSER-5 truncation (White 1997, "An effective truncation heuristic for bias
+ * reduction in simulation output"; White, Cobb and Spratt 2000): the series
+ * y[0..n) is cut into batches of 5 means; for each candidate d of batches
+ * removed from the front (d <= k/2 of the k batches) MSER(d) = sum over the
+ * kept batches of (Z_j - mean)^2 / (k - d)^2; the warm-up is the d that
+ * minimises it, times 5 observations. at_limit is set when the minimum lies
+ * at the largest d tried: the series is too short to say where the start-up
+ * bias ends. n >= 10 (two batches) or BF_EINVAL; y must be finite
+ * (asserted). GSL has no truncation heuristic, hence this one.
+ */
+struct bf_mser {
+    size_t truncate;  /* observations to discard from the front */
+    double statistic; /* MSER at that point */
+    size_t batches;   /* k */
+    bool at_limit;
+};
+int bf_stats_mser5(const double *y, size_t n, struct bf_mser *out);
 
 /* ---- histograms (gsl_histogram) ---- */
 

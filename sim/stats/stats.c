@@ -218,6 +218,7 @@ int bf_stats_paired(const double *a, const double *b, size_t n, double level, st
     assert_level(level);
     struct bf_paired p;
     p.n = n;
+    p.identical = false;
     if (n == 0) {
         p.mean_a = p.mean_b = p.mean_diff = p.sd_diff = (double)NAN;
         p.ci_low = p.ci_high = p.variance_reduction = (double)NAN;
@@ -228,12 +229,24 @@ int bf_stats_paired(const double *a, const double *b, size_t n, double level, st
     double *d = alloc_doubles(n);
     if (d == NULL)
         return BF_ENOMEM;
-    for (size_t i = 0; i < n; i++)
+    p.identical = true;
+    for (size_t i = 0; i < n; i++) {
         d[i] = b[i] - a[i];
+        /* a NaN fails the test and keeps the pairs "different" */
+        if (!(fabs(d[i]) <= 1e-9 * fmax(fabs(a[i]), fabs(b[i]))))
+            p.identical = false;
+    }
 
     p.mean_a = gsl_stats_mean(a, 1, n);
     p.mean_b = gsl_stats_mean(b, 1, n);
     p.mean_diff = gsl_stats_mean(d, 1, n);
+    if (p.identical) {
+        p.mean_diff = p.sd_diff = p.ci_low = p.ci_high = 0.0;
+        p.variance_reduction = (double)NAN;
+        bf__free(d);
+        *out = p;
+        return 0;
+    }
     if (n > 1) {
         double var_d = gsl_stats_variance_m(d, 1, n, p.mean_diff);
         double var_sum =
@@ -251,6 +264,60 @@ int bf_stats_paired(const double *a, const double *b, size_t n, double level, st
 
     bf__free(d);
     *out = p;
+    return 0;
+}
+
+/* ---- warm-up truncation ---- */
+
+int bf_stats_mser5(const double *y, size_t n, struct bf_mser *out)
+{
+    if (n < 10)
+        return BF_EINVAL;
+    const size_t k = n / 5; /* the last n % 5 observations are not batched */
+    double *z = alloc_doubles(k);
+    if (z == NULL)
+        return BF_ENOMEM;
+    for (size_t j = 0; j < k; j++) {
+        double sum = 0.0;
+        for (size_t i = 0; i < 5; i++) {
+            BF_ASSERT(isfinite(y[5 * j + i]));
+            sum += y[5 * j + i];
+        }
+        z[j] = sum / 5.0;
+    }
+    /* suffix sums make every candidate O(1): sum and sum of squares of the
+     * batches kept, from d on; the squares are centred on the overall mean
+     * first, which keeps the difference below well conditioned */
+    const double centre = gsl_stats_mean(z, 1, k);
+    size_t best = 0;
+    double best_v = INFINITY, s1 = 0.0, s2 = 0.0;
+    const size_t d_max = k / 2;
+    double *v = alloc_doubles(d_max + 1);
+    if (v == NULL) {
+        bf__free(z);
+        return BF_ENOMEM;
+    }
+    for (size_t j = k; j-- > 0;) {
+        double c = z[j] - centre;
+        s1 += c;
+        s2 += c * c;
+        if (j <= d_max) {
+            double m = (double)(k - j);
+            double ss = s2 - s1 * s1 / m; /* sum of squared deviations from their mean */
+            v[j] = (ss > 0.0 ? ss : 0.0) / (m * m);
+        }
+    }
+    for (size_t d = 0; d <= d_max; d++)
+        if (v[d] < best_v) { /* the first minimum: the shortest warm-up */
+            best_v = v[d];
+            best = d;
+        }
+    bf__free(v);
+    bf__free(z);
+    out->truncate = 5 * best;
+    out->statistic = best_v;
+    out->batches = k;
+    out->at_limit = best == d_max && d_max > 0;
     return 0;
 }
 

@@ -391,8 +391,68 @@ static void paired_should_give_unit_vr_when_everything_is_constant(void **state)
     bf_assert_near(p.mean_diff, 2.0, 0.0);
     bf_assert_near(p.sd_diff, 0.0, 0.0);
     bf_assert_near(p.variance_reduction, 1.0, 0.0);
+    assert_false(p.identical);
+}
+
+/* The same values, or the same values summed in another order (a policy
+ * that does not touch a metric): no difference, and no variance reduction
+ * to report -- never a ratio of float noise. */
+static void paired_should_mark_identical_pairs_and_give_no_vr(void **state)
+{
+    (void)state;
+    static const double a[] = {5, 6, 9};
+    struct bf_paired p;
     assert_int_equal(bf_stats_paired(a, a, 3, 0.95, &p), 0);
-    bf_assert_near(p.variance_reduction, 1.0, 0.0);
+    assert_true(p.identical);
+    bf_assert_near(p.mean_diff, 0.0, 0.0);
+    bf_assert_near(p.ci_low, 0.0, 0.0);
+    bf_assert_near(p.ci_high, 0.0, 0.0);
+    assert_true(isnan(p.variance_reduction));
+    /* 0.1 + 0.2 + 0.3 in two orders differs in the last bit */
+    const double x[] = {(0.1 + 0.2) + 0.3, 1.0e6, 2.5};
+    const double y[] = {0.1 + (0.2 + 0.3), 1.0e6 * (1.0 + 1e-15), 2.5};
+    assert_true(x[0] != y[0]);
+    assert_int_equal(bf_stats_paired(x, y, 3, 0.95, &p), 0);
+    assert_true(p.identical);
+    assert_true(isnan(p.variance_reduction));
+    /* one real difference is enough to make them different */
+    const double z[] = {0.6, 1.0e6, 2.5 + 1e-6};
+    assert_int_equal(bf_stats_paired(x, z, 3, 0.95, &p), 0);
+    assert_false(p.identical);
+    assert_true(isfinite(p.variance_reduction));
+}
+
+/*
+ * MSER-5 by hand: ten batches of five equal values, Z = 100, then 1, -1,
+ * 1, ... (k = 10, candidates d = 0..5):
+ *   d = 0: mean 10.1, SS = 10009 - 10 x 10.1^2 = 8988.9, / 100  = 89.889
+ *   d = 1: 5 ones, 4 minus ones: SS = 9 - 1/9, / 81             = 0.109739...
+ *   d = 2: SS 8 / 64 = 0.125; d = 3: (7 - 1/7) / 49 = 0.13994;
+ *   d = 4: 6 / 36 = 0.1667; d = 5: 4.8 / 25 = 0.192
+ * The minimum is d = 1: drop the first 5 observations.
+ */
+static void mser5_should_truncate_the_start_up_bias_worked_by_hand(void **state)
+{
+    (void)state;
+    double y[50];
+    for (int j = 0; j < 10; j++)
+        for (int i = 0; i < 5; i++)
+            y[5 * j + i] = j == 0 ? 100.0 : (j % 2 ? 1.0 : -1.0);
+    struct bf_mser m;
+    assert_int_equal(bf_stats_mser5(y, 50, &m), 0);
+    assert_int_equal(m.truncate, 5);
+    assert_int_equal(m.batches, 10);
+    bf_assert_near(m.statistic, (9.0 - 1.0 / 9.0) / 81.0, 1e-12);
+    assert_false(m.at_limit);
+    /* a trend that never settles: the minimum is at the last candidate */
+    double t[60];
+    for (int i = 0; i < 60; i++)
+        t[i] = i;
+    assert_int_equal(bf_stats_mser5(t, 60, &m), 0);
+    assert_int_equal(m.truncate, 30);
+    assert_true(m.at_limit);
+    /* fewer than two batches cannot be judged */
+    assert_int_equal(bf_stats_mser5(y, 9, &m), BF_EINVAL);
 }
 
 /* Negative correlation makes pairing worse: a = {1,2,3}, b = {3,2,1}: d = {2,0,-2},
@@ -592,6 +652,8 @@ int main(void)
         cmocka_unit_test(paired_should_match_hand_computed_values),
         cmocka_unit_test(paired_should_give_infinite_vr_for_a_constant_difference),
         cmocka_unit_test(paired_should_give_unit_vr_when_everything_is_constant),
+        cmocka_unit_test(paired_should_mark_identical_pairs_and_give_no_vr),
+        cmocka_unit_test(mser5_should_truncate_the_start_up_bias_worked_by_hand),
         cmocka_unit_test(paired_should_give_vr_below_one_for_negative_correlation),
         cmocka_unit_test(paired_should_handle_one_and_zero_pairs),
         cmocka_unit_test_teardown(paired_should_report_enomem_and_keep_out_when_allocation_fails,
