@@ -70,9 +70,25 @@ char *bf_date_format(int32_t day, char *buf);
 /* ---- simulation time ---- */
 
 /* Hours since the start (00:00) of epoch_day to 00:00 of day, plus hour_of_day. */
-double bf_cal_time_h(int32_t epoch_day, int32_t day, double hour_of_day);
-/* The day containing time t_h (floor). */
-int32_t bf_cal_day_of(int32_t epoch_day, double t_h);
+static inline double bf_cal_time_h(int32_t epoch_day, int32_t day, double hour_of_day)
+{
+    return (double)((int64_t)day - epoch_day) * 24.0 + hour_of_day;
+}
+
+/* The day containing time t_h (floor). Inline: the model asks it for every
+ * booking, millions of times a run. */
+static inline int32_t bf_cal_day_of(int32_t epoch_day, double t_h)
+{
+    const double q = t_h / 24.0;
+    /* NaN fails both comparisons; the bounds keep the conversion defined. */
+    BF_ASSERT(q > -4294967296.0 && q < 4294967296.0);
+    int64_t k = (int64_t)q; /* truncates toward zero; floor() would need libm */
+    if ((double)k > q)
+        k--;
+    const int64_t day = epoch_day + k;
+    BF_ASSERT(day >= INT32_MIN && day <= INT32_MAX);
+    return (int32_t)day;
+}
 
 /* ---- calendars with holidays ---- */
 

@@ -44,11 +44,12 @@ struct bf_periodic {
 
 /*
  * First occurrence at or after t_h. cal may be NULL when dayoff is IGNORE.
- * *unknown (may be NULL) is set to true when a day outside the calendar's
- * known years was examined.
+ * *cal_flags (may be NULL) gets the calendar flags of every day examined
+ * OR'ed in: BF_CAL_UNKNOWN for a day of a year without data,
+ * BF_CAL_PROJECTED for a day of a projected year.
  */
 double bf_periodic_next(const struct bf_periodic *p, int32_t epoch_day,
-                        const struct bf_calendar *cal, double t_h, bool *unknown);
+                        const struct bf_calendar *cal, double t_h, int *cal_flags);
 
 /* Checks a schedule; 0 or BF_EINVAL with diag. */
 int bf_periodic_check(const struct bf_periodic *p, struct bf_diag *diag);

@@ -212,24 +212,6 @@ int bf_date_parse(const char *s, int32_t *day, struct bf_diag *diag)
 
 /* ---- simulation time ---- */
 
-double bf_cal_time_h(int32_t epoch_day, int32_t day, double hour_of_day)
-{
-    return (double)((int64_t)day - epoch_day) * 24.0 + hour_of_day;
-}
-
-int32_t bf_cal_day_of(int32_t epoch_day, double t_h)
-{
-    const double q = t_h / 24.0;
-    /* NaN fails both comparisons; the bounds keep the conversion defined. */
-    BF_ASSERT(q > -4294967296.0 && q < 4294967296.0);
-    int64_t k = (int64_t)q; /* truncates toward zero; floor() would need libm */
-    if ((double)k > q)
-        k--;
-    const int64_t day = epoch_day + k;
-    BF_ASSERT(day >= INT32_MIN && day <= INT32_MAX);
-    return (int32_t)day;
-}
-
 /* ---- calendars ---- */
 
 static enum bf_day_kind plain_kind(int64_t day)

@@ -8,20 +8,21 @@
 /* Day-off handling of one candidate day. Returns the day the occurrence
  * really happens on, or -1 to skip it. */
 static int64_t apply_dayoff(const struct bf_periodic *p, const struct bf_calendar *cal, int32_t day,
-                            bool *unknown)
+                            int *cal_flags)
 {
     if (p->dayoff == BF_DAYOFF_IGNORE)
         return day;
     bool working;
-    if (bf_cal_is_working_day(cal, day, &working) == BF_CAL_UNKNOWN && unknown != NULL)
-        *unknown = true;
-    if (working)
-        return day;
-    if (p->dayoff == BF_DAYOFF_SKIP)
-        return -1;
+    int rc = bf_cal_is_working_day(cal, day, &working);
+    if (working || p->dayoff == BF_DAYOFF_SKIP) {
+        if (cal_flags != NULL)
+            *cal_flags |= rc;
+        return working ? day : -1;
+    }
     int32_t next;
-    if (bf_cal_next_working_day(cal, day, &next) == BF_CAL_UNKNOWN && unknown != NULL)
-        *unknown = true;
+    rc |= bf_cal_next_working_day(cal, day, &next);
+    if (cal_flags != NULL)
+        *cal_flags |= rc;
     return next;
 }
 
@@ -42,7 +43,7 @@ static int32_t nominal_on_or_after(const struct bf_periodic *p, int32_t day)
 }
 
 double bf_periodic_next(const struct bf_periodic *p, int32_t epoch_day,
-                        const struct bf_calendar *cal, double t_h, bool *unknown)
+                        const struct bf_calendar *cal, double t_h, int *cal_flags)
 {
     BF_ASSERT(!isnan(t_h));
     switch (p->kind) {
@@ -72,7 +73,7 @@ double bf_periodic_next(const struct bf_periodic *p, int32_t epoch_day,
     int32_t d = day_t - look_back;
     for (int guard = 0; guard < 800; guard++) {
         int32_t nom = nominal_on_or_after(p, d);
-        int64_t real = apply_dayoff(p, cal, nom, unknown);
+        int64_t real = apply_dayoff(p, cal, nom, cal_flags);
         if (real >= 0) {
             double t = bf_cal_time_h(epoch_day, (int32_t)real, p->at_hour);
             if (t >= t_h && t < best)
