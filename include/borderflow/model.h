@@ -11,10 +11,16 @@
  *
  * A policy is two rule sets: `old_rules` before the city's effective day,
  * `new_rules` from it on; `rule` says whether a shipment follows the rules
- * of its creation day or those of each event's day. City-level processes
- * (inspection teams, return consolidation, re-import of a consolidated
- * batch) follow the rules of the event's day. The *before* run of a study
- * passes the same set twice.
+ * of its creation day or those of each event's day (and with `event`,
+ * goods exported earlier and not yet claimed take up the new rebate method
+ * on the effective day). City-level processes (inspection teams, return
+ * consolidation, re-import of a consolidated batch) follow the rules of the
+ * event's day. The *before* run of a study passes the same set twice.
+ *
+ * Time: the run starts on start_day with nothing in the pipeline, creates
+ * shipments until the end of the measurement window, and runs tail_days
+ * more. The warm-up before the window lets stock and receivables fill;
+ * every metric is taken in the window (docs/model.md §5).
  */
 #ifndef BORDERFLOW_MODEL_H
 #define BORDERFLOW_MODEL_H
@@ -27,10 +33,13 @@
 #include "borderflow/params.h"
 #include "borderflow/stats.h"
 
-/* name, unit, description */
+/* name, unit, description. Timing metrics are over the shipments created in
+ * the measurement window; cash metrics over the flows dated in it and the
+ * balances at the end of each of its days (docs/model.md §5-§6). */
 #define BF_METRIC_MAP(XX)                                                                          \
-    XX(shipments, "shipments", "shipments created after the warm-up")                              \
+    XX(shipments, "shipments", "shipments created in the window")                                  \
     XX(units, "units", "units in those shipments")                                                 \
+    XX(exports_cny, "CNY", "goods exported (left China) in the window, at cost")                   \
     XX(export_clearance_h, "h",                                                                    \
        "declaration lodged -> customs release, rework and inspections "                            \
        "included")                                                                                 \
@@ -38,20 +47,31 @@
     XX(port_dwell_d, "d", "customs release -> departure")                                          \
     XX(door_to_warehouse_d, "d", "created -> overseas warehouse receipt (9810)")                   \
     XX(time_to_sale_d, "d", "warehouse receipt -> sale, per unit sold (9810)")                     \
-    XX(days_to_rebate, "d", "departure -> rebate paid, per unit")                                  \
-    XX(rebate_paid_cny, "CNY", "export VAT rebates received in the window")                        \
-    XX(rebate_repaid_cny, "CNY", "export VAT rebates repaid in the window")                        \
+    XX(days_to_rebate, "d", "departure -> rebate received, per unit")                              \
     XX(return_rate, "share", "units returned by buyers / units sold to buyers")                    \
     XX(return_cycle_d, "d", "buyer return -> released back in China, per unit")                    \
     XX(reimport_clearance_h, "h",                                                                  \
        "arrival in China -> re-import release, certificate wait "                                  \
        "included, per unit")                                                                       \
-    XX(peak_working_capital_cny, "CNY", "largest funding need: max of -cash position")             \
-    XX(avg_capital_tied_cny, "CNY", "mean of max(0, -cash position) over the days")                \
-    XX(rebate_receivable_avg_cny, "CNY", "mean rebate outstanding (export -> paid)")               \
-    XX(rebate_receivable_peak_cny, "CNY", "peak rebate outstanding")                               \
-    XX(financing_cost_cny, "CNY", "interest on the negative cash position at the financing rate")  \
-    XX(npv_cny, "CNY", "net present value of all flows at the discount rate")                      \
+    XX(rebate_paid_cny, "CNY", "export VAT rebates received in the window")                        \
+    XX(rebate_repaid_cny, "CNY", "rebates repaid in the window for goods back in China")           \
+    XX(rebate_settled_cny, "CNY", "pre-refunds repaid in the window at the 30 April settlement")   \
+    XX(wc_avg_cny, "CNY",                                                                          \
+       "working capital: inventory + receivables + rebate receivable, mean of the window's "       \
+       "end-of-day values")                                                                        \
+    XX(wc_peak_cny, "CNY", "working capital: largest end-of-day value in the window")              \
+    XX(wc_inventory_avg_cny, "CNY",                                                                \
+       "inventory at cost (net of the rebate once exported), returning goods included, mean")      \
+    XX(wc_returning_avg_cny, "CNY",                                                                \
+       "of the inventory: goods returning to China or awaiting "                                   \
+       "resale there, mean")                                                                       \
+    XX(wc_receivables_avg_cny, "CNY", "trade receivables (sold, proceeds not yet received), mean") \
+    XX(wc_rebate_receivable_avg_cny, "CNY",                                                        \
+       "export rebate receivable (from departure to payment), mean")                               \
+    XX(cash_cycle_d, "d", "average working capital / exports per day of the window")               \
+    XX(financing_cost_cny, "CNY", "financing rate x working capital over the window's days / 365") \
+    XX(npv_cny, "CNY",                                                                             \
+       "window NPV: -opening pipeline + every flow + closing pipeline, discounted")                \
     XX(trs_doc_prep_h, "h", "TRS segment: document preparation, per shipment")                     \
     XX(trs_rework_h, "h", "TRS segment: rework of rejected declarations, per shipment")            \
     XX(trs_screening_h, "h", "TRS segment: risk screening, per shipment")                          \
@@ -59,8 +79,9 @@
     XX(trs_inspection_h, "h", "TRS segment: inspection, per shipment")                             \
     XX(trs_port_dwell_h, "h", "TRS segment: release -> departure, per shipment")                   \
     XX(inspection_utilisation, "share", "time-weighted busy teams / available teams")              \
-    XX(units_back_in_china, "units", "units re-imported into China")                               \
-    XX(units_disposed_abroad, "units", "units disposed of or liquidated abroad")
+    XX(units_back_in_china, "units", "units of the window's shipments re-imported into China")     \
+    XX(units_disposed_abroad, "units",                                                             \
+       "units of the window's shipments disposed of or liquidated abroad")
 
 enum bf_metric {
 #define XX(name, unit, desc) BF_M_##name,
@@ -104,7 +125,11 @@ struct bf_shipment_record {
     uint64_t serial;
     enum bf_channel channel;
     uint32_t category, lane, units;
-    int inspected, regime; /* regime: 0 old rules, 1 new */
+    int inspected, regime;          /* regime: 0 old rules, 1 new, at creation */
+    enum bf_rebate_trigger trigger; /* the trigger it followed last */
+    int64_t unit_rebate_fen;        /* rebate per unit, 0 when it has none */
+    int64_t rebate_paid_fen, rebate_repaid_fen, rebate_settled_fen;
+    uint32_t units_back_in_china;
     double t_h[BF_MS_COUNT];
 };
 
@@ -118,16 +143,46 @@ typedef void bf_claim_fn(uint64_t serial, uint32_t n_units, double trigger_h, do
 #define BF_HIST_DAYS   400 /* distributions: 1-day bins on [0, 400) */
 #define BF_MAX_SAMPLES 8
 
+/* ---- breakdown by channel and by lane (breakdown.csv) ---- */
+
+/* metrics broken down: name, unit (the metric of the same name) */
+#define BF_BREAKDOWN_MAP(XX)                                                                       \
+    XX(shipments)                                                                                  \
+    XX(exports_cny)                                                                                \
+    XX(export_clearance_h)                                                                         \
+    XX(port_dwell_d)                                                                               \
+    XX(door_to_warehouse_d)                                                                        \
+    XX(time_to_sale_d)                                                                             \
+    XX(days_to_rebate)                                                                             \
+    XX(return_rate)
+
+enum bf_breakdown {
+#define XX(name) BF_BK_##name,
+    BF_BREAKDOWN_MAP(XX)
+#undef XX
+        BF_BK_COUNT
+};
+
+enum bf_dimension { BF_DIM_CHANNEL = 0, BF_DIM_LANE, BF_DIM_COUNT };
+
+/* Slots of a breakdown: the channels, then the lanes. */
+#define BF_BK_SLOTS (BF_CH_COUNT + BF_MAX_LANES)
+
+/* The metric a breakdown entry reports. */
+enum bf_metric bf_breakdown_metric(enum bf_breakdown k);
+const char *bf_dimension_name(enum bf_dimension d); /* "channel", "lane" */
+
 struct bf_model_input {
     const struct bf_params *old_rules;
     const struct bf_params *new_rules; /* may equal old_rules */
     int32_t effective_day;             /* first day of the new rules */
     enum bf_regime_rule rule;
     const struct bf_calendar *cal;
-    int32_t start_day;     /* horizon start (day number) */
-    uint32_t horizon_days; /* shipments are created on [start, start + horizon) */
-    uint32_t warmup_days;  /* shipments created earlier are not measured */
-    uint32_t tail_days;    /* the run continues this long after the horizon */
+    int32_t start_day;     /* the simulation starts here, with an empty pipeline */
+    int32_t window_day;    /* first day of the measurement window (>= start_day) */
+    uint32_t window_days;  /* its length (>= 1); shipments are created until its end */
+    uint32_t tail_days;    /* the run continues this long after it, so that its
+                            * shipments complete */
     double financing_rate; /* annual */
     double discount_rate;  /* annual */
     uint64_t seed;
@@ -139,9 +194,10 @@ struct bf_model_input {
     void *on_shipment_ctx;
     bf_claim_fn *on_claim; /* optional: every rebate payment */
     void *on_claim_ctx;
-    /* optional: shipments are created at exactly these times (hours, in
-     * increasing order, within the horizon) instead of by the Poisson
-     * process -- a given shipment plan, or a test worked out by hand */
+    /* optional: shipments are created at exactly these times (hours since
+     * start_day, in increasing order, before the window's end) instead of by
+     * the Poisson process -- a given shipment plan, or a test worked out by
+     * hand */
     const double *arrivals_h;
     uint32_t n_arrivals;
     bf_trace_fn *event_trace; /* optional: every event */
@@ -152,11 +208,20 @@ struct bf_model_input {
 
 struct bf_model_result {
     double metric[BF_METRIC_COUNT]; /* NaN where nothing was observed */
-    int32_t first_day;
-    uint32_t n_days;                        /* horizon + tail */
-    int64_t *position_fen;                  /* [n_days] daily cash position */
+    /* by channel (slots 0..3) and lane (4..): NaN where nothing was observed */
+    double breakdown[BF_BK_SLOTS][BF_BK_COUNT];
+    int32_t first_day;     /* the simulation's first day */
+    uint32_t n_days;       /* warm-up + window + tail */
+    uint32_t window_from;  /* the window: days [window_from, window_from + window_days) */
+    uint32_t window_days;  /* of the run */
+    int64_t *position_fen; /* [window_days] cash position, net flows cumulated from
+                            * the window's first day */
+    int64_t *balance_fen;  /* [BF_BAL_COUNT * n_days] end-of-day balances, every day */
     int64_t flow_total_fen[BF_FLOW_COUNT];  /* everything booked */
-    int64_t flow_beyond_fen[BF_FLOW_COUNT]; /* booked after the window */
+    int64_t flow_beyond_fen[BF_FLOW_COUNT]; /* booked after the run's last day */
+    int64_t flow_window_fen[BF_FLOW_COUNT]; /* dated in the window */
+    int64_t balance_open_fen[BF_BAL_COUNT]; /* every change booked, later days included:
+                                             * 0 once everything is resolved */
     struct bf_hist days_to_rebate;          /* per unit, weighted by units */
     struct bf_hist return_cycle;            /* per unit */
     uint64_t unit_states[BF_US_COUNT];      /* all units, warm-up included */
@@ -164,8 +229,9 @@ struct bf_model_result {
     struct bf_shipment_record sample[BF_MAX_SAMPLES];
     uint32_t n_samples;
     uint64_t n_events;
-    uint64_t calendar_unknown;    /* lookups outside the calendar's known years */
+    uint64_t calendar_unknown;    /* lookups outside the calendar's years */
     int32_t calendar_unknown_day; /* first such day, or INT32_MIN */
+    uint64_t calendar_projected;  /* lookups into projected years */
     uint32_t peak_shipments_in_flight, peak_items_in_flight;
 };
 

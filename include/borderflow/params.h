@@ -7,8 +7,8 @@
  * threads. Units are in the field names: _h hours, _d days, _wd working
  * days, _cny yuan, _fen 1/100 yuan; shares and probabilities in [0, 1].
  *
- * bf_params_default() fills the defaults of docs/model.md, each traced to
- * ../shared/domain-facts.md or marked as an assumption there.
+ * bf_params_default() fills the defaults of docs/model.md, each traced to an
+ * entry of docs/sources.md or marked as an assumption there.
  * bf_params_check() validates a complete set (what the scenario loader
  * cannot see field by field: shares summing to zero, a lane missing, ...).
  *
@@ -158,6 +158,8 @@ struct bf_params {
         struct bf_dist cert_wd;              /* certificate of rebate repaid, working days */
         int repay_rebate;                    /* a unit back in China repays its paid rebate */
         double import_vat_rate;
+        double home_value; /* goods back in China: resold / re-exported at this share of cost */
+        struct bf_dist home_sale_d; /* re-import release -> that sale's cash */
     } returns;
 
     struct {
@@ -166,8 +168,8 @@ struct bf_params {
         struct bf_dist doc_collection_d; /* trigger -> documents ready to file */
         enum bf_filing filing;
         uint32_t filing_day;          /* monthly window: day of the month */
-        struct bf_dist processing_wd; /* tax office, working days (rounded up) */
-        struct bf_dist treasury_d;    /* treasury transfer, calendar days (rounded up) */
+        struct bf_dist processing_wd; /* tax office, working days (rounded to nearest) */
+        struct bf_dist treasury_wd;   /* treasury transfer, working days (rounded to nearest) */
     } rebate;
 };
 
@@ -205,7 +207,7 @@ struct bf_param_info {
     double min, max;
     const char *const *choices; /* BF_PT_ENUM: NULL-terminated names */
     const char *doc;            /* one line */
-    const char *source;         /* domain-facts reference or "assumption" */
+    const char *source;         /* docs/sources.md entries ("[C2, D1]") or "assumption [Xn]" */
 };
 
 /*

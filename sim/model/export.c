@@ -13,7 +13,7 @@
 /* Next arrival after t_h by inversion of the cumulative rate: one Exp(1)
  * draw per arrival whatever the months crossed, so the arrival stream is
  * the same under every policy (common random numbers). Returns +inf past
- * the horizon. */
+ * the window's end, when creation stops. */
 double bf__next_arrival(struct sim *s, double t_h)
 {
     if (s->in->arrivals_h != NULL) {
@@ -26,18 +26,22 @@ double bf__next_arrival(struct sim *s, double t_h)
     const struct bf_params *p = s->in->old_rules; /* arrivals are city-level */
     double e = -log1p(-gsl_rng_uniform(bf_streams_get(&s->rng, P_ARRIVALS)));
     double t = t_h;
-    while (t < s->horizon_end_h) {
-        int32_t day = day_of(s, t);
-        int y, m, d;
-        bf_date_to_ymd(day, &y, &m, &d);
-        int32_t next_month = bf_date_from_ymd(m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1, 1);
-        double month_end = time_of(s, next_month, 0.0);
-        if (month_end > s->horizon_end_h)
-            month_end = s->horizon_end_h;
-        double rate_per_h = p->shipments_per_day * p->seasonality[m - 1] / 24.0;
-        double hazard = rate_per_h * (month_end - t);
-        if (rate_per_h > 0.0 && e <= hazard)
-            return t + e / rate_per_h;
+    struct arrival_month *am = &s->amonth;
+    while (t < s->window_end_h) {
+        /* the month containing t, its end and rate: computed once a month */
+        if (!(t >= am->from_h && t < am->to_h)) {
+            int32_t day = day_of(s, t);
+            int y, m, d;
+            bf_date_to_ymd(day, &y, &m, &d);
+            int32_t next_month = bf_date_from_ymd(m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1, 1);
+            am->from_h = time_of(s, bf_date_from_ymd(y, m, 1), 0.0);
+            am->to_h = time_of(s, next_month, 0.0);
+            am->rate_per_h = p->shipments_per_day * p->seasonality[m - 1] / 24.0;
+        }
+        double month_end = am->to_h < s->window_end_h ? am->to_h : s->window_end_h;
+        double hazard = am->rate_per_h * (month_end - t);
+        if (am->rate_per_h > 0.0 && e <= hazard)
+            return t + e / am->rate_per_h;
         e -= hazard;
         t = month_end;
     }
@@ -62,7 +66,7 @@ int bf__on_arrival(struct bf_engine *e, uint32_t entity, void *ctx)
     struct sim *s = ctx;
     const double now = e->now_h;
     const int32_t day = day_of(s, now);
-    const int regime = day >= s->in->effective_day ? 1 : 0;
+    const int regime = regime_at(s, now);
     const struct bf_params *p = rules(s, regime);
 
     uint32_t i;
@@ -74,17 +78,16 @@ int bf__on_arrival(struct bf_engine *e, uint32_t entity, void *ctx)
     sh->regime = (uint8_t)regime;
     sh->claim = NO_REF;
     sh->open_claim = NO_REF;
-    sh->draws_regime = 0xff;
     sh->memo_ready_day = INT32_MIN;
     for (int k = 0; k < BF_MS_COUNT; k++)
         sh->t[k] = (double)NAN;
     sh->t[BF_MS_CREATED] = now;
-    sh->counted = day >= s->warm_day;
+    sh->counted = in_window(s, day);
 
     /* Attributes, in a fixed order on the shipment's own stream. */
     gsl_rng *r = erng(s, P_ATTR, sh->serial, 0);
     double u_ch = gsl_rng_uniform(r), u_cat = gsl_rng_uniform(r), u_lane = gsl_rng_uniform(r);
-    double u_adopt = gsl_rng_uniform(r);
+    sh->u_adopt = (float)gsl_rng_uniform(r);
     double u_units = gsl_rng_uniform(r), u_cost = gsl_rng_uniform(r);
     sh->channel = (uint8_t)pick(s->ch_cum[regime], BF_CH_COUNT, u_ch);
     sh->category = (uint8_t)pick(s->cat_cum[regime], p->n_categories, u_cat);
@@ -104,19 +107,16 @@ int bf__on_arrival(struct bf_engine *e, uint32_t entity, void *ctx)
     }
     sh->n_units = (uint32_t)units;
     sh->open_units = sh->n_units;
+    sh->pc_to = sh->n_units;
     s->out->units_created += sh->n_units;
     double cost = bf_dist_quantile(&cat->unit_cost_cny, u_cost);
     sh->unit_cost_fen = llround(cost * 100.0);
     sh->unit_net_fen = llround(cost * 100.0 * cat->price_multiple * (1.0 - ch->platform_fee));
     sh->unit_freight_fen = llround(cost * 100.0 * p->lane[sh->lane].freight_rate);
-    sh->trigger = (uint8_t)(u_adopt < ch->trigger_adoption ? ch->trigger : ch->fallback_trigger);
-    sh->unit_rebate_fen =
-        sh->trigger == BF_TRIGGER_NEVER
-            ? 0
-            : llround(cost * 100.0 / (1.0 + p->rebate.vat_rate) * cat->rebate_rate);
     if (sh->counted) {
         s->ships_counted += 1.0;
         s->units_counted += (double)sh->n_units;
+        bk_add(s, sh, BF_BK_shipments, 1.0, 1.0);
         /* the first measured 9810 shipments from sample_from_day on are the
          * timeline samples (the batch passes the city's effective day, so the
          * samples of the before and after runs are the same shipments and
@@ -125,7 +125,10 @@ int bf__on_arrival(struct bf_engine *e, uint32_t entity, void *ctx)
             s->out->n_samples < s->in->n_samples)
             sh->sample_slot = (uint8_t)++s->out->n_samples;
     }
-    bf_ledger_book(&s->ledger, day, BF_FLOW_GOODS, fen_mul(s, -sh->unit_cost_fen, sh->n_units));
+    /* paid for when the order is ready; in stock at cost from today */
+    int64_t goods = fen_mul(s, sh->unit_cost_fen, sh->n_units);
+    bf_ledger_book(&s->ledger, day, BF_FLOW_GOODS, -goods);
+    balance(s, BF_BAL_INVENTORY, day, goods);
 
     r = erng(s, P_DOCS, sh->serial, 0);
     sh->doc_prep_h = bf_dist_sample(&p->clearance.doc_prep_h, r);
@@ -133,7 +136,7 @@ int bf__on_arrival(struct bf_engine *e, uint32_t entity, void *ctx)
         return rc;
 
     double next = bf__next_arrival(s, now);
-    if (next < s->horizon_end_h)
+    if (next < s->window_end_h)
         return bf_engine_at(e, next, EV_ARRIVAL, 0, NULL);
     return 0;
 }
@@ -174,11 +177,10 @@ static int release(struct sim *s, uint32_t i)
     gsl_rng *r = erng(s, P_PORT, sh->serial, 0);
     double handling_d =
         bf_dist_sample(&p->port.handling_d, r) * p->port.multiplier * p->port.policy_factor;
-    bool unknown = false;
+    int flags = 0;
     double dep = bf_periodic_next(&p->lane[sh->lane].departures, s->epoch_day, s->in->cal,
-                                  now + 24.0 * handling_d, &unknown);
-    if (unknown)
-        bf__note_unknown(s, BF_CAL_UNKNOWN, day_of(s, now));
+                                  now + 24.0 * handling_d, &flags);
+    bf__note_cal(s, flags, day_of(s, now));
     return bf_engine_at(&s->eng, dep, EV_DEPART, i, NULL);
 }
 
@@ -231,7 +233,7 @@ static uint32_t team_capacity(struct sim *s, double t_h)
         return p->clearance.inspection_teams;
     int32_t day = day_of(s, t_h);
     bool working;
-    bf__note_unknown(s, bf_cal_is_working_day(s->in->cal, day, &working), day);
+    bf__note_cal(s, bf_cal_is_working_day(s->in->cal, day, &working), day);
     double hour = t_h - time_of(s, day, 0.0);
     if (working && hour >= p->clearance.shift_start_h && hour < p->clearance.shift_end_h)
         return p->clearance.inspection_teams;
@@ -292,32 +294,52 @@ int bf__on_depart(struct bf_engine *e, uint32_t i, void *ctx)
     int32_t day = day_of(s, now);
     bf_ledger_book(&s->ledger, day, BF_FLOW_FREIGHT_OUT,
                    fen_mul(s, -sh->unit_freight_fen, sh->n_units));
+    if (in_window(s, day)) {
+        double v = (double)sh->unit_cost_fen * sh->n_units;
+        s->exports_fen += v;
+        bk_add(s, sh, BF_BK_exports_cny, v / 100.0, 1.0);
+    }
     if (sh->counted) {
         double clearance = sh->t[BF_MS_RELEASED] - sh->t[BF_MS_DECLARED];
+        double dwell_d = (now - sh->t[BF_MS_RELEASED]) / 24.0;
         acc_add(&s->clearance, clearance, 1.0);
         if (sh->inspected)
             acc_add(&s->insp_wait, sh->insp_wait_h, 1.0);
-        acc_add(&s->port_dwell, (now - sh->t[BF_MS_RELEASED]) / 24.0, 1.0);
+        acc_add(&s->port_dwell, dwell_d, 1.0);
         acc_add(&s->trs[0], sh->doc_prep_h, 1.0);
         acc_add(&s->trs[1], sh->rework_h, 1.0);
         acc_add(&s->trs[2], sh->screen_h, 1.0);
         acc_add(&s->trs[3], sh->inspected ? sh->insp_wait_h : 0.0, 1.0);
         acc_add(&s->trs[4], sh->inspected ? sh->insp_h : 0.0, 1.0);
         acc_add(&s->trs[5], now - sh->t[BF_MS_RELEASED], 1.0);
+        bk_add(s, sh, BF_BK_export_clearance_h, clearance, 1.0);
+        bk_add(s, sh, BF_BK_port_dwell_d, dwell_d, 1.0);
     }
+    /* The rebate: its amount and trigger are those of the rules in force
+     * when the goods leave China (the export is what earns it). From here on
+     * an eligible unit's rebate is a receivable, no longer part of the
+     * cost of its stock. */
+    const struct bf_category *cat = &p->category[sh->category];
+    sh->trigger = (uint8_t)ship_trigger(s, sh, now);
+    sh->unit_rebate_fen =
+        llround((double)sh->unit_cost_fen / (1.0 + p->rebate.vat_rate) * cat->rebate_rate);
+    sh->eligible = sh->trigger != BF_TRIGGER_NEVER && sh->unit_rebate_fen > 0;
     int rc;
-    if (sh->trigger == BF_TRIGGER_DEPARTURE || sh->trigger == BF_TRIGGER_CLOSURE) {
-        double trigger_h = now;
-        if (sh->trigger == BF_TRIGGER_CLOSURE) {
-            gsl_rng *r = erng(s, P_REBATE, sh->serial, 1);
-            trigger_h += 24.0 * bf_dist_sample(&p->rebate.closure_lag_d, r);
+    if (sh->eligible) {
+        int64_t rebate = fen_mul(s, sh->unit_rebate_fen, sh->n_units);
+        balance(s, BF_BAL_INVENTORY, day, -rebate);
+        balance(s, BF_BAL_REBATE_RECEIVABLE, day, rebate);
+        if (sh->trigger == BF_TRIGGER_DEPARTURE || sh->trigger == BF_TRIGGER_CLOSURE) {
+            double trigger_h = now;
+            if (sh->trigger == BF_TRIGGER_CLOSURE) {
+                gsl_rng *r = erng(s, P_REBATE, sh->serial, 1);
+                trigger_h += 24.0 * bf_dist_sample(&p->rebate.closure_lag_d, r);
+            }
+            uint32_t c, g;
+            if ((rc = bf__claim_create(s, i, sh->n_units, trigger_h, true, &c, &g)) != 0)
+                return rc;
+            sh = ship_at(s, i);
         }
-        uint32_t c;
-        if ((rc = bf__claim_create(s, i, sh->n_units, trigger_h, &c)) != 0)
-            return rc;
-        sh = ship_at(s, i);
-        sh->claim = c; /* NO_REF when there is nothing to claim (a 0% rate) */
-        sh->claim_gen = c != NO_REF ? bf_pool_gen(&s->claims, c) : 0;
     }
     gsl_rng *r = erng(s, P_TRANSIT, sh->serial, 0);
     double transit_d = bf_dist_sample(&p->lane[sh->lane].transit_d, r);

@@ -3,6 +3,14 @@
  *
  * Entities live in pools and refer to each other by (index, generation);
  * no pointer into a pool is kept across a call that may allocate.
+ *
+ * Files, each named for the rules it holds, in the order a shipment meets
+ * them: export.c (arrivals, clearance, port, departure, transit), sales.c
+ * (receipt, warehouse lots, sales, buyer returns), returns.c (return
+ * shipments, re-import, goods back in China), rebate.c (claims, payment,
+ * withdrawal, repayment, the transition to a new method and the 30 April
+ * settlement), lifecycle.c (which rules apply, when a unit or a shipment
+ * is done, the item lists) and model.c (setup, the run, the metrics).
  */
 #ifndef BF_MODEL_INTERNAL_H
 #define BF_MODEL_INTERNAL_H
@@ -34,9 +42,10 @@ enum purpose {
     P_SALES,        /* time to sale per unit (slot = unit) */
     P_SETTLE,       /* settlement lags (slot = unit) */
     P_RETURNS,      /* buyer return, lag, disposition per unit (slot = unit) */
-    P_REBATE,       /* doc collection, processing, treasury per shipment */
+    P_REBATE,       /* rebate draws per shipment (slot: what is drawn, see rebate.c) */
     P_RETURN_LEG,   /* consolidated return leg (entity = lane, occurrence) */
     P_REIMPORT,     /* re-import clearance and certificate (entity = batch key) */
+    P_HOME,         /* resale of goods back in China (slot = unit) */
     P_COUNT
 };
 
@@ -55,6 +64,8 @@ enum ev {
     EV_REIMPORTED,
     EV_CLAIM_PAID,
     EV_SHIFT,
+    EV_TRANSITION, /* the effective day under the event rule: the new rebate method */
+    EV_SETTLE,     /* 30 April: unsold pre-refunded units of a shipment are settled */
     EV_COUNT
 };
 
@@ -62,47 +73,65 @@ enum ev {
 #define BF_MAX_UNITS_PER_SHIP 100000 /* a larger draw is refused (BF_ELIMIT) */
 #define NO_REF                UINT32_MAX
 
+/* State of a shipment's shipment-level claim (rebate at departure or at
+ * customs closure, or the new method taken up at the transition). */
+enum { PC_NONE = 0, PC_PENDING, PC_PAID };
+
 struct ship {
     uint64_t serial;
     uint32_t n_units;
     uint32_t open_units;     /* units not yet in a final state */
     uint32_t pending_claims; /* claims of its units not yet paid */
-    uint32_t next_unit;      /* warehouse lot: next unit (sorted by time to sale) */
-    uint8_t channel, category, lane, regime, trigger;
-    uint8_t counted, inspected, attempts;
-    uint8_t sample_slot;                  /* 1 + index into result samples, or 0 */
-    uint8_t claim_paid;                   /* its shipment-level claim has been paid */
-    uint32_t claim, claim_gen;            /* shipment-level claim (departure/closure), or NO_REF */
-    uint32_t open_claim, open_claim_gen;  /* latest claim of units sold (rebate at sale) */
-    uint8_t draws_regime;                 /* regime of the cached rebate draws, or 0xff */
-    double doc_d, proc_wd, treasury_d;    /* rebate draws, one set per shipment */
-    int32_t memo_ready_day, memo_pay_day; /* last payment day computed, by ready day */
+    uint32_t next_unit;      /* warehouse lot: next unit to leave the shelf (sorted by time
+                              * to sale); 0 until received */
+    /* the shipment-level claim covers units [pc_from, pc_to): pc_from > 0 when
+     * it was taken up at the transition after some units were sold, pc_to <
+     * n_units once the units still unsold were settled on 30 April */
+    uint32_t pc_from, pc_to;
+    uint32_t claim, claim_gen;           /* the shipment-level claim while pending */
+    uint32_t open_claim, open_claim_gen; /* latest sale claim (units sold the same day share it) */
+    uint8_t channel, category, lane;
+    uint8_t regime;   /* rules in force when it was created */
+    uint8_t trigger;  /* the rebate trigger it follows (decided at departure) */
+    uint8_t pc_state; /* PC_NONE, PC_PENDING, PC_PAID */
+    uint8_t eligible; /* its units earn a rebate (rate > 0, trigger not never) */
+    uint8_t counted;  /* created in the window */
+    uint8_t inspected, attempts;
+    uint8_t sample_slot; /* 1 + index into result samples, or 0 */
+    uint8_t draws_have;  /* rebate draws cached: bit (what * 2 + regime) */
     uint8_t memo_regime;
+    float u_adopt;      /* takes up the channel's trigger when below its adoption share */
+    uint64_t settle_ev; /* the pending settlement event, or 0 */
+    double doc_d[2], proc_wd[2], treasury_wd[2]; /* rebate draws per regime */
+    int32_t memo_ready_day, memo_pay_day;        /* last payment day computed, by ready day */
     int64_t unit_cost_fen, unit_rebate_fen, unit_net_fen, unit_freight_fen;
+    int64_t paid_fen, repaid_fen, settled_fen; /* its rebates so far */
+    uint32_t units_home;                       /* units re-imported into China */
     double t[BF_MS_COUNT];
     double rework_h, screen_h, insp_h, insp_wait_h, doc_prep_h;
     double dest_d; /* destination handling drawn at departure */
     float *sale_d; /* lot: time to sale of each unit, sorted, days */
 };
 
+/* Where the rebate of a unit that left the shelf stands. */
+enum {
+    RB_NONE = 0, /* no rebate out: none earned, or not yet claimed (lost if it goes home) */
+    RB_SHIP,     /* covered by the shipment-level claim (pending or paid: see the ship) */
+    RB_SALE
+}; /* covered by its own sale claim: pending while that claim lives */
+
 struct item { /* a unit returned by a buyer, or aged stock, on its way */
     uint32_t ship, ship_gen;
     uint32_t unit;             /* index of the unit in its shipment */
-    uint32_t claim, claim_gen; /* the claim holding its rebate, or NO_REF */
-    uint8_t aged, counted;
+    uint32_t claim, claim_gen; /* RB_SALE: the sale claim, as it was when the unit joined it */
+    uint8_t aged, counted, rb;
+    int64_t value_fen; /* its RETURNING balance */
     double u_disp;     /* disposition uniform, drawn at sale */
     double returned_h; /* buyer return (or aged) time */
     double queued_h;   /* joined the consolidation queue */
     uint32_t next;     /* list link (queue or batch) */
 };
 
-struct batch { /* a consolidated return shipment, then a re-import group */
-    uint32_t lane;
-    uint64_t key; /* lane << 32 | occurrence */
-    uint32_t head, n_items;
-    uint8_t ordinary; /* re-imported as an ordinary import */
-    double left_h, arrived_h;
-};
 
 struct claim {
     uint32_t ship, ship_gen;
@@ -128,10 +157,42 @@ static inline double acc_mean(const struct acc *a)
     return a->n > 0.0 ? a->sum / a->n : (double)NAN;
 }
 
-struct lane_queue {
+/* A list of items linked through item.next (a lane's queue, a batch). */
+struct item_list {
     uint32_t head, tail, n;
+};
+
+struct batch { /* a consolidated return shipment, then a re-import group */
+    uint32_t lane;
+    uint64_t key; /* lane << 32 | occurrence */
+    struct item_list items;
+    uint8_t ordinary; /* re-imported as an ordinary import */
+    double left_h, arrived_h;
+};
+
+struct lane_queue {
+    struct item_list q;
     uint32_t occurrence; /* consolidation departures so far */
     uint8_t active;      /* some channel ships on this lane */
+};
+
+/* The last day within a number of months of a day (a return's 6-month and
+ * 12-month limits), memoised: asked per unit, computed per shipment. */
+struct month_limit {
+    int32_t from, limit;
+    uint32_t months;
+};
+#define MONTH_LIMITS 256 /* direct-mapped by the day */
+
+/* The arrival rate of the month the last arrival fell in. */
+struct arrival_month {
+    double from_h, to_h, rate_per_h;
+};
+
+/* Breakdown accumulators of one slot (a channel or a lane). */
+struct bk_acc {
+    struct acc m[BF_BK_COUNT];
+    double sold, returned;
 };
 
 struct sim {
@@ -144,8 +205,8 @@ struct sim {
     struct bf_pool ships, items, batches, claims;
     struct bf_resource teams;
     struct lane_queue lq[BF_MAX_LANES];
-    int32_t epoch_day, warm_day, horizon_end_day, end_day;
-    double horizon_end_h, end_h, effective_h;
+    int32_t epoch_day, window_day, window_end_day, end_day;
+    double window_h, window_end_h, end_h, effective_h;
     uint64_t n_created;
     uint32_t next_planned;                /* next of in->arrivals_h */
     double cat_cum[2][BF_MAX_CATEGORIES]; /* cumulative shares per regime */
@@ -154,8 +215,16 @@ struct sim {
     /* measurements */
     struct acc clearance, insp_wait, port_dwell, door_wh, tts, d2r, cycle, reimport;
     struct acc trs[6];
-    double units_sold, units_returned, units_counted, ships_counted;
+    double units_sold, units_returned, units_counted, ships_counted, exports_fen;
+    double units_home_counted, units_disposed_counted;
+    struct bk_acc bk[BF_BK_SLOTS];
+    struct month_limit limits[MONTH_LIMITS];
+    struct arrival_month amonth;
+    uint32_t *sort_tmp; /* scratch of the lot sort, 2 x sort_cap */
+    uint32_t sort_cap;
 };
+
+/* ---- which rules apply (lifecycle.c): decided here and nowhere else ---- */
 
 /* Rules of a regime (0 old, 1 new). */
 static inline const struct bf_params *rules(const struct sim *s, int regime)
@@ -163,24 +232,42 @@ static inline const struct bf_params *rules(const struct sim *s, int regime)
     return regime ? s->in->new_rules : s->in->old_rules;
 }
 
-/* Regime in force at time t_h. */
+/* Regime in force at time t_h (city-level processes). */
 static inline int regime_at(const struct sim *s, double t_h)
 {
     return t_h >= s->effective_h ? 1 : 0;
+}
+
+/* Regime a shipment follows at time t_h: its creation day's under the
+ * creation rule, the day's under the event rule. */
+static inline int ship_regime(const struct sim *s, const struct ship *sh, double t_h)
+{
+    return s->in->rule == BF_RULE_CREATION ? sh->regime : regime_at(s, t_h);
 }
 
 /* Rules a shipment follows at time t_h. */
 static inline const struct bf_params *ship_rules(const struct sim *s, const struct ship *sh,
                                                  double t_h)
 {
-    if (s->in->rule == BF_RULE_CREATION)
-        return rules(s, sh->regime);
-    return rules(s, regime_at(s, t_h));
+    return rules(s, ship_regime(s, sh, t_h));
+}
+
+/* The rebate trigger a shipment follows under the rules it follows at t_h. */
+static inline enum bf_rebate_trigger ship_trigger(const struct sim *s, const struct ship *sh,
+                                                  double t_h)
+{
+    const struct bf_channel_params *ch = &ship_rules(s, sh, t_h)->channel[sh->channel];
+    return (double)sh->u_adopt < ch->trigger_adoption ? ch->trigger : ch->fallback_trigger;
 }
 
 static inline struct ship *ship_at(struct sim *s, uint32_t i)
 {
     return bf_pool_at(&s->ships, i);
+}
+
+static inline struct item *item_at(struct sim *s, uint32_t j)
+{
+    return bf_pool_at(&s->items, j);
 }
 
 static inline int32_t day_of(const struct sim *s, double t_h)
@@ -191,6 +278,20 @@ static inline int32_t day_of(const struct sim *s, double t_h)
 static inline double time_of(const struct sim *s, int32_t day, double hour)
 {
     return bf_cal_time_h(s->epoch_day, day, hour);
+}
+
+/* A breakdown observation of a shipment: into its channel's and its lane's slot. */
+static inline void bk_add(struct sim *s, const struct ship *sh, enum bf_breakdown k, double x,
+                          double w)
+{
+    acc_add(&s->bk[sh->channel].m[k], x, w);
+    acc_add(&s->bk[BF_CH_COUNT + sh->lane].m[k], x, w);
+}
+
+/* Whether a day lies in the measurement window. */
+static inline bool in_window(const struct sim *s, int32_t day)
+{
+    return day >= s->window_day && day < s->window_end_day;
 }
 
 /* Draw from a distribution on the entity stream (purpose, entity, slot). */
@@ -224,18 +325,45 @@ static inline int64_t fen_add(struct sim *s, int64_t a, int64_t b)
     return b < 0 ? -INT64_MAX : INT64_MAX;
 }
 
-/* Calendar lookups outside the known years are counted, not ignored. */
-void bf__note_unknown(struct sim *s, int rc, int32_t day);
+/* A balance change of the unit's working capital, booked today or later. */
+static inline void balance(struct sim *s, enum bf_balance b, int32_t day, int64_t delta_fen)
+{
+    bf_ledger_balance(&s->ledger, b, day, delta_fen);
+}
 
-/* Whether `day` is within `months` calendar months of `from` (inclusive). */
-bool bf__within_months(int32_t from, int32_t day, uint32_t months);
+/* Cost of a unit net of its rebate once exported: what its stock is worth
+ * in the inventory balance (the rebate is carried as a receivable). */
+static inline int64_t unit_net_cost(const struct ship *sh)
+{
+    return sh->unit_cost_fen - (sh->eligible ? sh->unit_rebate_fen : 0);
+}
+
+/* ---- lifecycle.c ---- */
+
+/* Calendar flags of a lookup (BF_CAL_UNKNOWN, BF_CAL_PROJECTED) are counted. */
+void bf__note_cal(struct sim *s, int flags, int32_t day);
+
+/* Whether `day` is within `months` calendar months of `from` (inclusive):
+ * at most the same day of the month `months` later (its last day in a
+ * shorter month). */
+bool bf__within_months(struct sim *s, int32_t from, int32_t day, uint32_t months);
 
 /* A unit reaches a final state; frees the shipment when nothing is left. */
 void bf__unit_final(struct sim *s, uint32_t ship, enum bf_unit_state st);
 /* A claim of the shipment is settled (paid or withdrawn). */
 void bf__claim_settled(struct sim *s, uint32_t ship);
+/* The record of a shipment, for samples and the callback. */
+void bf__emit_record(struct sim *s, const struct ship *sh);
 
-/* export.c */
+/* A new item for unit k of shipment i (a buyer return or aged stock); its
+ * rebate standing `rb`, and the sale claim (index and generation as they
+ * were when the unit joined it) for RB_SALE. */
+int bf__item_new(struct sim *s, uint32_t i, uint32_t k, uint8_t rb, uint32_t claim,
+                 uint32_t claim_gen, uint32_t *out);
+void bf__list_init(struct item_list *l);
+void bf__list_append(struct sim *s, struct item_list *l, uint32_t item);
+
+/* ---- export.c ---- */
 int bf__on_arrival(struct bf_engine *e, uint32_t entity, void *ctx);
 int bf__on_declare(struct bf_engine *e, uint32_t entity, void *ctx);
 int bf__on_screened(struct bf_engine *e, uint32_t entity, void *ctx);
@@ -246,32 +374,40 @@ int bf__on_arrive_abroad(struct bf_engine *e, uint32_t entity, void *ctx);
 double bf__next_arrival(struct sim *s, double t_h);
 int bf__schedule_shift(struct sim *s);
 
-/* sales.c */
+/* ---- sales.c ---- */
 int bf__on_received(struct bf_engine *e, uint32_t entity, void *ctx);
 int bf__on_lot(struct bf_engine *e, uint32_t entity, void *ctx);
 int bf__on_buyer_return(struct bf_engine *e, uint32_t entity, void *ctx);
 
-/* returns.c */
+/* ---- returns.c ---- */
 int bf__on_consolidate(struct bf_engine *e, uint32_t entity, void *ctx);
 int bf__on_batch_arrive(struct bf_engine *e, uint32_t entity, void *ctx);
 int bf__on_reimported(struct bf_engine *e, uint32_t entity, void *ctx);
 int bf__queue_for_china(struct sim *s, uint32_t item);
-int bf__dispose_abroad(struct sim *s, uint32_t item, bool liquidate);
 
-/* rebate.c */
+/* ---- rebate.c ---- */
 /*
- * A rebate claim for n_units of the shipment triggered at trigger_h. Units
- * whose claim would be filed and paid on the same day as the shipment's
- * latest claim join it (one filing covers them); otherwise a new claim is
- * made. *claim gets the claim, or NO_REF when there is nothing to claim.
+ * A rebate claim for n_units of the shipment triggered at trigger_h;
+ * per_ship: the shipment-level claim (then the shipment records it).
+ * Units of a sale whose claim would be paid on the same day as the
+ * shipment's latest sale claim join it (one filing covers them). *claim
+ * and *claim_gen get the claim, or NO_REF when there is nothing to claim.
  */
 int bf__claim_create(struct sim *s, uint32_t ship, uint32_t n_units, double trigger_h,
-                     uint32_t *claim);
+                     bool per_ship, uint32_t *claim, uint32_t *claim_gen);
 int bf__on_claim_paid(struct bf_engine *e, uint32_t entity, void *ctx);
-/* The rebate of one unit comes back with it to China: withdraw it from a
- * pending claim or repay it. */
+int bf__on_transition(struct bf_engine *e, uint32_t entity, void *ctx);
+int bf__on_settle(struct bf_engine *e, uint32_t entity, void *ctx);
+/* Whether unit k's rebate is covered by the shipment-level claim. */
+bool bf__ship_claim_covers(const struct ship *sh, uint32_t k);
+/* The rebate standing of unit k of a shipment when it leaves the shelf or
+ * its buyer: RB_SHIP or RB_NONE (a sale claim is the caller's). */
+uint8_t bf__unit_rb(const struct ship *sh, uint32_t k);
+/* The rebate of one unit comes back with it to China: withdrawn from a
+ * pending claim, repaid, or (never claimed) lost. Its value in the
+ * RETURNING balance grows by the rebate that is no longer out. */
 void bf__rebate_unit_back(struct sim *s, struct item *it);
-/* Receivable of one unit whose rebate is lost before any claim. */
-void bf__rebate_unit_lost(struct sim *s, const struct ship *sh);
+/* An aged unit goes home before its rebate was claimed: the rebate is lost. */
+void bf__rebate_unit_lost(struct sim *s, const struct ship *sh, struct item *it);
 
 #endif

@@ -1,8 +1,9 @@
 /*
  * params.c - defaults, names and the parameter table of the shipment model.
  *
- * Every default below is listed in docs/model.md with its source: a section
- * of ../shared/domain-facts.md ("§7.2 S3") or the word "assumption".
+ * Every default below is listed in docs/parameters.md with its source: an
+ * entry of docs/sources.md ("[C1]") or the word "assumption" (with the range
+ * docs/sources.md gives it).
  */
 #include "borderflow/params.h"
 
@@ -94,7 +95,7 @@ static void set_category(struct bf_category *c, const char *name, double share, 
     memset(c, 0, sizeof *c);
     snprintf(c->name, sizeof c->name, "%s", name);
     c->share = share;
-    c->rebate_rate = 0.13; /* §3.1: 13% since 1 Apr 2019 */
+    c->rebate_rate = 0.13; /* [R1]: 13% since 1 Apr 2019 */
     c->return_prob = ret;
     c->unit_cost_cny = lognormal_mp(cost_median, cost_p90);
     c->price_multiple = price;
@@ -147,7 +148,7 @@ void bf_params_default(struct bf_params *p)
     set_category(&p->category[2], "electronics", 0.2, 0.10, 150.0, 400.0, 1.8, 0.05);
     set_category(&p->category[3], "home", 0.1, 0.07, 100.0, 250.0, 2.0, 0.08);
 
-    /* Lanes: transit and destination times of §7.2 S3/S4. */
+    /* Lanes: transit and destination times [L3-L7]; shapes assumption [X13, X14]. */
     p->n_lanes = L_COUNT;
     struct bf_dist dest_sea = gamma_ks(6.25, 1.28); /* S4: mean 8 d */
     set_lane(&p->lane[L_US_WEST], "us_west", 1.0, BF_MODE_SEA, weekly(TUE | FRI, 18.0),
@@ -176,7 +177,9 @@ void bf_params_default(struct bf_params *p)
     c->settlement_d = gamma_mcv(14.0, 0.3);
     c->lane_weight[L_EXPRESS] = 0.7;
     c->lane_weight[L_AIR] = 0.3;
-    c->trigger = BF_TRIGGER_NEVER; /* §3.4: most B2C retail exports are invoice-free, exempt */
+    /* [M1]: invoice-free retail exports in the pilot zones are exempt, with
+     * no rebate; that 9610 shipments are so is assumption [X30] */
+    c->trigger = BF_TRIGGER_NEVER;
     c->trigger_adoption = 1.0;
     c->fallback_trigger = BF_TRIGGER_NEVER;
 
@@ -190,7 +193,7 @@ void bf_params_default(struct bf_params *p)
     c->lane_weight[L_US_EAST] = 0.2;
     c->lane_weight[L_EU_SEA] = 0.2;
     c->lane_weight[L_AIR] = 0.2;
-    c->trigger = BF_TRIGGER_CLOSURE; /* §3.4: rebate as general trade */
+    c->trigger = BF_TRIGGER_CLOSURE; /* [M2]: rebate as general trade */
     c->trigger_adoption = 1.0;
     c->fallback_trigger = BF_TRIGGER_CLOSURE;
 
@@ -204,8 +207,11 @@ void bf_params_default(struct bf_params *p)
     c->lane_weight[L_US_EAST] = 0.2;
     c->lane_weight[L_EU_SEA] = 0.2;
     c->lane_weight[L_EU_RAIL] = 0.1;
-    c->trigger = BF_TRIGGER_SALE; /* §7.2 S13, Option A before: refund only after sale */
-    c->trigger_adoption = 1.0;
+    /* The 2026 baseline: refund upon departure available nationally since
+     * 27 Jan 2025 (STA Ann. 2025 No. 3) and taken up by a share of exporters
+     * (an assumption: no statistic exists); the others claim after sale. */
+    c->trigger = BF_TRIGGER_DEPARTURE;
+    c->trigger_adoption = 0.5;
     c->fallback_trigger = BF_TRIGGER_SALE;
 
     c = &p->channel[BF_CH_0110];
@@ -222,9 +228,9 @@ void bf_params_default(struct bf_params *p)
     c->trigger_adoption = 1.0;
     c->fallback_trigger = BF_TRIGGER_CLOSURE;
 
-    /* Export clearance (§7.2 S1, S1b), calibrated in docs/model.md so that
+    /* Export clearance [C2, D1; X6, X7], calibrated in docs/model.md so that
      * the class A mean with rework and inspections is the GAC 2022 export
-     * figure, 1.03 h (§2). */
+     * figure, 1.03 h. */
     p->clearance.doc_prep_h = lognormal_mp(4.0, 12.0);
     p->clearance.doc_error_prob = 0.03;
     p->clearance.rework_h = lognormal_mp(2.0, 6.0);
@@ -238,20 +244,20 @@ void bf_params_default(struct bf_params *p)
     p->clearance.multiplier = 1.0;
     p->clearance.policy_factor = 1.0;
 
-    /* Port dwell (§7.2 S2: 4.8 d gate-in -> departure, CV 0.4): handling
+    /* Port dwell ([L2, D2]: 4.8 d gate-in -> departure; CV 0.4, X12): handling
      * plus the wait for the lane's next departure. */
     p->port.handling_d = gamma_ks(6.25, 0.49);
     p->port.multiplier = 1.0;
     p->port.policy_factor = 1.0;
 
-    /* Overseas warehouse (§7.2 S5, §6.2). */
+    /* Overseas warehouse [W1, W2; X20, X21]. */
     p->warehouse.time_to_sale_d = gamma_ks(2.78, 32.4);
     p->warehouse.max_dwell_d = 180.0;
     p->warehouse.aged_return_share = 0.30;
     p->warehouse.liquidation_value = 0.10;
     p->warehouse.fee_cny_per_unit_day = 0.05;
 
-    /* Returns (§7.2 S6-S10, §4, §7.3). */
+    /* Returns [T1-T4, R15; X19, X22-X29]. */
     p->returns.lag_d = gamma_ks(4.0, 7.5);
     p->returns.window_d = 60.0;
     p->returns.to_china_share = 0.10;
@@ -269,15 +275,17 @@ void bf_params_default(struct bf_params *p)
     p->returns.cert_wd = gamma_ks(4.0, 3.5);
     p->returns.repay_rebate = 1;
     p->returns.import_vat_rate = 0.13;
+    p->returns.home_value = 0.6;
+    p->returns.home_sale_d = gamma_mcv(30.0, 0.5);
 
-    /* Rebates (§3, §7.2 S11-S13). */
+    /* Rebates [R1, R7, R10, R14; X32-X35]. */
     p->rebate.vat_rate = 0.13;
     p->rebate.closure_lag_d = gamma_mcv(2.0, 0.5);
     p->rebate.doc_collection_d = gamma_ks(4.0, 3.75);
     p->rebate.filing = BF_FILING_MONTHLY;
     p->rebate.filing_day = 15;
     p->rebate.processing_wd = uniform(2.0, 4.0);
-    p->rebate.treasury_d = uniform(2.0, 5.0);
+    p->rebate.treasury_wd = uniform(1.0, 4.0);
 }
 
 int bf_params_lane(const struct bf_params *p, const char *name)
@@ -328,117 +336,131 @@ int bf_params_category(const struct bf_params *p, const char *name)
         path, BF_PT_SCHEDULE, OFF(field), "", 0, 0, NULL, doc, src                                 \
     }
 
-#define A "assumption"
 
 const struct bf_param_info bf_param_table[] = {
     NUM("arrivals.shipments_per_day", shipments_per_day, "shipments/day", 0.001, 100000,
-        "mean export declarations per day (Poisson)", A),
+        "mean export declarations per day (Poisson)", "assumption [X1]"),
     {"arrivals.seasonality", BF_PT_MONTHS12, OFF(seasonality), "factor", 0, 100, NULL,
-     "monthly multipliers of the arrival rate, January to December", A},
+     "monthly multipliers of the arrival rate, January to December", "assumption [X1]"},
 
     DIST("clearance.doc_prep_h", clearance.doc_prep_h, "h",
-         "order ready (created) -> declaration lodged", A),
+         "order ready (created) -> declaration lodged", "assumption [X5]"),
     {"clearance.doc_error_prob", BF_PT_PROB, OFF(clearance.doc_error_prob), "share", 0, 0.9, NULL,
-     "a lodged declaration has a document error and goes back for rework", A},
-    DIST("clearance.rework_h", clearance.rework_h, "h", "rework of a rejected declaration", A),
+     "a lodged declaration has a document error and goes back for rework", "assumption [X5]"},
+    DIST("clearance.rework_h", clearance.rework_h, "h", "rework of a rejected declaration",
+         "assumption [X5]"),
     DIST("clearance.screening_h", clearance.screening_h, "h",
          "risk screening: declaration -> release when not inspected",
-         "§7.2 S1 (mean anchored on §2 GAC 2022 export 1.03 h)"),
+         "[C2, D1]; shape assumption [X6]"),
     PROB("clearance.inspect_prob", clearance.inspect_prob, "a shipment is inspected",
-         "§7.2 S1b (assumption)"),
+         "assumption [X7]"),
     DIST("clearance.inspect_h", clearance.inspect_h, "h",
-         "an inspection team's work on one shipment", A),
+         "an inspection team's work on one shipment", "assumption [X8]"),
     UINT("clearance.inspection_teams", clearance.inspection_teams, "teams", 1, 100000,
-         "inspection teams of the city's customs", A),
+         "inspection teams of the city's customs", "assumption [X8]"),
     BOOL("clearance.teams_follow_calendar", clearance.teams_follow_calendar,
          "teams work shift hours on working days (true) or around the clock (false)",
-         "§1 (7x24 appointment channels in Nanjing, Hefei)"),
+         "assumption [X9] (7x24 channels, [A3], argue for round the clock)"),
     NUM("clearance.shift_start_h", clearance.shift_start_h, "h", 0, 24, "start of the team shift",
-        A),
-    NUM("clearance.shift_end_h", clearance.shift_end_h, "h", 0, 24, "end of the team shift", A),
+        "assumption [X9]"),
+    NUM("clearance.shift_end_h", clearance.shift_end_h, "h", 0, 24, "end of the team shift",
+        "assumption [X9]"),
     NUM("clearance.multiplier", clearance.multiplier, "factor", 0.01, 100,
-        "city class multiplier of clearance times (m_clr)", "§7.1"),
+        "city class multiplier of clearance times (m_clr)", "assumption [X4] (see [C6])"),
     NUM("clearance.policy_factor", clearance.policy_factor, "factor", 0.01, 100,
-        "policy multiplier of clearance times", "§7.2 S1"),
+        "policy multiplier of clearance times", "assumption [X10, X11]"),
 
     DIST("port.handling_d", port.handling_d, "d", "release -> ready to load at the port",
-         "§7.2 S2 (4.8 d dwell incl. the wait for departure)"),
+         "[L2, D2]; split assumption [X12]"),
     NUM("port.multiplier", port.multiplier, "factor", 0.01, 100,
-        "city class multiplier of port handling (m_dwell)", "§7.1"),
+        "city class multiplier of port handling (m_dwell)", "assumption [X4]"),
     NUM("port.policy_factor", port.policy_factor, "factor", 0.01, 100,
-        "policy multiplier of port handling", "§7.2 S2"),
+        "policy multiplier of port handling", "assumption [X10, X11]"),
 
     DIST("warehouse.time_to_sale_d", warehouse.time_to_sale_d, "d",
-         "per unit: warehouse receipt -> sale", "§7.2 S5, §6.2"),
+         "per unit: warehouse receipt -> sale", "[W1]; shape assumption [X20]"),
     NUM("warehouse.max_dwell_d", warehouse.max_dwell_d, "d", 0, 3650,
-        "unsold after this, a unit is aged stock", "§6.2 (Amazon aged surcharge from 181 d)"),
+        "unsold after this, a unit is aged stock", "[W2]"),
     PROB("warehouse.aged_return_share", warehouse.aged_return_share,
-         "of aged units, the share shipped back to China", "§7.2 S7 (assumption)"),
+         "of aged units, the share shipped back to China", "assumption [X21]; limits [T1, T4]"),
     NUM("warehouse.liquidation_value", warehouse.liquidation_value, "share", 0, 10,
-        "proceeds of stock disposed of abroad, as a share of unit cost", A),
+        "proceeds of stock disposed of abroad, as a share of unit cost", "assumption [X21]"),
     NUM("warehouse.fee_cny_per_unit_day", warehouse.fee_cny_per_unit_day, "CNY/unit/day", 0, 10000,
-        "overseas warehouse storage fee", A),
+        "overseas warehouse storage fee", "assumption [X21]"),
 
     DIST("returns.lag_d", returns.lag_d, "d", "sale -> buyer return, truncated at the window",
-         "§7.2 S6 (assumption)"),
-    NUM("returns.window_d", returns.window_d, "d", 0.01, 3650, "return window after sale", A),
+         "assumption [X19]"),
+    NUM("returns.window_d", returns.window_d, "d", 0.01, 3650, "return window after sale",
+        "assumption [X19]"),
     PROB("returns.to_china_share", returns.to_china_share,
-         "of buyer returns, the share shipped back to China", "§7.2 S7 (assumption)"),
+         "of buyer returns, the share shipped back to China", "assumption [X22]; limits [T1, T4]"),
     PROB("returns.resell_share", returns.resell_share,
-         "of buyer returns, the share resold abroad (the rest is disposed of)", A),
+         "of buyer returns, the share resold abroad (the rest is disposed of)", "assumption [X22]"),
     NUM("returns.resell_value", returns.resell_value, "share", 0, 10,
-        "resale price of a returned unit / original price", A),
+        "resale price of a returned unit / original price", "assumption [X22]"),
     SCHED("returns.consolidation", returns.consolidation,
-          "departures of consolidated return shipments from the warehouse", A),
+          "departures of consolidated return shipments from the warehouse", "assumption [X23]"),
     DIST("returns.port_dwell_d", returns.port_dwell_d, "d",
-         "return leg: dwell at the foreign port before sailing",
-         "§6.1 (import dwell 5.2 d), §7.2 S8"),
+         "return leg: dwell at the foreign port before sailing", "assumption [X24]"),
     NUM("returns.freight_factor", returns.freight_factor, "factor", 0, 100,
-        "return freight per unit / outbound freight per unit", "§7.3 (assumption)"),
+        "return freight per unit / outbound freight per unit", "assumption [X25]"),
     ENUM("returns.procedure", returns.procedure, reimport_names,
-         "re-import procedure: ordinary import, or the tax-free CBEC return", "§4, §7.3"),
+         "re-import procedure: ordinary import, or the tax-free CBEC return",
+         "[T2, T3, T4]; scope assumption [X44]"),
     DIST("returns.cbec_clearance_h", returns.cbec_clearance_h, "h",
-         "re-import clearance under the CBEC return procedure", "§7.2 S9"),
+         "re-import clearance under the CBEC return procedure", "[C2]; assumption [X26]"),
     DIST("returns.ordinary_clearance_h", returns.ordinary_clearance_h, "h",
-         "re-import clearance as an ordinary import", "§7.2 S9, §2 (import 32.02 h)"),
+         "re-import clearance as an ordinary import", "[C2] (import 32.02 h); assumption [X26]"),
     UINT("returns.taxfree_months", returns.taxfree_months, "months", 0, 120,
-         "tax-free return only within this many months of export", "§4 (Ann. 2026 No. 16)"),
+         "tax-free return only within this many months of export", "[T2, T3, T4]"),
     UINT("returns.customs_limit_months", returns.customs_limit_months, "months", 0, 120,
-         "no customs return after this many months of export", "§4 (GAC Ann. 2020 No. 44)"),
+         "no customs return after this many months of export", "[T1] ([T6] for 0110)"),
     DIST("returns.cert_wd", returns.cert_wd, "wd",
-         "certificate of rebate repaid / not refunded, working days", "§7.2 S10 (assumption)"),
+         "certificate of rebate repaid / not refunded, working days", "[R15]; assumption [X27]"),
     BOOL("returns.repay_rebate", returns.repay_rebate,
-         "a unit back in China repays its paid rebate", "§3.3, §4"),
+         "a unit back in China repays its paid rebate", "[R15, T2, T4]"),
     NUM("returns.import_vat_rate", returns.import_vat_rate, "share", 0, 1,
-        "import VAT on an ordinary re-import", "§3.1"),
+        "import VAT on an ordinary re-import", "[R1]"),
+    NUM("returns.home_value", returns.home_value, "share", 0, 1,
+        "goods back in China are resold at home or re-exported for this share of their cost",
+        "assumption [X28]"),
+    DIST("returns.home_sale_d", returns.home_sale_d, "d",
+         "re-import release -> cash from resale at home or re-export", "assumption [X29]"),
 
     NUM("rebate.vat_rate", rebate.vat_rate, "share", 0, 1,
-        "VAT included in the unit cost; rebate base = cost / (1 + rate)", "§7.3"),
-    DIST("rebate.closure_lag_d", rebate.closure_lag_d, "d", "departure -> customs closure", A),
+        "VAT included in the unit cost; rebate base = cost / (1 + rate)",
+        "[R1]; rebate base assumption [X36]"),
+    DIST("rebate.closure_lag_d", rebate.closure_lag_d, "d", "departure -> customs closure",
+         "assumption [X30]"),
     DIST("rebate.doc_collection_d", rebate.doc_collection_d, "d",
-         "rebate trigger -> documents ready to file", "§7.2 S11 (assumption)"),
+         "rebate trigger -> documents ready to file", "assumption [X32]"),
     ENUM("rebate.filing", rebate.filing, filing_names, "filing: continuous, or in a monthly window",
-         "§7.2 S11"),
+         "assumption [X33]"),
     UINT("rebate.filing_day", rebate.filing_day, "day", 1, 31,
-         "monthly window: day of the month (moved to the next working day)", "§7.2 S11"),
+         "monthly window: day of the month (moved to the next working day)", "assumption [X33]"),
     DIST("rebate.processing_wd", rebate.processing_wd, "wd",
-         "tax office processing, working days (rounded)", "§3.2, §7.2 S12"),
-    DIST("rebate.treasury_d", rebate.treasury_d, "d", "treasury transfer, days (rounded)",
-         "§7.2 S12 (assumption)"),
+         "tax office processing, working days (rounded)",
+         "[R6, R7]; assumption [X34] (class: [X37])"),
+    DIST("rebate.treasury_wd", rebate.treasury_wd, "wd",
+         "treasury transfer after processing, working days (rounded)", "assumption [X35]"),
 };
 const size_t bf_param_table_n = sizeof bf_param_table / sizeof bf_param_table[0];
 
 #undef OFF
 #define OFF(field) offsetof(struct bf_category, field)
 const struct bf_param_info bf_category_table[] = {
-    NUM("share", share, "weight", 0, 1e6, "weight of the category in the goods mix", A),
-    NUM("rebate_rate", rebate_rate, "share", 0, 1, "export VAT rebate rate", "§3.1"),
+    NUM("share", share, "weight", 0, 1e6, "weight of the category in the goods mix",
+        "assumption [X17]"),
+    NUM("rebate_rate", rebate_rate, "share", 0, 1, "export VAT rebate rate",
+        "[R1] (exceptions [R3, R4])"),
     PROB("return_prob", return_prob, "a unit sold to a consumer is returned",
-         "§4 (NRF 2023 online 17.6%; category ranges)"),
-    DIST("unit_cost_cny", unit_cost_cny, "CNY", "purchase cost per unit, VAT included", A),
-    NUM("price_multiple", price_multiple, "factor", 0, 1000, "gross sale price / unit cost", A),
+         "[N1, N3, N4, D3]; by category assumption [X18]"),
+    DIST("unit_cost_cny", unit_cost_cny, "CNY", "purchase cost per unit, VAT included",
+         "assumption [X17]"),
+    NUM("price_multiple", price_multiple, "factor", 0, 1000, "gross sale price / unit cost",
+        "assumption [X17]"),
     NUM("import_duty_rate", import_duty_rate, "share", 0, 10,
-        "import duty on an ordinary re-import", A),
+        "import duty on an ordinary re-import", "assumption [X17]"),
 };
 const size_t bf_category_table_n = sizeof bf_category_table / sizeof bf_category_table[0];
 
@@ -446,37 +468,43 @@ const size_t bf_category_table_n = sizeof bf_category_table / sizeof bf_category
 #define OFF(field) offsetof(struct bf_lane, field)
 const struct bf_param_info bf_lane_table[] = {
     NUM("share", share, "factor", 0, 1e6,
-        "multiplies every channel's weight of this lane (0: the city does not use it)", A),
-    ENUM("mode", mode, mode_names, "transport mode", "§6.1"),
-    SCHED("departures", departures, "departure schedule (sailings, flights, trains)", A),
-    DIST("transit_d", transit_d, "d", "departure -> arrival abroad", "§7.2 S3, §6.1"),
-    DIST("dest_d", dest_d, "d", "arrival abroad -> warehouse receipt or delivery", "§7.2 S4"),
-    NUM("freight_rate", freight_rate, "share", 0, 10, "outbound freight / goods cost", A),
+        "multiplies every channel's weight of this lane (0: the city does not use it)",
+        "assumption [X15]"),
+    ENUM("mode", mode, mode_names, "transport mode", "[L3, L4, L5, L6]"),
+    SCHED("departures", departures, "departure schedule (sailings, flights, trains)",
+          "assumption [X12]"),
+    DIST("transit_d", transit_d, "d", "departure -> arrival abroad",
+         "[L3, L4, L5, L6]; shape assumption [X13]"),
+    DIST("dest_d", dest_d, "d", "arrival abroad -> warehouse receipt or delivery",
+         "sea [L7, L3]; assumption [X14]"),
+    NUM("freight_rate", freight_rate, "share", 0, 10, "outbound freight / goods cost",
+        "assumption [X15]"),
 };
 const size_t bf_lane_table_n = sizeof bf_lane_table / sizeof bf_lane_table[0];
 
 #undef OFF
 #define OFF(field) offsetof(struct bf_channel_params, field)
 const struct bf_param_info bf_channel_table[] = {
-    NUM("share", share, "weight", 0, 1e6, "weight of the channel in the shipment mix", A),
-    DIST("units", units, "units", "units per shipment (rounded, at least 1)", A),
+    NUM("share", share, "weight", 0, 1e6, "weight of the channel in the shipment mix",
+        "assumption [X16]"),
+    DIST("units", units, "units", "units per shipment (rounded, at least 1)", "assumption [X16]"),
     NUM("return_factor", return_factor, "factor", 0, 100,
-        "multiplies the category's return probability", A),
+        "multiplies the category's return probability", "assumption [X18]"),
     {"platform_fee", BF_PT_NUMBER, OFF(platform_fee), "share", 0, 0.99, NULL,
-     "share of the gross price kept by the platform", A},
-    DIST("settlement_d", settlement_d, "d", "sale -> proceeds received", A),
+     "share of the gross price kept by the platform", "assumption [X16]"},
+    DIST("settlement_d", settlement_d, "d", "sale -> proceeds received", "assumption [X16]"),
     {"lanes", BF_PT_LANE_WEIGHTS, OFF(lane_weight), "weight", 0, 1e6, NULL,
-     "weights of the lanes this channel uses, by lane name", A},
-    ENUM("trigger", trigger, trigger_names, "what starts the rebate claim", "§3.3, §7.2 S13"),
+     "weights of the lanes this channel uses, by lane name", "assumption [X16]"},
+    ENUM("trigger", trigger, trigger_names, "what starts the rebate claim",
+         "9810 [R10, R14]; 9710/0110 [M2, M5]; 9610 [M1]; assumption [X30]"),
     PROB("trigger_adoption", trigger_adoption,
          "share of shipments that use `trigger` (the others use `fallback_trigger`)",
-         "§7 Option B"),
+         "[R14]; assumption [X31]"),
     ENUM("fallback_trigger", fallback_trigger, trigger_names,
-         "rebate trigger of shipments that do not adopt `trigger`", "§7 Option B"),
+         "rebate trigger of shipments that do not adopt `trigger`", "[R14]; assumption [X31]"),
 };
 const size_t bf_channel_table_n = sizeof bf_channel_table / sizeof bf_channel_table[0];
 
-#undef A
 
 /* ---- validation ---- */
 

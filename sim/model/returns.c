@@ -1,38 +1,32 @@
 /*
- * returns.c - consolidated return shipments to China and re-import.
+ * returns.c - consolidated return shipments to China, re-import, and the
+ * goods back in China.
  */
 #include "internal.h"
 
 int bf__queue_for_china(struct sim *s, uint32_t j)
 {
-    struct item *it = bf_pool_at(&s->items, j);
+    struct item *it = item_at(s, j);
     const struct ship *sh = ship_at(s, it->ship);
     struct lane_queue *q = &s->lq[sh->lane];
     BF_ASSERT(q->active);
     it->queued_h = s->eng.now_h;
-    it->next = NO_REF;
-    if (q->tail == NO_REF)
-        q->head = j;
-    else
-        ((struct item *)bf_pool_at(&s->items, q->tail))->next = j;
-    q->tail = j;
-    q->n++;
+    bf__list_append(s, &q->q, j);
     return 0;
 }
 
-int bf__dispose_abroad(struct sim *s, uint32_t j, bool liquidate)
+/* An item that cannot go back through customs is disposed of abroad. */
+static void dispose_abroad(struct sim *s, uint32_t j, int32_t day)
 {
-    struct item *it = bf_pool_at(&s->items, j);
+    struct item *it = item_at(s, j);
     uint32_t ship = it->ship;
     const struct ship *sh = ship_at(s, ship);
-    if (liquidate) {
-        const struct bf_params *p = ship_rules(s, sh, s->eng.now_h);
-        bf_ledger_book(&s->ledger, day_of(s, s->eng.now_h), BF_FLOW_PROCEEDS,
-                       llround((double)sh->unit_cost_fen * p->warehouse.liquidation_value));
-    }
+    const struct bf_params *p = ship_rules(s, sh, s->eng.now_h);
+    bf_ledger_book(&s->ledger, day, BF_FLOW_PROCEEDS,
+                   llround((double)sh->unit_cost_fen * p->warehouse.liquidation_value));
+    balance(s, BF_BAL_RETURNING, day, -it->value_fen);
     bf_pool_free(&s->items, j);
     bf__unit_final(s, ship, BF_US_DISPOSED_ABROAD);
-    return 0;
 }
 
 int bf__on_consolidate(struct bf_engine *e, uint32_t lane, void *ctx)
@@ -44,15 +38,14 @@ int bf__on_consolidate(struct bf_engine *e, uint32_t lane, void *ctx)
     struct lane_queue *q = &s->lq[lane];
     uint32_t occurrence = q->occurrence++;
 
-    bool unknown = false;
+    int flags = 0;
     double next =
-        bf_periodic_next(&p->returns.consolidation, s->epoch_day, s->in->cal, now + 1e-6, &unknown);
-    if (unknown)
-        bf__note_unknown(s, BF_CAL_UNKNOWN, day);
+        bf_periodic_next(&p->returns.consolidation, s->epoch_day, s->in->cal, now + 1e-6, &flags);
+    bf__note_cal(s, flags, day);
     int rc;
     if (next < s->end_h && (rc = bf_engine_at(e, next, EV_CONSOLIDATE, lane, NULL)) != 0)
         return rc;
-    if (q->n == 0)
+    if (q->q.n == 0)
         return 0;
 
     uint32_t b;
@@ -61,7 +54,7 @@ int bf__on_consolidate(struct bf_engine *e, uint32_t lane, void *ctx)
     struct batch *bt = bf_pool_at(&s->batches, b);
     bt->lane = lane;
     bt->key = (uint64_t)lane << 32 | occurrence;
-    bt->head = NO_REF;
+    bf__list_init(&bt->items);
     bt->left_h = now;
     /* the return leg: warehouse -> foreign port, dwell, sea/air/rail back */
     const struct bf_lane *ln = &p->lane[lane];
@@ -72,34 +65,27 @@ int bf__on_consolidate(struct bf_engine *e, uint32_t lane, void *ctx)
     bt->arrived_h = now + 24.0 * leg_d;
     const int32_t arrive_day = day_of(s, bt->arrived_h);
 
-    uint32_t j = q->head, tail = NO_REF;
+    uint32_t j = q->q.head;
     int64_t fee = llround(p->warehouse.fee_cny_per_unit_day * 100.0);
     while (j != NO_REF) {
-        struct item *it = bf_pool_at(&s->items, j);
+        struct item *it = item_at(s, j);
         uint32_t next_j = it->next;
         const struct ship *sh = ship_at(s, it->ship);
         if (fee != 0)
             bf_ledger_fee(&s->ledger, day_of(s, it->queued_h), day, fee);
         int32_t export_day = day_of(s, sh->t[BF_MS_DEPARTED]);
-        if (!bf__within_months(export_day, arrive_day, p->returns.customs_limit_months)) {
+        if (!bf__within_months(s, export_day, arrive_day, p->returns.customs_limit_months)) {
             /* no customs return after the limit: disposed of abroad */
-            bf__dispose_abroad(s, j, true);
+            dispose_abroad(s, j, day);
         } else {
             bf_ledger_book(&s->ledger, day, BF_FLOW_FREIGHT_RETURN,
                            -llround((double)sh->unit_freight_fen * p->returns.freight_factor));
-            it->next = NO_REF;
-            if (tail == NO_REF)
-                bt->head = j;
-            else
-                ((struct item *)bf_pool_at(&s->items, tail))->next = j;
-            tail = j;
-            bt->n_items++;
+            bf__list_append(s, &bt->items, j);
         }
         j = next_j;
     }
-    q->head = q->tail = NO_REF;
-    q->n = 0;
-    if (bt->n_items == 0) {
+    bf__list_init(&q->q);
+    if (bt->items.n == 0) {
         bf_pool_free(&s->batches, b);
         return 0;
     }
@@ -107,7 +93,7 @@ int bf__on_consolidate(struct bf_engine *e, uint32_t lane, void *ctx)
 }
 
 /* A re-import group of a batch: its items and when customs release them. */
-static int start_group(struct sim *s, const struct batch *src, uint32_t head, uint32_t n,
+static int start_group(struct sim *s, const struct batch *src, const struct item_list *items,
                        int ordinary)
 {
     const double now = s->eng.now_h;
@@ -120,8 +106,7 @@ static int start_group(struct sim *s, const struct batch *src, uint32_t head, ui
     struct batch *gb = bf_pool_at(&s->batches, g);
     gb->lane = src->lane;
     gb->key = src->key;
-    gb->head = head;
-    gb->n_items = n;
+    gb->items = *items;
     gb->ordinary = (uint8_t)ordinary;
     gb->left_h = src->left_h;
     gb->arrived_h = now;
@@ -138,8 +123,7 @@ static int start_group(struct sim *s, const struct batch *src, uint32_t head, ui
         long n_wd = lround(cert_wd);
         if (n_wd > 0) {
             int32_t ready;
-            bf__note_unknown(s, bf_cal_add_working_days(s->in->cal, day, (uint32_t)n_wd, &ready),
-                             day);
+            bf__note_cal(s, bf_cal_add_working_days(s->in->cal, day, (uint32_t)n_wd, &ready), day);
             start = fmax(now, time_of(s, ready, 9.0));
         }
     }
@@ -154,27 +138,23 @@ int bf__on_batch_arrive(struct bf_engine *e, uint32_t b, void *ctx)
     struct batch bt = *(struct batch *)bf_pool_at(&s->batches, b);
     bf_pool_free(&s->batches, b);
 
-    uint32_t heads[2] = {NO_REF, NO_REF}, tails[2] = {NO_REF, NO_REF}, counts[2] = {0, 0};
-    for (uint32_t j = bt.head; j != NO_REF;) {
-        struct item *it = bf_pool_at(&s->items, j);
+    struct item_list group[2];
+    bf__list_init(&group[0]);
+    bf__list_init(&group[1]);
+    for (uint32_t j = bt.items.head; j != NO_REF;) {
+        struct item *it = item_at(s, j);
         uint32_t next = it->next;
         const struct ship *sh = ship_at(s, it->ship);
         bf__rebate_unit_back(s, it);
         int32_t export_day = day_of(s, sh->t[BF_MS_DEPARTED]);
         int ordinary = !(p->returns.procedure == BF_REIMPORT_CBEC_RETURN &&
-                         bf__within_months(export_day, day, p->returns.taxfree_months));
-        it->next = NO_REF;
-        if (tails[ordinary] == NO_REF)
-            heads[ordinary] = j;
-        else
-            ((struct item *)bf_pool_at(&s->items, tails[ordinary]))->next = j;
-        tails[ordinary] = j;
-        counts[ordinary]++;
+                         bf__within_months(s, export_day, day, p->returns.taxfree_months));
+        bf__list_append(s, &group[ordinary], j);
         j = next;
     }
     for (int g = 0; g < 2; g++)
-        if (counts[g] > 0) {
-            int rc = start_group(s, &bt, heads[g], counts[g], g);
+        if (group[g].n > 0) {
+            int rc = start_group(s, &bt, &group[g], g);
             if (rc != 0)
                 return rc;
         }
@@ -188,10 +168,10 @@ int bf__on_reimported(struct bf_engine *e, uint32_t g, void *ctx)
     const int32_t day = day_of(s, now);
     struct batch gb = *(struct batch *)bf_pool_at(&s->batches, g);
     bf_pool_free(&s->batches, g);
-    for (uint32_t j = gb.head; j != NO_REF;) {
-        struct item *it = bf_pool_at(&s->items, j);
+    for (uint32_t j = gb.items.head; j != NO_REF;) {
+        struct item *it = item_at(s, j);
         uint32_t next = it->next, ship = it->ship;
-        const struct ship *sh = ship_at(s, ship);
+        struct ship *sh = ship_at(s, ship);
         const struct bf_params *p = ship_rules(s, sh, now);
         if (gb.ordinary) {
             /* customs value: the cost without VAT; VAT on value + duty */
@@ -200,6 +180,15 @@ int bf__on_reimported(struct bf_engine *e, uint32_t g, void *ctx)
             double vat = (value + duty) * p->returns.import_vat_rate;
             bf_ledger_book(&s->ledger, day, BF_FLOW_IMPORT_TAX, -llround(duty + vat));
         }
+        /* back in the exporter's stock in China: resold at home or
+         * re-exported for a share of its cost, after a while */
+        gsl_rng *r = erng(s, P_HOME, sh->serial, it->unit);
+        double lag_d = bf_dist_sample(&p->returns.home_sale_d, r);
+        int32_t sold = day_of(s, now + 24.0 * lag_d);
+        bf_ledger_book(&s->ledger, sold, BF_FLOW_HOME_SALE,
+                       llround((double)sh->unit_cost_fen * p->returns.home_value));
+        balance(s, BF_BAL_RETURNING, sold, -it->value_fen);
+        sh->units_home++;
         if (it->counted) {
             acc_add(&s->reimport, now - gb.arrived_h, 1.0);
             if (!it->aged) {

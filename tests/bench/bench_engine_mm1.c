@@ -3,7 +3,7 @@
  *
  * Model: arrival rate 0.9, service rate 1.0, one server, FIFO, 1,000,000
  * customers (analytic mean wait in queue 9.0, in system 10.0). Events
- * counted as arrivals + departures, as in ../shared/bench/mm1_bare.c.
+ * counted as arrivals + departures.
  *
  *  - engine: one pooled entity per customer, the engine's event list and
  *    dispatch, the FIFO resource, GSL taus2 with exponentials by inversion;
@@ -139,7 +139,7 @@ static struct result run_engine(uint64_t n, unsigned long seed)
     return res;
 }
 
-/* ---------------- plain loop (as ../shared/bench/mm1_bare.c) ---------------- */
+/* ---------------- plain loop (the project's baseline, docs/performance.md) ---------------- */
 
 struct pev {
     double t;

@@ -79,8 +79,10 @@ int main(int argc, char **argv)
         return 2;
     }
     bf_problems_fini(&pb);
-    printf("scenario %s: %u cities, %u policies, %u replications, %u days + %u tail\n", sc.name,
-           sc.n_cities, sc.n_policies, sc.replications, sc.days, sc.tail_days);
+    printf("scenario %s: %u cities, %u policies, %u replications, %u days warm-up + %u window + "
+           "%u tail\n",
+           sc.name, sc.n_cities, sc.n_policies, sc.replications, sc.warmup_days, sc.window_days,
+           sc.tail_days);
 
     struct timing j1 = run(&sc, 1, 0);
     line("whole study, -j 1", j1);

@@ -48,7 +48,7 @@ static _Noreturn void broken(const char *what, int rc)
 static void run_briefly(const struct bf_scenario *sc)
 {
     const struct bf_city *c = &sc->city[0];
-    uint32_t days = sc->days < 30 ? sc->days : 30;
+    uint32_t days = sc->window_days < 30 ? sc->window_days : 30;
     double arrivals_h[3] = {1.0, 24.0 * days / 2.0, 24.0 * days - 1.0};
     for (uint32_t p = 0; p < sc->n_policies; p++) {
         bool is_base = p == sc->baseline;
@@ -58,9 +58,10 @@ static void run_briefly(const struct bf_scenario *sc)
             .effective_day = is_base ? INT32_MAX : c->effective_day,
             .rule = sc->rule,
             .cal = &sc->cal,
-            .start_day = sc->start_day,
-            .horizon_days = days,
-            .warmup_days = sc->warmup_days < days ? sc->warmup_days : 0,
+            /* the window alone: the warm-up would only make it longer */
+            .start_day = sc->window_day,
+            .window_day = sc->window_day,
+            .window_days = days,
             .tail_days = sc->tail_days < 30 ? sc->tail_days : 30,
             .financing_rate = sc->financing_rate,
             .discount_rate = sc->discount_rate,

@@ -3,9 +3,10 @@
  * outcome is worked out by hand in the comments; then invariants on random
  * runs.
  *
- * Calendar facts used (2026 notice, domain-facts §9): Oct 1-7 off, Sep 20
- * (Sun) and Oct 10 (Sat) are working days. 2026-09-01 is a Tuesday,
- * 2026-09-28 a Monday, 2026-09-30 a Wednesday.
+ * Calendar facts used (the 2026 notice, docs/sources.md H1): Oct 1-7 off, Sep
+ * 20 (Sun) and Oct 10 (Sat) are working days. 2026-09-01 is a Tuesday,
+ * 2026-09-28 a Monday, 2026-09-30 a Wednesday. Years after 2026 are
+ * projected from the statutory rules (docs/calendar.md, sources.md H3).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -89,7 +90,9 @@ fixed_rules(struct bf_params *p, enum bf_channel ch, double units)
     p->rebate.doc_collection_d = F(0.0);
     p->rebate.filing = BF_FILING_CONTINUOUS;
     p->rebate.processing_wd = F(3.0);
-    p->rebate.treasury_d = F(0.0);
+    p->rebate.treasury_wd = F(0.0);
+    p->returns.home_value = 0.6;
+    p->returns.home_sale_d = F(10.0);
 }
 
 /* What a run leaves for the assertions. */
@@ -131,6 +134,8 @@ static const struct bf_shipment_record *rec_of(const struct obs *o, uint64_t ser
     return NULL;
 }
 
+/* A run: the window starts on the epoch (no warm-up) unless `warmup` says
+ * otherwise; `days` is the window's length. */
 struct run {
     const struct bf_params *old_rules, *new_rules;
     int32_t effective_day;
@@ -138,7 +143,9 @@ struct run {
     int32_t epoch;
     const double *arrivals;
     uint32_t n_arrivals;
-    uint32_t days, tail;
+    uint32_t days, tail, warmup;
+    double financing_rate;
+    const struct bf_calendar *cal;
 };
 
 static void run(const struct run *r, struct bf_model_result *res, struct obs *o)
@@ -149,11 +156,12 @@ static void run(const struct run *r, struct bf_model_result *res, struct obs *o)
         .new_rules = r->new_rules ? r->new_rules : r->old_rules,
         .effective_day = r->new_rules ? r->effective_day : INT32_MAX,
         .rule = r->rule,
-        .cal = &cal,
+        .cal = r->cal ? r->cal : &cal,
         .start_day = r->epoch,
-        .horizon_days = r->days ? r->days : 30,
+        .window_day = r->epoch + (int32_t)r->warmup,
+        .window_days = r->days ? r->days : 150,
         .tail_days = r->tail ? r->tail : 300,
-        .financing_rate = 0.0,
+        .financing_rate = r->financing_rate,
         .discount_rate = 0.0,
         .seed = 1,
         .city_name = "test",
@@ -191,7 +199,8 @@ static void shipment_should_follow_its_timeline(void **state)
     struct bf_params p;
     fixed_rules(&p, BF_CH_0110, 10.0);
     const double t[] = {10.0};
-    struct run r = {.old_rules = &p, .epoch = D(2026, 9, 1), .arrivals = t, .n_arrivals = 1};
+    struct run r = {
+        .old_rules = &p, .epoch = D(2026, 9, 1), .arrivals = t, .n_arrivals = 1, .days = 30};
     struct bf_model_result res;
     struct obs o;
     run(&r, &res, &o);
@@ -218,13 +227,28 @@ static void shipment_should_follow_its_timeline(void **state)
     assert_int_equal(res.flow_total_fen[BF_FLOW_FREIGHT_OUT], -5650);
     assert_int_equal(res.flow_total_fen[BF_FLOW_REBATE_IN], 13000);
     assert_int_equal(res.flow_total_fen[BF_FLOW_PROCEEDS], 192100);
-    /* positions: Sep 1 -1130, Sep 2..6 -1186.50, Sep 7 -1056.50, Oct 12 +864.50 */
+    /* positions: Sep 1 -1130, Sep 2..6 -1186.50, Sep 7 -1056.50 (the window
+     * is Sep 1-30; proceeds on Oct 12 fall after it) */
     assert_int_equal(res.position_fen[0], -113000);
     assert_int_equal(res.position_fen[1], -118650);
     assert_int_equal(res.position_fen[6], -105650);
-    assert_int_equal(res.position_fen[40], -105650); /* Oct 11 */
-    assert_int_equal(res.position_fen[41], 86450);   /* Oct 12 */
-    bf_assert_near(res.metric[BF_M_peak_working_capital_cny], 1186.5, 1e-9);
+    assert_int_equal(res.position_fen[29], -105650);
+    /* Working capital at the end of each day of the window (days 0..29):
+     *  day 0: inventory 1130 (bought);
+     *  days 1..5: departed: inventory 1000 net of the rebate + rebate
+     *  receivable 130;  days 6..26: paid: inventory 1000;
+     *  days 27..29: delivered and sold: receivable 1921 (until Oct 12).
+     * Sum 1130 + 5 x 1130 + 21 x 1000 + 3 x 1921 = 33543 CNY-days. */
+    bf_assert_near(res.metric[BF_M_wc_avg_cny], 33543.0 / 30.0, 1e-9);
+    bf_assert_near(res.metric[BF_M_wc_peak_cny], 1921.0, 1e-9);
+    bf_assert_near(res.metric[BF_M_wc_inventory_avg_cny], (1130.0 + 26 * 1000.0) / 30.0, 1e-9);
+    bf_assert_near(res.metric[BF_M_wc_rebate_receivable_avg_cny], 5 * 130.0 / 30.0, 1e-9);
+    bf_assert_near(res.metric[BF_M_wc_receivables_avg_cny], 3 * 1921.0 / 30.0, 1e-9);
+    bf_assert_near(res.metric[BF_M_exports_cny], 1130.0, 1e-9);
+    bf_assert_near(res.metric[BF_M_cash_cycle_d], (33543.0 / 30.0) / (1130.0 / 30.0), 1e-9);
+    /* NPV at 0%: no pipeline at the opening; flows -1130 - 56.50 + 130;
+     * the closing pipeline, the receivable of 1921: 864.50, the profit */
+    bf_assert_near(res.metric[BF_M_npv_cny], 864.5, 1e-9);
     assert_int_equal(res.unit_states[BF_US_SOLD], 10);
     bf_model_result_fini(&res);
 }
@@ -403,9 +427,26 @@ static void returned_unit_should_come_back_tax_free_and_repay_its_rebate(void **
     assert_int_equal(res.flow_total_fen[BF_FLOW_REFUNDS], -19210);
     assert_int_equal(res.flow_total_fen[BF_FLOW_FREIGHT_RETURN], -565);
     assert_int_equal(res.flow_total_fen[BF_FLOW_WAREHOUSE], -29 * 5);
+    /* back in stock in China: resold 10 days after release (Dec 18) for
+     * 60% of its cost, 67.80 */
+    assert_int_equal(res.flow_total_fen[BF_FLOW_HOME_SALE], 6780);
     int32_t dec1 = D(2026, 12, 1) - ep, dec2 = D(2026, 12, 2) - ep;
+    int32_t dec17 = D(2026, 12, 17) - ep, dec18 = D(2026, 12, 18) - ep;
     assert_int_equal(res.position_fen[dec2] - res.position_fen[dec1], -1300);
+    assert_int_equal(res.position_fen[dec18] - res.position_fen[dec17], 6780);
     bf_assert_near(res.metric[BF_M_rebate_repaid_cny], 13.0, 1e-9);
+    /* the goods returning, at cost: 100 net of the rebate from the buyer's
+     * return (Oct 13) to its repayment on arrival (Dec 2), then 113 until
+     * the resale (Dec 18) */
+    const int64_t *ret = &res.balance_fen[BF_BAL_RETURNING * res.n_days];
+    assert_int_equal(ret[D(2026, 10, 12) - ep], 0);
+    assert_int_equal(ret[D(2026, 10, 13) - ep], 10000);
+    assert_int_equal(ret[dec1], 10000);
+    assert_int_equal(ret[dec2], 11300);
+    assert_int_equal(ret[dec17], 11300);
+    assert_int_equal(ret[dec18], 0);
+    for (int b = 0; b < BF_BAL_COUNT; b++)
+        assert_int_equal(res.balance_open_fen[b], 0);
     bf_model_result_fini(&res);
 }
 
@@ -549,10 +590,11 @@ static void rebate_should_be_paid_on_the_day_the_calendar_implies(void **state)
     /* continuous filing on Sep 28: Tue 29, Wed 30, then Oct 1-7 off, Thu 8 */
     p.rebate.filing = BF_FILING_CONTINUOUS;
     assert_int_equal(paid_day_for(&p), D(2026, 10, 8));
-    /* plus 2 days of treasury transfer (calendar days) -> Oct 10 */
-    p.rebate.treasury_d = F(2.0);
-    assert_int_equal(paid_day_for(&p), D(2026, 10, 10));
-    p.rebate.treasury_d = F(0.0);
+    /* plus 3 working days of treasury transfer: Fri 9, Sat 10 (adjusted), Mon
+     * 12 -> Oct 12; counted in calendar days it would be Sun Oct 11, a day off */
+    p.rebate.treasury_wd = F(3.0);
+    assert_int_equal(paid_day_for(&p), D(2026, 10, 12));
+    p.rebate.treasury_wd = F(0.0);
     /* at customs closure, 2 days after departure: Wed Sep 30 18:00; filed
      * that day; Thu Oct 8, Fri 9, Sat 10 (working) -> Oct 10 */
     p.channel[BF_CH_0110].trigger = BF_TRIGGER_CLOSURE;
@@ -586,7 +628,7 @@ static void rebate_should_not_be_paid_when_the_trigger_is_never(void **state)
 static void zero_rebate_rate_should_claim_nothing(void **state)
 {
     (void)state;
-    /* a 0% rate (PV since April 2026, domain-facts 3.1) with the rebate at
+    /* a 0% rate (PV since April 2026, docs/sources.md R4) with the rebate at
      * departure: no claim, no payment, and a returned unit repays nothing */
     struct bf_params p;
     return_rules(&p);
@@ -674,7 +716,8 @@ static void arrivals_should_follow_the_monthly_profile(void **state)
                                 .effective_day = INT32_MAX,
                                 .cal = &cal,
                                 .start_day = D(2026, 1, 1),
-                                .horizon_days = 365,
+                                .window_day = D(2026, 1, 1),
+                                .window_days = 365,
                                 .tail_days = 30,
                                 .seed = 3,
                                 .on_shipment = count_march,
@@ -692,6 +735,7 @@ static void arrivals_should_follow_the_monthly_profile(void **state)
 struct inv {
     uint64_t ships;
     int order_errors;
+    int in_flight; /* shipments not done when the run ended */
 };
 
 static void check_order(const struct bf_shipment_record *r, void *ctx)
@@ -715,15 +759,20 @@ static void check_order(const struct bf_shipment_record *r, void *ctx)
         v->order_errors++;
     if (!isnan(r->t_h[BF_MS_DONE]) && r->t_h[BF_MS_DONE] < last)
         v->order_errors++;
+    if (isnan(r->t_h[BF_MS_DONE]))
+        v->in_flight++;
 }
 
 static void random_runs_should_keep_the_invariants(void **state)
 {
     (void)state;
-    /* The default rules, random, for a year with a long tail, three seeds.
-     * Every unit ends in exactly one final state; the ledger's flows sum to
-     * its final position; no milestone runs backwards; rebates repaid never
-     * exceed rebates paid. */
+    /* The default rules, random, for a year and a tail long enough for
+     * everything to be resolved, three seeds. Every unit ends in exactly one
+     * final state; the window's flows sum to its last position; no
+     * milestone runs backwards; rebates repaid never exceed rebates paid;
+     * and once everything is resolved every balance of working capital is
+     * back to exactly 0 (each unit's stock, receivables and rebate
+     * receivable booked in and out exactly once). */
     struct bf_params p;
     bf_params_default(&p);
     p.shipments_per_day = 6.0;
@@ -734,9 +783,9 @@ static void random_runs_should_keep_the_invariants(void **state)
                                     .effective_day = INT32_MAX,
                                     .cal = &cal,
                                     .start_day = D(2026, 1, 1),
-                                    .horizon_days = 365,
-                                    .warmup_days = 30,
-                                    .tail_days = 400,
+                                    .window_day = D(2026, 1, 31),
+                                    .window_days = 335,
+                                    .tail_days = 900,
                                     .financing_rate = 0.06,
                                     .discount_rate = 0.06,
                                     .seed = seed,
@@ -749,18 +798,22 @@ static void random_runs_should_keep_the_invariants(void **state)
             states += res.unit_states[k];
         assert_true(res.units_created > 1000);
         assert_int_equal(states, res.units_created);
+        assert_int_equal(res.unit_states[BF_US_IN_FLIGHT], 0);
         assert_int_equal(v.order_errors, 0);
+        assert_int_equal(v.in_flight, 0);
         assert_true(v.ships > 1500);
         int64_t inside = 0;
         for (int f = 0; f < BF_FLOW_COUNT; f++)
-            inside += res.flow_total_fen[f] - res.flow_beyond_fen[f];
-        assert_int_equal(inside, res.position_fen[res.n_days - 1]);
+            inside += res.flow_window_fen[f];
+        assert_int_equal(inside, res.position_fen[res.window_days - 1]);
         assert_true(-res.flow_total_fen[BF_FLOW_REBATE_REPAID] <=
                     res.flow_total_fen[BF_FLOW_REBATE_IN]);
         assert_true(res.flow_total_fen[BF_FLOW_REBATE_REPAID] < 0); /* the path was exercised */
         assert_true(res.unit_states[BF_US_BACK_IN_CHINA] > 0);
         assert_true(res.unit_states[BF_US_RESOLD_ABROAD] > 0);
         assert_true(res.unit_states[BF_US_DISPOSED_ABROAD] > 0);
+        for (int b = 0; b < BF_BAL_COUNT; b++)
+            assert_int_equal(res.balance_open_fen[b], 0);
         bf_model_result_fini(&res);
     }
 }
@@ -823,7 +876,8 @@ static void rebate_at_departure_should_pay_no_later_than_at_sale(void **state)
                                 .effective_day = INT32_MAX,
                                 .cal = &cal,
                                 .start_day = D(2026, 1, 1),
-                                .horizon_days = 300,
+                                .window_day = D(2026, 1, 1),
+                                .window_days = 300,
                                 .tail_days = 400,
                                 .seed = 11,
                                 .on_claim = first_paid,
@@ -863,7 +917,8 @@ static void memory_should_follow_shipments_in_flight(void **state)
                                     .effective_day = INT32_MAX,
                                     .cal = &cal,
                                     .start_day = D(2025, 1, 1),
-                                    .horizon_days = k == 0 ? 300u : 600u,
+                                    .window_day = D(2025, 1, 1),
+                                    .window_days = k == 0 ? 300u : 600u,
                                     .tail_days = 10,
                                     .seed = 5};
         struct bf_model_result res;
@@ -876,10 +931,359 @@ static void memory_should_follow_shipments_in_flight(void **state)
     assert_true(peak[1] < peak[0] * 12 / 10);
 }
 
+
+/* ---- working capital in steady state, worked out by hand ---- */
+
+/* A calendar on which every day of 2025-2027 is a working day: every
+ * Saturday and Sunday is declared an adjusted working day, nothing is off.
+ * Payment days then follow the durations exactly. */
+static void every_day_working(struct bf_calendar *c)
+{
+    bf_calendar_init(c);
+    for (int y = 2025; y <= 2027; y++) {
+        int32_t work[120];
+        size_t n = 0;
+        for (int32_t d = D(y, 1, 1); d < D(y + 1, 1, 1); d++)
+            if (bf_date_weekday(d) >= 5)
+                work[n++] = d;
+        assert_int_equal(bf_calendar_set_year(c, y, NULL, 0, work, n, NULL), 0);
+    }
+}
+
+/*
+ * One shipment a day at 10:00, one unit of 0110 (cost 113 CNY, rebate 13,
+ * net price 192.10), every duration fixed and every day a working day:
+ * created day d, departs d+1 18:00, delivered and sold d+27 18:00, paid by
+ * the buyer d+41; the rebate at departure is paid D days after departure
+ * (documents D days, continuous filing, no processing, no treasury).
+ * At the end of any day t of the steady state:
+ *   inventory    = 113 (bought today) + 26 x 100 (net of the rebate, in
+ *                  transit since d+1) = 2713
+ *   receivables  = 14 days x 192.10 = 2689.40
+ *   rebate rec.  = D x 13
+ * The window (100 days after 60 days of warm-up) sees only steady days.
+ */
+static void rules_rebate_after(struct bf_params *p, double days)
+{
+    fixed_rules(p, BF_CH_0110, 1.0);
+    p->rebate.doc_collection_d = F(days);
+    p->rebate.processing_wd = F(0.0);
+    p->rebate.treasury_wd = F(0.0);
+}
+
+static void steady_run(const struct bf_params *p, const struct bf_calendar *c,
+                       struct bf_model_result *res)
+{
+    static double t[220];
+    for (int i = 0; i < 220; i++)
+        t[i] = 24.0 * i + 10.0;
+    struct run r = {.old_rules = p,
+                    .epoch = D(2026, 1, 1),
+                    .arrivals = t,
+                    .n_arrivals = 160,
+                    .warmup = 60,
+                    .days = 100,
+                    .tail = 200,
+                    .financing_rate = 0.0365,
+                    .cal = c};
+    struct obs o;
+    run(&r, res, &o);
+}
+
+static void working_capital_should_be_the_pipeline_worked_out_by_hand(void **state)
+{
+    (void)state;
+    struct bf_calendar c;
+    every_day_working(&c);
+    struct bf_params before, after;
+    rules_rebate_after(&before, 20.0);
+    rules_rebate_after(&after, 5.0);
+    struct bf_model_result a, b;
+    steady_run(&before, &c, &a);
+    steady_run(&after, &c, &b);
+    const double wc_a = 2713.0 + 2689.4 + 20 * 13.0, wc_b = 2713.0 + 2689.4 + 5 * 13.0;
+    bf_assert_near(a.metric[BF_M_wc_inventory_avg_cny], 2713.0, 1e-9);
+    bf_assert_near(a.metric[BF_M_wc_receivables_avg_cny], 2689.4, 1e-9);
+    bf_assert_near(a.metric[BF_M_wc_rebate_receivable_avg_cny], 260.0, 1e-9);
+    bf_assert_near(a.metric[BF_M_wc_avg_cny], wc_a, 1e-9);
+    bf_assert_near(a.metric[BF_M_wc_peak_cny], wc_a, 1e-9); /* every day the same */
+    bf_assert_near(b.metric[BF_M_wc_rebate_receivable_avg_cny], 65.0, 1e-9);
+    bf_assert_near(b.metric[BF_M_wc_avg_cny], wc_b, 1e-9);
+    /* capital released = daily rebate x (D1 - D2) = 13 x 15, exactly */
+    bf_assert_near(a.metric[BF_M_wc_avg_cny] - b.metric[BF_M_wc_avg_cny], 195.0, 1e-9);
+    /* exports: 100 units departed in the window; the cash cycle is working
+     * capital over exports per day */
+    bf_assert_near(a.metric[BF_M_exports_cny], 11300.0, 1e-9);
+    bf_assert_near(a.metric[BF_M_cash_cycle_d], wc_a / 113.0, 1e-9);
+    /* financing: 3.65% a year is 0.01% a day on the capital of 100 days */
+    bf_assert_near(a.metric[BF_M_financing_cost_cny], 0.0001 * 100 * wc_a, 1e-9);
+    bf_assert_near(a.metric[BF_M_financing_cost_cny] - b.metric[BF_M_financing_cost_cny],
+                   0.0001 * 100 * 195.0, 1e-9);
+    /* NPV at 0%: the pipeline opens and closes at the same value, so it is
+     * the window's flows: 100 x (192.10 - 113 - 5.65 + 13) = 8645 */
+    bf_assert_near(a.metric[BF_M_npv_cny], 8645.0, 1e-9);
+    bf_assert_near(b.metric[BF_M_npv_cny], 8645.0, 1e-9);
+    assert_int_equal(a.calendar_unknown + a.calendar_projected, 0);
+    bf_model_result_fini(&a);
+    bf_model_result_fini(&b);
+    bf_calendar_fini(&c);
+}
+
+/* ---- the transition to the new rebate method ---- */
+
+/* 9810, 4 units, 10 days to sale; before: nobody takes up refund upon
+ * departure (claims at sale); after, from Tue Oct 20: everybody does.
+ *  A: created Sep 1, departed Sep 2, received Sep 28, sold Thu Oct 8 18:00:
+ *     claimed at that sale under both rules.
+ *  B: created Sep 20 (t = 466 h), departed Mon Sep 21 18:00, received Sat
+ *     Oct 17 18:00, on the shelf on Oct 20: under the event rule it takes up
+ *     the new method on Oct 20 00:00 (1176 h); under the creation rule it
+ *     keeps the old one and is claimed at its sale, Tue Oct 27 18:00 (1362 h).
+ *  C: created Oct 25 (t = 1306 h), after the date: claimed at its departure,
+ *     Mon Oct 26 18:00 (1338 h), under both rules. */
+static void unclaimed_goods_should_take_up_the_new_method_on_the_effective_day(void **state)
+{
+    (void)state;
+    struct bf_params old_p, new_p;
+    fixed_rules(&old_p, BF_CH_9810, 4.0);
+    old_p.channel[BF_CH_9810].trigger = BF_TRIGGER_DEPARTURE;
+    old_p.channel[BF_CH_9810].trigger_adoption = 0.0;
+    old_p.channel[BF_CH_9810].fallback_trigger = BF_TRIGGER_SALE;
+    new_p = old_p;
+    new_p.channel[BF_CH_9810].trigger_adoption = 1.0;
+    const double t[] = {10.0, 466.0, 1306.0};
+    int32_t ep = D(2026, 9, 1);
+    struct run r = {.old_rules = &old_p,
+                    .new_rules = &new_p,
+                    .effective_day = D(2026, 10, 20),
+                    .rule = BF_RULE_EVENT,
+                    .epoch = ep,
+                    .arrivals = t,
+                    .n_arrivals = 3};
+    struct bf_model_result res;
+    struct obs o;
+    for (int rule = 0; rule < 2; rule++) {
+        r.rule = rule == 0 ? BF_RULE_EVENT : BF_RULE_CREATION;
+        run(&r, &res, &o);
+        assert_int_equal(o.n_claims, 3);
+        double trig[3] = {NAN, NAN, NAN};
+        for (int k = 0; k < o.n_claims; k++) {
+            assert_int_equal(o.claim_units[k], 4);
+            trig[o.claim_serial[k]] = o.claim_trigger_h[k];
+        }
+        bf_assert_near(trig[0], 906.0, 1e-9);
+        bf_assert_near(trig[1], rule == 0 ? 1176.0 : 1362.0, 1e-9);
+        bf_assert_near(trig[2], 1338.0, 1e-9);
+        assert_int_equal(rec_of(&o, 1)->trigger,
+                         rule == 0 ? BF_TRIGGER_DEPARTURE : BF_TRIGGER_SALE);
+        assert_int_equal(rec_of(&o, 2)->trigger, BF_TRIGGER_DEPARTURE);
+        bf_model_result_fini(&res);
+    }
+}
+
+/* ---- the 30 April settlement of pre-refunds ---- */
+
+/* 9810, 3 units, rebate upon departure, 500 days to sale and 600 of dwell:
+ * pre-refunded (39 CNY) on Mon Sep 7 2026; still unsold on 30 April 2027,
+ * so repaid then (REBATE_SETTLED -39) and a receivable again; sold
+ * Thu 2028-02-10 18:00 (received 2026-09-28 18:00 + 500 d), claimed again
+ * at that sale under the normal rule and paid 3 working days later, Tue
+ * 2028-02-15 (Fri 11, Mon 14, Tue 15). */
+static void unsold_pre_refunded_units_should_be_settled_on_30_april(void **state)
+{
+    (void)state;
+    struct bf_params p;
+    fixed_rules(&p, BF_CH_9810, 3.0);
+    p.warehouse.time_to_sale_d = F(500.0);
+    p.warehouse.max_dwell_d = 600.0;
+    const double t[] = {10.0};
+    int32_t ep = D(2026, 9, 1);
+    struct run r = {
+        .old_rules = &p, .epoch = ep, .arrivals = t, .n_arrivals = 1, .days = 30, .tail = 700};
+    struct bf_model_result res;
+    struct obs o;
+    run(&r, &res, &o);
+    assert_int_equal(o.n_claims, 2);
+    bf_assert_near(o.claim_paid_h[0], day_h(ep, D(2026, 9, 7), 12.0), 1e-9);
+    bf_assert_near(o.claim_trigger_h[1], day_h(ep, D(2028, 2, 10), 18.0), 1e-9);
+    bf_assert_near(o.claim_paid_h[1], day_h(ep, D(2028, 2, 15), 12.0), 1e-9);
+    assert_int_equal(res.flow_total_fen[BF_FLOW_REBATE_IN], 2 * 3900);
+    assert_int_equal(res.flow_total_fen[BF_FLOW_REBATE_SETTLED], -3900);
+    const struct bf_shipment_record *s = rec_of(&o, 0);
+    assert_int_equal(s->rebate_paid_fen, 7800);
+    assert_int_equal(s->rebate_settled_fen, 3900);
+    /* the rebate receivable: from departure (Sep 2) to payment (Sep 7), and
+     * again from the settlement (Apr 30) to the second payment (Feb 15) */
+    const int64_t *rr = &res.balance_fen[BF_BAL_REBATE_RECEIVABLE * res.n_days];
+    assert_int_equal(rr[D(2026, 9, 2) - ep], 3900);
+    assert_int_equal(rr[D(2026, 9, 7) - ep], 0);
+    assert_int_equal(rr[D(2027, 4, 29) - ep], 0);
+    assert_int_equal(rr[D(2027, 4, 30) - ep], 3900);
+    assert_int_equal(rr[D(2028, 2, 14) - ep], 3900);
+    assert_int_equal(rr[D(2028, 2, 15) - ep], 0);
+    for (int b = 0; b < BF_BAL_COUNT; b++)
+        assert_int_equal(res.balance_open_fen[b], 0);
+    bf_model_result_fini(&res);
+    /* sold before the deadline (10 days to sale), nothing is settled */
+    p.warehouse.time_to_sale_d = F(10.0);
+    run(&r, &res, &o);
+    assert_int_equal(o.n_claims, 1);
+    assert_int_equal(res.flow_total_fen[BF_FLOW_REBATE_SETTLED], 0);
+    bf_model_result_fini(&res);
+}
+
+/* ---- aged stock back through customs, taxed after 6 months ---- */
+
+/* 9810, 2 units, 200 days to sale > 180 of dwell: aged Sat 2027-03-27 18:00
+ * (received 2026-09-28 18:00 + 180 d), all shipped home (aged_return_share
+ * 1): the monthly return leaves Thu Apr 1 12:00 and arrives 31 days later,
+ * Sun May 2 12:00 -- within 12 months of export (Sep 2 2026), past 6: an
+ * ordinary import, taxes 24.30 a unit (duty 10 + VAT 14.30 on the 100
+ * without VAT), the pre-refund repaid on arrival, released 24 h later and
+ * resold at home 10 days after (May 13) for 67.80 a unit. With
+ * aged_return_share 0 the units are liquidated abroad instead. */
+static void aged_stock_should_go_back_within_a_year_and_pay_taxes_after_six_months(void **state)
+{
+    (void)state;
+    struct bf_params p;
+    fixed_rules(&p, BF_CH_9810, 2.0);
+    p.warehouse.time_to_sale_d = F(200.0);
+    p.warehouse.aged_return_share = 1.0;
+    const double t[] = {10.0};
+    int32_t ep = D(2026, 9, 1);
+    struct run r = {.old_rules = &p, .epoch = ep, .arrivals = t, .n_arrivals = 1, .tail = 500};
+    struct bf_model_result res;
+    struct obs o;
+    run(&r, &res, &o);
+    assert_int_equal(res.unit_states[BF_US_BACK_IN_CHINA], 2);
+    assert_int_equal(res.flow_total_fen[BF_FLOW_IMPORT_TAX], -2 * 2430);
+    assert_int_equal(res.flow_total_fen[BF_FLOW_REBATE_REPAID], -2 * 1300);
+    assert_int_equal(res.flow_total_fen[BF_FLOW_HOME_SALE], 2 * 6780);
+    bf_assert_near(rec_of(&o, 0)->t_h[BF_MS_DONE], day_h(ep, D(2027, 5, 3), 12.0), 1e-9);
+    /* the returning balance: 2 x 100 from Mar 27, 2 x 113 from the
+     * repayment on May 2, nothing after the resale on May 13 */
+    const int64_t *ret = &res.balance_fen[BF_BAL_RETURNING * res.n_days];
+    assert_int_equal(ret[D(2027, 3, 26) - ep], 0);
+    assert_int_equal(ret[D(2027, 3, 27) - ep], 20000);
+    assert_int_equal(ret[D(2027, 5, 2) - ep], 22600);
+    assert_int_equal(ret[D(2027, 5, 13) - ep], 0);
+    for (int b = 0; b < BF_BAL_COUNT; b++)
+        assert_int_equal(res.balance_open_fen[b], 0);
+    bf_model_result_fini(&res);
+    p.warehouse.aged_return_share = 0.0;
+    run(&r, &res, &o);
+    assert_int_equal(res.unit_states[BF_US_BACK_IN_CHINA], 0);
+    assert_int_equal(res.unit_states[BF_US_DISPOSED_ABROAD], 2);
+    bf_model_result_fini(&res);
+}
+
+/* ---- exactly one repayment per payment ---- */
+
+struct repay_check {
+    uint64_t ships_home, bad;
+    int64_t paid, repaid, settled;
+};
+
+static void check_repayment(const struct bf_shipment_record *r, void *ctx)
+{
+    struct repay_check *c = ctx;
+    if (isnan(r->t_h[BF_MS_DONE]) || r->units_back_in_china != r->units)
+        return;
+    /* every unit came home: each payment was repaid (on return, or at the
+     * settlement), each claim still pending was withdrawn */
+    c->ships_home++;
+    if (r->rebate_repaid_fen + r->rebate_settled_fen != r->rebate_paid_fen ||
+        r->rebate_repaid_fen > r->rebate_paid_fen)
+        c->bad++;
+    c->paid += r->rebate_paid_fen;
+    c->repaid += r->rebate_repaid_fen;
+    c->settled += r->rebate_settled_fen;
+}
+
+static void a_unit_that_comes_back_should_repay_its_own_rebate_exactly_once(void **state)
+{
+    (void)state;
+    /* The default rules (random durations, take-up of refund upon departure
+     * 50%, rebates at closure and at sale) where every unit sold is
+     * returned and every return and aged unit is shipped home. */
+    struct bf_params p;
+    bf_params_default(&p);
+    p.shipments_per_day = 4.0;
+    for (unsigned k = 0; k < p.n_categories; k++)
+        p.category[k].return_prob = 1.0;
+    for (int c = 0; c < BF_CH_COUNT; c++)
+        p.channel[c].return_factor = 1.0;
+    p.channel[BF_CH_9610].trigger = BF_TRIGGER_SALE;
+    p.channel[BF_CH_9610].fallback_trigger = BF_TRIGGER_SALE;
+    p.returns.to_china_share = 1.0;
+    p.returns.resell_share = 0.0;
+    p.returns.customs_limit_months = 120;
+    p.warehouse.aged_return_share = 1.0;
+    struct repay_check rc = {0};
+    struct bf_model_input in = {.old_rules = &p,
+                                .new_rules = &p,
+                                .effective_day = INT32_MAX,
+                                .cal = &cal,
+                                .start_day = D(2026, 1, 1),
+                                .window_day = D(2026, 1, 1),
+                                .window_days = 200,
+                                .tail_days = 700,
+                                .seed = 7,
+                                .on_shipment = check_repayment,
+                                .on_shipment_ctx = &rc};
+    struct bf_model_result res;
+    assert_int_equal(bf_model_run(&in, &res, NULL), 0);
+    assert_true(rc.ships_home > 500);
+    assert_int_equal(rc.bad, 0);
+    assert_true(rc.paid > 0 && rc.repaid > 0);
+    assert_int_equal(rc.repaid + rc.settled, rc.paid);
+    assert_int_equal(-res.flow_total_fen[BF_FLOW_REBATE_REPAID] -
+                         res.flow_total_fen[BF_FLOW_REBATE_SETTLED],
+                     res.flow_total_fen[BF_FLOW_REBATE_IN]);
+    for (int b = 0; b < BF_BAL_COUNT; b++)
+        assert_int_equal(res.balance_open_fen[b], 0);
+    bf_model_result_fini(&res);
+}
+
+/* ---- a year without a notice ---- */
+
+/* Departs Wed 2026-12-30 18:00, filed that day, 3 working days: Thu Dec 31,
+ * then 2027: with the statutory holidays projected New Year's Day (Fri Jan
+ * 1) is off: Mon Jan 4, Tue Jan 5 -> Jan 5, and the lookup says the year
+ * was projected; counted as weekends only it would be Fri Jan 1, Mon Jan 4
+ * -> Jan 4. */
+static void a_rebate_should_cross_into_a_projected_year_on_its_holidays(void **state)
+{
+    (void)state;
+    struct bf_params p;
+    fixed_rules(&p, BF_CH_0110, 1.0);
+    p.port.handling_d = F(0.0);
+    struct bf_calendar bare;
+    bf_calendar_init(&bare);
+    assert_int_equal(bf_calendar_add_cn_builtin(&bare, NULL), 0);
+    const double t[] = {0.0};
+    int32_t ep = D(2026, 12, 30);
+    struct run r = {.old_rules = &p, .epoch = ep, .arrivals = t, .n_arrivals = 1, .days = 10};
+    struct bf_model_result res;
+    struct obs o;
+    run(&r, &res, &o);
+    assert_int_equal(bf_cal_day_of(ep, o.claim_paid_h[0]), D(2027, 1, 5));
+    assert_true(res.calendar_projected > 0);
+    assert_int_equal(res.calendar_unknown, 0);
+    bf_model_result_fini(&res);
+    r.cal = &bare;
+    run(&r, &res, &o);
+    assert_int_equal(bf_cal_day_of(ep, o.claim_paid_h[0]), D(2027, 1, 4));
+    assert_true(res.calendar_unknown > 0);
+    bf_model_result_fini(&res);
+    bf_calendar_fini(&bare);
+}
+
 int main(void)
 {
     bf_calendar_init(&cal);
-    if (bf_calendar_add_cn_builtin(&cal, NULL) != 0)
+    if (bf_calendar_add_cn_builtin(&cal, NULL) != 0 ||
+        bf_calendar_project_cn(&cal, 2027, 2030, NULL) != 0)
         return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(shipment_should_follow_its_timeline),
@@ -902,6 +1306,12 @@ int main(void)
         cmocka_unit_test(random_runs_should_keep_the_invariants),
         cmocka_unit_test(rebate_at_departure_should_pay_no_later_than_at_sale),
         cmocka_unit_test(memory_should_follow_shipments_in_flight),
+        cmocka_unit_test(working_capital_should_be_the_pipeline_worked_out_by_hand),
+        cmocka_unit_test(unclaimed_goods_should_take_up_the_new_method_on_the_effective_day),
+        cmocka_unit_test(unsold_pre_refunded_units_should_be_settled_on_30_april),
+        cmocka_unit_test(aged_stock_should_go_back_within_a_year_and_pay_taxes_after_six_months),
+        cmocka_unit_test(a_unit_that_comes_back_should_repay_its_own_rebate_exactly_once),
+        cmocka_unit_test(a_rebate_should_cross_into_a_projected_year_on_its_holidays),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     bf_calendar_fini(&cal);

@@ -24,7 +24,7 @@ static void defaults_should_carry_the_sourced_figures(void **state)
     (void)state;
     struct bf_params p;
     bf_params_default(&p);
-    /* domain-facts §7.2 and §3-§4, one check per sourced figure */
+    /* one check per figure a default takes from docs/sources.md */
     int wc = bf_params_lane(&p, "us_west");
     assert_true(wc >= 0);
     bf_assert_near(bf_dist_mean(&p.lane[wc].transit_d), 18.0, 1e-9);         /* S3: 25 x 0.72 */
@@ -32,15 +32,22 @@ static void defaults_should_carry_the_sourced_figures(void **state)
     bf_assert_near(bf_dist_mean(&p.warehouse.time_to_sale_d), 90.072, 1e-9); /* S5 */
     bf_assert_near(p.warehouse.max_dwell_d, 180.0, 0.0); /* Amazon aged from 181 d */
     int g = bf_params_category(&p, "general");
-    bf_assert_near(p.category[g].rebate_rate, 0.13, 0.0);              /* §3.1 */
-    bf_assert_near(p.category[g].return_prob, 0.176, 0.0);             /* NRF 2023 */
-    assert_int_equal(p.returns.taxfree_months, 6);                     /* Ann. 2026 No. 16 */
-    assert_int_equal(p.returns.customs_limit_months, 12);              /* GAC Ann. 2020 No. 44 */
-    bf_assert_near(bf_dist_mean(&p.returns.cert_wd), 14.0, 1e-9);      /* S10 */
-    bf_assert_near(bf_dist_mean(&p.returns.lag_d), 30.0, 1e-9);        /* S6 */
-    bf_assert_near(p.returns.to_china_share, 0.10, 0.0);               /* S7 */
-    bf_assert_near(p.warehouse.aged_return_share, 0.30, 0.0);          /* S7 */
-    assert_int_equal(p.channel[BF_CH_9810].trigger, BF_TRIGGER_SALE);  /* S13 Option A before */
+    bf_assert_near(p.category[g].rebate_rate, 0.13, 0.0);         /* R1 */
+    bf_assert_near(p.category[g].return_prob, 0.176, 0.0);        /* NRF 2023 */
+    assert_int_equal(p.returns.taxfree_months, 6);                /* Ann. 2026 No. 16 */
+    assert_int_equal(p.returns.customs_limit_months, 12);         /* GAC Ann. 2020 No. 44 */
+    bf_assert_near(bf_dist_mean(&p.returns.cert_wd), 14.0, 1e-9); /* S10 */
+    bf_assert_near(bf_dist_mean(&p.returns.lag_d), 30.0, 1e-9);   /* S6 */
+    bf_assert_near(p.returns.to_china_share, 0.10, 0.0);          /* S7 */
+    bf_assert_near(p.warehouse.aged_return_share, 0.30, 0.0);     /* S7 */
+    /* the 2026 baseline (R10, R14): refund upon departure available, taken
+     * up by half of the 9810 shipments (X31), the others after sale */
+    assert_int_equal(p.channel[BF_CH_9810].trigger, BF_TRIGGER_DEPARTURE);
+    assert_int_equal(p.channel[BF_CH_9810].fallback_trigger, BF_TRIGGER_SALE);
+    bf_assert_near(p.channel[BF_CH_9810].trigger_adoption, 0.5, 0.0);
+    bf_assert_near(p.returns.home_value, 0.6, 0.0);                    /* X28 */
+    bf_assert_near(bf_dist_mean(&p.returns.home_sale_d), 30.0, 1e-9);  /* X29 */
+    bf_assert_near(bf_dist_mean(&p.rebate.treasury_wd), 2.5, 1e-12);   /* X35: Uniform(1,4) */
     bf_assert_near(bf_dist_mean(&p.rebate.processing_wd), 3.0, 1e-12); /* S12: Uniform(2,4) */
     /* the default category mix returns 17.5% of units sold to consumers */
     double mix = 0.0, total = 0.0;
@@ -63,11 +70,15 @@ static void every_parameter_should_have_a_meaning_and_a_source(void **state)
             const struct bf_param_info *pi = &tables[t][i];
             if (pi->doc == NULL || pi->doc[0] == '\0')
                 fail_msg("%s has no meaning", pi->path);
-            if (pi->source == NULL ||
-                (strstr(pi->source, "§") == NULL && strstr(pi->source, "assumption") == NULL))
-                fail_msg("%s: source '%s' names neither a section of the facts nor an "
-                         "assumption",
-                         pi->path, pi->source ? pi->source : "(none)");
+            /* an entry of docs/sources.md in brackets, "[C2]" or "[X7]" (an
+             * assumption's row); tests/integration checks that each exists */
+            const char *b = pi->source ? strchr(pi->source, '[') : NULL;
+            if (b == NULL || !(b[1] >= 'A' && b[1] <= 'Z') || !(b[2] >= '0' && b[2] <= '9'))
+                fail_msg("%s: source '%s' names no entry of docs/sources.md", pi->path,
+                         pi->source ? pi->source : "(none)");
+            if (strstr(pi->source, "assumption") != NULL && strstr(pi->source, "[X") == NULL)
+                fail_msg("%s: source '%s' says assumption without its row [Xn]", pi->path,
+                         pi->source);
         }
 }
 

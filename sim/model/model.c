@@ -1,5 +1,5 @@
 /*
- * run.c - one (city, policy, replication): setup, the run, the results.
+ * model.c - one (city, policy, replication): setup, the run, the results.
  */
 #include <limits.h>
 #include <stdio.h>
@@ -60,81 +60,28 @@ const char *bf_milestone_name(enum bf_milestone m)
 }
 
 const char *const bf_model_event_names[] = {
-    "arrival",       "declare",    "screened",   "inspected",    "depart",
-    "arrive_abroad", "received",   "lot",        "buyer_return", "consolidate",
-    "batch_arrive",  "reimported", "claim_paid", "shift",
+    "arrival",    "declare", "screened",     "inspected",   "depart",       "arrive_abroad",
+    "received",   "lot",     "buyer_return", "consolidate", "batch_arrive", "reimported",
+    "claim_paid", "shift",   "transition",   "settle",
 };
 _Static_assert(sizeof bf_model_event_names / sizeof bf_model_event_names[0] == EV_COUNT,
                "event names");
 
-/* ---- shared helpers ---- */
-
-void bf__note_unknown(struct sim *s, int rc, int32_t day)
+enum bf_metric bf_breakdown_metric(enum bf_breakdown k)
 {
-    if (rc != BF_CAL_UNKNOWN)
-        return;
-    if (s->out->calendar_unknown++ == 0)
-        s->out->calendar_unknown_day = day;
+    static const enum bf_metric m[] = {
+#define XX(name) BF_M_##name,
+        BF_BREAKDOWN_MAP(XX)
+#undef XX
+    };
+    _Static_assert(sizeof m / sizeof m[0] == BF_BK_COUNT, "breakdown metrics");
+    BF_ASSERT((unsigned)k < BF_BK_COUNT);
+    return m[k];
 }
 
-bool bf__within_months(int32_t from, int32_t day, uint32_t months)
+const char *bf_dimension_name(enum bf_dimension d)
 {
-    int y, m, d;
-    bf_date_to_ymd(from, &y, &m, &d);
-    int64_t mm = (int64_t)m - 1 + months;
-    int ny = y + (int)(mm / 12), nm = (int)(mm % 12) + 1;
-    if (ny > BF_CAL_MAX_YEAR)
-        return true;
-    int dim = bf_date_days_in_month(ny, nm);
-    int32_t limit = bf_date_from_ymd(ny, nm, d < dim ? d : dim);
-    return day <= limit;
-}
-
-static void emit_record(struct sim *s, const struct ship *sh, struct bf_shipment_record *rec)
-{
-    memset(rec, 0, sizeof *rec);
-    rec->serial = sh->serial;
-    rec->channel = (enum bf_channel)sh->channel;
-    rec->category = sh->category;
-    rec->lane = sh->lane;
-    rec->units = sh->n_units;
-    rec->inspected = sh->inspected;
-    rec->regime = sh->regime;
-    memcpy(rec->t_h, sh->t, sizeof rec->t_h);
-    if (sh->sample_slot != 0)
-        s->out->sample[sh->sample_slot - 1] = *rec;
-    if (s->in->on_shipment != NULL)
-        s->in->on_shipment(rec, s->in->on_shipment_ctx);
-}
-
-static void ship_maybe_done(struct sim *s, uint32_t i)
-{
-    struct ship *sh = ship_at(s, i);
-    if (sh->open_units != 0 || sh->pending_claims != 0)
-        return;
-    BF_ASSERT(sh->sale_d == NULL);
-    sh->t[BF_MS_DONE] = s->eng.now_h;
-    struct bf_shipment_record rec;
-    emit_record(s, sh, &rec);
-    bf_pool_free(&s->ships, i);
-}
-
-void bf__unit_final(struct sim *s, uint32_t ship, enum bf_unit_state st)
-{
-    struct ship *sh = ship_at(s, ship);
-    BF_ASSERT(sh->open_units > 0);
-    BF_ASSERT(st != BF_US_IN_FLIGHT);
-    sh->open_units--;
-    s->out->unit_states[st]++;
-    ship_maybe_done(s, ship);
-}
-
-void bf__claim_settled(struct sim *s, uint32_t ship)
-{
-    struct ship *sh = ship_at(s, ship);
-    BF_ASSERT(sh->pending_claims > 0);
-    sh->pending_claims--;
-    ship_maybe_done(s, ship);
+    return d == BF_DIM_CHANNEL ? "channel" : d == BF_DIM_LANE ? "lane" : "?";
 }
 
 /* ---- setup ---- */
@@ -185,7 +132,7 @@ static bf_event_fn *const handlers[EV_COUNT] = {
     bf__on_arrival,      bf__on_declare,       bf__on_screened,     bf__on_inspected,
     bf__on_depart,       bf__on_arrive_abroad, bf__on_received,     bf__on_lot,
     bf__on_buyer_return, bf__on_consolidate,   bf__on_batch_arrive, bf__on_reimported,
-    bf__on_claim_paid,   bf__on_shift,
+    bf__on_claim_paid,   bf__on_shift,         bf__on_transition,   bf__on_settle,
 };
 
 static void sim_fini(struct sim *s)
@@ -198,6 +145,7 @@ static void sim_fini(struct sim *s)
                 bf__free(sh->sale_d);
                 sh->sale_d = NULL;
             }
+    bf__free(s->sort_tmp);
     bf_pool_fini(&s->ships);
     bf_pool_fini(&s->items);
     bf_pool_fini(&s->batches);
@@ -212,15 +160,16 @@ static int sim_init(struct sim *s)
 {
     const struct bf_model_input *in = s->in;
     s->epoch_day = in->start_day;
-    s->warm_day = in->start_day + (int32_t)in->warmup_days;
-    s->horizon_end_day = in->start_day + (int32_t)in->horizon_days;
-    s->end_day = s->horizon_end_day + (int32_t)in->tail_days;
-    s->horizon_end_h = time_of(s, s->horizon_end_day, 0.0);
+    s->window_day = in->window_day;
+    s->window_end_day = in->window_day + (int32_t)in->window_days;
+    s->end_day = s->window_end_day + (int32_t)in->tail_days;
+    s->window_h = time_of(s, s->window_day, 0.0);
+    s->window_end_h = time_of(s, s->window_end_day, 0.0);
     s->end_h = time_of(s, s->end_day, 0.0);
     s->effective_h =
         in->effective_day == INT32_MAX ? (double)INFINITY : time_of(s, in->effective_day, 0.0);
     for (unsigned k = 0; k < BF_MAX_LANES; k++)
-        s->lq[k].head = s->lq[k].tail = NO_REF;
+        bf__list_init(&s->lq[k].q);
     prepare_mixes(s);
 
     int rc;
@@ -253,55 +202,52 @@ static int start(struct sim *s)
     if ((rc = bf_engine_at(&s->eng, 0.0, EV_SHIFT, 0, NULL)) != 0)
         return rc;
     double t0 = bf__next_arrival(s, 0.0);
-    if (t0 < s->horizon_end_h && (rc = bf_engine_at(&s->eng, t0, EV_ARRIVAL, 0, NULL)) != 0)
+    if (t0 < s->window_end_h && (rc = bf_engine_at(&s->eng, t0, EV_ARRIVAL, 0, NULL)) != 0)
         return rc;
     for (uint32_t k = 0; k < BF_MAX_LANES; k++) {
         if (!s->lq[k].active)
             continue;
-        bool unknown = false;
+        int flags = 0;
         const struct bf_params *p = rules(s, regime_at(s, 0.0));
         double t =
-            bf_periodic_next(&p->returns.consolidation, s->epoch_day, s->in->cal, 0.0, &unknown);
-        if (unknown)
-            bf__note_unknown(s, BF_CAL_UNKNOWN, s->epoch_day);
+            bf_periodic_next(&p->returns.consolidation, s->epoch_day, s->in->cal, 0.0, &flags);
+        bf__note_cal(s, flags, s->epoch_day);
         if (t < s->end_h && (rc = bf_engine_at(&s->eng, t, EV_CONSOLIDATE, k, NULL)) != 0)
             return rc;
     }
+    /* under the event rule the new rebate method reaches the goods already
+     * exported on the effective day */
+    if (s->in->rule == BF_RULE_EVENT && s->in->new_rules != s->in->old_rules &&
+        s->effective_h > 0.0 && s->effective_h < s->end_h &&
+        (rc = bf_engine_at(&s->eng, s->effective_h, EV_TRANSITION, 0, NULL)) != 0)
+        return rc;
     return 0;
 }
 
-/* ---- the end of the window ---- */
+/* ---- the end of the run ---- */
 
-static void finish_receivables(struct sim *s)
+static void finish_in_flight(struct sim *s)
 {
-    /* pending claims: outstanding until the window closes */
-    for (uint32_t i = 0; i < s->claims.top; i++) {
-        if (!bf_pool_live(&s->claims, i))
-            continue;
-        const struct claim *c = bf_pool_at(&s->claims, i);
-        bf_ledger_receivable(&s->ledger, day_of(s, c->depart_h), s->end_day, c->amount_fen);
-    }
     for (uint32_t i = 0; i < s->ships.top; i++) {
         if (!bf_pool_live(&s->ships, i))
             continue;
         struct ship *sh = ship_at(s, i);
-        /* units departed but not yet claimed (rebate at sale) */
-        if (sh->trigger == BF_TRIGGER_SALE && !isnan(sh->t[BF_MS_DEPARTED])) {
-            uint32_t unclaimed = 0;
-            if (sh->channel == BF_CH_9810) {
-                if (isnan(sh->t[BF_MS_RECEIVED]))
-                    unclaimed = sh->n_units;
-                else
-                    unclaimed = sh->n_units - sh->next_unit;
-            } else if (isnan(sh->t[BF_MS_RECEIVED])) {
-                unclaimed = sh->n_units;
-            }
-            bf_ledger_receivable(&s->ledger, day_of(s, sh->t[BF_MS_DEPARTED]), s->end_day,
-                                 fen_mul(s, sh->unit_rebate_fen, unclaimed));
-        }
         s->out->unit_states[BF_US_IN_FLIGHT] += sh->open_units;
-        struct bf_shipment_record rec;
-        emit_record(s, sh, &rec);
+        bf__emit_record(s, sh);
+    }
+}
+
+static void set_breakdown(struct sim *s)
+{
+    for (uint32_t slot = 0; slot < BF_BK_SLOTS; slot++) {
+        const struct bk_acc *b = &s->bk[slot];
+        double *out = s->out->breakdown[slot];
+        for (int k = 0; k < BF_BK_COUNT; k++)
+            out[k] = acc_mean(&b->m[k]);
+        /* counts and sums, not means */
+        out[BF_BK_shipments] = b->m[BF_BK_shipments].sum;
+        out[BF_BK_exports_cny] = b->m[BF_BK_exports_cny].sum;
+        out[BF_BK_return_rate] = b->sold > 0.0 ? b->returned / b->sold : (double)NAN;
     }
 }
 
@@ -312,6 +258,7 @@ static void set_metrics(struct sim *s)
         m[k] = (double)NAN;
     m[BF_M_shipments] = s->ships_counted;
     m[BF_M_units] = s->units_counted;
+    m[BF_M_exports_cny] = s->exports_fen / 100.0;
     m[BF_M_export_clearance_h] = acc_mean(&s->clearance);
     m[BF_M_inspection_wait_h] = acc_mean(&s->insp_wait);
     m[BF_M_port_dwell_d] = acc_mean(&s->port_dwell);
@@ -322,22 +269,26 @@ static void set_metrics(struct sim *s)
     m[BF_M_return_cycle_d] = acc_mean(&s->cycle);
     m[BF_M_reimport_clearance_h] = acc_mean(&s->reimport);
 
-    uint32_t from_i = (uint32_t)(s->warm_day - s->in->start_day);
+    const uint32_t from_i = (uint32_t)(s->window_day - s->in->start_day);
+    const uint32_t to_i = from_i + s->in->window_days;
     struct bf_ledger_summary sum;
-    bf_ledger_summarise(&s->ledger, from_i, s->in->financing_rate, s->in->discount_rate, &sum);
-    m[BF_M_peak_working_capital_cny] = sum.peak_working_capital_fen / 100.0;
-    m[BF_M_avg_capital_tied_cny] = sum.avg_capital_tied_fen / 100.0;
-    m[BF_M_rebate_receivable_avg_cny] = sum.receivable_avg_fen / 100.0;
-    m[BF_M_rebate_receivable_peak_cny] = sum.receivable_peak_fen / 100.0;
+    bf_ledger_summarise(&s->ledger, from_i, to_i, s->in->financing_rate, s->in->discount_rate,
+                        &sum);
+    m[BF_M_rebate_paid_cny] = (double)sum.flow_fen[BF_FLOW_REBATE_IN] / 100.0;
+    m[BF_M_rebate_repaid_cny] = (double)-sum.flow_fen[BF_FLOW_REBATE_REPAID] / 100.0;
+    m[BF_M_rebate_settled_cny] = (double)-sum.flow_fen[BF_FLOW_REBATE_SETTLED] / 100.0;
+    m[BF_M_wc_avg_cny] = sum.wc_avg_fen / 100.0;
+    m[BF_M_wc_peak_cny] = sum.wc_peak_fen / 100.0;
+    m[BF_M_wc_inventory_avg_cny] =
+        (sum.balance_avg_fen[BF_BAL_INVENTORY] + sum.balance_avg_fen[BF_BAL_RETURNING]) / 100.0;
+    m[BF_M_wc_returning_avg_cny] = sum.balance_avg_fen[BF_BAL_RETURNING] / 100.0;
+    m[BF_M_wc_receivables_avg_cny] = sum.balance_avg_fen[BF_BAL_RECEIVABLES] / 100.0;
+    m[BF_M_wc_rebate_receivable_avg_cny] = sum.balance_avg_fen[BF_BAL_REBATE_RECEIVABLE] / 100.0;
+    double exports_per_day = s->exports_fen / (double)s->in->window_days;
+    m[BF_M_cash_cycle_d] = exports_per_day > 0.0 ? sum.wc_avg_fen / exports_per_day : (double)NAN;
     m[BF_M_financing_cost_cny] = sum.financing_cost_fen / 100.0;
     m[BF_M_npv_cny] = sum.npv_fen / 100.0;
-    int64_t paid = 0, repaid = 0;
-    for (uint32_t i = from_i; i < s->ledger.n_days; i++) {
-        paid += s->ledger.flow_fen[(size_t)i * BF_FLOW_COUNT + BF_FLOW_REBATE_IN];
-        repaid -= s->ledger.flow_fen[(size_t)i * BF_FLOW_COUNT + BF_FLOW_REBATE_REPAID];
-    }
-    m[BF_M_rebate_paid_cny] = (double)paid / 100.0;
-    m[BF_M_rebate_repaid_cny] = (double)repaid / 100.0;
+    memcpy(s->out->flow_window_fen, sum.flow_fen, sizeof sum.flow_fen);
 
     static const enum bf_metric trs[6] = {BF_M_trs_doc_prep_h,   BF_M_trs_rework_h,
                                           BF_M_trs_screening_h,  BF_M_trs_inspection_wait_h,
@@ -345,28 +296,36 @@ static void set_metrics(struct sim *s)
     for (int k = 0; k < 6; k++)
         m[trs[k]] = acc_mean(&s->trs[k]);
     m[BF_M_inspection_utilisation] = bf_resource_utilisation(&s->teams, s->end_h);
-    m[BF_M_units_back_in_china] = (double)s->out->unit_states[BF_US_BACK_IN_CHINA];
-    m[BF_M_units_disposed_abroad] = (double)s->out->unit_states[BF_US_DISPOSED_ABROAD];
+    m[BF_M_units_back_in_china] = s->units_home_counted;
+    m[BF_M_units_disposed_abroad] = s->units_disposed_counted;
+    set_breakdown(s);
 }
 
 static int finish(struct sim *s)
 {
     struct bf_model_result *out = s->out;
-    finish_receivables(s);
+    finish_in_flight(s);
     bf_ledger_close(&s->ledger);
     if (s->ledger.overflow) {
         bf_diag_set(s->diag, "cash amounts exceeded the range of the ledger (about 9.2e16 CNY); "
                              "lower the volumes or unit costs");
         return BF_ERANGE;
     }
-    out->first_day = s->ledger.first_day;
-    out->n_days = s->ledger.n_days;
-    out->position_fen = bf__malloc((size_t)out->n_days * sizeof *out->position_fen);
-    if (out->position_fen == NULL)
+    const struct bf_ledger *l = &s->ledger;
+    out->first_day = l->first_day;
+    out->n_days = l->n_days;
+    out->window_from = (uint32_t)(s->window_day - s->in->start_day);
+    out->window_days = s->in->window_days;
+    out->position_fen = bf__malloc((size_t)out->window_days * sizeof *out->position_fen);
+    out->balance_fen = bf__malloc((size_t)BF_BAL_COUNT * l->n_days * sizeof *out->balance_fen);
+    if (out->position_fen == NULL || out->balance_fen == NULL)
         return BF_ENOMEM;
-    bf_ledger_positions(&s->ledger, out->position_fen);
-    memcpy(out->flow_total_fen, s->ledger.total_fen, sizeof out->flow_total_fen);
-    memcpy(out->flow_beyond_fen, s->ledger.beyond_fen, sizeof out->flow_beyond_fen);
+    bf_ledger_positions(l, out->window_from, out->window_from + out->window_days,
+                        out->position_fen);
+    memcpy(out->balance_fen, l->bal_fen, (size_t)BF_BAL_COUNT * l->n_days * sizeof(int64_t));
+    memcpy(out->flow_total_fen, l->total_fen, sizeof out->flow_total_fen);
+    memcpy(out->flow_beyond_fen, l->beyond_fen, sizeof out->flow_beyond_fen);
+    memcpy(out->balance_open_fen, l->bal_total_fen, sizeof out->balance_open_fen);
     set_metrics(s);
     out->n_events = s->eng.n_dispatched;
     out->peak_shipments_in_flight = s->ships.peak;
@@ -383,15 +342,17 @@ void bf_model_result_init(struct bf_model_result *r)
 void bf_model_result_fini(struct bf_model_result *r)
 {
     bf__free(r->position_fen);
+    bf__free(r->balance_fen);
     bf_hist_fini(&r->days_to_rebate);
     bf_hist_fini(&r->return_cycle);
     r->position_fen = NULL;
+    r->balance_fen = NULL;
 }
 
 int bf_model_run(const struct bf_model_input *in, struct bf_model_result *out, struct bf_diag *diag)
 {
     BF_ASSERT(in->n_samples <= BF_MAX_SAMPLES);
-    BF_ASSERT(in->horizon_days > 0 && in->warmup_days < in->horizon_days);
+    BF_ASSERT(in->window_days > 0 && in->window_day >= in->start_day);
     bf_model_result_init(out);
     struct sim *s = bf__calloc(1, sizeof *s);
     if (s == NULL) {
