@@ -10,6 +10,10 @@
  * bit, whatever the number of threads. The before and after runs of one
  * (city, replication) share their random streams (common random numbers);
  * their differences get paired intervals and a variance reduction factor.
+ *
+ * Every figure is taken in the scenario's measurement window, after a
+ * warm-up that fills the pipeline; the warm-up is checked with MSER-5 on
+ * the baseline policy's daily working capital (docs/statistics.md).
  */
 #ifndef BORDERFLOW_BATCH_H
 #define BORDERFLOW_BATCH_H
@@ -21,21 +25,95 @@
 #include "borderflow/scenario.h"
 #include "borderflow/stats.h"
 
+/* Components of working capital in the daily series (daily_wc.csv,
+ * daily_delta.csv): inventory (returning goods included), trade receivables,
+ * export rebate receivable, and their total. */
+#define BF_WC_MAP(XX)                                                                              \
+    XX(inventory)                                                                                  \
+    XX(receivables)                                                                                \
+    XX(rebate_receivable)                                                                          \
+    XX(total)
+
+enum bf_wc {
+#define XX(name) BF_WC_##name,
+    BF_WC_MAP(XX)
+#undef XX
+        BF_WC_COUNT
+};
+const char *bf_wc_name(enum bf_wc c);
+
+/*
+ * The metrics of delta.csv: every model metric (after - before), then what
+ * follows from a pair -- the capital released and the financing saving
+ * (before - after: positive when the policy frees capital), and every cash
+ * metric per CNY million of the before run's exports in the window, so that
+ * cities compare without their assumed volumes.
+ */
+#define BF_PER_M_MAP(XX)                                                                           \
+    XX(rebate_paid)                                                                                \
+    XX(rebate_repaid)                                                                              \
+    XX(rebate_settled)                                                                             \
+    XX(wc_avg)                                                                                     \
+    XX(wc_peak)                                                                                    \
+    XX(wc_inventory_avg)                                                                           \
+    XX(wc_returning_avg)                                                                           \
+    XX(wc_receivables_avg)                                                                         \
+    XX(wc_rebate_receivable_avg)                                                                   \
+    XX(financing_cost)                                                                             \
+    XX(npv)
+
+enum bf_delta_metric {
+    BF_DX_capital_released_cny = BF_METRIC_COUNT,
+    BF_DX_capital_released_per_m,
+    BF_DX_financing_saving_cny,
+    BF_DX_financing_saving_per_m,
+#define XX(name) BF_DX_##name##_per_m,
+    BF_PER_M_MAP(XX)
+#undef XX
+        BF_DELTA_COUNT
+};
+
+/* Name, unit and description of a delta metric (0 <= d < BF_DELTA_COUNT;
+ * below BF_METRIC_COUNT the model metric's). */
+const char *bf_delta_name(int d);
+const char *bf_delta_unit(int d);
+const char *bf_delta_desc(int d);
+/* Index by name, or -1. */
+int bf_delta_find(const char *name);
+/* Whether delta d is before - after (released, saving) rather than after - before. */
+bool bf_delta_is_release(int d);
+
 /* One (point, city, policy): its replications and their summary. */
 struct bf_group {
     double *metric; /* [replications][BF_METRIC_COUNT] */
     struct bf_summary summary[BF_METRIC_COUNT];
-    double *cash_mean_cny; /* [n_days] daily cash position across replications */
+    double *breakdown;                              /* [replications][BF_BK_SLOTS][BF_BK_COUNT] */
+    struct bf_summary bk[BF_BK_SLOTS][BF_BK_COUNT]; /* over replications */
+    /* point 0 only, over the window's days (NULL otherwise): */
+    double *cash_mean_cny; /* [window_days] cash position from the window's start */
     double *cash_p05_cny, *cash_p95_cny;
+    double *wc_mean_cny; /* [BF_WC_COUNT][window_days] end-of-day working capital */
+    double *wc_p05_cny, *wc_p95_cny;
     struct bf_hist days_to_rebate, return_cycle;      /* merged over replications */
     struct bf_shipment_record sample[BF_MAX_SAMPLES]; /* of replication 0 */
     uint32_t n_samples;
-    double flow_mean_cny[BF_FLOW_COUNT]; /* mean total per flow over replications */
+    double flow_mean_cny[BF_FLOW_COUNT]; /* mean per flow over replications, dated in the window */
     uint64_t events;
     uint64_t calendar_unknown;
     int32_t calendar_unknown_day;
+    uint64_t calendar_projected;
     uint64_t unit_states[BF_US_COUNT]; /* summed over replications */
     uint64_t units_created;
+    /* the baseline policy's groups of point 0: MSER-5 on the mean daily
+     * working capital from the run's start to the window's end */
+    struct bf_mser warmup;
+    bool warmup_checked;
+};
+
+/* after - before of one component on one day of the window, over the
+ * replications (point 0) */
+struct bf_daily_delta {
+    double mean, ci_low, ci_high;
 };
 
 struct bf_point {
@@ -49,10 +127,19 @@ struct bf_results {
     uint64_t seed;
     uint32_t n_points, n_cities, n_policies;
     struct bf_point *point; /* [n_points] */
-    int32_t first_day;
-    uint32_t n_days;
-    struct bf_group *group;  /* [point][city][policy] */
-    struct bf_paired *delta; /* [point][city][metric]: compared - baseline */
+    int32_t first_day;      /* the simulation's first day */
+    uint32_t n_days;        /* warm-up + window + tail */
+    int32_t window_day;     /* the window's first day */
+    uint32_t window_from;   /* its index among the run's days */
+    uint32_t window_days;
+    struct bf_group *group;             /* [point][city][policy] */
+    struct bf_paired *delta;            /* [point][city][BF_DELTA_COUNT]: compared - baseline */
+    struct bf_daily_delta *daily_delta; /* [city][BF_WC_COUNT][window_days], point 0 */
+    /* the warm-up check of the study: MSER-5 on the cities' total working
+     * capital under the baseline (mean over replications), from the run's
+     * start to the window's end; less noisy than any one city's */
+    struct bf_mser warmup;
+    bool warmup_checked;
     uint64_t events;
     double seconds_simulate, seconds_aggregate;
     unsigned jobs;
@@ -68,7 +155,13 @@ static inline struct bf_group *bf_results_group(const struct bf_results *r, uint
 static inline struct bf_paired *bf_results_delta(const struct bf_results *r, uint32_t point,
                                                  uint32_t city, int metric)
 {
-    return &r->delta[((size_t)point * r->n_cities + city) * BF_METRIC_COUNT + (size_t)metric];
+    return &r->delta[((size_t)point * r->n_cities + city) * BF_DELTA_COUNT + (size_t)metric];
+}
+
+static inline struct bf_daily_delta *bf_results_daily_delta(const struct bf_results *r,
+                                                            uint32_t city, enum bf_wc c)
+{
+    return &r->daily_delta[((size_t)city * BF_WC_COUNT + c) * r->window_days];
 }
 
 /* Progress: items done of total, called from the calling thread. */

@@ -27,7 +27,7 @@ struct bf_run_record {
     unsigned jobs;
     int ranks;         /* MPI ranks, 1 without MPI */
     const char *plots; /* "drawn", "skipped (--no-plots)", "gnuplot not found", ... */
-    char warnings[8][256];
+    char warnings[8][512];
     unsigned n_warnings;
 };
 
@@ -35,6 +35,9 @@ int bf_write_summary_csv(FILE *f, const struct bf_results *r);
 int bf_write_delta_csv(FILE *f, const struct bf_results *r);
 int bf_write_replications_csv(FILE *f, const struct bf_results *r);
 int bf_write_daily_cash_csv(FILE *f, const struct bf_results *r);
+int bf_write_daily_wc_csv(FILE *f, const struct bf_results *r);
+int bf_write_daily_delta_csv(FILE *f, const struct bf_results *r);
+int bf_write_breakdown_csv(FILE *f, const struct bf_results *r);
 int bf_write_sweep_csv(FILE *f, const struct bf_results *r);
 int bf_write_distributions_csv(FILE *f, const struct bf_results *r);
 int bf_write_timeline_csv(FILE *f, const struct bf_results *r);

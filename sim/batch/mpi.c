@@ -83,7 +83,7 @@ struct job_head {
     uint32_t seq, scenario, replications, n_points, n_cities, n_policies;
     uint64_t seed;
     int32_t first_day;
-    uint32_t n_days;
+    uint32_t n_days, window_from, window_days;
 };
 
 struct work {
@@ -187,7 +187,8 @@ static void take(const unsigned char *p, size_t len, size_t *at, void *x, size_t
 /*
  * A result travels as the bytes of struct bf_model_result (every plain
  * field, whatever fields it gains) followed by what its pointers hold: the
- * daily positions and the two histograms as bin count, first and last edge
+ * window's daily positions, the daily balances of the whole run and the two
+ * histograms as bin count, first and last edge
  * and the counts. The edges between are not sent: bf_batch_deposit() merges
  * only histograms binned as bf_hist_init(n, lo, hi) bins them, which the
  * receiver rebuilds. A new pointer field in struct bf_model_result must be
@@ -211,8 +212,10 @@ static int pack_result(struct buf *b, uint64_t item, const struct bf_model_resul
     int rc = put(b, &item, sizeof item);
     if (rc == 0)
         rc = put(b, res, sizeof *res);
+    if (rc == 0 && res->window_days > 0)
+        rc = put(b, res->position_fen, (size_t)res->window_days * sizeof(int64_t));
     if (rc == 0 && res->n_days > 0)
-        rc = put(b, res->position_fen, (size_t)res->n_days * sizeof(int64_t));
+        rc = put(b, res->balance_fen, (size_t)BF_BAL_COUNT * res->n_days * sizeof(int64_t));
     if (rc == 0)
         rc = put_hist(b, &res->days_to_rebate);
     if (rc == 0)
@@ -247,15 +250,23 @@ static int take_result(const unsigned char *p, size_t len, size_t *at, uint64_t 
     take(p, len, at, item, sizeof *item);
     take(p, len, at, res, sizeof *res);
     res->position_fen = NULL;
+    res->balance_fen = NULL;
     res->days_to_rebate.h = NULL;
     res->return_cycle.h = NULL;
     int rc = 0;
-    if (res->n_days > 0) {
-        size_t bytes = (size_t)res->n_days * sizeof(int64_t);
+    if (res->window_days > 0) {
+        size_t bytes = (size_t)res->window_days * sizeof(int64_t);
         res->position_fen = bf__malloc(bytes);
         if (res->position_fen == NULL)
             return BF_ENOMEM;
         take(p, len, at, res->position_fen, bytes);
+    }
+    if (res->n_days > 0) {
+        size_t bytes = (size_t)BF_BAL_COUNT * res->n_days * sizeof(int64_t);
+        res->balance_fen = bf__malloc(bytes);
+        if (res->balance_fen == NULL)
+            return BF_ENOMEM;
+        take(p, len, at, res->balance_fen, bytes);
     }
     rc = take_hist(p, len, at, &res->days_to_rebate);
     if (rc == 0)
@@ -635,7 +646,8 @@ static size_t max_message(const struct bf_results *r)
 {
     size_t hist = sizeof(uint64_t) + (2 + (size_t)BF_HIST_DAYS) * sizeof(double);
     size_t one = sizeof(uint64_t) + sizeof(struct bf_model_result) +
-                 (size_t)r->n_days * sizeof(int64_t) + 2 * hist;
+                 ((size_t)r->window_days + (size_t)BF_BAL_COUNT * r->n_days) * sizeof(int64_t) +
+                 2 * hist;
     size_t most = sizeof(struct msg_head) + MAX_CHUNK * one;
     return most > sizeof(struct msg_head) + TEXT_MAX ? most : sizeof(struct msg_head) + TEXT_MAX;
 }
@@ -680,7 +692,9 @@ int bf_mpi_distribute(struct bf_results *r, const struct bf_batch_options *o, vo
                              .n_policies = r->n_policies,
                              .seed = r->seed,
                              .first_day = r->first_day,
-                             .n_days = r->n_days};
+                             .n_days = r->n_days,
+                             .window_from = r->window_from,
+                             .window_days = r->window_days};
     memcpy(jm.point, r->point, r->n_points * sizeof *r->point);
     send_all(m, &jm, sizeof jm.h + r->n_points * sizeof *r->point, TAG_JOB);
 
@@ -884,6 +898,8 @@ static void serve_run(struct bf_mpi *m, const struct bf_scenario *sc, struct job
     r.n_policies = jm->h.n_policies;
     r.first_day = jm->h.first_day;
     r.n_days = jm->h.n_days;
+    r.window_from = jm->h.window_from;
+    r.window_days = jm->h.window_days;
     BF_ASSERT(r.n_cities == sc->n_cities && r.n_policies == sc->n_policies);
     struct rank_run run = {.m = m, .r = &r, .interrupt = o->interrupt};
     atomic_init(&run.stop, 0);

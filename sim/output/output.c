@@ -123,11 +123,19 @@ int bf_write_summary_csv(FILE *f, const struct bf_results *r)
     return done(f);
 }
 
+/* What the variance reduction column cannot say. */
+static const char *delta_note(const struct bf_paired *d)
+{
+    if (d->identical)
+        return "identical";
+    return d->n == 1 ? "one pair" : "";
+}
+
 static void delta_row(FILE *f, const struct bf_results *r, uint32_t point, uint32_t c, int m)
 {
     const struct bf_paired *d = bf_results_delta(r, point, c, m);
     if (d->n == 0) {
-        fputs("NA,NA,NA,NA,NA,NA\n", f);
+        fputs("NA,NA,NA,NA,NA,NA,\n", f);
         return;
     }
     const double v[] = {d->mean_a, d->mean_b, d->mean_diff, d->ci_low, d->ci_high};
@@ -135,20 +143,23 @@ static void delta_row(FILE *f, const struct bf_results *r, uint32_t point, uint3
         num(f, v[k]);
         fputc(',', f);
     }
-    num(f, d->variance_reduction);
-    fputc('\n', f);
+    /* empty, not NA, where it has no meaning: the note says why */
+    if (!d->identical && d->n > 1)
+        num(f, d->variance_reduction);
+    fprintf(f, ",%s\n", delta_note(d));
 }
 
 int bf_write_delta_csv(FILE *f, const struct bf_results *r)
 {
-    fputs("city,metric,unit,before,after,delta,ci95_low,ci95_high,variance_reduction\n", f);
+    fputs("city,metric,unit,before,after,delta,ci95_low,ci95_high,variance_reduction,note\n", f);
     if (r->n_policies < 2)
         return done(f);
     for (uint32_t c = 0; c < r->n_cities; c++)
-        for (int m = 0; m < BF_METRIC_COUNT; m++) {
+        for (int m = 0; m < BF_DELTA_COUNT; m++) {
             bf_csv_field(f, city_name(r, c));
-            fprintf(f, ",%s,%s,", bf_metric_name((enum bf_metric)m),
-                    bf_metric_unit((enum bf_metric)m));
+            fprintf(f, ",%s,", bf_delta_name(m));
+            bf_csv_field(f, bf_delta_unit(m));
+            fputc(',', f);
             delta_row(f, r, 0, c, m);
         }
     return done(f);
@@ -179,9 +190,9 @@ int bf_write_daily_cash_csv(FILE *f, const struct bf_results *r)
     for (uint32_t c = 0; c < r->n_cities; c++)
         for (uint32_t p = 0; p < r->n_policies; p++) {
             const struct bf_group *g = bf_results_group(r, 0, c, p);
-            for (uint32_t d = 0; d < r->n_days; d++) {
+            for (uint32_t d = 0; d < r->window_days; d++) {
                 char date[11];
-                bf_date_format(r->first_day + (int32_t)d, date);
+                bf_date_format(r->window_day + (int32_t)d, date);
                 bf_csv_field(f, city_name(r, c));
                 fputc(',', f);
                 bf_csv_field(f, policy_name(r, p));
@@ -192,17 +203,96 @@ int bf_write_daily_cash_csv(FILE *f, const struct bf_results *r)
     return done(f);
 }
 
+int bf_write_daily_wc_csv(FILE *f, const struct bf_results *r)
+{
+    fputs("city,policy,date,component,mean,p05,p95\n", f);
+    const uint32_t nd = r->window_days;
+    for (uint32_t c = 0; c < r->n_cities; c++)
+        for (uint32_t p = 0; p < r->n_policies; p++) {
+            const struct bf_group *g = bf_results_group(r, 0, c, p);
+            for (int k = 0; k < BF_WC_COUNT; k++)
+                for (uint32_t d = 0; d < nd; d++) {
+                    size_t i = (size_t)k * nd + d;
+                    char date[11];
+                    bf_date_format(r->window_day + (int32_t)d, date);
+                    bf_csv_field(f, city_name(r, c));
+                    fputc(',', f);
+                    bf_csv_field(f, policy_name(r, p));
+                    fprintf(f, ",%s,%s,%.2f,%.2f,%.2f\n", date, bf_wc_name((enum bf_wc)k),
+                            g->wc_mean_cny[i], g->wc_p05_cny[i], g->wc_p95_cny[i]);
+                }
+        }
+    return done(f);
+}
+
+int bf_write_daily_delta_csv(FILE *f, const struct bf_results *r)
+{
+    fputs("city,date,component,mean,ci95_low,ci95_high\n", f);
+    if (r->n_policies < 2)
+        return done(f);
+    for (uint32_t c = 0; c < r->n_cities; c++)
+        for (int k = 0; k < BF_WC_COUNT; k++) {
+            const struct bf_daily_delta *dd = bf_results_daily_delta(r, c, (enum bf_wc)k);
+            for (uint32_t d = 0; d < r->window_days; d++) {
+                char date[11];
+                bf_date_format(r->window_day + (int32_t)d, date);
+                bf_csv_field(f, city_name(r, c));
+                fprintf(f, ",%s,%s,%.2f,%.2f,%.2f\n", date, bf_wc_name((enum bf_wc)k), dd[d].mean,
+                        dd[d].ci_low, dd[d].ci_high);
+            }
+        }
+    return done(f);
+}
+
+int bf_write_breakdown_csv(FILE *f, const struct bf_results *r)
+{
+    fputs("city,policy,dimension,value,metric,unit,mean,ci95_low,ci95_high,n\n", f);
+    for (uint32_t c = 0; c < r->n_cities; c++) {
+        const struct bf_params *bp = &r->sc->city[c].params[r->sc->baseline];
+        for (uint32_t p = 0; p < r->n_policies; p++) {
+            const struct bf_group *g = bf_results_group(r, 0, c, p);
+            for (uint32_t slot = 0; slot < BF_BK_SLOTS; slot++) {
+                bool lane = slot >= BF_CH_COUNT;
+                if (lane && slot - BF_CH_COUNT >= bp->n_lanes)
+                    break;
+                const char *value = lane ? bp->lane[slot - BF_CH_COUNT].name
+                                         : bf_channel_code((enum bf_channel)slot);
+                for (int k = 0; k < BF_BK_COUNT; k++) {
+                    const struct bf_summary *sm = &g->bk[slot][k];
+                    /* rows where nothing was observed are left out */
+                    if (sm->n == 0)
+                        continue;
+                    enum bf_metric m = bf_breakdown_metric((enum bf_breakdown)k);
+                    bf_csv_field(f, city_name(r, c));
+                    fputc(',', f);
+                    bf_csv_field(f, policy_name(r, p));
+                    fprintf(f, ",%s,", bf_dimension_name(lane ? BF_DIM_LANE : BF_DIM_CHANNEL));
+                    bf_csv_field(f, value);
+                    fprintf(f, ",%s,%s,", bf_metric_name(m), bf_metric_unit(m));
+                    const double v[] = {sm->mean, sm->ci_low, sm->ci_high};
+                    for (size_t i = 0; i < 3; i++) {
+                        num(f, v[i]);
+                        fputc(',', f);
+                    }
+                    fprintf(f, "%zu\n", sm->n);
+                }
+            }
+        }
+    }
+    return done(f);
+}
+
 int bf_write_sweep_csv(FILE *f, const struct bf_results *r)
 {
     const struct bf_scenario *sc = r->sc;
     fputs("sweep,parameter,policy,value_index,value,city,metric,unit,before,after,delta,ci95_low,"
-          "ci95_high,variance_reduction\n",
+          "ci95_high,variance_reduction,note\n",
           f);
     for (uint32_t p = 1; p < r->n_points; p++) {
         const struct bf_sweep *sw = &sc->sweep[r->point[p].sweep];
         const struct bf_pvalue *v = &sw->value[r->point[p].value];
         for (uint32_t c = 0; c < r->n_cities; c++)
-            for (int m = 0; m < BF_METRIC_COUNT; m++) {
+            for (int m = 0; m < BF_DELTA_COUNT; m++) {
                 bf_csv_field(f, sw->name);
                 fputc(',', f);
                 bf_csv_field(f, sw->path);
@@ -212,10 +302,11 @@ int bf_write_sweep_csv(FILE *f, const struct bf_results *r)
                 bf_csv_field(f, v->label);
                 fputc(',', f);
                 bf_csv_field(f, city_name(r, c));
-                fprintf(f, ",%s,%s,", bf_metric_name((enum bf_metric)m),
-                        bf_metric_unit((enum bf_metric)m));
+                fprintf(f, ",%s,", bf_delta_name(m));
+                bf_csv_field(f, bf_delta_unit(m));
+                fputc(',', f);
                 if (r->n_policies < 2)
-                    fputs("NA,NA,NA,NA,NA,NA\n", f);
+                    fputs("NA,NA,NA,NA,NA,NA,\n", f);
                 else
                     delta_row(f, r, p, c, m);
             }
@@ -288,7 +379,7 @@ int bf_write_timeline_csv(FILE *f, const struct bf_results *r)
 
 int bf_write_flows_csv(FILE *f, const struct bf_results *r)
 {
-    fputs("city,policy,flow,description,mean_total_cny\n", f);
+    fputs("city,policy,flow,description,mean_window_cny\n", f);
     for (uint32_t c = 0; c < r->n_cities; c++)
         for (uint32_t p = 0; p < r->n_policies; p++) {
             const struct bf_group *g = bf_results_group(r, 0, c, p);
@@ -306,9 +397,11 @@ int bf_write_flows_csv(FILE *f, const struct bf_results *r)
 
 int bf_write_cities_csv(FILE *f, const struct bf_results *r)
 {
-    fputs("city,province,class,candidate,effective_date,shipments_per_day,note\n", f);
+    fputs("city,province,class,candidate,effective_date,shipments_per_day,warmup_mser5_d,note\n",
+          f);
     for (uint32_t c = 0; c < r->n_cities; c++) {
         const struct bf_city *city = &r->sc->city[c];
+        const struct bf_group *g = bf_results_group(r, 0, c, r->sc->baseline);
         char date[11];
         bf_date_format(city->effective_day, date);
         bf_csv_field(f, city->name);
@@ -318,6 +411,11 @@ int bf_write_cities_csv(FILE *f, const struct bf_results *r)
         bf_csv_field(f, city->cls);
         fprintf(f, ",%s,%s,", city->candidate ? "yes" : "no", date);
         num(f, city->params[r->sc->baseline].shipments_per_day);
+        fputc(',', f);
+        if (g->warmup_checked)
+            fprintf(f, "%zu", g->warmup.truncate);
+        else
+            fputs("NA", f);
         fputc(',', f);
         bf_csv_field(f, city->note);
         fputc('\n', f);
@@ -359,8 +457,8 @@ static void json_delta(FILE *f, const struct bf_paired *d)
     fputs(", ", f);
     jnum(f, d->n ? d->ci_high : (double)NAN);
     fputs("], \"variance_reduction\": ", f);
-    jnum(f, d->n ? d->variance_reduction : (double)NAN);
-    fprintf(f, ", \"n\": %zu}", d->n);
+    jnum(f, d->n > 1 && !d->identical ? d->variance_reduction : (double)NAN);
+    fprintf(f, ", \"identical\": %s, \"n\": %zu}", d->identical ? "true" : "false", d->n);
 }
 
 int bf_write_summary_json(FILE *f, const struct bf_results *r)
@@ -370,13 +468,34 @@ int bf_write_summary_json(FILE *f, const struct bf_results *r)
     bf_json_string(f, sc->name);
     fputs(",\n  \"description\": ", f);
     bf_json_string(f, sc->description);
-    char start[11], end[11];
-    bf_date_format(sc->start_day, start);
-    bf_date_format(sc->start_day + (int32_t)sc->days - 1, end);
-    fprintf(f,
-            ",\n  \"horizon\": {\"start\": \"%s\", \"days\": %u, \"last_day\": \"%s\", "
-            "\"warmup_days\": %u, \"tail_days\": %u},\n",
-            start, sc->days, end, sc->warmup_days, sc->tail_days);
+    char run0[11], w0[11], w1[11], run1[11];
+    bf_date_format(sc->start_day, run0);
+    bf_date_format(sc->window_day, w0);
+    bf_date_format(sc->window_day + (int32_t)sc->window_days - 1, w1);
+    bf_date_format(sc->start_day + (int32_t)r->n_days - 1, run1);
+    fprintf(
+        f,
+        ",\n  \"horizon\": {\"window\": {\"start\": \"%s\", \"end\": \"%s\", \"days\": %u}, "
+        "\"warmup_days\": %u, \"tail_days\": %u, \"run_start\": \"%s\", \"run_end\": \"%s\"},\n",
+        w0, w1, sc->window_days, sc->warmup_days, sc->tail_days, run0, run1);
+    uint64_t projected = 0;
+    for (uint32_t c = 0; c < r->n_cities; c++)
+        for (uint32_t p = 0; p < r->n_policies; p++)
+            projected += bf_results_group(r, 0, c, p)->calendar_projected;
+    fputs("  \"calendar\": {\"years\": ", f);
+    bf_json_string(f, sc->calendar_years);
+    fputs(", \"projected_years\": ", f);
+    bf_json_string(f, sc->calendar_projected_years);
+    fprintf(f, ", \"projected_lookups\": %llu},\n", (unsigned long long)projected);
+    fputs(
+        "  \"warmup_check\": {\"method\": \"MSER-5\", \"on\": \"the cities' total working capital "
+        "under the baseline\", \"found_days\": ",
+        f);
+    if (r->warmup_checked)
+        fprintf(f, "%zu, \"at_limit\": %s},\n", r->warmup.truncate,
+                r->warmup.at_limit ? "true" : "false");
+    else
+        fputs("null, \"at_limit\": false},\n", f);
     fprintf(f,
             "  \"finance\": {\"financing_rate\": %.10g, \"discount_rate\": %.10g, "
             "\"currency\": \"%s\"},\n  \"rule\": \"%s\",\n  \"notes\": [",
@@ -404,9 +523,8 @@ int bf_write_summary_json(FILE *f, const struct bf_results *r)
     fputs(", ", f);
     bf_json_string(f, policy_name(r, sc->compared));
     fputs("],\n  \"units\": {", f);
-    for (int m = 0; m < BF_METRIC_COUNT; m++)
-        fprintf(f, "%s\"%s\": \"%s\"", m ? ", " : "", bf_metric_name((enum bf_metric)m),
-                bf_metric_unit((enum bf_metric)m));
+    for (int m = 0; m < BF_DELTA_COUNT; m++)
+        fprintf(f, "%s\"%s\": \"%s\"", m ? ", " : "", bf_delta_name(m), bf_delta_unit(m));
     fputs("},\n  \"cities\": [", f);
     for (uint32_t c = 0; c < r->n_cities; c++) {
         const struct bf_city *city = &sc->city[c];
@@ -419,8 +537,13 @@ int bf_write_summary_json(FILE *f, const struct bf_results *r)
         bf_json_string(f, city->province);
         fputs(", \"class\": ", f);
         bf_json_string(f, city->cls);
-        fprintf(f, ", \"candidate\": %s, \"effective_date\": \"%s\",\n     \"policies\": {",
+        fprintf(f, ", \"candidate\": %s, \"effective_date\": \"%s\"",
                 city->candidate ? "true" : "false", date);
+        const struct bf_group *bg = bf_results_group(r, 0, c, sc->baseline);
+        if (bg->warmup_checked)
+            fprintf(f, ", \"warmup_mser5_days\": %zu, \"warmup_mser5_at_limit\": %s",
+                    bg->warmup.truncate, bg->warmup.at_limit ? "true" : "false");
+        fputs(",\n     \"policies\": {", f);
         for (uint32_t p = 0; p < r->n_policies; p++) {
             const struct bf_group *g = bf_results_group(r, 0, c, p);
             fputs(p ? ",\n       " : "\n       ", f);
@@ -433,8 +556,8 @@ int bf_write_summary_json(FILE *f, const struct bf_results *r)
             fputs("}", f);
         }
         fputs("},\n     \"delta\": {", f);
-        for (int m = 0; r->n_policies > 1 && m < BF_METRIC_COUNT; m++) {
-            fprintf(f, "%s\"%s\": ", m ? ", " : "", bf_metric_name((enum bf_metric)m));
+        for (int m = 0; r->n_policies > 1 && m < BF_DELTA_COUNT; m++) {
+            fprintf(f, "%s\"%s\": ", m ? ", " : "", bf_delta_name(m));
             json_delta(f, bf_results_delta(r, 0, c, m));
         }
         fputs("}}", f);
@@ -454,8 +577,8 @@ int bf_write_summary_json(FILE *f, const struct bf_results *r)
             fputs(c ? ", " : "", f);
             bf_json_string(f, city_name(r, c));
             fputs(": {", f);
-            for (int m = 0; r->n_policies > 1 && m < BF_METRIC_COUNT; m++) {
-                fprintf(f, "%s\"%s\": ", m ? ", " : "", bf_metric_name((enum bf_metric)m));
+            for (int m = 0; r->n_policies > 1 && m < BF_DELTA_COUNT; m++) {
+                fprintf(f, "%s\"%s\": ", m ? ", " : "", bf_delta_name(m));
                 json_delta(f, bf_results_delta(r, p, c, m));
             }
             fputs("}", f);
@@ -487,8 +610,20 @@ int bf_write_run_json(FILE *f, const struct bf_results *r, const struct bf_run_r
             "\"write\": %.3f, \"plot\": %.3f},\n",
             rec->seconds_load, rec->seconds_simulate, rec->seconds_aggregate, rec->seconds_write,
             rec->seconds_plot);
+    /* the warm-up against what MSER-5 finds on the cities' total working
+     * capital under the baseline; each city's own figure is in cities.csv */
+    fprintf(f, "  \"warmup\": {\"days\": %u, \"method\": \"MSER-5\", \"found_days\": ",
+            sc->warmup_days);
+    if (r->warmup_checked)
+        fprintf(f, "%zu, \"shorter_than_found\": %s, \"at_limit\": %s},\n", r->warmup.truncate,
+                r->warmup.truncate > sc->warmup_days ? "true" : "false",
+                r->warmup.at_limit ? "true" : "false");
+    else
+        fputs("null, \"shorter_than_found\": false, \"at_limit\": false},\n", f);
     fputs("  \"calendar_years\": ", f);
     bf_json_string(f, sc->calendar_years);
+    fputs(",\n  \"calendar_projected_years\": ", f);
+    bf_json_string(f, sc->calendar_projected_years);
     fputs(",\n  \"plots\": ", f);
     bf_json_string(f, rec->plots ? rec->plots : "");
     fputs(",\n  \"files\": [", f);
@@ -563,6 +698,9 @@ static const struct file_spec specs[] = {
     {"delta.csv", bf_write_delta_csv, 0},
     {"replications.csv", bf_write_replications_csv, 0},
     {"daily_cash.csv", bf_write_daily_cash_csv, 0},
+    {"daily_wc.csv", bf_write_daily_wc_csv, 0},
+    {"daily_delta.csv", bf_write_daily_delta_csv, 0},
+    {"breakdown.csv", bf_write_breakdown_csv, 0},
     {"distributions.csv", bf_write_distributions_csv, 0},
     {"timeline.csv", bf_write_timeline_csv, 0},
     {"flows.csv", bf_write_flows_csv, 0},
@@ -574,21 +712,29 @@ static const struct file_spec specs[] = {
 
 const char *const *bf_output_files(const struct bf_results *r)
 {
-    static const char *const with[] = {"summary.csv",
-                                       "delta.csv",
-                                       "replications.csv",
-                                       "daily_cash.csv",
-                                       "distributions.csv",
-                                       "timeline.csv",
-                                       "flows.csv",
-                                       "cities.csv",
-                                       "summary.json",
-                                       "sweep.csv",
-                                       NULL};
-    static const char *const without[] = {
-        "summary.csv",  "delta.csv", "replications.csv", "daily_cash.csv", "distributions.csv",
-        "timeline.csv", "flows.csv", "cities.csv",       "summary.json",   NULL};
-    return r->n_points > 1 ? with : without;
+    /* the specs' names, in their order; sweep.csv only with sweep points */
+    static const char *const with[] = {"summary.csv",      "delta.csv",
+                                       "replications.csv", "daily_cash.csv",
+                                       "daily_wc.csv",     "daily_delta.csv",
+                                       "breakdown.csv",    "distributions.csv",
+                                       "timeline.csv",     "flows.csv",
+                                       "cities.csv",       "summary.json",
+                                       "sweep.csv",        NULL};
+    _Static_assert(sizeof with / sizeof with[0] == N_SPECS + 1, "file names");
+    static const char *const without_sweep[] = {"summary.csv",
+                                                "delta.csv",
+                                                "replications.csv",
+                                                "daily_cash.csv",
+                                                "daily_wc.csv",
+                                                "daily_delta.csv",
+                                                "breakdown.csv",
+                                                "distributions.csv",
+                                                "timeline.csv",
+                                                "flows.csv",
+                                                "cities.csv",
+                                                "summary.json",
+                                                NULL};
+    return r->n_points > 1 ? with : without_sweep;
 }
 
 /* Writes one file atomically: folder/name.tmp, then rename. */

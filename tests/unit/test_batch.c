@@ -1,6 +1,8 @@
 /*
  * test_batch.c - work items on threads: identical results whatever the
- * number of threads, paired deltas, sweeps, interruption.
+ * number of threads, paired deltas and what follows from them (capital
+ * released, per-million figures, daily deltas), the warm-up check, sweeps,
+ * interruption.
  */
 #include <string.h>
 
@@ -9,13 +11,13 @@
 #include "bf_test.h"
 
 static const char *text =
-    "{\"name\": \"batch\", \"horizon\": {\"start\": \"2026-01-01\", \"days\": 90,"
-    " \"tail_days\": 90}, \"replications\": 3, \"seed\": 99,"
+    "{\"name\": \"batch\", \"horizon\": {\"window\": {\"start\": \"2026-03-01\", \"end\": "
+    "\"2026-05-29\"}, \"warmup_days\": 60, \"tail_days\": 90}, \"replications\": 3, \"seed\": 99,"
     " \"cities\": [{\"name\": \"A\", \"shipments_per_day\": 4},"
     "              {\"name\": \"B\", \"shipments_per_day\": 3, \"effective_date\": "
     "\"2026-02-01\"}],"
     " \"policies\": {\"before\": {}, \"after\": {\"effective_date\": \"2026-01-15\","
-    "   \"channels\": {\"9810\": {\"trigger\": \"departure\"}}}},"
+    "   \"channels\": {\"9810\": {\"trigger_adoption\": 1}}}},"
     " \"sweeps\": [{\"name\": \"proc\", \"path\": \"rebate.processing_wd\", \"policy\": \"after\","
     "              \"values\": [1, 10]}]}";
 
@@ -62,13 +64,19 @@ static void results_should_not_depend_on_the_number_of_threads(void **state)
                 const struct bf_group *ga = bf_results_group(&a, p, c, k);
                 const struct bf_group *gb = bf_results_group(&b, p, c, k);
                 assert_memory_equal(ga->metric, gb->metric, 3 * BF_METRIC_COUNT * sizeof(double));
-                assert_memory_equal(ga->cash_mean_cny, gb->cash_mean_cny,
-                                    a.n_days * sizeof(double));
-                assert_memory_equal(ga->cash_p95_cny, gb->cash_p95_cny, a.n_days * sizeof(double));
                 assert_memory_equal(ga->summary, gb->summary, sizeof ga->summary);
+                assert_memory_equal(ga->bk, gb->bk, sizeof ga->bk);
+                if (p > 0)
+                    continue;
+                assert_memory_equal(ga->cash_mean_cny, gb->cash_mean_cny,
+                                    3 * a.window_days * sizeof(double));
+                assert_memory_equal(ga->wc_mean_cny, gb->wc_mean_cny,
+                                    3 * BF_WC_COUNT * a.window_days * sizeof(double));
             }
     assert_memory_equal(a.delta, b.delta,
-                        a.n_points * 2 * BF_METRIC_COUNT * sizeof(struct bf_paired));
+                        a.n_points * 2 * BF_DELTA_COUNT * sizeof(struct bf_paired));
+    assert_memory_equal(a.daily_delta, b.daily_delta,
+                        2 * BF_WC_COUNT * a.window_days * sizeof(struct bf_daily_delta));
     assert_int_equal(a.events, b.events);
     bf_results_fini(&a);
     bf_results_fini(&b);
@@ -97,6 +105,69 @@ static void deltas_should_pair_the_replications(void **state)
                            gb->metric[k * BF_METRIC_COUNT + BF_M_shipments], 0.0);
         /* rebates sooner after the policy */
         assert_true(ga->summary[BF_M_days_to_rebate].mean < gb->summary[BF_M_days_to_rebate].mean);
+    }
+    bf_results_fini(&r);
+}
+
+/* What follows from the pairs, against the groups' own numbers. */
+static void derived_deltas_should_follow_from_the_replications(void **state)
+{
+    (void)state;
+    struct bf_results r;
+    run(2, false, &r);
+    assert_int_equal(r.window_days, 90);
+    assert_int_equal(r.window_from, 60);
+    for (uint32_t c = 0; c < 2; c++) {
+        const struct bf_group *gb = bf_results_group(&r, 0, c, 0);
+        const struct bf_group *ga = bf_results_group(&r, 0, c, 1);
+        double released = 0.0, per_m = 0.0;
+        for (int k = 0; k < 3; k++) {
+            double b = gb->metric[k * BF_METRIC_COUNT + BF_M_wc_avg_cny];
+            double a = ga->metric[k * BF_METRIC_COUNT + BF_M_wc_avg_cny];
+            double e = gb->metric[k * BF_METRIC_COUNT + BF_M_exports_cny];
+            released += b - a;
+            per_m += (b - a) / e * 1e6;
+        }
+        const struct bf_paired *cr = bf_results_delta(&r, 0, c, BF_DX_capital_released_cny);
+        bf_assert_near(cr->mean_diff, released / 3.0, 1e-6);
+        bf_assert_near(cr->mean_a, gb->summary[BF_M_wc_avg_cny].mean, 1e-6); /* before */
+        bf_assert_near(cr->mean_b, ga->summary[BF_M_wc_avg_cny].mean, 1e-6); /* after */
+        bf_assert_near(bf_results_delta(&r, 0, c, BF_DX_capital_released_per_m)->mean_diff,
+                       per_m / 3.0, 1e-6);
+        /* the released capital is the wc delta with the sign turned */
+        bf_assert_near(cr->mean_diff, -bf_results_delta(&r, 0, c, BF_M_wc_avg_cny)->mean_diff,
+                       1e-6);
+        assert_true(cr->mean_diff > 0.0); /* the policy frees rebate receivable */
+        /* the same arrivals under both policies: identical, no variance
+         * reduction to report */
+        const struct bf_paired *sh = bf_results_delta(&r, 0, c, BF_M_shipments);
+        assert_true(sh->identical);
+        assert_true(isnan(sh->variance_reduction));
+        /* the daily series average to the window's means */
+        double wc = 0.0, dd = 0.0, dd_reb = 0.0;
+        const struct bf_daily_delta *tot = bf_results_daily_delta(&r, c, BF_WC_total);
+        const struct bf_daily_delta *reb = bf_results_daily_delta(&r, c, BF_WC_rebate_receivable);
+        for (uint32_t d = 0; d < r.window_days; d++) {
+            wc += gb->wc_mean_cny[BF_WC_total * r.window_days + d];
+            dd += tot[d].mean;
+            dd_reb += reb[d].mean;
+            assert_true(tot[d].ci_low <= tot[d].mean && tot[d].mean <= tot[d].ci_high);
+        }
+        bf_assert_near(wc / r.window_days, gb->summary[BF_M_wc_avg_cny].mean, 1e-6);
+        bf_assert_near(dd / r.window_days, -released / 3.0, 1e-6);
+        bf_assert_near(dd_reb / r.window_days,
+                       bf_results_delta(&r, 0, c, BF_M_wc_rebate_receivable_avg_cny)->mean_diff,
+                       1e-6);
+        /* the warm-up is checked on the baseline's working capital */
+        assert_true(gb->warmup_checked);
+        assert_false(ga->warmup_checked);
+        assert_true(gb->warmup.truncate <= (r.window_from + r.window_days) / 2);
+        /* the channels' shipments add up to the city's */
+        double ships = 0.0;
+        for (int ch = 0; ch < BF_CH_COUNT; ch++)
+            if (gb->bk[ch][BF_BK_shipments].n > 0)
+                ships += gb->bk[ch][BF_BK_shipments].mean;
+        bf_assert_near(ships, gb->summary[BF_M_shipments].mean, 1e-6);
     }
     bf_results_fini(&r);
 }
@@ -136,6 +207,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(results_should_not_depend_on_the_number_of_threads),
         cmocka_unit_test(deltas_should_pair_the_replications),
+        cmocka_unit_test(derived_deltas_should_follow_from_the_replications),
         cmocka_unit_test(sweep_should_change_only_its_policy),
         cmocka_unit_test(interrupt_should_stop_the_run),
     };
