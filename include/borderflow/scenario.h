@@ -24,7 +24,8 @@
 #define BF_MAX_REPLICATIONS  32768
 #define BF_MAX_SWEEPS        16
 #define BF_MAX_SWEEP_VALUES  16
-#define BF_MAX_HORIZON_DAYS  3660 /* ten years */
+#define BF_MAX_WINDOW_DAYS   3660 /* ten years */
+#define BF_MAX_WARMUP_DAYS   1830
 #define BF_MAX_TAIL_DAYS     1830
 #define BF_MAX_FILE_BYTES    (16u << 20)
 #define BF_MAX_EXTENDS_DEPTH 8
@@ -94,16 +95,20 @@ struct bf_scenario {
     char description[512];
     char file[BF_TEXT_MAX]; /* as given on the command line */
     char sha256[65];        /* of the bytes of the file and every file it extends */
-    int32_t start_day;
-    uint32_t days, warmup_days, tail_days;
+    int32_t window_day;     /* the measurement window: its first day, */
+    uint32_t window_days;   /* and its length */
+    uint32_t warmup_days;   /* the run starts this long before it, with an empty pipeline */
+    uint32_t tail_days;     /* and goes on this long after it (its shipments complete) */
+    int32_t start_day;      /* = window_day - warmup_days */
     uint32_t replications;
     uint64_t seed;
     double financing_rate, discount_rate;
     char currency[8];
     enum bf_regime_rule rule;
     struct bf_calendar cal;
-    int calendar_builtin;     /* 1: China 2025/2026 from holidays.c */
-    char calendar_years[128]; /* known years, for the run record ("2025, 2026") */
+    int calendar_builtin;               /* 1: China 2025/2026 from holidays.c */
+    char calendar_years[128];           /* known years, for the run record ("2025, 2026") */
+    char calendar_projected_years[128]; /* years projected from the statutory rules, or "" */
     uint32_t n_policies;
     struct bf_policy policy[BF_MAX_POLICIES];
     uint32_t baseline, compared; /* the compared pair: before, after */

@@ -29,7 +29,7 @@ struct ld {
     bool report;              /* report problems (the checking pass) */
     bool bad;                 /* a problem was found */
     bool policy_eff_reported; /* the policy's effective date was reported once */
-    bool horizon_ok;          /* horizon.start and horizon.days are valid */
+    bool horizon_ok;          /* horizon.window, warmup_days and tail_days are valid */
     int n_classes;
     const cJSON *classes;
 };
@@ -921,49 +921,114 @@ static void load_horizon(struct ld *L, const cJSON *root)
 {
     struct bf_scenario *sc = L->sc;
     const cJSON *h = item(root, "horizon");
+    static const char *const example =
+        "{\"window\": {\"start\": \"2026-01-01\", \"end\": \"2026-12-31\"}, "
+        "\"warmup_days\": 365}";
     if (h == NULL) {
-        PROBLEM(L, root, false, "horizon",
-                "missing: give {\"start\": \"YYYY-MM-DD\", \"days\": N} at least");
+        PROBLEM(L, root, false, "horizon", "missing: give the measurement window, e.g. %s",
+                example);
         return;
     }
     if (!want_type(L, h, "horizon", cJSON_Object, "an object"))
         return;
-    static const char *const keys[] = {"start", "days", "warmup_days", "tail_days"};
-    check_keys(L, h, "horizon", keys, 4, "\"horizon\"");
+    /* the first format named the run's start and length: say what replaced it */
+    const cJSON *old = item(h, "start") != NULL ? item(h, "start") : item(h, "days");
+    if (old != NULL) {
+        PROBLEM(L, old, false, "horizon",
+                "\"start\" and \"days\" are replaced by the measurement window and the warm-up "
+                "before it: give %s (the run starts warmup_days before the window, with an "
+                "empty pipeline; docs/scenarios.md)",
+                example);
+        return;
+    }
+    static const char *const keys[] = {"window", "warmup_days", "tail_days"};
+    check_keys(L, h, "horizon", keys, 3, "\"horizon\"");
     const cJSON *n;
     uint64_t u;
-    bool start_ok = false;
-    if ((n = item(h, "start")) == NULL)
-        PROBLEM(L, h, false, "horizon", "missing \"start\" (a date \"YYYY-MM-DD\")");
-    else
-        start_ok = get_date(L, n, "horizon.start", &sc->start_day);
-    if ((n = item(h, "days")) == NULL)
-        PROBLEM(L, h, false, "horizon", "missing \"days\" (1 to %d)", BF_MAX_HORIZON_DAYS);
-    else if (get_uint(L, n, "horizon.days", 1, BF_MAX_HORIZON_DAYS, &u))
-        sc->days = (uint32_t)u;
-    /* dates are checked against the horizon only when it is known: a bad
-     * start would otherwise put every effective date "outside" it */
-    L->horizon_ok = start_ok && sc->days > 0;
-    sc->warmup_days = 0;
-    if ((n = item(h, "warmup_days")) != NULL &&
-        get_uint(L, n, "horizon.warmup_days", 0, BF_MAX_HORIZON_DAYS, &u)) {
-        if (sc->days > 0 && u >= sc->days)
-            PROBLEM(L, n, false, "horizon.warmup_days",
-                    "the warm-up (%llu days) must be shorter than the horizon (%u days)",
-                    (unsigned long long)u, sc->days);
+    bool ok = false;
+    const cJSON *w = item(h, "window");
+    if (w == NULL) {
+        PROBLEM(L, h, false, "horizon", "missing \"window\": give %s", example);
+    } else if (want_type(L, w, "horizon.window", cJSON_Object, "an object")) {
+        static const char *const wkeys[] = {"start", "end"};
+        check_keys(L, w, "horizon.window", wkeys, 2, "the window");
+        const cJSON *a = item(w, "start"), *b = item(w, "end");
+        int32_t first = 0, last = 0;
+        bool a_ok = false, b_ok = false;
+        if (a == NULL)
+            PROBLEM(L, w, false, "horizon.window", "missing \"start\" (its first day, YYYY-MM-DD)");
         else
+            a_ok = get_date(L, a, "horizon.window.start", &first);
+        if (b == NULL)
+            PROBLEM(L, w, false, "horizon.window", "missing \"end\" (its last day, YYYY-MM-DD)");
+        else
+            b_ok = get_date(L, b, "horizon.window.end", &last);
+        if (a_ok && b_ok) {
+            int64_t len = (int64_t)last - first + 1;
+            char fa[11], fb[11];
+            bf_date_format(first, fa);
+            bf_date_format(last, fb);
+            if (len < 1)
+                PROBLEM(L, b, false, "horizon.window.end",
+                        "the window ends (%s) before it starts (%s); the end is its last day, on "
+                        "or after the start",
+                        fb, fa);
+            else if (len > BF_MAX_WINDOW_DAYS)
+                PROBLEM(L, b, false, "horizon.window.end",
+                        "the window from %s to %s is %lld days long; at most %d days are allowed",
+                        fa, fb, (long long)len, BF_MAX_WINDOW_DAYS);
+            else {
+                sc->window_day = first;
+                sc->window_days = (uint32_t)len;
+                ok = true;
+            }
+        }
+    }
+    sc->warmup_days = 365;
+    bool warm_ok = true;
+    if ((n = item(h, "warmup_days")) != NULL) {
+        warm_ok = get_uint(L, n, "horizon.warmup_days", 0, BF_MAX_WARMUP_DAYS, &u);
+        if (warm_ok)
             sc->warmup_days = (uint32_t)u;
     }
     sc->tail_days = 365;
-    if ((n = item(h, "tail_days")) != NULL &&
-        get_uint(L, n, "horizon.tail_days", 0, BF_MAX_TAIL_DAYS, &u))
-        sc->tail_days = (uint32_t)u;
+    bool tail_ok = true;
+    if ((n = item(h, "tail_days")) != NULL) {
+        tail_ok = get_uint(L, n, "horizon.tail_days", 0, BF_MAX_TAIL_DAYS, &u);
+        if (tail_ok)
+            sc->tail_days = (uint32_t)u;
+    }
+    if (!(ok && warm_ok && tail_ok))
+        return;
+    /* the whole run must lie in the years a calendar can hold */
+    const int32_t lo = bf_date_from_ymd(BF_CAL_MIN_YEAR, 1, 1);
+    const int32_t hi = bf_date_from_ymd(BF_CAL_MAX_YEAR, 12, 31);
+    const int64_t start = (int64_t)sc->window_day - sc->warmup_days;
+    const int64_t end = (int64_t)sc->window_day + sc->window_days - 1 + sc->tail_days;
+    if (start < lo || end > hi) {
+        char what[96];
+        if (start < lo)
+            snprintf(what, sizeof what, "its warm-up starts %lld days before %d-01-01",
+                     (long long)(lo - start), BF_CAL_MIN_YEAR);
+        else
+            snprintf(what, sizeof what, "its tail ends %lld days after %d-12-31",
+                     (long long)(end - hi), BF_CAL_MAX_YEAR);
+        PROBLEM(L, h, false, "horizon",
+                "the run (the warm-up, the window and the tail) must lie between %d-01-01 and "
+                "%d-12-31, the years a calendar can hold; %s",
+                BF_CAL_MIN_YEAR, BF_CAL_MAX_YEAR, what);
+        return;
+    }
+    sc->start_day = (int32_t)start;
+    /* dates are checked against the horizon only when it is known: a bad
+     * window would otherwise put every effective date "outside" it */
+    L->horizon_ok = true;
 }
 
 static void load_finance(struct ld *L, const cJSON *root)
 {
     struct bf_scenario *sc = L->sc;
-    sc->financing_rate = 0.06; /* domain-facts §7.3 */
+    sc->financing_rate = 0.06; /* assumption [X38] within [F1-F4] */
     sc->discount_rate = 0.06;
     snprintf(sc->currency, sizeof sc->currency, "CNY");
     const cJSON *f = item(root, "finance");
@@ -983,18 +1048,24 @@ static void load_finance(struct ld *L, const cJSON *root)
     }
 }
 
+static void load_calendar_years(struct ld *L, const cJSON *years);
+
 static void load_calendar(struct ld *L, const cJSON *root)
 {
     struct bf_scenario *sc = L->sc;
     bf_calendar_init(&sc->cal);
     sc->calendar_builtin = 1;
+    bool project = true;
     const cJSON *c = item(root, "calendar");
     if (c != NULL && want_type(L, c, "calendar", cJSON_Object, "an object")) {
-        static const char *const keys[] = {"builtin", "years"};
-        check_keys(L, c, "calendar", keys, 2, "\"calendar\"");
+        static const char *const keys[] = {"builtin", "years", "project"};
+        check_keys(L, c, "calendar", keys, 3, "\"calendar\"");
         const cJSON *b = item(c, "builtin");
         if (b != NULL && want_type(L, b, "calendar.builtin", cJSON_True, "true or false"))
             sc->calendar_builtin = cJSON_IsTrue(b);
+        b = item(c, "project");
+        if (b != NULL && want_type(L, b, "calendar.project", cJSON_True, "true or false"))
+            project = cJSON_IsTrue(b);
     }
     struct bf_diag d;
     bf_diag_clear(&d);
@@ -1006,10 +1077,40 @@ static void load_calendar(struct ld *L, const cJSON *root)
         }
     }
     const cJSON *years = c ? item(c, "years") : NULL;
-    if (years == NULL || !want_type(L, years, "calendar.years", cJSON_Object,
-                                    "an object of years, e.g. {\"2027\": {\"off\": [...], "
-                                    "\"work\": [...]}}"))
+    if (years != NULL && want_type(L, years, "calendar.years", cJSON_Object,
+                                   "an object of years, e.g. {\"2027\": {\"off\": [...], "
+                                   "\"work\": [...]}}"))
+        load_calendar_years(L, years);
+    if (!project || !L->horizon_ok)
         return;
+    /* Years of the run without a notice get the statutory holidays
+     * projected from the Holidays Regulation (docs/calendar.md); a notice
+     * given above wins. One year past the run's end: a working-day walk from
+     * its last days reaches into it. */
+    int y0, y1, m, dd;
+    bf_date_to_ymd(sc->start_day, &y0, &m, &dd);
+    bf_date_to_ymd(sc->window_day + (int32_t)sc->window_days + (int32_t)sc->tail_days, &y1, &m,
+                   &dd);
+    y1++;
+    if (y0 < BF_CAL_CN_PROJECT_MIN_YEAR)
+        y0 = BF_CAL_CN_PROJECT_MIN_YEAR;
+    if (y1 > BF_CAL_CN_PROJECT_MAX_YEAR)
+        y1 = BF_CAL_CN_PROJECT_MAX_YEAR;
+    if (y0 > y1)
+        return;
+    bf_diag_clear(&d);
+    int rc = bf_calendar_project_cn(&sc->cal, y0, y1, &d);
+    if (rc == BF_ENOMEM)
+        L->doc->oom = true;
+    else if (rc != 0)
+        PROBLEM(L, c != NULL ? c : root, false, "calendar", "%s", d.msg);
+}
+
+/* "calendar"."years": a notice per year, given in the scenario. */
+static void load_calendar_years(struct ld *L, const cJSON *years)
+{
+    struct bf_scenario *sc = L->sc;
+    struct bf_diag d;
     const cJSON *y;
     cJSON_ArrayForEach(y, years)
     {
@@ -1070,12 +1171,19 @@ static void load_calendar(struct ld *L, const cJSON *root)
 
 static void describe_years(struct bf_scenario *sc)
 {
-    size_t used = 0;
+    size_t used = 0, used_p = 0;
     sc->calendar_years[0] = '\0';
-    for (int y = sc->cal.first_year; sc->cal.first_year > 0 && y <= sc->cal.last_year; y++)
+    sc->calendar_projected_years[0] = '\0';
+    for (int y = sc->cal.first_year; sc->cal.first_year > 0 && y <= sc->cal.last_year; y++) {
         if (bf_calendar_year_known(&sc->cal, y) && used + 8 < sizeof sc->calendar_years)
             used += (size_t)snprintf(sc->calendar_years + used, sizeof sc->calendar_years - used,
                                      "%s%d", used ? ", " : "", y);
+        if (bf_calendar_year_projected(&sc->cal, y) &&
+            used_p + 8 < sizeof sc->calendar_projected_years)
+            used_p += (size_t)snprintf(sc->calendar_projected_years + used_p,
+                                       sizeof sc->calendar_projected_years - used_p, "%s%d",
+                                       used_p ? ", " : "", y);
+    }
     if (used == 0)
         snprintf(sc->calendar_years, sizeof sc->calendar_years, "none");
 }
@@ -1326,19 +1434,19 @@ static void load_city_attrs(struct ld *L, const cJSON *c, const char *cp, struct
     else if (pol != NULL && (eff = item(pol, "effective_date")) != NULL)
         snprintf(ap, sizeof ap, "policies.%s.effective_date", sc->policy[sc->compared].name);
     city->effective_day = sc->start_day;
+    const int32_t window_end = sc->window_day + (int32_t)sc->window_days;
     if (eff != NULL && get_date(L, eff, eff_path, &city->effective_day) && L->horizon_ok &&
-        (city->effective_day < sc->start_day ||
-         city->effective_day >= sc->start_day + (int32_t)sc->days)) {
+        (city->effective_day < sc->start_day || city->effective_day >= window_end)) {
         char a[11], b[11], e[11];
         bf_date_format(sc->start_day, a);
-        bf_date_format(sc->start_day + (int32_t)sc->days - 1, b);
+        bf_date_format(window_end - 1, b);
         bf_date_format(city->effective_day, e);
         /* one message per place it is written */
         bool own = item(c, "effective_date") != NULL;
         if (own || !L->policy_eff_reported)
             PROBLEM(L, eff, false, eff_path,
-                    "the effective date %s of city '%s' is outside the horizon; use a date "
-                    "from %s to %s",
+                    "the effective date %s of city '%s' is outside the run; use a date from %s "
+                    "(the start of the warm-up) to %s (the window's last day)",
                     e, city->name, a, b);
         if (!own)
             L->policy_eff_reported = true;
@@ -1500,9 +1608,9 @@ static void check_cities(struct ld *L, const cJSON *root)
     if (!L->horizon_ok || sc->n_policies == 0)
         return;
     unsigned months = 0;
-    for (uint32_t d = 0; d < sc->days && months != 0xFFFu; d++) {
+    for (uint32_t d = 0; d < sc->window_days && months != 0xFFFu; d++) {
         int y, m, dd;
-        bf_date_to_ymd(sc->start_day + (int32_t)d, &y, &m, &dd);
+        bf_date_to_ymd(sc->window_day + (int32_t)d, &y, &m, &dd);
         months |= 1u << (m - 1);
     }
     for (uint32_t i = 0; i < sc->n_cities && sc->city[i].params; i++) {
@@ -1514,11 +1622,11 @@ static void check_cities(struct ld *L, const cJSON *root)
             continue;
         char path[32], a[11], b[11];
         snprintf(path, sizeof path, "cities[%u]", i);
-        bf_date_format(sc->start_day, a);
-        bf_date_format(sc->start_day + (int32_t)sc->days - 1, b);
+        bf_date_format(sc->window_day, a);
+        bf_date_format(sc->window_day + (int32_t)sc->window_days - 1, b);
         PROBLEM(L, cJSON_GetArrayItem(cities, (int)i), false, path,
                 "city '%s' has no shipments: its arrivals.seasonality is 0 in every month of "
-                "the horizon (%s to %s); give at least one of these months a factor > 0",
+                "the window (%s to %s); give at least one of these months a factor > 0",
                 sc->city[i].name, a, b);
     }
 }

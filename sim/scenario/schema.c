@@ -363,19 +363,34 @@ int bf_scenario_write_schema(char **out, size_t *len)
     cJSON *h = obj(&b, props, "horizon");
     str(&b, h, "type", "object");
     boolean(&b, h, "additionalProperties", 0);
-    static const char *const hreq[] = {"start", "days"};
-    strings(&b, h, "required", hreq, 2);
+    static const char *const hreq[] = {"window"};
+    strings(&b, h, "required", hreq, 1);
     cJSON *hp = obj(&b, h, "properties");
-    cJSON *st = obj(&b, hp, "start");
-    str(&b, st, "type", "string");
-    str(&b, st, "pattern", "^[0-9]{4}-[0-9]{2}-[0-9]{2}$");
-    const char *hk[3] = {"days", "warmup_days", "tail_days"};
-    const double hmax[3] = {BF_MAX_HORIZON_DAYS, BF_MAX_HORIZON_DAYS - 1, BF_MAX_TAIL_DAYS};
-    for (int i = 0; i < 3; i++) {
+    cJSON *win = obj(&b, hp, "window");
+    str(&b, win, "type", "object");
+    str(&b, win, "description",
+        "the measurement window: every metric is taken from its first to its last day");
+    boolean(&b, win, "additionalProperties", 0);
+    static const char *const wreq[] = {"start", "end"};
+    strings(&b, win, "required", wreq, 2);
+    cJSON *wp = obj(&b, win, "properties");
+    for (int i = 0; i < 2; i++) {
+        cJSON *st = obj(&b, wp, i == 0 ? "start" : "end");
+        str(&b, st, "type", "string");
+        str(&b, st, "pattern", "^[0-9]{4}-[0-9]{2}-[0-9]{2}$");
+        str(&b, st, "description", i == 0 ? "first day of the window" : "last day of the window");
+    }
+    const char *hk[2] = {"warmup_days", "tail_days"};
+    const double hmax[2] = {BF_MAX_WARMUP_DAYS, BF_MAX_TAIL_DAYS};
+    const char *hdoc[2] = {
+        "days the run starts before the window, with an empty pipeline (default 365)",
+        "days the run goes on after the window, so that its shipments complete (default 365)"};
+    for (int i = 0; i < 2; i++) {
         cJSON *x = obj(&b, hp, hk[i]);
         str(&b, x, "type", "integer");
-        num(&b, x, "minimum", i == 0 ? 1 : 0);
+        num(&b, x, "minimum", 0);
         num(&b, x, "maximum", hmax[i]);
+        str(&b, x, "description", hdoc[i]);
     }
     cJSON *r = obj(&b, props, "replications");
     str(&b, r, "type", "integer");
@@ -394,7 +409,8 @@ int bf_scenario_write_schema(char **out, size_t *len)
         str(&b, x, "type", "number");
         num(&b, x, "minimum", 0);
         num(&b, x, "maximum", 1);
-        str(&b, x, "description", "annual rate (default 0.06, domain-facts §7.3)");
+        str(&b, x, "description",
+            "annual rate (default 0.06, assumption in 3.5%-12%, docs/sources.md X38)");
     }
     static const char *const cny[] = {"CNY"};
     strings(&b, obj(&b, fp, "currency"), "enum", cny, 1);
@@ -403,6 +419,11 @@ int bf_scenario_write_schema(char **out, size_t *len)
     boolean(&b, cal, "additionalProperties", 0);
     cJSON *calp = obj(&b, cal, "properties");
     str(&b, obj(&b, calp, "builtin"), "type", "boolean");
+    cJSON *proj = obj(&b, calp, "project");
+    str(&b, proj, "type", "boolean");
+    str(&b, proj, "description",
+        "project the statutory holidays into years without a notice (default true; "
+        "docs/calendar.md)");
     cJSON *yrs = obj(&b, calp, "years");
     str(&b, yrs, "type", "object");
     cJSON *yp = obj(&b, yrs, "patternProperties");

@@ -255,7 +255,7 @@ def gen_many_cities(path):
     """10^6 cities (3 MB): too many, said once, fast."""
     with open(path, "w", encoding="utf-8") as f:
         f.write('{\n  "name": "many_cities",\n')
-        f.write('  "horizon": {"start": "2026-01-01", "days": 150},\n')
+        f.write('  "horizon": {"window": {"start": "2026-01-01", "end": "2026-05-30"}},\n')
         f.write('  "policies": {"before": {}, "after": {}},\n')
         f.write('  "cities": [')
         f.write(",".join(["{}"] * 1000000))
@@ -543,6 +543,45 @@ def check_resume(ctx):
     print("resume: skips complete folders; reruns on other replications, a changed scenario, a missing file")
 
 
+def check_sources(ctx):
+    """Every source a parameter, a scenario or a doc cites is an entry of
+    docs/sources.md; no file of the repository points outside it."""
+    import re
+    src = ctx.src
+    text = open(os.path.join(src, "docs", "sources.md"), encoding="utf-8").read()
+    ids = set(re.findall(r"^### ([A-Z][0-9]+) ", text, re.M))
+    ids |= set(re.findall(r"^\| (X[0-9]+) \|", text, re.M))
+    if len(ids) < 50:
+        raise Failure("docs/sources.md: only %d entries found; the format changed?" % len(ids))
+    cited = {}
+    def scan(rel, body):
+        # "[C2, D1]", "[L3-L7]", "[X31]", and "sources.md X31, X33" in notes
+        groups = re.findall(r"\[([A-Z][0-9]+(?:\s*[-,;]\s*[A-Z]?[0-9]+)*)\]", body)
+        groups += re.findall(r"sources\.md ((?:[A-Z][0-9]+(?:-[A-Z]?[0-9]+)?(?:, )?)+)", body)
+        for g in groups:
+            for part in re.split(r"[,;]\s*", g):
+                m = re.match(r"([A-Z])([0-9]+)(?:-([A-Z])?([0-9]+))?$", part.strip())
+                if not m:
+                    continue
+                lo, hi = int(m.group(2)), int(m.group(4) or m.group(2))
+                for n in range(lo, hi + 1):
+                    cited.setdefault("%s%d" % (m.group(1), n), rel)
+    files = ["docs/parameters.md", "docs/model.md", "sim/model/params.c"]
+    files += sorted(os.path.relpath(f, src) for f in glob.glob(os.path.join(src, "scenarios", "**", "*.json"), recursive=True))
+    for rel in files:
+        scan(rel, open(os.path.join(src, rel), encoding="utf-8").read())
+    missing = sorted(k for k in cited if k not in ids)
+    if missing:
+        raise Failure("cited but not in docs/sources.md: %s" % ", ".join("%s (%s)" % (k, cited[k]) for k in missing))
+    # nothing points at the fact sheet beside the repository
+    out = subprocess.run(["git", "-C", src, "grep", "-n", "-E", r"\.\./shared|domain-facts", "--",
+                          "sim", "include", "docs", "scenarios", "README.md", "tests/*.c", "tests/unit", "tests/bench"],
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, universal_newlines=True)
+    if out.returncode == 0 and out.stdout.strip():
+        raise Failure("files cite what is outside the repository:\n%s" % out.stdout[:2000])
+    print("sources: %d entries in docs/sources.md; %d cited, all found" % (len(ids), len(cited)))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--borderflow", required=True, help="the borderflow program")
@@ -563,6 +602,7 @@ def main():
         "generated": lambda: check_generated(ctx, args.arg),
         "cli": lambda: check_cli(ctx),
         "resume": lambda: check_resume(ctx),
+        "sources": lambda: check_sources(ctx),
         "update-golden": lambda: update_golden(ctx),
         "update-expect": lambda: update_expect(ctx),
         "update-docs": lambda: update_docs(ctx),

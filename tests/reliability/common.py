@@ -3,6 +3,7 @@
 The tests run the borderflow program as a user would and check what it
 leaves behind: exit status, the message on stderr, and the results folder.
 """
+import datetime
 import json
 import os
 import re
@@ -38,11 +39,17 @@ def write_json(path, obj):
         f.write("\n")
 
 
+def window_end(days):
+    """The last day of a window of `days` days from 2026-01-01."""
+    return (datetime.date(2026, 1, 1) + datetime.timedelta(days=days - 1)).isoformat()
+
+
 def tiny_scenario(name, days=30, tail=30, reps=2, per_day=2, seed=7, sweep=False):
     """One city, a short horizon: a run of a fraction of a second."""
     sc = {
         "name": name,
-        "horizon": {"start": "2026-01-01", "days": days, "warmup_days": 0, "tail_days": tail},
+        "horizon": {"window": {"start": "2026-01-01", "end": window_end(days)},
+                    "warmup_days": 0, "tail_days": tail},
         "replications": reps,
         "seed": seed,
         "cities": [{"name": "Hefei", "shipments_per_day": per_day,

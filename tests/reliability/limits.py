@@ -65,9 +65,9 @@ def bad_inputs():
     expect("ships", 2, "shipments_per_day", "outside the allowed range")
 
     sc = scenario("horizon")
-    sc["horizon"]["days"] = 10 ** 6
+    sc["horizon"]["window"]["end"] = "2199-01-01"
     write_json(path("horizon"), sc)
-    expect("horizon", 2, "horizon.days", "outside the allowed range")
+    expect("horizon", 2, "horizon.window.end", "at most 3660 days")
 
     write_json(path("reps"), scenario("reps", replications=10 ** 9))
     expect("reps", 2, "replications", "outside the allowed range")

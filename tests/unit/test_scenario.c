@@ -50,7 +50,7 @@ static void suggestions_should_find_near_misses_only(void **state)
 static const char *layered =
     "{\n"
     "  \"name\": \"layers\",\n"
-    "  \"horizon\": {\"start\": \"2026-01-01\", \"days\": 100},\n"
+    "  \"horizon\": {\"window\": {\"start\": \"2026-01-01\", \"end\": \"2026-04-10\"}},\n"
     "  \"defaults\": {\"clearance\": {\"inspect_prob\": 0.05},\n"
     "               \"categories\": {\"toys\": {\"share\": 1, \"return_prob\": 0.2},\n"
     "                               \"home\": null}},\n"
@@ -90,7 +90,17 @@ static void layers_should_apply_in_order(void **state)
     assert_int_equal(sc.baseline, 0);
     assert_int_equal(sc.compared, 1);
     assert_int_equal(sc.replications, 10); /* default */
+    /* the window as written, the warm-up and tail by default */
+    assert_int_equal(sc.window_day, bf_date_from_ymd(2026, 1, 1));
+    assert_int_equal(sc.window_days, 100);
+    assert_int_equal(sc.warmup_days, 365);
     assert_int_equal(sc.tail_days, 365);
+    assert_int_equal(sc.start_day, bf_date_from_ymd(2025, 1, 1));
+    /* the years of the run without a notice are projected: 2025 and 2026
+     * are the notices; the tail ends in 2027, and a working-day walk from
+     * its last days may reach 2028 */
+    assert_string_equal(sc.calendar_years, "2025, 2026");
+    assert_string_equal(sc.calendar_projected_years, "2027, 2028");
     const struct bf_city *w = &sc.city[0], *x = &sc.city[1];
     /* effective dates: the city's own, else the compared policy's */
     assert_int_equal(w->effective_day, bf_date_from_ymd(2026, 2, 1));
@@ -132,7 +142,8 @@ static void layers_should_apply_in_order(void **state)
 static const char *broken =
     "{\n"
     "  \"name\": \"broken\",\n"
-    "  \"horizon\": {\"start\": \"2026-01-01\", \"days\": 100},\n"
+    "  \"horizon\": {\"window\": {\"start\": \"2026-01-01\", \"end\": \"2026-04-10\"},\n"
+    "              \"warmup_days\": 0},\n"
     "  \"replicatons\": 3,\n"
     "  \"cities\": [\n"
     "    {\"name\": \"A\", \"clearance\": {\"inspect_prob\": 1.5}},\n"
@@ -159,12 +170,12 @@ static void problems_should_all_be_reported_with_positions(void **state)
                      BF_EINVAL);
     const struct bf_problem *p = find(&pb, "replicatons");
     assert_non_null(p);
-    assert_int_equal(p->line, 4);
+    assert_int_equal(p->line, 5);
     assert_int_equal(p->column, 3);
     assert_non_null(strstr(p->msg, "did you mean 'replications'"));
     p = find(&pb, "cities[0].clearance.inspect_prob");
     assert_non_null(p);
-    assert_int_equal(p->line, 6);
+    assert_int_equal(p->line, 7);
     assert_int_equal(p->column, 49);
     assert_non_null(strstr(p->msg, "1.5 is outside the allowed range [0, 1]"));
     p = find(&pb, "cities[1].name");
@@ -172,14 +183,14 @@ static void problems_should_all_be_reported_with_positions(void **state)
     assert_non_null(strstr(p->msg, "duplicate city name 'A'"));
     p = find(&pb, "cities[1].effective_date");
     assert_non_null(p);
-    assert_non_null(strstr(p->msg, "outside the horizon; use a date from 2026-01-01 to "
-                                   "2026-04-10"));
+    assert_non_null(strstr(p->msg, "outside the run; use a date from 2026-01-01 (the start of "
+                                   "the warm-up) to 2026-04-10 (the window's last day)"));
     p = find(&pb, "policies.after.arrivals");
     assert_non_null(p);
     assert_non_null(strstr(p->msg, "a policy cannot change them"));
     char line[1024];
     bf_problem_format(find(&pb, "replicatons"), line, sizeof line);
-    assert_string_equal(line, "broken.json:4:3: replicatons: unknown key 'replicatons' in a "
+    assert_string_equal(line, "broken.json:5:3: replicatons: unknown key 'replicatons' in a "
                               "scenario; did you mean 'replications'?");
     assert_int_equal(sc.n_cities, 0); /* nothing half-loaded */
     bf_problems_fini(&pb);
@@ -208,7 +219,8 @@ static void extends_should_merge_cities_by_name(void **state)
     snprintf(base, sizeof base, "%s/base.json", dir);
     snprintf(derived, sizeof derived, "%s/derived.json", dir);
     FILE *f = fopen(base, "w");
-    fputs("{\"name\": \"base\", \"horizon\": {\"start\": \"2026-01-01\", \"days\": 50},\n"
+    fputs("{\"name\": \"base\",\n"
+          " \"horizon\": {\"window\": {\"start\": \"2026-01-01\", \"end\": \"2026-02-19\"}},\n"
           " \"replications\": 3,\n"
           " \"cities\": [{\"name\": \"A\", \"shipments_per_day\": 2},\n"
           "            {\"name\": \"B\", \"shipments_per_day\": 3}],\n"
