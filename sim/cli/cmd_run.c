@@ -225,30 +225,53 @@ static double now_s(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* Warnings a user should read: days outside the calendar's known years. */
+/* Warnings a user should read: a warm-up shorter than the start-up bias,
+ * days counted from projected holidays or weekends only. */
 static void collect_warnings(const struct bf_results *r, struct bf_run_record *rec)
 {
-    uint64_t n = 0;
+    const struct bf_scenario *sc = r->sc;
+    /* the warm-up against MSER-5 on the cities' total working capital
+     * (each city's own figure is in cities.csv; one city's is noisier) */
+    if (r->warmup_checked && r->warmup.truncate > sc->warmup_days && rec->n_warnings < 8)
+        snprintf(rec->warnings[rec->n_warnings++], sizeof rec->warnings[0],
+                 "warm-up: the %u days of horizon.warmup_days are shorter than the %zu days "
+                 "MSER-5 finds on the cities' working capital under the baseline%s "
+                 "(docs/statistics.md): the window's first days may still carry the start-up; "
+                 "raise warmup_days",
+                 sc->warmup_days, r->warmup.truncate,
+                 r->warmup.at_limit ? ", which still trends at half the run" : "");
+    uint64_t n = 0, proj = 0;
     int32_t first = INT32_MAX;
     for (uint32_t c = 0; c < r->n_cities; c++)
         for (uint32_t p = 0; p < r->n_policies; p++) {
             const struct bf_group *g = bf_results_group(r, 0, c, p);
             n += g->calendar_unknown;
+            proj += g->calendar_projected;
             if (g->calendar_unknown > 0 && g->calendar_unknown_day < first)
                 first = g->calendar_unknown_day;
         }
+    if (proj > 0 && rec->n_warnings < 8)
+        snprintf(rec->warnings[rec->n_warnings++], sizeof rec->warnings[0],
+                 "calendar: %s %s no official holiday notice; %s statutory holidays are projected "
+                 "(docs/calendar.md) without the adjusted working weekends, so working-day "
+                 "counts near long breaks can be off by up to two days (%llu lookups)",
+                 sc->calendar_projected_years,
+                 strchr(sc->calendar_projected_years, ',') ? "have" : "has",
+                 strchr(sc->calendar_projected_years, ',') ? "their" : "its",
+                 (unsigned long long)proj);
     if (n > 0 && rec->n_warnings < 8) {
         /* the lookup that noticed may have started in a known year: name the
          * first year from there on that has no data */
         int y, m, dd;
         bf_date_to_ymd(first, &y, &m, &dd);
-        while (y < BF_CAL_MAX_YEAR && bf_calendar_year_known(&r->sc->cal, y))
+        while (y < BF_CAL_MAX_YEAR &&
+               (bf_calendar_year_known(&sc->cal, y) || bf_calendar_year_projected(&sc->cal, y)))
             y++;
         snprintf(rec->warnings[rec->n_warnings++], sizeof rec->warnings[0],
                  "calendar: %d has no holiday data (known: %s); its days were counted as "
                  "weekends only (%llu working-day lookups reached it). Add the year under "
                  "\"calendar\".\"years\" when the official notice is out.",
-                 y, r->sc->calendar_years, (unsigned long long)n);
+                 y, sc->calendar_years, (unsigned long long)n);
     }
 }
 

@@ -291,8 +291,7 @@ int bf__chart_delta(const struct bf__plotctx *x, int *drawn, struct bf_diag *dia
           "# rank\tpeak_wc_delta\tpeak_wc_low\tpeak_wc_high\tfinancing_delta\tfinancing_low\t"
           "financing_high\tnpv_delta\tnpv_low\tnpv_high\tcity\n",
           d.f);
-    static const int metric[] = {BF_M_peak_working_capital_cny, BF_M_financing_cost_cny,
-                                 BF_M_npv_cny};
+    static const int metric[] = {BF_M_wc_avg_cny, BF_M_financing_cost_cny, BF_M_npv_cny};
     *drawn = 0;
     for (uint32_t k = 0; k < fo->n_cities; k++) {
         uint32_t c = x->order[k];
@@ -806,7 +805,7 @@ const struct bf__chart bf__charts[] = {
     {"delta", "Change per city: peak working capital, financing cost and NPV",
      "After minus before, per city, in CNY thousand, with the paired 95% confidence interval "
      "over replications. Cities are sorted by financing-cost saving, largest first. Source: "
-     "delta.csv (delta, ci95_low, ci95_high) for peak_working_capital_cny, financing_cost_cny "
+     "delta.csv (delta, ci95_low, ci95_high) for wc_avg_cny, financing_cost_cny "
      "and npv_cny.",
      bf__chart_delta},
     {"rebate_cdf", "Days from departure to export VAT rebate",

@@ -516,14 +516,14 @@ static void findings(struct report *r)
         fputs("</li>\n", f);
     }
 
-    sort_by(fo, BF_M_peak_working_capital_cny, 1, ord, &n);
-    count_signs(fo, BF_M_peak_working_capital_cny, &neg, &pos, &sig);
-    if (n > 0 && bf__folder_delta(fo, ord[0], BF_M_peak_working_capital_cny)->delta < 0) {
+    sort_by(fo, BF_M_wc_avg_cny, 1, ord, &n);
+    count_signs(fo, BF_M_wc_avg_cny, &neg, &pos, &sig);
+    if (n > 0 && bf__folder_delta(fo, ord[0], BF_M_wc_avg_cny)->delta < 0) {
         fputs("<li>Peak working capital (the largest funding need) falls most in ", f);
-        list_top(f, fo, ord, n, BF_M_peak_working_capital_cny, 1, 3);
+        list_top(f, fo, ord, n, BF_M_wc_avg_cny, 1, 3);
         fprintf(f, "; it falls in %u of %u cities, with an interval excluding zero in %u.", neg, n,
                 sig);
-        src(f, "delta.csv, peak_working_capital_cny");
+        src(f, "delta.csv, wc_avg_cny");
         fputs("</li>\n", f);
     }
 
@@ -615,8 +615,8 @@ static void city_table(struct report *r)
             fputs("<tr><td>", f);
             esc(f, fo->city[c].name);
             fputs("</td>", f);
-            static const int m[] = {BF_M_financing_cost_cny, BF_M_peak_working_capital_cny,
-                                    BF_M_npv_cny, BF_M_days_to_rebate};
+            static const int m[] = {BF_M_financing_cost_cny, BF_M_wc_avg_cny, BF_M_npv_cny,
+                                    BF_M_days_to_rebate};
             for (size_t i = 0; i < 4; i++)
                 td_val(f, bf__folder_sum(fo, c, 0, m[i])->mean, m[i]);
             fputs("</tr>\n", f);
@@ -643,8 +643,7 @@ static void city_table(struct report *r)
         td_val(f, d->before, BF_M_financing_cost_cny);
         td_val(f, d->after, BF_M_financing_cost_cny);
         td_change(f, d, BF_M_financing_cost_cny);
-        td_change(f, bf__folder_delta(fo, c, BF_M_peak_working_capital_cny),
-                  BF_M_peak_working_capital_cny);
+        td_change(f, bf__folder_delta(fo, c, BF_M_wc_avg_cny), BF_M_wc_avg_cny);
         td_change(f, bf__folder_delta(fo, c, BF_M_npv_cny), BF_M_npv_cny);
         static const int m2[] = {BF_M_days_to_rebate, BF_M_return_cycle_d};
         for (size_t i = 0; i < 2; i++) {
@@ -828,16 +827,18 @@ static void assumptions(struct report *r)
             fputs("</td></tr>\n", f);
         }
         fputs("</table>\n<h3>Horizon and finance</h3>\n<table>\n", f);
-        char d0[16], b[64];
-        bf_date_format(sc->start_day, d0);
+        char d0[16], d1[16], b[64];
+        bf_date_format(sc->window_day, d0);
+        bf_date_format(sc->window_day + (int32_t)sc->window_days - 1, d1);
         fprintf(f,
-                "<tr><th>horizon</th><td>%u days from %s; shipments created in the first %u "
-                "days are not measured (warm-up); the run continues %u days after the horizon "
-                "so that late flows are booked</td></tr>\n",
-                sc->days, d0, sc->warmup_days, sc->tail_days);
+                "<tr><th>measurement window</th><td>%s to %s (%u days); the run starts %u days "
+                "earlier with an empty pipeline (warm-up) and continues %u days after the "
+                "window so that its shipments complete</td></tr>\n",
+                d0, d1, sc->window_days, sc->warmup_days, sc->tail_days);
         fputs("<tr><th>financing rate</th><td>", f);
         pct(f, sc->financing_rate);
-        fputs(" a year, on the negative cash position</td></tr>\n<tr><th>discount rate</th><td>",
+        fputs(" a year, on the working capital the pipeline ties up</td></tr>\n<tr><th>discount "
+              "rate</th><td>",
               f);
         pct(f, sc->discount_rate);
         fputs(" a year, for the NPV</td></tr>\n<tr><th>currency</th><td>", f);
