@@ -2,8 +2,8 @@
  * heap.h - the event list: a 4-ary min-heap ordered by (time, sequence).
  *
  * static inline so the run loop compiles into one function (libuv's
- * heap-inl.h). Sifting moves a hole instead of swapping, as in
- * ../shared/bench/mm1_bare.c: one store per level. Four children per node
+ * heap-inl.h). Sifting moves a hole instead of swapping, as the plain loop
+ * of tests/bench/bench_engine_mm1.c does: one store per level. Four children per node
  * rather than two halve the depth, and the four sit next to each other in
  * memory: with tens of thousands of events pending (a busy city's lots,
  * claims and returns) the binary heap's sift-down was bound by cache
