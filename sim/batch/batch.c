@@ -384,10 +384,14 @@ int bf_batch_deposit(struct bf_results *r, uint64_t item, struct bf_model_result
     int rc = 0;
     bool last = false;
     pthread_mutex_lock(&col->lock);
-    if (point0 && col->position[gi] == NULL) {
-        col->position[gi] = bf__malloc((size_t)r->replications * nd * sizeof(int64_t));
-        col->wc[gi] = bf__malloc((size_t)r->replications * wc_n * sizeof(double));
-        if (warm)
+    if (point0) {
+        /* each on its own: after a failure a later deposit allocates what
+         * is still missing rather than trusting that the first one was */
+        if (col->position[gi] == NULL)
+            col->position[gi] = bf__malloc((size_t)r->replications * nd * sizeof(int64_t));
+        if (col->wc[gi] == NULL)
+            col->wc[gi] = bf__malloc((size_t)r->replications * wc_n * sizeof(double));
+        if (warm && col->wc_run[gi] == NULL)
             col->wc_run[gi] = bf__calloc((size_t)wf + nd, sizeof(double));
         if (col->position[gi] == NULL || col->wc[gi] == NULL || (warm && col->wc_run[gi] == NULL))
             rc = BF_ENOMEM;
