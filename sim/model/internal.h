@@ -106,7 +106,10 @@ struct ship {
     int32_t memo_ready_day, memo_pay_day;        /* last payment day computed, by ready day */
     int64_t unit_cost_fen, unit_rebate_fen, unit_net_fen, unit_freight_fen;
     int64_t paid_fen, repaid_fen, settled_fen; /* its rebates so far */
-    uint32_t units_home;                       /* units re-imported into China */
+    double last_final_h; /* latest time one of its units reached a final state */
+    double aged_h;       /* lot: when its unsold units become aged stock */
+    double pc_paid_h;    /* when the shipment-level claim was paid */
+    uint32_t units_home; /* units re-imported into China */
     double t[BF_MS_COUNT];
     double rework_h, screen_h, insp_h, insp_wait_h, doc_prep_h;
     double dest_d; /* destination handling drawn at departure */
@@ -184,6 +187,15 @@ struct month_limit {
 };
 #define MONTH_LIMITS 256 /* direct-mapped by the day */
 
+/* Payment days already computed: a function of the ready day, the rules
+ * (regime) and the shipment's whole processing and treasury days. */
+struct pay_memo {
+    int32_t ready_day, pay_day;
+    int16_t n_wd, t_wd;
+    int8_t regime, used;
+};
+#define PAY_MEMOS 4096 /* direct-mapped by a hash of all four */
+
 /* The arrival rate of the month the last arrival fell in. */
 struct arrival_month {
     double from_h, to_h, rate_per_h;
@@ -210,6 +222,8 @@ struct sim {
     uint64_t n_created;
     uint32_t next_planned;                /* next of in->arrivals_h */
     double cat_cum[2][BF_MAX_CATEGORIES]; /* cumulative shares per regime */
+    struct bf_qtable lag_q[2];            /* return lag truncated at the window, per regime */
+    bool lag_q_shared;                    /* lag_q[1] is lag_q[0] */
     double ch_cum[2][BF_CH_COUNT];
     double lane_cum[2][BF_CH_COUNT][BF_MAX_LANES];
     /* measurements */
@@ -219,6 +233,7 @@ struct sim {
     double units_home_counted, units_disposed_counted;
     struct bk_acc bk[BF_BK_SLOTS];
     struct month_limit limits[MONTH_LIMITS];
+    struct pay_memo pays[PAY_MEMOS];
     struct arrival_month amonth;
     uint32_t *sort_tmp; /* scratch of the lot sort, 2 x sort_cap */
     uint32_t sort_cap;
@@ -348,8 +363,13 @@ void bf__note_cal(struct sim *s, int flags, int32_t day);
  * shorter month). */
 bool bf__within_months(struct sim *s, int32_t from, int32_t day, uint32_t months);
 
-/* A unit reaches a final state; frees the shipment when nothing is left. */
-void bf__unit_final(struct sim *s, uint32_t ship, enum bf_unit_state st);
+/* A unit reaches a final state at t_h (now, or later for the units of a lot
+ * handled ahead, sales.c); frees the shipment when nothing is left. */
+void bf__unit_final_at(struct sim *s, uint32_t ship, enum bf_unit_state st, double t_h);
+static inline void bf__unit_final(struct sim *s, uint32_t ship, enum bf_unit_state st)
+{
+    bf__unit_final_at(s, ship, st, s->eng.now_h);
+}
 /* A claim of the shipment is settled (paid or withdrawn). */
 void bf__claim_settled(struct sim *s, uint32_t ship);
 /* The record of a shipment, for samples and the callback. */
@@ -398,6 +418,9 @@ int bf__claim_create(struct sim *s, uint32_t ship, uint32_t n_units, double trig
 int bf__on_claim_paid(struct bf_engine *e, uint32_t entity, void *ctx);
 int bf__on_transition(struct bf_engine *e, uint32_t entity, void *ctx);
 int bf__on_settle(struct bf_engine *e, uint32_t entity, void *ctx);
+/* The settlement deadline of a pre-refund paid on `day`: 30 April of the
+ * next year, at the end of the working day. */
+double bf__settlement_h(const struct sim *s, int32_t day);
 /* Whether unit k's rebate is covered by the shipment-level claim. */
 bool bf__ship_claim_covers(const struct ship *sh, uint32_t k);
 /* The rebate standing of unit k of a shipment when it leaves the shelf or

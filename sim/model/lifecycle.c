@@ -76,15 +76,17 @@ static void ship_maybe_done(struct sim *s, uint32_t i)
         BF_ASSERT(rc == 0);
         sh->settle_ev = 0;
     }
-    sh->t[BF_MS_DONE] = s->eng.now_h;
+    sh->t[BF_MS_DONE] = fmax(s->eng.now_h, sh->last_final_h);
     bf__emit_record(s, sh);
     bf_pool_free(&s->ships, i);
 }
 
-void bf__unit_final(struct sim *s, uint32_t ship, enum bf_unit_state st)
+void bf__unit_final_at(struct sim *s, uint32_t ship, enum bf_unit_state st, double t_h)
 {
     struct ship *sh = ship_at(s, ship);
     BF_ASSERT(sh->open_units > 0);
+    if (t_h > sh->last_final_h)
+        sh->last_final_h = t_h;
     BF_ASSERT(st != BF_US_IN_FLIGHT);
     sh->open_units--;
     s->out->unit_states[st]++;

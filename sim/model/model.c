@@ -146,6 +146,9 @@ static void sim_fini(struct sim *s)
                 sh->sale_d = NULL;
             }
     bf__free(s->sort_tmp);
+    bf_qtable_fini(&s->lag_q[0]);
+    if (!s->lag_q_shared)
+        bf_qtable_fini(&s->lag_q[1]);
     bf_pool_fini(&s->ships);
     bf_pool_fini(&s->items);
     bf_pool_fini(&s->batches);
@@ -192,6 +195,21 @@ static int sim_init(struct sim *s)
     if ((rc = bf_hist_init(&s->out->days_to_rebate, BF_HIST_DAYS, 0.0, BF_HIST_DAYS)) != 0 ||
         (rc = bf_hist_init(&s->out->return_cycle, BF_HIST_DAYS, 0.0, BF_HIST_DAYS)) != 0)
         return rc;
+    /* the return lag, truncated at the return window by inversion, is drawn
+     * for every unit a buyer returns: tabulated once per rule set */
+    for (int r = 0; r < 2; r++) {
+        const struct bf_params *p = rules(s, r);
+        double u_max = bf_dist_cdf(&p->returns.lag_d, p->returns.window_d);
+        if (!(u_max > 0.0))
+            u_max = 1.0; /* a window before the lag's support: every draw is 0 */
+        if (r == 1 && u_max == s->lag_q[0].u_max &&
+            memcmp(&p->returns.lag_d, &s->lag_q[0].d, sizeof p->returns.lag_d) == 0) {
+            s->lag_q[1] = s->lag_q[0]; /* the same lag: one table, freed once */
+            s->lag_q_shared = true;
+        } else if ((rc = bf_qtable_init(&s->lag_q[r], &p->returns.lag_d, u_max)) != 0) {
+            return rc;
+        }
+    }
     return 0;
 }
 

@@ -90,11 +90,28 @@ int bf__claim_create(struct sim *s, uint32_t i, uint32_t n_units, double trigger
     const int32_t ready_day = day_of(s, trigger_h + 24.0 * draw(s, sh, D_DOC, r_doc));
     const int r_file = ship_regime(s, sh, time_of(s, ready_day, 0.0));
     /* units of a lot sold on the same day have the same payment day: the
-     * calendar walk is done once per day, not once per unit */
+     * calendar walk is done once per day, not once per unit; and once per
+     * (day, rules, processing, treasury) for the run, since many shipments
+     * share them */
     if (sh->memo_ready_day != ready_day || sh->memo_regime != r_file) {
         long n_wd = lround(draw(s, sh, D_PROC, r_file));
         long t_wd = lround(draw(s, sh, D_TREASURY, r_file));
-        sh->memo_pay_day = paid_day(s, rules(s, r_file), ready_day, n_wd, t_wd);
+        uint32_t key = (uint32_t)ready_day * 2654435761u ^ (uint32_t)n_wd * 40503u ^
+                       (uint32_t)t_wd * 9973u ^ (uint32_t)r_file;
+        struct pay_memo *pm = &s->pays[key % PAY_MEMOS];
+        if (n_wd <= INT16_MAX && t_wd <= INT16_MAX && pm->used && pm->ready_day == ready_day &&
+            pm->regime == r_file && pm->n_wd == n_wd && pm->t_wd == t_wd) {
+            sh->memo_pay_day = pm->pay_day;
+        } else {
+            sh->memo_pay_day = paid_day(s, rules(s, r_file), ready_day, n_wd, t_wd);
+            if (n_wd <= INT16_MAX && t_wd <= INT16_MAX)
+                *pm = (struct pay_memo){.ready_day = ready_day,
+                                        .pay_day = sh->memo_pay_day,
+                                        .n_wd = (int16_t)n_wd,
+                                        .t_wd = (int16_t)t_wd,
+                                        .regime = (int8_t)r_file,
+                                        .used = 1};
+        }
         sh->memo_ready_day = ready_day;
         sh->memo_regime = (uint8_t)r_file;
     }
@@ -149,7 +166,7 @@ int bf__claim_create(struct sim *s, uint32_t i, uint32_t n_units, double trigger
 
 /* 30 April of the year after `day`, at the end of the working day: the
  * settlement deadline of a pre-refund paid on `day` (STA Ann. 2025 No. 3). */
-static double settlement_h(const struct sim *s, int32_t day)
+double bf__settlement_h(const struct sim *s, int32_t day)
 {
     int y, m, d;
     bf_date_to_ymd(day, &y, &m, &d);
@@ -182,7 +199,8 @@ int bf__on_claim_paid(struct bf_engine *e, uint32_t c, void *ctx)
         sh->claim = NO_REF;
         /* a pre-refund of overseas-warehouse stock is settled against
          * actual sales by 30 April of the following year */
-        double t = settlement_h(s, day);
+        sh->pc_paid_h = now;
+        double t = bf__settlement_h(s, day);
         if (sh->channel == BF_CH_9810 && t < s->end_h) {
             int rc = bf_engine_at(e, t, EV_SETTLE, cl.ship, &sh->settle_ev);
             if (rc != 0)

@@ -58,48 +58,38 @@ static int sort_times(struct sim *s, float *a, uint32_t n)
     return 0;
 }
 
-/* Warehouse fee of one unit for its days in store. */
-static void unit_fee(struct sim *s, const struct bf_params *p, double from_h, double to_h)
-{
-    int64_t fee = llround(p->warehouse.fee_cny_per_unit_day * 100.0);
-    if (fee != 0)
-        bf_ledger_fee(&s->ledger, day_of(s, from_h), day_of(s, to_h), fee);
-}
-
 /*
- * n units of the shipment leave its stock now, sold to buyers: their cost
- * leaves the inventory and their net price is a receivable until the
+ * n units of the shipment leave its stock at t_h, sold to buyers: their
+ * cost leaves the inventory and their net price is a receivable until the
  * platform (or the buyer) pays it, after the channel's settlement lag.
  */
-static void book_sale(struct sim *s, const struct ship *sh, uint32_t slot, uint32_t n)
+static void book_sale(struct sim *s, const struct ship *sh, uint32_t slot, uint32_t n, double t_h)
 {
-    const double now = s->eng.now_h;
-    const struct bf_params *p = ship_rules(s, sh, now);
+    const struct bf_params *p = ship_rules(s, sh, t_h);
     gsl_rng *r = erng(s, P_SETTLE, sh->serial, slot);
     double lag_d = bf_dist_sample(&p->channel[sh->channel].settlement_d, r);
-    const int32_t today = day_of(s, now), paid = day_of(s, now + 24.0 * lag_d);
+    const int32_t day = day_of(s, t_h), paid = day_of(s, t_h + 24.0 * lag_d);
     int64_t amount = fen_mul(s, sh->unit_net_fen, n);
     bf_ledger_book(&s->ledger, paid, BF_FLOW_PROCEEDS, amount);
-    balance(s, BF_BAL_RECEIVABLES, today, amount);
+    balance(s, BF_BAL_RECEIVABLES, day, amount);
     balance(s, BF_BAL_RECEIVABLES, paid, -amount);
-    balance(s, BF_BAL_INVENTORY, today, -fen_mul(s, unit_net_cost(sh), n));
+    balance(s, BF_BAL_INVENTORY, day, -fen_mul(s, unit_net_cost(sh), n));
 }
 
 /*
- * Unit k of shipment i is sold to a buyer at now (direct delivery or a sale
+ * Unit k of shipment i is sold to a buyer at t_h (direct delivery or a sale
  * from the warehouse); rb/claim/claim_gen say where its rebate stands.
  * Either the buyer keeps it (a final state) or a return is scheduled.
  */
 static int sell_unit(struct sim *s, uint32_t i, uint32_t k, uint8_t rb, uint32_t claim,
-                     uint32_t claim_gen)
+                     uint32_t claim_gen, double t_h)
 {
-    const double now = s->eng.now_h;
     struct ship *sh = ship_at(s, i);
-    const struct bf_params *p = ship_rules(s, sh, now);
+    const struct bf_params *p = ship_rules(s, sh, t_h);
     const struct bf_category *cat = &p->category[sh->category];
     const struct bf_channel_params *ch = &p->channel[sh->channel];
     if (isnan(sh->t[BF_MS_FIRST_SALE]))
-        sh->t[BF_MS_FIRST_SALE] = now;
+        sh->t[BF_MS_FIRST_SALE] = t_h;
 
     gsl_rng *r = erng(s, P_RETURNS, sh->serial, k);
     double u_ret = gsl_rng_uniform(r), u_lag = gsl_rng_uniform(r), u_disp = gsl_rng_uniform(r);
@@ -115,41 +105,44 @@ static int sell_unit(struct sim *s, uint32_t i, uint32_t k, uint8_t rb, uint32_t
         }
     }
     if (!returned) {
-        bf__unit_final(s, i, BF_US_SOLD);
+        bf__unit_final_at(s, i, BF_US_SOLD, t_h);
         return 0;
     }
     /* the lag, truncated at the return window by inverse transform */
-    const struct bf_dist *lag = &p->returns.lag_d;
-    double lag_d = bf_dist_quantile(lag, u_lag * bf_dist_cdf(lag, p->returns.window_d));
+    const struct bf_qtable *lq = &s->lag_q[ship_regime(s, sh, t_h)];
+    double lag_d = bf_qtable_eval(lq, u_lag * lq->u_max);
     uint32_t j;
     int rc = bf__item_new(s, i, k, rb, claim, claim_gen, &j);
     if (rc != 0)
         return rc;
     struct item *it = item_at(s, j);
     it->u_disp = u_disp;
-    it->returned_h = now + 24.0 * lag_d;
+    it->returned_h = t_h + 24.0 * lag_d;
     return bf_engine_at(&s->eng, it->returned_h, EV_BUYER_RETURN, j, NULL);
 }
 
 /* Direct channels: the whole shipment is delivered and sold to its buyer. */
 static int deliver(struct sim *s, uint32_t i)
 {
+    const double now = s->eng.now_h;
     struct ship *sh = ship_at(s, i);
     const uint32_t n = sh->n_units;
-    book_sale(s, sh, 0, n);
+    book_sale(s, sh, 0, n, now);
     /* one rule for the whole shipment: its units are sold together */
     uint8_t rb = bf__unit_rb(sh, 0);
     uint32_t claim = NO_REF, gen = 0;
     int rc = 0;
     if (rb == RB_NONE && sh->eligible && sh->trigger == BF_TRIGGER_SALE) {
-        rc = bf__claim_create(s, i, n, s->eng.now_h, false, &claim, &gen);
+        rc = bf__claim_create(s, i, n, now, false, &claim, &gen);
         rb = RB_SALE;
     }
     /* the last unit may free the shipment: nothing touches it afterwards */
     for (uint32_t k = 0; rc == 0 && k < n; k++)
-        rc = sell_unit(s, i, k, rb, claim, gen);
+        rc = sell_unit(s, i, k, rb, claim, gen, now);
     return rc;
 }
+
+static int lot_run(struct sim *s, uint32_t i, double now);
 
 int bf__on_received(struct bf_engine *e, uint32_t i, void *ctx)
 {
@@ -175,127 +168,157 @@ int bf__on_received(struct bf_engine *e, uint32_t i, void *ctx)
     }
     /* Units are handled in order of their time to sale; the order does not
      * depend on the policy, so the unit index after sorting keys each
-     * unit's later draws. */
+     * unit's later draws. Unsold after the dwell limit of the rules in force
+     * at receipt, a unit is aged stock. */
     int rc = sort_times(s, sh->sale_d, sh->n_units);
     if (rc != 0)
         return rc;
     sh->next_unit = 0;
-    double first = fmin((double)sh->sale_d[0], p->warehouse.max_dwell_d);
-    return bf_engine_in(e, 24.0 * first, EV_LOT, i, NULL);
+    sh->aged_h = now + 24.0 * p->warehouse.max_dwell_d;
+    return lot_run(s, i, now);
 }
 
-/* Time (h) at which lot unit k leaves the shelf: sold, or aged. */
-static double unit_due_h(const struct ship *sh, const struct bf_params *p, uint32_t k)
+/*
+ * How far ahead a lot's sales may be handled: until the next moment another
+ * rule could change what a sale means for the rebate -- the effective date
+ * when the shipment would take up the new method then (rebate.c,
+ * bf__on_transition), the 30 April settlement of its pre-refund -- and not
+ * past the end of the run.
+ */
+static double lot_barrier(const struct sim *s, const struct ship *sh, double now)
 {
-    double d = fmin((double)sh->sale_d[k], p->warehouse.max_dwell_d);
-    return sh->t[BF_MS_RECEIVED] + 24.0 * d;
+    double b = s->end_h;
+    if (s->in->rule == BF_RULE_EVENT && s->in->new_rules != s->in->old_rules &&
+        s->effective_h > now && sh->eligible && sh->trigger == BF_TRIGGER_SALE &&
+        sh->pc_state == PC_NONE && s->effective_h < b)
+        b = s->effective_h;
+    if (sh->pc_state != PC_NONE && sh->channel == BF_CH_9810) {
+        double paid_h = sh->pc_state == PC_PAID
+                            ? sh->pc_paid_h
+                            : ((const struct claim *)bf_pool_at(&s->claims, sh->claim))->paid_h;
+        double d = bf__settlement_h(s, day_of(s, paid_h));
+        if (d > now && d < b)
+            b = d;
+    }
+    return b;
 }
 
-/* Fates of the units due, kept in their float slot until they are handled. */
-#define FATE_LIQUIDATED (-1.0f)
-#define FATE_TO_CHINA   (-2.0f)
+/* Fates of aged units, decided when they age. */
+static bool aged_to_china(struct sim *s, const struct ship *sh, const struct bf_params *p,
+                          uint32_t k, int32_t day)
+{
+    gsl_rng *r = erng(s, P_RETURNS, sh->serial, k);
+    gsl_rng_uniform(r);
+    gsl_rng_uniform(r);
+    double u_disp = gsl_rng_uniform(r);
+    /* aged stock may go back through customs within the limit (1 year) of
+     * export, tax-free only within 6 months (decided on arrival) */
+    return u_disp < p->warehouse.aged_return_share &&
+           bf__within_months(s, day_of(s, sh->t[BF_MS_DEPARTED]), day,
+                             p->returns.customs_limit_months);
+}
+
+/*
+ * One unit of a lot leaves the shelf at t_h: sold (aged = false), or aged
+ * stock liquidated abroad or shipped home. Its fee, its sale, its rebate
+ * claim when it is claimed at sale. May free the shipment when it is the
+ * last unit.
+ */
+static int lot_unit(struct sim *s, uint32_t i, uint32_t k, bool aged, float sale_d, double t_h)
+{
+    struct ship *sh = ship_at(s, i);
+    const struct bf_params *p = ship_rules(s, sh, t_h);
+    const int32_t day = day_of(s, t_h);
+    int64_t fee = llround(p->warehouse.fee_cny_per_unit_day * 100.0);
+    if (fee != 0)
+        bf_ledger_fee(&s->ledger, day_of(s, sh->t[BF_MS_RECEIVED]), day, fee);
+    const bool home = aged && aged_to_china(s, sh, p, k, day);
+    uint8_t rb = bf__unit_rb(sh, k);
+    uint32_t claim = NO_REF, gen = 0;
+    int rc;
+    if (rb == RB_NONE && sh->eligible && !home) {
+        /* sold, or liquidated abroad (a sale, for the rebate): claimed now */
+        if ((rc = bf__claim_create(s, i, 1, t_h, false, &claim, &gen)) != 0)
+            return rc;
+        rb = RB_SALE;
+        sh = ship_at(s, i);
+    }
+    if (!aged) {
+        if (sh->counted) {
+            acc_add(&s->tts, (double)sale_d, 1.0);
+            bk_add(s, sh, BF_BK_time_to_sale_d, (double)sale_d, 1.0);
+        }
+        book_sale(s, sh, k, 1, t_h);
+        return sell_unit(s, i, k, rb, claim, gen, t_h);
+    }
+    balance(s, BF_BAL_INVENTORY, day, -unit_net_cost(sh));
+    if (!home) {
+        bf_ledger_book(&s->ledger, day, BF_FLOW_PROCEEDS,
+                       llround((double)sh->unit_cost_fen * p->warehouse.liquidation_value));
+        bf__unit_final_at(s, i, BF_US_DISPOSED_ABROAD, t_h);
+        return 0;
+    }
+    /* aged stock shipped back to China: from the warehouse's stock to the
+     * goods returning; a rebate not yet claimed is lost */
+    uint32_t j;
+    if ((rc = bf__item_new(s, i, k, rb, NO_REF, 0, &j)) != 0)
+        return rc;
+    struct item *it = item_at(s, j);
+    it->aged = 1;
+    it->returned_h = t_h;
+    it->value_fen = unit_net_cost(sh);
+    balance(s, BF_BAL_RETURNING, day, it->value_fen);
+    if (rb == RB_NONE && sh->eligible)
+        bf__rebate_unit_lost(s, sh, it);
+    return bf__queue_for_china(s, j);
+}
+
+/*
+ * A lot's units from next_unit on, in the order they leave the shelf: the
+ * ones due by now, then, ahead of their time, those sold before the lot's
+ * barrier (lot_barrier): their flows and balances are booked on their own
+ * dates, their buyer returns and claims scheduled at their own times, so a
+ * lot needs no event per unit. Aged stock waits for its day (it joins a
+ * return queue then). An event at the next unit's time carries on.
+ */
+static int lot_run(struct sim *s, uint32_t i, double now)
+{
+    struct ship *sh = ship_at(s, i);
+    const double received_h = sh->t[BF_MS_RECEIVED], aged_h = sh->aged_h;
+    const double barrier = lot_barrier(s, sh, now);
+    const uint32_t n = sh->n_units;
+    float *times = sh->sale_d;
+    uint32_t k = sh->next_unit;
+    int rc = 0;
+    while (k < n) {
+        const double sale_h = received_h + 24.0 * (double)times[k];
+        const bool aged = sale_h > aged_h;
+        const double t = aged ? aged_h : sale_h;
+        if (t > now && (aged || !(t < barrier)))
+            break;
+        const bool last = k + 1 == n;
+        sh->next_unit = k + 1;
+        if (last)
+            sh->sale_d = NULL; /* freed below; the last unit may free the shipment */
+        rc = lot_unit(s, i, k, aged, times[k], t);
+        k++;
+        if (rc != 0 || last)
+            break;
+        sh = ship_at(s, i);
+    }
+    if (k == n) {
+        bf__free(times);
+        return rc;
+    }
+    if (rc != 0)
+        return rc;
+    const double sale_h = received_h + 24.0 * (double)times[k];
+    return bf_engine_at(&s->eng, sale_h > aged_h ? aged_h : sale_h, EV_LOT, i, NULL);
+}
 
 int bf__on_lot(struct bf_engine *e, uint32_t i, void *ctx)
 {
-    struct sim *s = ctx;
-    const double now = e->now_h;
-    const int32_t today = day_of(s, now);
-    struct ship *sh = ship_at(s, i);
-    const struct bf_params *p = ship_rules(s, sh, now);
-
-    /* The units due now, and what happens to each. */
-    uint32_t first = sh->next_unit, last = first;
-    while (last < sh->n_units && unit_due_h(sh, p, last) <= now)
-        last++;
-    BF_ASSERT(last > first);
-    /* units sold or liquidated abroad whose rebate is claimed now, at sale:
-     * those of a rebate at sale, and those the shipment-level claim no
-     * longer covers (settled on 30 April) */
-    uint32_t to_claim = 0, n_sold = 0, n_gone = 0;
-    const int32_t export_day = day_of(s, sh->t[BF_MS_DEPARTED]);
-    for (uint32_t k = first; k < last; k++) {
-        bool claims = sh->eligible && !bf__ship_claim_covers(sh, k);
-        if ((double)sh->sale_d[k] <= p->warehouse.max_dwell_d) {
-            n_sold++;
-            to_claim += claims;
-            continue;
-        }
-        gsl_rng *r = erng(s, P_RETURNS, sh->serial, k);
-        gsl_rng_uniform(r);
-        gsl_rng_uniform(r);
-        double u_disp = gsl_rng_uniform(r);
-        /* aged stock may go back through customs within the limit (1 year)
-         * of export, tax-free only within 6 months (decided on arrival) */
-        bool to_china = u_disp < p->warehouse.aged_return_share &&
-                        bf__within_months(s, export_day, today, p->returns.customs_limit_months);
-        sh->sale_d[k] = to_china ? FATE_TO_CHINA : FATE_LIQUIDATED;
-        if (!to_china) {
-            n_gone++;
-            to_claim += claims; /* liquidated abroad: sold, for the rebate */
-        }
-    }
-    uint32_t claim = NO_REF, gen = 0;
-    int rc = 0;
-    if (to_claim > 0 && (rc = bf__claim_create(s, i, to_claim, now, false, &claim, &gen)) != 0)
-        return rc;
-    sh = ship_at(s, i);
-    sh->next_unit = last;
-    const bool lot_done = last == sh->n_units;
-    if (n_sold > 0)
-        book_sale(s, sh, first, n_sold);
-    if (n_gone > 0)
-        balance(s, BF_BAL_INVENTORY, today, -fen_mul(s, unit_net_cost(sh), n_gone));
-
-    /* Schedule the next unit before any unit can free the shipment. */
-    if (!lot_done) {
-        double next = unit_due_h(sh, p, last);
-        if ((rc = bf_engine_at(e, next, EV_LOT, i, NULL)) != 0)
-            return rc;
-    }
-    float *fates = sh->sale_d;
-    double received_h = sh->t[BF_MS_RECEIVED];
-    if (lot_done)
-        sh->sale_d = NULL; /* freed below, after the loop */
-    for (uint32_t k = first; rc == 0 && k < last; k++) {
-        unit_fee(s, p, received_h, now);
-        float f = fates[k];
-        sh = ship_at(s, i);
-        uint8_t rb = bf__unit_rb(sh, k);
-        if (rb == RB_NONE && sh->eligible && f != FATE_TO_CHINA)
-            rb = RB_SALE;
-        if (f >= 0.0f) {
-            if (sh->counted) {
-                acc_add(&s->tts, (double)f, 1.0);
-                bk_add(s, sh, BF_BK_time_to_sale_d, (double)f, 1.0);
-            }
-            rc = sell_unit(s, i, k, rb, claim, gen);
-            continue;
-        }
-        if (f == FATE_LIQUIDATED) {
-            bf_ledger_book(&s->ledger, today, BF_FLOW_PROCEEDS,
-                           llround((double)sh->unit_cost_fen * p->warehouse.liquidation_value));
-            bf__unit_final(s, i, BF_US_DISPOSED_ABROAD);
-            continue;
-        }
-        /* aged stock shipped back to China: from the warehouse's stock to
-         * the goods returning; a rebate not yet claimed is lost */
-        uint32_t j;
-        rc = bf__item_new(s, i, k, rb, NO_REF, 0, &j);
-        if (rc != 0)
-            break;
-        struct item *it = item_at(s, j);
-        it->aged = 1;
-        it->returned_h = now;
-        it->value_fen = unit_net_cost(sh);
-        balance(s, BF_BAL_INVENTORY, today, -it->value_fen);
-        balance(s, BF_BAL_RETURNING, today, it->value_fen);
-        if (rb == RB_NONE && sh->eligible)
-            bf__rebate_unit_lost(s, sh, it);
-        rc = bf__queue_for_china(s, j);
-    }
-    if (lot_done)
-        bf__free(fates);
-    return rc;
+    return lot_run(ctx, i, e->now_h);
 }
 
 int bf__on_buyer_return(struct bf_engine *e, uint32_t j, void *ctx)
