@@ -23,6 +23,8 @@
 #include <gsl/gsl_rng.h>
 #include <gsl/gsl_sf_gamma.h>
 
+#include "borderflow/alloc.h"
+
 static const char *const kind_names[BF_DIST__COUNT] = {
     [BF_DIST_FIXED] = "fixed",           [BF_DIST_UNIFORM] = "uniform",
     [BF_DIST_TRIANGULAR] = "triangular", [BF_DIST_EXPONENTIAL] = "exponential",
@@ -501,6 +503,41 @@ double bf_dist_quantile(const struct bf_dist *d, double u)
         break;
     }
     UNREACHABLE_KIND();
+}
+
+int bf_qtable_init(struct bf_qtable *t, const struct bf_dist *d, double u_max)
+{
+    assert_cheap_valid(d);
+    BF_ASSERT(u_max > 0.0 && u_max <= 1.0);
+    t->d = *d;
+    t->u_max = u_max;
+    t->q = NULL;
+    if (d->kind != BF_DIST_GAMMA)
+        return 0;
+    t->q = bf__malloc((BF_QTABLE_N + 1) * sizeof *t->q);
+    if (t->q == NULL)
+        return BF_ENOMEM;
+    for (unsigned i = 0; i <= BF_QTABLE_N; i++)
+        t->q[i] = bf_dist_quantile(d, u_max * i / BF_QTABLE_N);
+    return 0;
+}
+
+void bf_qtable_fini(struct bf_qtable *t)
+{
+    bf__free(t->q);
+    t->q = NULL;
+}
+
+double bf_qtable_eval(const struct bf_qtable *t, double u)
+{
+    BF_ASSERT(u >= 0.0 && u <= t->u_max);
+    if (t->q == NULL)
+        return bf_dist_quantile(&t->d, u);
+    double x = u / t->u_max * BF_QTABLE_N;
+    unsigned i = (unsigned)x;
+    if (i < BF_QTABLE_EXACT || i >= BF_QTABLE_N - BF_QTABLE_EXACT_TOP)
+        return bf_dist_quantile(&t->d, u);
+    return t->q[i] + (t->q[i + 1] - t->q[i]) * (x - i);
 }
 
 double bf_dist_cdf(const struct bf_dist *d, double x)

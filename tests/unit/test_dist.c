@@ -552,6 +552,43 @@ static void dist_should_abort_on_broken_contracts(void **state)
     assert_true(bf_aborts(quantile_above_one));
 }
 
+/* The tabulated quantile of a truncated gamma against the exact one: within
+ * 1e-3 of the unit everywhere (the header's promise), exact in the first
+ * cells, monotone, and the exact value for a kind that is not tabulated. */
+static void qtable_should_follow_the_exact_quantile(void **state)
+{
+    (void)state;
+    const double shapes[] = {4.0, 1.5, 11.1}, scales[] = {7.5, 20.0, 1.26};
+    for (int c = 0; c < 3; c++) {
+        struct bf_dist d;
+        assert_int_equal(bf_dist_gamma(&d, shapes[c], scales[c], NULL), 0);
+        double u_max = bf_dist_cdf(&d, 60.0);
+        struct bf_qtable t;
+        assert_int_equal(bf_qtable_init(&t, &d, u_max), 0);
+        assert_non_null(t.q);
+        double worst = 0.0, prev = -1.0;
+        for (int j = 0; j <= 20000; j++) {
+            double u = fmin(u_max * j / 20000.0, u_max);
+            double a = bf_qtable_eval(&t, u), e = bf_dist_quantile(&d, u);
+            worst = fmax(worst, fabs(a - e));
+            assert_true(a >= prev);
+            prev = a;
+        }
+        assert_true(worst < 1e-3);
+        /* the first cells are exact */
+        double u0 = u_max * 3.5 / BF_QTABLE_N;
+        assert_true(bf_qtable_eval(&t, u0) == bf_dist_quantile(&d, u0));
+        bf_qtable_fini(&t);
+    }
+    struct bf_dist ln;
+    assert_int_equal(bf_dist_lognormal(&ln, 1.0, 0.5, NULL), 0);
+    struct bf_qtable t;
+    assert_int_equal(bf_qtable_init(&t, &ln, 1.0), 0);
+    assert_null(t.q);
+    assert_true(bf_qtable_eval(&t, 0.3) == bf_dist_quantile(&ln, 0.3));
+    bf_qtable_fini(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -570,6 +607,7 @@ int main(void)
         cmocka_unit_test(dist_should_flag_nonnegative_kinds),
         cmocka_unit_test(dist_should_name_kinds),
         cmocka_unit_test(dist_should_abort_on_broken_contracts),
+        cmocka_unit_test(qtable_should_follow_the_exact_quantile),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
