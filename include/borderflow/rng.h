@@ -8,8 +8,9 @@
  * Two levels:
  *  - a purpose stream: one GSL mt19937 generator per purpose, for draws whose
  *    order does not depend on the policy (arrival times, say);
- *  - an entity stream: the scratch generator (GSL taus2, cheap to seed)
- *    re-seeded from (purpose stream key, entity serial, slot) before a draw.
+ *  - an entity stream: the scratch generator (SplitMix64 as a GSL generator
+ *    type, bf_rng_splitmix64: a seed is one store) re-seeded from (purpose
+ *    stream key, entity serial, slot) before a draw.
  *    A shipment's inspection time or a unit's time to sale is then the same
  *    number under every policy, whatever order the events happen in and
  *    however many numbers other draws consumed (rejection samplers draw a
@@ -18,8 +19,8 @@
  * Seeds: GSL's generators take 32-bit seeds. bf_rng_seed32() is injective in
  * (city, replication, purpose) for a given scenario seed (a bijective mix of
  * a packed key), so no two purpose streams of one scenario share a seed, and
- * it is never 0. Entity-stream seeds are 32-bit hashes: two entities of one
- * run may, rarely, share a sequence; that does not bias any estimate.
+ * it is never 0. Entity-stream seeds are 64 bits, a bijection of the entity
+ * for a given stream and slot: two entities never share a sequence.
  */
 #ifndef BORDERFLOW_RNG_H
 #define BORDERFLOW_RNG_H
@@ -36,8 +37,12 @@
  * within the bounds above (asserted). */
 uint32_t bf_rng_seed32(uint64_t seed, uint32_t city, uint32_t rep, uint32_t purpose);
 
-/* Seed of an entity stream (nonzero). */
-uint32_t bf_rng_entity_seed32(uint32_t stream_seed, uint64_t entity, uint32_t slot);
+/* The entity generator type (SplitMix64; stream.c says why ours). */
+extern const gsl_rng_type *const bf_rng_splitmix64;
+
+/* Seed of an entity stream: the generator's state before its first draw. */
+uint64_t bf_rng_entity_seed64(uint32_t stream_seed, uint64_t entity, uint32_t slot);
+
 
 struct bf_streams {
     gsl_rng *r[BF_RNG_MAX_PURPOSES];

@@ -179,21 +179,56 @@ static void rng_should_keep_seeds_stable_across_versions(void **state)
     assert_int_equal(bf_rng_seed32(0, 0, 0, 0), 0x353bb3dau);
     assert_int_equal(bf_rng_seed32(SEED, CITY, REP, 5), 0x5e641c46u);
     assert_int_equal(bf_rng_seed32(UINT64_MAX, 1023, 32767, 63), 0x2712394fu);
-    assert_int_equal(bf_rng_entity_seed32(0x12345678u, 0, 0), 0x8970b014u);
-    assert_int_equal(bf_rng_entity_seed32(0x12345678u, 987654321, 2), 0x862c8877u);
+    assert_true(bf_rng_entity_seed64(0x12345678u, 0, 0) == UINT64_C(0x08d86c5a81a8dc4e));
+    assert_true(bf_rng_entity_seed64(0x12345678u, 987654321, 2) == UINT64_C(0xd5148fa8533807df));
     struct bf_streams s;
     assert_int_equal(bf_streams_init(&s, SEED, CITY, REP, NPURP), 0);
     assert_int_equal(gsl_rng_get(bf_streams_get(&s, 0)), 3873893458ul);
-    assert_int_equal(gsl_rng_get(bf_streams_entity(&s, 1, 42, 0)), 173476703ul);
+    assert_int_equal(gsl_rng_get(bf_streams_entity(&s, 1, 42, 0)), 4000960974ul);
     bf_streams_fini(&s);
 }
 
-static void rng_should_never_give_entity_seed_zero(void **state)
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* For one stream and slot the seed is a bijection of the entity: 100,000
+ * entities, 100,000 sequences. */
+static void rng_should_give_every_entity_its_own_seed(void **state)
 {
     (void)state;
-    for (uint32_t ss = 0; ss < 16; ss++)
-        for (uint64_t e = 0; e < 20000; e++)
-            assert_int_not_equal(bf_rng_entity_seed32(ss * 0x9e3779b9u, e, (uint32_t)e & 3u), 0);
+    enum { N = 100000 };
+    static uint64_t seeds[N];
+    for (uint32_t slot = 0; slot < 3; slot++) {
+        for (uint64_t e = 0; e < N; e++)
+            seeds[e] = bf_rng_entity_seed64(0x9e3779b9u, e * 7919, slot);
+        qsort(seeds, N, sizeof seeds[0], cmp_u64);
+        for (size_t i = 1; i < N; i++)
+            assert_true(seeds[i] != seeds[i - 1]);
+    }
+}
+
+/* The entity generator is SplitMix64: from state 0 its published outputs
+ * are 0xe220a8397b1dcdaf, 0x6e789e6aa1b965f4, 0x06c45d188009454f (the
+ * reference implementation of Steele, Lea and Flood); GSL's interface
+ * gives their high 32 bits, and doubles from their high 53. */
+static void rng_entity_generator_should_be_splitmix64(void **state)
+{
+    (void)state;
+    gsl_rng *r = gsl_rng_alloc(bf_rng_splitmix64);
+    assert_non_null(r);
+    gsl_rng_set(r, 0);
+    assert_int_equal(gsl_rng_get(r), 0xe220a839ul);
+    assert_int_equal(gsl_rng_get(r), 0x6e789e6aul);
+    assert_int_equal(gsl_rng_get(r), 0x06c45d18ul);
+    gsl_rng_set(r, 0);
+    bf_assert_near(gsl_rng_uniform(r), (double)(UINT64_C(0xe220a8397b1dcdaf) >> 11) * 0x1.0p-53,
+                   0.0);
+    assert_int_equal(gsl_rng_max(r), 0xfffffffful);
+    assert_int_equal(gsl_rng_min(r), 0);
+    gsl_rng_free(r);
 }
 
 static void draw10(gsl_rng *r, unsigned long *out)
@@ -240,12 +275,12 @@ static void rng_should_reproduce_entity_streams_whatever_was_drawn_between(void 
     bf_streams_fini(&t);
 }
 
-static void rng_should_match_a_fresh_taus2_for_an_entity(void **state)
+static void rng_should_match_a_fresh_generator_for_an_entity(void **state)
 {
     (void)state;
     struct bf_streams s;
     assert_int_equal(bf_streams_init(&s, SEED, CITY, REP, NPURP), 0);
-    gsl_rng *fresh = gsl_rng_alloc(gsl_rng_taus2);
+    gsl_rng *fresh = gsl_rng_alloc(bf_rng_splitmix64);
     assert_non_null(fresh);
     const uint64_t entities[] = {0, 1, 77, UINT64_C(1) << 40, UINT64_MAX};
     for (uint32_t p = 0; p < NPURP; p++) {
@@ -254,7 +289,7 @@ static void rng_should_match_a_fresh_taus2_for_an_entity(void **state)
             for (uint32_t slot = 0; slot < 3; slot++) {
                 gsl_rng *r = bf_streams_entity(&s, p, entities[k], slot);
                 assert_ptr_equal(r, s.scratch);
-                gsl_rng_set(fresh, bf_rng_entity_seed32(s.seed32[p], entities[k], slot));
+                gsl_rng_set(fresh, bf_rng_entity_seed64(s.seed32[p], entities[k], slot));
                 for (int i = 0; i < 100; i++)
                     assert_int_equal(gsl_rng_get(r), gsl_rng_get(fresh));
             }
@@ -399,9 +434,10 @@ int main(void)
         cmocka_unit_test(rng_should_give_distinct_nonzero_seeds),
         cmocka_unit_test(rng_should_remap_the_tuple_that_mixes_to_zero),
         cmocka_unit_test(rng_should_keep_seeds_stable_across_versions),
-        cmocka_unit_test(rng_should_never_give_entity_seed_zero),
+        cmocka_unit_test(rng_should_give_every_entity_its_own_seed),
+        cmocka_unit_test(rng_entity_generator_should_be_splitmix64),
         cmocka_unit_test(rng_should_reproduce_entity_streams_whatever_was_drawn_between),
-        cmocka_unit_test(rng_should_match_a_fresh_taus2_for_an_entity),
+        cmocka_unit_test(rng_should_match_a_fresh_generator_for_an_entity),
         cmocka_unit_test(rng_should_draw_uncorrelated_purpose_streams),
         cmocka_unit_test(rng_should_draw_uncorrelated_entity_streams),
         cmocka_unit_test(rng_should_allocate_all_purposes_and_finish_cleanly),
