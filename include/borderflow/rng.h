@@ -40,8 +40,39 @@ uint32_t bf_rng_seed32(uint64_t seed, uint32_t city, uint32_t rep, uint32_t purp
 /* The entity generator type (SplitMix64; stream.c says why ours). */
 extern const gsl_rng_type *const bf_rng_splitmix64;
 
+/* splitmix64's output function applied to x + golden gamma: a bijection on
+ * 64 bits with good avalanche (Steele, Lea and Flood 2014). */
+static inline uint64_t bf_rng_mix64(uint64_t x)
+{
+    uint64_t z = x + 0x9e3779b97f4a7c15u;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    return z ^ (z >> 31);
+}
+
 /* Seed of an entity stream: the generator's state before its first draw. */
-uint64_t bf_rng_entity_seed64(uint32_t stream_seed, uint64_t entity, uint32_t slot);
+static inline uint64_t bf_rng_entity_seed64(uint32_t stream_seed, uint64_t entity, uint32_t slot)
+{
+    /* Mix the entity serial first, then combine it with the (stream, slot)
+     * word and mix again: for a fixed stream and slot the 64-bit seed is a
+     * bijection of the entity, so two entities never share a sequence. A
+     * plain xor of the three would make (entity, slot) and (entity ^ x, slot
+     * ^ x) collide systematically. */
+    const uint64_t key = (uint64_t)stream_seed << 32 | slot;
+    return bf_rng_mix64(bf_rng_mix64(entity) ^ key);
+}
+
+/*
+ * Draw i (from 0) of the entity stream with seed x, as a uniform in [0, 1)
+ * with 53 random bits: the same number as the (i + 1)-th gsl_rng_uniform of
+ * the scratch generator seeded with x. SplitMix64 is counter-based -- draw i
+ * is the mix of x + i * gamma -- so a unit's few uniforms are computed
+ * directly, inline, without a call through the GSL generator type for each.
+ */
+static inline double bf_rng_entity_u(uint64_t x, uint32_t i)
+{
+    return (double)(bf_rng_mix64(x + (uint64_t)i * 0x9e3779b97f4a7c15u) >> 11) * 0x1.0p-53;
+}
 
 
 struct bf_streams {
@@ -69,5 +100,13 @@ gsl_rng *bf_streams_get(const struct bf_streams *s, uint32_t purpose);
  */
 gsl_rng *bf_streams_entity(const struct bf_streams *s, uint32_t purpose, uint64_t entity,
                            uint32_t slot);
+
+/* The seed of the entity stream (purpose, entity, slot), for
+ * bf_rng_entity_u. */
+static inline uint64_t bf_streams_entity_seed(const struct bf_streams *s, uint32_t purpose,
+                                              uint64_t entity, uint32_t slot)
+{
+    return bf_rng_entity_seed64(s->seed32[purpose], entity, slot);
+}
 
 #endif

@@ -23,16 +23,6 @@
 #include "borderflow/error.h"
 #include "borderflow/rng.h"
 
-/* splitmix64's output function applied to x + golden gamma: a bijection on
- * 64 bits with good avalanche (every input bit flips each output bit with
- * probability close to 1/2). */
-static uint64_t splitmix64(uint64_t x)
-{
-    uint64_t z = x + 0x9e3779b97f4a7c15u;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-    return z ^ (z >> 31);
-}
 
 /* murmur3's fmix32: a bijection on 32 bits (xor-shifts and odd multipliers
  * are each invertible), with fmix32(0) == 0. */
@@ -60,7 +50,7 @@ uint32_t bf_rng_seed32(uint64_t seed, uint32_t city, uint32_t rep, uint32_t purp
     /* 10 + 15 + 6 = 31 bits: every valid tuple has its own packed value and
      * the high bit is never set. */
     const uint32_t pack = city << 21 | rep << 6 | purpose;
-    const uint32_t k = fold32(splitmix64(seed));
+    const uint32_t k = fold32(bf_rng_mix64(seed));
 
     /* For a fixed k, pack -> fmix32(k ^ pack) is a bijection, so distinct
      * tuples get distinct seeds. Hashing (seed, city, rep, purpose) with a
@@ -88,10 +78,9 @@ struct sm64 {
 
 static inline uint64_t sm64_next(struct sm64 *st)
 {
-    uint64_t z = (st->x += 0x9e3779b97f4a7c15u);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-    return z ^ (z >> 31);
+    uint64_t z = bf_rng_mix64(st->x);
+    st->x += 0x9e3779b97f4a7c15u;
+    return z;
 }
 
 static void sm64_set(void *state, unsigned long seed)
@@ -115,17 +104,6 @@ static const gsl_rng_type sm64_type = {
     "bf-splitmix64", 0xffffffffUL, 0, sizeof(struct sm64), sm64_set, sm64_get, sm64_get_double,
 };
 const gsl_rng_type *const bf_rng_splitmix64 = &sm64_type;
-
-uint64_t bf_rng_entity_seed64(uint32_t stream_seed, uint64_t entity, uint32_t slot)
-{
-    /* Mix the entity serial first, then combine it with the (stream, slot)
-     * word and mix again: for a fixed stream and slot the 64-bit seed is a
-     * bijection of the entity, so two entities never share a sequence. A
-     * plain xor of the three would make (entity, slot) and (entity ^ x, slot
-     * ^ x) collide systematically. */
-    const uint64_t key = (uint64_t)stream_seed << 32 | slot;
-    return splitmix64(splitmix64(entity) ^ key);
-}
 
 int bf_streams_init(struct bf_streams *s, uint64_t seed, uint32_t city, uint32_t rep,
                     uint32_t n_purposes)

@@ -231,6 +231,25 @@ static void rng_entity_generator_should_be_splitmix64(void **state)
     gsl_rng_free(r);
 }
 
+/* A unit's uniforms computed directly are the generator's draws: the first
+ * is the published SplitMix64 output for seed 0 above, and for an entity
+ * stream the i-th equals the (i+1)-th gsl_rng_uniform after the seed. */
+static void rng_should_compute_entity_uniforms_without_the_generator(void **state)
+{
+    (void)state;
+    bf_assert_near(bf_rng_entity_u(0, 0), (double)(UINT64_C(0xe220a8397b1dcdaf) >> 11) * 0x1.0p-53,
+                   0.0);
+    struct bf_streams s;
+    assert_int_equal(bf_streams_init(&s, SEED, CITY, REP, NPURP), 0);
+    for (uint64_t e = 0; e < 50; e++) {
+        uint64_t x = bf_streams_entity_seed(&s, 3, e * 977, (uint32_t)e % 5);
+        gsl_rng *r = bf_streams_entity(&s, 3, e * 977, (uint32_t)e % 5);
+        for (uint32_t i = 0; i < 5; i++)
+            assert_true(bf_rng_entity_u(x, i) == gsl_rng_uniform(r));
+    }
+    bf_streams_fini(&s);
+}
+
 static void draw10(gsl_rng *r, unsigned long *out)
 {
     for (int i = 0; i < 10; i++)
@@ -436,6 +455,7 @@ int main(void)
         cmocka_unit_test(rng_should_keep_seeds_stable_across_versions),
         cmocka_unit_test(rng_should_give_every_entity_its_own_seed),
         cmocka_unit_test(rng_entity_generator_should_be_splitmix64),
+        cmocka_unit_test(rng_should_compute_entity_uniforms_without_the_generator),
         cmocka_unit_test(rng_should_reproduce_entity_streams_whatever_was_drawn_between),
         cmocka_unit_test(rng_should_match_a_fresh_generator_for_an_entity),
         cmocka_unit_test(rng_should_draw_uncorrelated_purpose_streams),
