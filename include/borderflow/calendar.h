@@ -247,4 +247,30 @@ int32_t bf_cal_next_weekday(int32_t day, uint8_t mask);
 int bf_cal_count_working_days(const struct bf_calendar *cal, int32_t from, int32_t to,
                               uint32_t *count);
 
+/*
+ * Working-day arithmetic in O(1) over a range of days -- a run's horizon --
+ * for the model, which asks it for every rebate claim: the rank of each day
+ * among the range's working days and the day of each rank, built once from
+ * the calendar. bf_workdays_add gives exactly what bf_cal_add_working_days
+ * gives, flags included (test_calendar compares them day by day); outside
+ * the range, or for a walk longer than a year, it asks the calendar.
+ */
+struct bf_workdays {
+    const struct bf_calendar *cal;
+    int32_t first;   /* first day of the range */
+    uint32_t n;      /* its days */
+    uint32_t *rank;  /* [n + 1]: working days in [first, first + i) */
+    int32_t *day_at; /* [n_wd]: the working days of the range, in order */
+    uint32_t n_wd;
+    uint8_t *flags; /* [n]: the query flags of each day's year */
+};
+
+/* 0 or BF_ENOMEM. cal must outlive w. fini frees; on a zeroed struct it is a
+ * no-op. */
+int bf_workdays_init(struct bf_workdays *w, const struct bf_calendar *cal, int32_t first,
+                     uint32_t n);
+void bf_workdays_fini(struct bf_workdays *w);
+/* bf_cal_add_working_days(w->cal, day, n, out), the same result. */
+int bf_workdays_add(const struct bf_workdays *w, int32_t day, uint32_t n, int32_t *out);
+
 #endif

@@ -600,3 +600,61 @@ int bf_cal_count_working_days(const struct bf_calendar *cal, int32_t from, int32
     *count = (uint32_t)n; /* n <= to - from < 2^32 */
     return from < to ? range_status(cal, from, (int64_t)to - 1) : 0;
 }
+
+/* ---- working-day arithmetic over a range ---- */
+
+int bf_workdays_init(struct bf_workdays *w, const struct bf_calendar *cal, int32_t first,
+                     uint32_t n)
+{
+    memset(w, 0, sizeof *w);
+    w->cal = cal;
+    w->first = first;
+    w->n = n;
+    w->rank = bf__malloc(((size_t)n + 1) * sizeof *w->rank);
+    w->day_at = bf__malloc(((size_t)n + 1) * sizeof *w->day_at);
+    w->flags = bf__malloc(((size_t)n + 1) * sizeof *w->flags);
+    if (w->rank == NULL || w->day_at == NULL || w->flags == NULL) {
+        bf_workdays_fini(w);
+        return BF_ENOMEM;
+    }
+    uint32_t r = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        const int64_t day = (int64_t)first + i;
+        w->rank[i] = r;
+        w->flags[i] = (uint8_t)year_flags(cal, year_of(day));
+        if (working_at(cal, day))
+            w->day_at[r++] = to_day(day);
+    }
+    w->rank[n] = r;
+    w->n_wd = r;
+    return 0;
+}
+
+void bf_workdays_fini(struct bf_workdays *w)
+{
+    bf__free(w->rank);
+    bf__free(w->day_at);
+    bf__free(w->flags);
+    memset(w, 0, sizeof *w);
+}
+
+int bf_workdays_add(const struct bf_workdays *w, int32_t day, uint32_t n, int32_t *out)
+{
+    /* the walk starts at day (n = 0) or the day after; the answer is the
+     * working day of rank rank(start) + n - 1 (or + 0) */
+    const int64_t start = n == 0 ? (int64_t)day : (int64_t)day + 1;
+    const int64_t i = start - w->first;
+    if (i >= 0 && i < (int64_t)w->n) {
+        const uint64_t r = (uint64_t)w->rank[i] + (n == 0 ? 0 : n - 1);
+        if (r < w->n_wd) {
+            const int32_t d = w->day_at[r];
+            /* a range shorter than a year spans at most two years: those of
+             * its ends, whose flags give the range's */
+            if ((int64_t)d - start < 365) {
+                *out = d;
+                return w->flags[i] | w->flags[d - w->first];
+            }
+        }
+    }
+    return bf_cal_add_working_days(w->cal, day, n, out);
+}

@@ -695,6 +695,48 @@ static void calendar_should_agree_with_day_by_day_reference(void **state)
     bf_calendar_fini(&empty);
 }
 
+/* The O(1) table over a range gives what the calendar's walk gives, date
+ * and flags, for every start in and around the range (given, adjusted,
+ * projected and unknown years, and no calendar at all), short walks and
+ * walks that leave the range or last more than a year. */
+static void workdays_should_agree_with_the_calendar_walk(void **state)
+{
+    (void)state;
+    struct bf_calendar cal, empty;
+    builtin(&cal);
+    bf_calendar_init(&empty);
+    assert_int_equal(bf_calendar_project_cn(&cal, 2027, 2028, NULL), 0);
+    const struct bf_calendar *cals[2] = {&cal, &empty};
+    const int32_t first = ymd(2024, 12, 20);
+    const uint32_t n_days = (uint32_t)(ymd(2029, 1, 10) - first);
+    for (int c = 0; c < 2; c++) {
+        struct bf_workdays w;
+        assert_int_equal(bf_workdays_init(&w, cals[c], first, n_days), 0);
+        uint32_t checked = 0;
+        for (int32_t start = first - 10; start < first + (int32_t)n_days + 10; start++) {
+            const uint32_t ns[] = {0, 1, 2, 5, 9, 23, 61, 240, 300};
+            for (size_t j = 0; j < sizeof ns / sizeof ns[0]; j++) {
+                int32_t want, got;
+                const int want_rc = bf_cal_add_working_days(cals[c], start, ns[j], &want);
+                const int rc = bf_workdays_add(&w, start, ns[j], &got);
+                if (got != want || rc != want_rc)
+                    fail_msg("cal %d, start %d, n %u: %d (flags %d), expected %d (%d)", c, start,
+                             ns[j], got, rc, want, want_rc);
+                checked++;
+            }
+        }
+        assert_true(checked > 13000);
+        /* the range: every working day once, in order */
+        assert_true(w.n_wd > 0 && w.n_wd < n_days);
+        for (uint32_t r = 1; r < w.n_wd; r++)
+            assert_true(w.day_at[r] > w.day_at[r - 1]);
+        bf_workdays_fini(&w);
+        bf_workdays_fini(&w); /* a second fini is a no-op */
+    }
+    bf_calendar_fini(&cal);
+    bf_calendar_fini(&empty);
+}
+
 static void calendar_should_skip_whole_weeks_outside_the_table(void **state)
 {
     (void)state;
@@ -1755,6 +1797,7 @@ int main(void)
         cmocka_unit_test(calendar_should_flag_walks_through_projected_years),
         cmocka_unit_test(projection_should_reject_years_it_cannot_project),
         cmocka_unit_test(calendar_should_agree_with_day_by_day_reference),
+        cmocka_unit_test(workdays_should_agree_with_the_calendar_walk),
         cmocka_unit_test(calendar_should_skip_whole_weeks_outside_the_table),
         cmocka_unit_test(cal_next_day_of_month_should_clamp_to_short_months),
         cmocka_unit_test(cal_next_day_of_month_should_include_the_day_and_roll_over),
