@@ -2,12 +2,22 @@
  * event.h - the event list and the simulation clock.
  *
  * An event is a time, a sequence number and a small payload (kind + entity
- * index). The list is a binary min-heap ordered by (time, sequence): events
- * at equal times run in the order they were scheduled, so a run is a pure
- * function of its inputs. Time is a double in hours since the horizon start.
+ * index). Events run in (time, sequence) order: events at equal times run
+ * in the order they were scheduled, so a run is a pure function of its
+ * inputs. Time is a double in hours since the horizon start.
+ *
+ * The list has two levels, as a calendar queue (Brown 1988) or a ladder
+ * queue has: a 4-ary min-heap of the events of the current day and the days
+ * before it, and for later days a bucket per day -- unsorted, appended to --
+ * in a ring of BF_EVENT_RING days, the events beyond it in a second heap.
+ * When the current day's heap is empty the next day with events becomes the
+ * current one and its bucket is heaped. A model that schedules most events
+ * days ahead (a claim paid in five weeks, a lot's next sale) then keeps a
+ * heap of one day's events, which stays in cache, where one heap of
+ * everything pending missed it at every level (docs/performance.md).
  *
  * Cancel is lazy (ns-3, redis AE_DELETED_EVENT_ID): a cancelled event stays
- * in the heap and is dropped when it reaches the top. Only events still
+ * in the list and is dropped when it reaches the top. Only events still
  * pending may be cancelled.
  *
  * struct bf_engine adds the clock and dispatch: a table of handlers indexed
@@ -33,9 +43,22 @@ struct bf_event {
     uint16_t spare;
 };
 
+#define BF_EVENT_DAY_H 24.0 /* a bucket's width, hours */
+#define BF_EVENT_RING  1024 /* days ahead kept in buckets (a power of two) */
+
+struct bf_event_bucket {
+    struct bf_event *v;
+    uint32_t n, cap;
+};
+
 struct bf_event_queue {
-    struct bf_event *heap;
+    struct bf_event *heap; /* days <= day */
     size_t n, cap;
+    int64_t day;                  /* the current day (bucket index) */
+    struct bf_event_bucket *ring; /* [BF_EVENT_RING]: days day + 1 ... day + RING - 1 */
+    size_t n_ring;                /* events in the ring */
+    struct bf_event *far;         /* days >= day + RING when scheduled: a heap */
+    size_t n_far, far_cap;
     uint64_t next_seq;
     /* open-addressing set of cancelled ids still in the heap */
     uint64_t *cancelled;

@@ -81,14 +81,36 @@ static void set_remove(struct bf_event_queue *q, uint64_t id)
 
 /* ---- queue ---- */
 
+#define RING_MASK ((int64_t)BF_EVENT_RING - 1)
+
+/* The day (bucket index) of a time: floor(t / 24 h), clamped far from the
+ * int64 limits (infinite times all fall on the last day). */
+static int64_t day_index(double t_h)
+{
+    const double q = t_h / BF_EVENT_DAY_H;
+    if (!(q < 4.0e18))
+        return (int64_t)4e18;
+    if (q < -4.0e18)
+        return -(int64_t)4e18;
+    int64_t k = (int64_t)q; /* toward zero; floor below */
+    if ((double)k > q)
+        k--;
+    return k;
+}
+
 int bf_event_queue_init(struct bf_event_queue *q, size_t cap_hint)
 {
     memset(q, 0, sizeof *q);
     q->next_seq = 1; /* 0 marks an empty slot of the cancel set */
+    q->ring = bf__calloc(BF_EVENT_RING, sizeof *q->ring);
+    if (q->ring == NULL)
+        return BF_ENOMEM;
     if (cap_hint > 0) {
         q->heap = bf__malloc(cap_hint * sizeof *q->heap);
-        if (q->heap == NULL)
+        if (q->heap == NULL) {
+            bf_event_queue_fini(q);
             return BF_ENOMEM;
+        }
         q->cap = cap_hint;
     }
     return 0;
@@ -96,15 +118,29 @@ int bf_event_queue_init(struct bf_event_queue *q, size_t cap_hint)
 
 void bf_event_queue_fini(struct bf_event_queue *q)
 {
+    if (q->ring != NULL)
+        for (size_t i = 0; i < BF_EVENT_RING; i++)
+            bf__free(q->ring[i].v);
+    bf__free(q->ring);
+    bf__free(q->far);
     bf__free(q->heap);
     bf__free(q->cancelled);
     memset(q, 0, sizeof *q);
 }
 
+static size_t pending_all(const struct bf_event_queue *q)
+{
+    return q->n + q->n_ring + q->n_far;
+}
+
 int bf_event_queue_push(struct bf_event_queue *q, double t_h, uint16_t kind, uint32_t entity,
                         uint64_t *id)
 {
-    if (q->n == q->cap) {
+    BF_ASSERT(!isnan(t_h));
+    /* The day's heap can hold every pending event: a day's bucket (and the
+     * far events of that day) then moves into it without an allocation, so
+     * popping cannot fail. */
+    if (pending_all(q) == q->cap) {
         size_t ncap = q->cap ? 2 * q->cap : 64;
         struct bf_event *nh = bf__realloc(q->heap, ncap * sizeof *nh);
         if (nh == NULL)
@@ -112,16 +148,86 @@ int bf_event_queue_push(struct bf_event_queue *q, double t_h, uint16_t kind, uin
         q->heap = nh;
         q->cap = ncap;
     }
-    struct bf_event e = {.t_h = t_h, .seq = q->next_seq++, .entity = entity, .kind = kind};
-    bf__heap_sift_up(q->heap, q->n++, e);
+    const struct bf_event e = {.t_h = t_h, .seq = q->next_seq, .entity = entity, .kind = kind};
+    const int64_t d = day_index(t_h);
+    if (d <= q->day) {
+        bf__heap_sift_up(q->heap, q->n++, e);
+    } else if (d - q->day < BF_EVENT_RING) {
+        struct bf_event_bucket *b = &q->ring[d & RING_MASK];
+        if (b->n == b->cap) {
+            uint32_t ncap = b->cap ? 2 * b->cap : 16;
+            struct bf_event *nv = bf__realloc(b->v, (size_t)ncap * sizeof *nv);
+            if (nv == NULL)
+                return BF_ENOMEM;
+            b->v = nv;
+            b->cap = ncap;
+        }
+        b->v[b->n++] = e;
+        q->n_ring++;
+    } else {
+        if (q->n_far == q->far_cap) {
+            size_t ncap = q->far_cap ? 2 * q->far_cap : 64;
+            struct bf_event *nf = bf__realloc(q->far, ncap * sizeof *nf);
+            if (nf == NULL)
+                return BF_ENOMEM;
+            q->far = nf;
+            q->far_cap = ncap;
+        }
+        bf__heap_sift_up(q->far, q->n_far++, e);
+    }
+    q->next_seq++;
     if (id != NULL)
         *id = e.seq;
     return 0;
 }
 
+/*
+ * The day's heap is empty: the next day with events becomes the current
+ * day, its bucket and its far events the heap. False when nothing is left.
+ * A bucket holds the events of exactly one day: scheduled when the current
+ * day was c, day d had c < d < c + RING, and the current day only moves on
+ * to the next day with events, so no later day with the same slot is
+ * scheduled before d is reached.
+ */
+static bool advance(struct bf_event_queue *q)
+{
+    if (q->n_ring == 0 && q->n_far == 0)
+        return false;
+    int64_t next = INT64_MAX;
+    if (q->n_ring > 0)
+        for (int64_t d = q->day + 1;; d++)
+            if (q->ring[d & RING_MASK].n > 0) {
+                next = d;
+                break;
+            }
+    if (q->n_far > 0) {
+        const int64_t fd = day_index(q->far[0].t_h);
+        if (fd < next)
+            next = fd;
+    }
+    q->day = next;
+    struct bf_event_bucket *b = &q->ring[next & RING_MASK];
+    if (q->n_ring > 0 && b->n > 0) {
+        memcpy(q->heap, b->v, (size_t)b->n * sizeof *b->v);
+        q->n = b->n;
+        q->n_ring -= b->n;
+        /* freed rather than kept for the slot's next day: a kept buffer per
+         * slot holds the ring's busiest days at once (hundreds of MiB for a
+         * busy city), a new one costs a few allocations a day */
+        bf__free(b->v);
+        *b = (struct bf_event_bucket){0};
+        bf__heap_make(q->heap, q->n);
+    }
+    while (q->n_far > 0 && day_index(q->far[0].t_h) == next) {
+        bf__heap_sift_up(q->heap, q->n++, q->far[0]);
+        bf__heap_remove_top(q->far, q->n_far--);
+    }
+    return true;
+}
+
 bool bf_event_queue_pop(struct bf_event_queue *q, struct bf_event *ev)
 {
-    while (q->n > 0) {
+    while (q->n > 0 || advance(q)) {
         *ev = q->heap[0];
         bf__heap_remove_top(q->heap, q->n--);
         if (q->n_cancelled == 0 || !set_contains(q, ev->seq))
@@ -133,7 +239,7 @@ bool bf_event_queue_pop(struct bf_event_queue *q, struct bf_event *ev)
 
 double bf_event_queue_peek_t(struct bf_event_queue *q)
 {
-    while (q->n > 0) {
+    while (q->n > 0 || advance(q)) {
         if (q->n_cancelled == 0 || !set_contains(q, q->heap[0].seq))
             return q->heap[0].t_h;
         set_remove(q, q->heap[0].seq);
@@ -144,7 +250,7 @@ double bf_event_queue_peek_t(struct bf_event_queue *q)
 
 size_t bf_event_queue_size(const struct bf_event_queue *q)
 {
-    return q->n - q->n_cancelled;
+    return pending_all(q) - q->n_cancelled;
 }
 
 int bf_event_queue_cancel(struct bf_event_queue *q, uint64_t id)
@@ -225,7 +331,7 @@ int bf_engine_run(struct bf_engine *e, double until_h)
     const bool tracing = e->trace_fn != NULL || e->trace_file != NULL;
     for (;;) {
         /* Inline fast path of bf_event_queue_pop with the until check. */
-        if (q->n == 0)
+        if (q->n == 0 && !advance(q))
             break;
         struct bf_event ev = q->heap[0];
         if (ev.t_h > until_h)

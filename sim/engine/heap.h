@@ -1,5 +1,5 @@
 /*
- * heap.h - the event list: a 4-ary min-heap ordered by (time, sequence).
+ * heap.h - the event list's heaps: 4-ary min-heaps ordered by (time, sequence).
  *
  * static inline so the run loop compiles into one function (libuv's
  * heap-inl.h). Sifting moves a hole instead of swapping, as the plain loop
@@ -33,12 +33,9 @@ static inline void bf__heap_sift_up(struct bf_event *h, size_t i, struct bf_even
     h[i] = e;
 }
 
-/* Removes h[0]; n is the size before removal. */
-static inline void bf__heap_remove_top(struct bf_event *h, size_t n)
+/* Puts e at hole i of the heap h[0..n) (e's place or below it). */
+static inline void bf__heap_sift_down(struct bf_event *h, size_t n, size_t i, struct bf_event e)
 {
-    struct bf_event last = h[n - 1];
-    n--;
-    size_t i = 0;
     for (;;) {
         size_t c = BF__HEAP_D * i + 1;
         if (c >= n)
@@ -48,13 +45,28 @@ static inline void bf__heap_remove_top(struct bf_event *h, size_t n)
         for (size_t k = c + 1; k < end; k++)
             if (bf__ev_less(&h[k], &h[best]))
                 best = k;
-        if (!bf__ev_less(&h[best], &last))
+        if (!bf__ev_less(&h[best], &e))
             break;
         h[i] = h[best];
         i = best;
     }
-    if (n > 0)
-        h[i] = last;
+    h[i] = e;
+}
+
+/* Removes h[0]; n is the size before removal. */
+static inline void bf__heap_remove_top(struct bf_event *h, size_t n)
+{
+    if (n > 1)
+        bf__heap_sift_down(h, n - 1, 0, h[n - 1]);
+}
+
+/* Makes h[0..n) a heap (Floyd's bottom-up construction, O(n)). */
+static inline void bf__heap_make(struct bf_event *h, size_t n)
+{
+    if (n < 2)
+        return;
+    for (size_t i = (n - 2) / BF__HEAP_D + 1; i-- > 0;)
+        bf__heap_sift_down(h, n, i, h[i]);
 }
 
 #endif

@@ -126,6 +126,99 @@ static void queue_should_report_out_of_memory_unchanged(void **state)
     bf_event_queue_fini(&q);
 }
 
+/* A reference for the queue: every event pushed, with the order it must
+ * come out in -- (time, sequence) -- found by a linear scan. */
+struct ref_ev {
+    double t;
+    uint64_t seq;
+    bool out;
+};
+
+/*
+ * Pushes and pops interleaved as a simulation makes them -- now the time of
+ * the last pop, events from now on, most within days, some years ahead
+ * (beyond the ring of day buckets), many at equal times, at the current
+ * time and on the current day -- with cancels: every pop must be the
+ * reference's next event, whichever of the day's heap, a bucket or the far
+ * heap holds it.
+ */
+static void queue_should_keep_time_order_across_days_and_the_far_heap(void **state)
+{
+    (void)state;
+    enum { N = 20000 };
+    static struct ref_ev ref[N + 1];
+    struct bf_event_queue q;
+    assert_int_equal(bf_event_queue_init(&q, 0), 0);
+    uint64_t x = 12345;
+    double now = 0.0;
+    size_t pushed = 0, popped = 0, cancelled = 0, most_ring = 0, most_far = 0;
+    while (popped + cancelled < N) {
+        x = x * 6364136223846793005u + 1442695040888963407u;
+        const unsigned r = (unsigned)(x >> 33);
+        if (pushed < N && (r % 3 != 0 || popped + cancelled == pushed)) {
+            double dt;
+            switch (r % 7) {
+            case 0:
+                dt = 0.0;
+                break; /* now */
+            case 1:
+                dt = (double)(r % 5);
+                break; /* today, hours */
+            case 2:
+                dt = 24.0 * (double)(r % 40);
+                break; /* whole days */
+            case 3:
+                dt = 24.0 * 1024.0 + (double)(r % 9000);
+                break; /* beyond the ring */
+            case 4:
+                dt = 24.0 * 3000.0 * (double)(r % 4);
+                break; /* far, equal */
+            default:
+                dt = (double)(r % 2000) * 0.37;
+                break;
+            }
+            uint64_t id;
+            assert_int_equal(bf_event_queue_push(&q, now + dt, 0, (uint32_t)pushed, &id), 0);
+            assert_int_equal(id, pushed + 1);
+            ref[pushed] = (struct ref_ev){.t = now + dt, .seq = id};
+            pushed++;
+            /* now and then cancel a pending event */
+            if (r % 11 == 0) {
+                size_t k = (size_t)(r % pushed);
+                if (!ref[k].out) {
+                    assert_int_equal(bf_event_queue_cancel(&q, ref[k].seq), 0);
+                    ref[k].out = true;
+                    cancelled++;
+                }
+            }
+        } else {
+            size_t best = SIZE_MAX;
+            for (size_t k = 0; k < pushed; k++)
+                if (!ref[k].out && (best == SIZE_MAX || ref[k].t < ref[best].t ||
+                                    (ref[k].t == ref[best].t && ref[k].seq < ref[best].seq)))
+                    best = k;
+            assert_true(best != SIZE_MAX);
+            struct bf_event ev;
+            assert_true(bf_event_queue_pop(&q, &ev));
+            if (ev.seq != ref[best].seq)
+                fail_msg("pop %zu: seq %llu at %g, expected %llu at %g", popped,
+                         (unsigned long long)ev.seq, ev.t_h, (unsigned long long)ref[best].seq,
+                         ref[best].t);
+            ref[best].out = true;
+            now = ev.t_h;
+            popped++;
+        }
+        assert_int_equal(bf_event_queue_size(&q), pushed - popped - cancelled);
+        most_ring = q.n_ring > most_ring ? q.n_ring : most_ring;
+        most_far = q.n_far > most_far ? q.n_far : most_far;
+    }
+    assert_true(most_ring > 100 && most_far > 100); /* all three levels were used */
+    struct bf_event ev;
+    assert_false(bf_event_queue_pop(&q, &ev));
+    assert_true(q.n_far == 0 && q.n_ring == 0);
+    bf_event_queue_fini(&q);
+}
+
 /* ---- engine ---- */
 
 struct rec {
@@ -231,6 +324,7 @@ int main(void)
         cmocka_unit_test(queue_should_run_equal_times_in_scheduling_order),
         cmocka_unit_test(queue_should_skip_cancelled_events),
         cmocka_unit_test(queue_should_cancel_many_events),
+        cmocka_unit_test(queue_should_keep_time_order_across_days_and_the_far_heap),
         cmocka_unit_test(queue_should_report_out_of_memory_unchanged),
         cmocka_unit_test(engine_should_dispatch_by_kind_in_order),
         cmocka_unit_test(engine_should_stop_on_handler_error),
