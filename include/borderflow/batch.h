@@ -143,7 +143,8 @@ struct bf_results {
     uint64_t events;
     double seconds_simulate, seconds_aggregate;
     unsigned jobs;
-    void *priv; /* the collector while running */
+    struct bf_qcache *tables; /* the runs' tables of draws by inversion (dist.h) */
+    void *priv;               /* the collector while running */
 };
 
 static inline struct bf_group *bf_results_group(const struct bf_results *r, uint32_t point,

@@ -12,6 +12,7 @@
 #ifndef BORDERFLOW_DIST_H
 #define BORDERFLOW_DIST_H
 
+#include <pthread.h>
 #include <stddef.h>
 
 #include <gsl/gsl_rng.h>
@@ -83,36 +84,63 @@ double bf_dist_quantile(const struct bf_dist *d, double u);
 double bf_dist_cdf(const struct bf_dist *d, double x);
 
 /*
- * A quantile function tabulated on [0, u_max]: for a draw by inversion that
- * is made again and again from one distribution (a buyer's return lag,
- * truncated at the return window), where the exact inverse is costly --
- * GSL's gamma quantile iterates on the incomplete gamma function, some 6000
- * instructions a call. The table holds the exact quantile at BF_QTABLE_N + 1
- * equally spaced points; between them it is linear, so it stays monotone
- * (draws by inversion keep their coupling across policies). Where the
- * quantile is most curved -- the first BF_QTABLE_EXACT cells, and the last
- * BF_QTABLE_EXACT_TOP, steep as u nears 1 -- the exact value is computed.
- * The worst error for the gamma distributions of the defaults is about
- * 5e-4 of the unit (44 s for a lag in days); a test keeps it below 1e-3.
- * Distributions whose quantile is cheap (every kind but gamma) are not
- * tabulated: eval gives their exact quantile.
+ * A quantile function tabulated: for draws by inversion made again and again
+ * from one distribution -- a unit's time to sale and its settlement lag, a
+ * buyer's return lag -- where the exact inverse is costly: GSL's gamma
+ * quantile iterates on the incomplete gamma function, some 6000
+ * instructions a call, and its lognormal one needs a log and an exp. One
+ * uniform per draw, always: a draw by inversion keeps its place in its
+ * stream and its coupling across policies (a longer time to sale under one
+ * rule set is a longer one under the other), which rejection samplers such
+ * as GSL's gamma do not.
+ *
+ * The table holds the exact quantile Q(u) at BF_QTABLE_N + 1 equally spaced
+ * u in [0, 1], used on [1/64, 63/64]; and in each tail (u, or 1 - u, below
+ * 1/64: one draw in 32) ln Q at BF_QTABLE_SUB points per octave of u (or of
+ * 1 - u) down to 2^-BF_QTABLE_OCT, interpolated in w = -log2 u, in which
+ * ln Q is close to linear there (exactly so for a power law). Between
+ * points it is linear, so it is monotone. Beyond the last octave (a chance
+ * of 2^-46 a draw) and at u = 0 the exact value is computed. The error is
+ * below 3e-5 relative for the defaults' gammas (3 minutes in a 90-day time
+ * to sale), 5e-4 for a gamma of shape 0.44 or a lognormal of sigma 2;
+ * test_dist keeps it there.
+ * Kinds whose quantile is cheap or exact (all but gamma and lognormal) are
+ * not tabulated: eval gives their exact quantile.
  */
-#define BF_QTABLE_N         2048
-#define BF_QTABLE_EXACT     16
-#define BF_QTABLE_EXACT_TOP 64
+#define BF_QTABLE_N   2048
+#define BF_QTABLE_SUB 16
+#define BF_QTABLE_OCT 46 /* the tails' octaves: w from 6 to BF_QTABLE_OCT */
 
 struct bf_qtable {
     struct bf_dist d;
-    double u_max;
-    double *q; /* [BF_QTABLE_N + 1], or NULL when not tabulated */
+    double *q; /* central [N + 1], lower tail, upper tail; NULL when not tabulated */
 };
 
-/* d valid (asserted), u_max in (0, 1]. 0 or BF_ENOMEM. fini frees; on a
- * zeroed table it is a no-op. */
-int bf_qtable_init(struct bf_qtable *t, const struct bf_dist *d, double u_max);
+/* d valid (asserted). 0 or BF_ENOMEM. fini frees; on a zeroed table it is a
+ * no-op. */
+int bf_qtable_init(struct bf_qtable *t, const struct bf_dist *d);
 void bf_qtable_fini(struct bf_qtable *t);
-/* The quantile at u in [0, u_max] (asserted). */
+/* The quantile at u in [0, 1] (asserted). */
 double bf_qtable_eval(const struct bf_qtable *t, double u);
+
+/*
+ * Tables of distributions shared by runs: a table is built the first time a
+ * distribution is asked for and kept until fini, so the runs of a batch --
+ * replications, policies, cities with one rule -- build each one once.
+ * Thread-safe (a mutex around the look-up); a table is a function of its
+ * distribution alone, so which run built it does not change any draw.
+ */
+struct bf_qcache {
+    pthread_mutex_t lock;
+    struct bf_qtable **t;
+    unsigned n, cap;
+};
+
+int bf_qcache_init(struct bf_qcache *c);
+void bf_qcache_fini(struct bf_qcache *c);
+/* The table of d (valid), built on first use; NULL when out of memory.
+ * Valid until fini. */
+const struct bf_qtable *bf_qcache_get(struct bf_qcache *c, const struct bf_dist *d);
 
 /*
  * The distribution of factor * X (factor > 0): a city's clearance multiplier

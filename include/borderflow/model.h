@@ -204,6 +204,9 @@ struct bf_model_input {
     void *event_trace_ctx;
     uint64_t max_events;         /* 0 = unlimited; else BF_ELIMIT beyond */
     const atomic_int *interrupt; /* optional: nonzero stops the run (BF_EINTR) */
+    /* optional: the tables of draws by inversion (dist.h), shared by runs;
+     * NULL: the run builds its own. Either way the same draws. */
+    struct bf_qcache *tables;
 };
 
 struct bf_model_result {

@@ -188,6 +188,7 @@ int bf_batch_run_item(const struct bf_results *r, uint64_t item, const atomic_in
         .n_samples = rep == 0 ? 4 : 0,
         .sample_from_day = c->effective_day > sc->window_day ? c->effective_day : sc->window_day,
         .interrupt = interrupt,
+        .tables = r->tables,
     };
     int rc = 0;
     /* a sweep value may break a whole-set rule (a lane share of 0, say) */
@@ -718,6 +719,10 @@ void bf_results_fini(struct bf_results *r)
     bf__free(r->delta);
     bf__free(r->daily_delta);
     bf__free(r->point);
+    if (r->tables != NULL) {
+        bf_qcache_fini(r->tables);
+        bf__free(r->tables);
+    }
     memset(r, 0, sizeof *r);
 }
 
@@ -760,7 +765,12 @@ static int prepare(const struct bf_scenario *sc, const struct bf_batch_options *
         r->daily_delta =
             bf__calloc((size_t)r->n_cities * BF_WC_COUNT * r->window_days, sizeof *r->daily_delta);
     struct collector *col = bf__calloc(1, sizeof *col);
-    if (r->group == NULL || r->delta == NULL || col == NULL ||
+    r->tables = bf__malloc(sizeof *r->tables);
+    if (r->tables != NULL && bf_qcache_init(r->tables) != 0) {
+        bf__free(r->tables);
+        r->tables = NULL;
+    }
+    if (r->group == NULL || r->delta == NULL || col == NULL || r->tables == NULL ||
         (r->n_policies > 1 && r->daily_delta == NULL)) {
         bf__free(col);
         return BF_ENOMEM;

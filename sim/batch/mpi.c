@@ -901,6 +901,11 @@ static void serve_run(struct bf_mpi *m, const struct bf_scenario *sc, struct job
     r.window_from = jm->h.window_from;
     r.window_days = jm->h.window_days;
     BF_ASSERT(r.n_cities == sc->n_cities && r.n_policies == sc->n_policies);
+    /* this rank's tables of draws by inversion; without them (no memory for
+     * a mutex) each run builds its own, with the same draws */
+    struct bf_qcache tables;
+    const bool have_tables = bf_qcache_init(&tables) == 0;
+    r.tables = have_tables ? &tables : NULL;
     struct rank_run run = {.m = m, .r = &r, .interrupt = o->interrupt};
     atomic_init(&run.stop, 0);
     atomic_init(&run.hook_fired, 0);
@@ -927,6 +932,8 @@ static void serve_run(struct bf_mpi *m, const struct bf_scenario *sc, struct job
     send_text(m, MSG_DONE, 0, run.fail.rc, run.fail.rc ? run.fail.item : NO_ITEM,
               run.fail.rc ? run.fail.msg : "");
     pthread_mutex_destroy(&run.fail.lock);
+    if (have_tables)
+        bf_qcache_fini(&tables);
 }
 
 int bf_mpi_serve(struct bf_mpi *m, const struct bf_scenario *const *sc, uint32_t n_scenarios,

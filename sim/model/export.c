@@ -75,6 +75,7 @@ int bf__on_arrival(struct bf_engine *e, uint32_t entity, void *ctx)
         return rc;
     struct ship *sh = ship_at(s, i);
     sh->serial = s->n_created++;
+    sh->unit_seed = eseed(s, P_UNITS, sh->serial, 0);
     sh->regime = (uint8_t)regime;
     sh->claim = NO_REF;
     sh->open_claim = NO_REF;

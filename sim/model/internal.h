@@ -39,9 +39,8 @@ enum purpose {
     P_INSPECT,      /* inspection decision and duration */
     P_PORT,         /* port handling */
     P_TRANSIT,      /* transit and destination handling */
-    P_SALES,        /* time to sale per unit (slot = unit) */
-    P_SETTLE,       /* settlement lags (slot = unit) */
-    P_RETURNS,      /* buyer return, lag, disposition per unit (slot = unit) */
+    P_SALES,        /* time to sale of a warehouse lot's units (draw = unit) */
+    P_UNITS,        /* a unit's draws at and after its sale (draw: unit_u) */
     P_REBATE,       /* rebate draws per shipment (slot: what is drawn, see rebate.c) */
     P_RETURN_LEG,   /* consolidated return leg (entity = lane, occurrence) */
     P_REIMPORT,     /* re-import clearance and certificate (entity = batch key) */
@@ -79,6 +78,7 @@ enum { PC_NONE = 0, PC_PENDING, PC_PAID };
 
 struct ship {
     uint64_t serial;
+    uint64_t unit_seed; /* its P_UNITS stream (unit_u) */
     uint32_t n_units;
     uint32_t open_units;     /* units not yet in a final state */
     uint32_t pending_claims; /* claims of its units not yet paid */
@@ -187,14 +187,10 @@ struct month_limit {
 };
 #define MONTH_LIMITS 256 /* direct-mapped by the day */
 
-/* Payment days already computed: a function of the ready day, the rules
- * (regime) and the shipment's whole processing and treasury days. */
-struct pay_memo {
-    int32_t ready_day, pay_day;
-    int16_t n_wd, t_wd;
-    int8_t regime, used;
+/* The rebate filing day of a ready day, and the flags of its lookup. */
+struct file_memo {
+    int32_t day, flags; /* day INT32_MIN: not computed yet */
 };
-#define PAY_MEMOS 4096 /* direct-mapped by a hash of all four */
 
 /* The arrival rate of the month the last arrival fell in. */
 struct arrival_month {
@@ -222,8 +218,14 @@ struct sim {
     uint64_t n_created;
     uint32_t next_planned;                /* next of in->arrivals_h */
     double cat_cum[2][BF_MAX_CATEGORIES]; /* cumulative shares per regime */
-    struct bf_qtable lag_q[2];            /* return lag truncated at the window, per regime */
-    bool lag_q_shared;                    /* lag_q[1] is lag_q[0] */
+    /* draws by inversion made per unit, per regime (dist.h, bf_qtable):
+     * from in->tables, or the run's own cache when the input has none */
+    struct bf_qcache own_tables;
+    bool own_tables_ready;
+    const struct bf_qtable *tts_q[2];                 /* a unit's time to sale */
+    const struct bf_qtable *settle_q[2][BF_CH_COUNT]; /* a sale's settlement lag */
+    const struct bf_qtable *lag_q[2];                 /* a buyer's return lag */
+    double lag_umax[2];                               /* its cdf at the return window */
     double ch_cum[2][BF_CH_COUNT];
     double lane_cum[2][BF_CH_COUNT][BF_MAX_LANES];
     /* measurements */
@@ -233,9 +235,12 @@ struct sim {
     double units_home_counted, units_disposed_counted;
     struct bk_acc bk[BF_BK_SLOTS];
     struct month_limit limits[MONTH_LIMITS];
-    struct pay_memo pays[PAY_MEMOS];
+    /* working days in O(1) over the run (and a margin after it), and the
+     * rebate filing day of each ready day per regime (INT32_MIN: not yet) */
+    struct bf_workdays wd;
+    struct file_memo *file_day[2]; /* [wd.n] */
     struct arrival_month amonth;
-    uint32_t *sort_tmp; /* scratch of the lot sort, 2 x sort_cap */
+    void *sort_tmp; /* scratch of the lot sort (sales.c), for sort_cap units */
     uint32_t sort_cap;
 };
 
@@ -313,6 +318,32 @@ static inline bool in_window(const struct sim *s, int32_t day)
 static inline gsl_rng *erng(struct sim *s, enum purpose p, uint64_t entity, uint32_t slot)
 {
     return bf_streams_entity(&s->rng, (uint32_t)p, entity, slot);
+}
+
+/*
+ * The draws of unit k of a shipment at and after its sale, each one
+ * uniform, by inversion: draw k * UD_COUNT + j of the shipment's P_UNITS
+ * stream -- one seed per shipment, a counter per draw (rng.h), so that a
+ * unit costs no re-seeding and its draws are the same under every policy.
+ */
+enum unit_draw {
+    UD_RETURN = 0, /* whether the buyer returns it */
+    UD_LAG,        /* when */
+    UD_DISP,       /* what becomes of it then (or of aged stock) */
+    UD_SETTLE,     /* the settlement lag of its sale (unit 0: a whole delivery's) */
+    UD_COUNT
+};
+
+static inline double unit_u(const struct ship *sh, uint32_t k, enum unit_draw j)
+{
+    return bf_rng_entity_u(sh->unit_seed, k * UD_COUNT + j);
+}
+
+/* Seed of the entity stream (purpose, entity, slot), for bf_rng_entity_u:
+ * the draws a unit makes by inversion, one uniform each. */
+static inline uint64_t eseed(const struct sim *s, enum purpose p, uint64_t entity, uint32_t slot)
+{
+    return bf_streams_entity_seed(&s->rng, (uint32_t)p, entity, slot);
 }
 
 /*

@@ -135,6 +135,10 @@ static bf_event_fn *const handlers[EV_COUNT] = {
     bf__on_claim_paid,   bf__on_shift,         bf__on_transition,   bf__on_settle,
 };
 
+/* Days after the run's end covered by its working-day table: a claim made at
+ * the end is paid within weeks; later days are asked of the calendar. */
+#define WD_MARGIN_DAYS 120
+
 static void sim_fini(struct sim *s)
 {
     /* lots still open at the end own their arrays */
@@ -146,9 +150,11 @@ static void sim_fini(struct sim *s)
                 sh->sale_d = NULL;
             }
     bf__free(s->sort_tmp);
-    bf_qtable_fini(&s->lag_q[0]);
-    if (!s->lag_q_shared)
-        bf_qtable_fini(&s->lag_q[1]);
+    bf__free(s->file_day[0]);
+    bf__free(s->file_day[1]);
+    bf_workdays_fini(&s->wd);
+    if (s->own_tables_ready)
+        bf_qcache_fini(&s->own_tables);
     bf_pool_fini(&s->ships);
     bf_pool_fini(&s->items);
     bf_pool_fini(&s->batches);
@@ -195,20 +201,38 @@ static int sim_init(struct sim *s)
     if ((rc = bf_hist_init(&s->out->days_to_rebate, BF_HIST_DAYS, 0.0, BF_HIST_DAYS)) != 0 ||
         (rc = bf_hist_init(&s->out->return_cycle, BF_HIST_DAYS, 0.0, BF_HIST_DAYS)) != 0)
         return rc;
-    /* the return lag, truncated at the return window by inversion, is drawn
-     * for every unit a buyer returns: tabulated once per rule set */
+    /* working days over the run and a margin for the claims made at its end */
+    const uint32_t wd_days = (uint32_t)(s->end_day - s->epoch_day) + WD_MARGIN_DAYS;
+    if ((rc = bf_workdays_init(&s->wd, in->cal, s->epoch_day, wd_days)) != 0)
+        return rc;
+    for (int r = 0; r < 2; r++) {
+        s->file_day[r] = bf__malloc((size_t)wd_days * sizeof *s->file_day[r]);
+        if (s->file_day[r] == NULL)
+            return BF_ENOMEM;
+        for (uint32_t i = 0; i < wd_days; i++)
+            s->file_day[r][i].day = INT32_MIN;
+    }
+    /* the draws made per unit are made by inversion from tables, built once
+     * per distribution (by the batch, for all its runs) */
+    struct bf_qcache *tables = in->tables;
+    if (tables == NULL) {
+        if ((rc = bf_qcache_init(&s->own_tables)) != 0)
+            return rc;
+        s->own_tables_ready = true;
+        tables = &s->own_tables;
+    }
     for (int r = 0; r < 2; r++) {
         const struct bf_params *p = rules(s, r);
+        s->tts_q[r] = bf_qcache_get(tables, &p->warehouse.time_to_sale_d);
+        s->lag_q[r] = bf_qcache_get(tables, &p->returns.lag_d);
+        if (s->tts_q[r] == NULL || s->lag_q[r] == NULL)
+            return BF_ENOMEM;
+        for (int c = 0; c < BF_CH_COUNT; c++)
+            if ((s->settle_q[r][c] = bf_qcache_get(tables, &p->channel[c].settlement_d)) == NULL)
+                return BF_ENOMEM;
+        /* the return lag is truncated at the return window */
         double u_max = bf_dist_cdf(&p->returns.lag_d, p->returns.window_d);
-        if (!(u_max > 0.0))
-            u_max = 1.0; /* a window before the lag's support: every draw is 0 */
-        if (r == 1 && u_max == s->lag_q[0].u_max &&
-            memcmp(&p->returns.lag_d, &s->lag_q[0].d, sizeof p->returns.lag_d) == 0) {
-            s->lag_q[1] = s->lag_q[0]; /* the same lag: one table, freed once */
-            s->lag_q_shared = true;
-        } else if ((rc = bf_qtable_init(&s->lag_q[r], &p->returns.lag_d, u_max)) != 0) {
-            return rc;
-        }
+        s->lag_umax[r] = u_max > 0.0 ? u_max : 1.0; /* a window before the lag's support */
     }
     return 0;
 }

@@ -44,24 +44,36 @@ static double draw(struct sim *s, struct ship *sh, enum draw what, int regime)
  * working days of processing, then the treasury's working days; the money
  * arrives on a working day.
  */
-static int32_t paid_day(struct sim *s, const struct bf_params *p, int32_t ready_day, long n_wd,
-                        long treasury_wd)
+static int32_t paid_day(struct sim *s, int regime, int32_t ready_day, long n_wd, long treasury_wd)
 {
+    const struct bf_params *p = rules(s, regime);
     int32_t file_day = ready_day;
     if (p->rebate.filing == BF_FILING_MONTHLY) {
-        struct bf_periodic w = {.kind = BF_PERIODIC_MONTHLY,
-                                .day_of_month = (uint8_t)p->rebate.filing_day,
-                                .dayoff = BF_DAYOFF_NEXT,
-                                .at_hour = 0.0};
-        int flags = 0;
-        double t =
-            bf_periodic_next(&w, s->epoch_day, s->in->cal, time_of(s, ready_day, 0.0), &flags);
-        bf__note_cal(s, flags, ready_day);
-        file_day = day_of(s, t);
+        /* a function of the day and the rules: once per day and regime */
+        const int64_t i = (int64_t)ready_day - s->epoch_day;
+        struct file_memo *memo = i >= 0 && i < (int64_t)s->wd.n ? &s->file_day[regime][i] : NULL;
+        if (memo == NULL || memo->day == INT32_MIN) {
+            struct bf_periodic w = {.kind = BF_PERIODIC_MONTHLY,
+                                    .day_of_month = (uint8_t)p->rebate.filing_day,
+                                    .dayoff = BF_DAYOFF_NEXT,
+                                    .at_hour = 0.0};
+            int flags = 0;
+            double t =
+                bf_periodic_next(&w, s->epoch_day, s->in->cal, time_of(s, ready_day, 0.0), &flags);
+            struct file_memo m = {.day = day_of(s, t), .flags = flags};
+            if (memo != NULL) /* else outside the run's days: not kept */
+                *memo = m;
+            file_day = m.day;
+            bf__note_cal(s, m.flags, ready_day);
+        } else {
+            /* the lookup is counted each time, as when it was made each time */
+            file_day = memo->day;
+            bf__note_cal(s, memo->flags, ready_day);
+        }
     }
     int32_t done, paid;
-    bf__note_cal(s, bf_cal_add_working_days(s->in->cal, file_day, (uint32_t)n_wd, &done), file_day);
-    bf__note_cal(s, bf_cal_add_working_days(s->in->cal, done, (uint32_t)treasury_wd, &paid), done);
+    bf__note_cal(s, bf_workdays_add(&s->wd, file_day, (uint32_t)n_wd, &done), file_day);
+    bf__note_cal(s, bf_workdays_add(&s->wd, done, (uint32_t)treasury_wd, &paid), done);
     return paid;
 }
 
@@ -96,22 +108,7 @@ int bf__claim_create(struct sim *s, uint32_t i, uint32_t n_units, double trigger
     if (sh->memo_ready_day != ready_day || sh->memo_regime != r_file) {
         long n_wd = lround(draw(s, sh, D_PROC, r_file));
         long t_wd = lround(draw(s, sh, D_TREASURY, r_file));
-        uint32_t key = (uint32_t)ready_day * 2654435761u ^ (uint32_t)n_wd * 40503u ^
-                       (uint32_t)t_wd * 9973u ^ (uint32_t)r_file;
-        struct pay_memo *pm = &s->pays[key % PAY_MEMOS];
-        if (n_wd <= INT16_MAX && t_wd <= INT16_MAX && pm->used && pm->ready_day == ready_day &&
-            pm->regime == r_file && pm->n_wd == n_wd && pm->t_wd == t_wd) {
-            sh->memo_pay_day = pm->pay_day;
-        } else {
-            sh->memo_pay_day = paid_day(s, rules(s, r_file), ready_day, n_wd, t_wd);
-            if (n_wd <= INT16_MAX && t_wd <= INT16_MAX)
-                *pm = (struct pay_memo){.ready_day = ready_day,
-                                        .pay_day = sh->memo_pay_day,
-                                        .n_wd = (int16_t)n_wd,
-                                        .t_wd = (int16_t)t_wd,
-                                        .regime = (int8_t)r_file,
-                                        .used = 1};
-        }
+        sh->memo_pay_day = paid_day(s, r_file, ready_day, n_wd, t_wd);
         sh->memo_ready_day = ready_day;
         sh->memo_regime = (uint8_t)r_file;
     }

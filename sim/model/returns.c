@@ -123,7 +123,7 @@ static int start_group(struct sim *s, const struct batch *src, const struct item
         long n_wd = lround(cert_wd);
         if (n_wd > 0) {
             int32_t ready;
-            bf__note_cal(s, bf_cal_add_working_days(s->in->cal, day, (uint32_t)n_wd, &ready), day);
+            bf__note_cal(s, bf_workdays_add(&s->wd, day, (uint32_t)n_wd, &ready), day);
             start = fmax(now, time_of(s, ready, 9.0));
         }
     }

@@ -10,52 +10,48 @@
 #include "internal.h"
 
 /*
- * Sorts a lot's times to sale (finite, >= 0) ascending. By hand rather than
- * qsort: the comparison through a function pointer was 4% of a study's
- * time, one lot per warehouse shipment. Small lots (the median has 30
- * units) take an insertion sort; large ones an LSD radix sort on the bits,
- * which order as unsigned integers for non-negative floats. The result is
- * the same sequence qsort gives (equal values are indistinguishable).
+ * The uniforms of a lot's times to sale, sorted ascending into the run's
+ * scratch (valid until the next call): the times are their quantiles, so
+ * sorting the uniforms sorts the times -- the same sequence as sorting the
+ * times, as the quantile is monotone -- and uniforms can be sorted in
+ * linear time: counted into n buckets of equal width (a uniform sample
+ * fills them evenly), scattered, and finished by an insertion sort that
+ * only moves values within their bucket. By hand because neither libc nor
+ * GSL sorts in linear time: qsort's comparisons through a function pointer
+ * were 4% of a study's time, a radix sort of the times 5%.
  */
-static int sort_times(struct sim *s, float *a, uint32_t n)
+static const double *sorted_uniforms(struct sim *s, uint64_t x, uint32_t n)
 {
-    if (n <= 64) {
-        for (uint32_t i = 1; i < n; i++) {
-            float v = a[i];
-            uint32_t j = i;
-            for (; j > 0 && a[j - 1] > v; j--)
-                a[j] = a[j - 1];
-            a[j] = v;
-        }
-        return 0;
-    }
     if (n > s->sort_cap) {
-        uint32_t *t = bf__realloc(s->sort_tmp, (size_t)n * 2 * sizeof *t);
+        size_t bytes = (size_t)n * 2 * sizeof(double) + ((size_t)n + 1) * sizeof(uint32_t);
+        void *t = bf__realloc(s->sort_tmp, bytes);
         if (t == NULL)
-            return BF_ENOMEM;
+            return NULL;
         s->sort_tmp = t;
         s->sort_cap = n;
     }
-    uint32_t *src = s->sort_tmp, *dst = s->sort_tmp + n;
-    for (uint32_t i = 0; i < n; i++) {
-        BF_ASSERT(a[i] >= 0.0f); /* also false for NaN */
-        memcpy(&src[i], &a[i], sizeof src[i]);
+    double *u = s->sort_tmp, *out = u + n;
+    uint32_t *count = (uint32_t *)(out + n);
+    memset(count, 0, ((size_t)n + 1) * sizeof *count);
+    for (uint32_t k = 0; k < n; k++) {
+        u[k] = bf_rng_entity_u(x, k);
+        uint32_t b = (uint32_t)(u[k] * n);
+        count[(b < n ? b : n - 1) + 1]++;
     }
-    for (unsigned shift = 0; shift < 32; shift += 8) {
-        uint32_t count[257] = {0};
-        for (uint32_t i = 0; i < n; i++)
-            count[((src[i] >> shift) & 0xffu) + 1]++;
-        for (unsigned b = 0; b < 256; b++)
-            count[b + 1] += count[b];
-        for (uint32_t i = 0; i < n; i++)
-            dst[count[(src[i] >> shift) & 0xffu]++] = src[i];
-        uint32_t *t = src;
-        src = dst;
-        dst = t;
+    for (uint32_t b = 0; b < n; b++)
+        count[b + 1] += count[b];
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t b = (uint32_t)(u[k] * n);
+        out[count[b < n ? b : n - 1]++] = u[k];
     }
-    for (uint32_t i = 0; i < n; i++)
-        memcpy(&a[i], &src[i], sizeof a[i]);
-    return 0;
+    for (uint32_t i = 1; i < n; i++) {
+        double v = out[i];
+        uint32_t j = i;
+        for (; j > 0 && out[j - 1] > v; j--)
+            out[j] = out[j - 1];
+        out[j] = v;
+    }
+    return out;
 }
 
 /*
@@ -65,15 +61,36 @@ static int sort_times(struct sim *s, float *a, uint32_t n)
  */
 static void book_sale(struct sim *s, const struct ship *sh, uint32_t slot, uint32_t n, double t_h)
 {
-    const struct bf_params *p = ship_rules(s, sh, t_h);
-    gsl_rng *r = erng(s, P_SETTLE, sh->serial, slot);
-    double lag_d = bf_dist_sample(&p->channel[sh->channel].settlement_d, r);
+    const int regime = ship_regime(s, sh, t_h);
+    double u = unit_u(sh, slot, UD_SETTLE);
+    double lag_d = bf_qtable_eval(s->settle_q[regime][sh->channel], u);
     const int32_t day = day_of(s, t_h), paid = day_of(s, t_h + 24.0 * lag_d);
     int64_t amount = fen_mul(s, sh->unit_net_fen, n);
     bf_ledger_book(&s->ledger, paid, BF_FLOW_PROCEEDS, amount);
     balance(s, BF_BAL_RECEIVABLES, day, amount);
     balance(s, BF_BAL_RECEIVABLES, paid, -amount);
     balance(s, BF_BAL_INVENTORY, day, -fen_mul(s, unit_net_cost(sh), n));
+}
+
+/*
+ * A unit of shipment i the buyer returns at t_h (rules p) that stays abroad
+ * (u_disp at or above the share shipped home): the refund, then resold at a
+ * discount or disposed of, a final state. The unit is already sold, its
+ * rebate stays earned.
+ */
+static void return_abroad(struct sim *s, uint32_t i, const struct bf_params *p, double u_disp,
+                          double t_h)
+{
+    const struct ship *sh = ship_at(s, i);
+    const int32_t day = day_of(s, t_h);
+    bf_ledger_book(&s->ledger, day, BF_FLOW_REFUNDS, -sh->unit_net_fen);
+    if (u_disp < p->returns.to_china_share + p->returns.resell_share) {
+        bf_ledger_book(&s->ledger, day, BF_FLOW_PROCEEDS,
+                       llround((double)sh->unit_net_fen * p->returns.resell_value));
+        bf__unit_final_at(s, i, BF_US_RESOLD_ABROAD, t_h);
+    } else {
+        bf__unit_final_at(s, i, BF_US_DISPOSED_ABROAD, t_h);
+    }
 }
 
 /*
@@ -91,8 +108,7 @@ static int sell_unit(struct sim *s, uint32_t i, uint32_t k, uint8_t rb, uint32_t
     if (isnan(sh->t[BF_MS_FIRST_SALE]))
         sh->t[BF_MS_FIRST_SALE] = t_h;
 
-    gsl_rng *r = erng(s, P_RETURNS, sh->serial, k);
-    double u_ret = gsl_rng_uniform(r), u_lag = gsl_rng_uniform(r), u_disp = gsl_rng_uniform(r);
+    double u_ret = unit_u(sh, k, UD_RETURN);
     bool returned = u_ret < cat->return_prob * ch->return_factor;
     if (sh->counted) {
         s->units_sold += 1.0;
@@ -109,15 +125,28 @@ static int sell_unit(struct sim *s, uint32_t i, uint32_t k, uint8_t rb, uint32_t
         return 0;
     }
     /* the lag, truncated at the return window by inverse transform */
-    const struct bf_qtable *lq = &s->lag_q[ship_regime(s, sh, t_h)];
-    double lag_d = bf_qtable_eval(lq, u_lag * lq->u_max);
+    const int regime = ship_regime(s, sh, t_h);
+    double u_lag = unit_u(sh, k, UD_LAG), u_disp = unit_u(sh, k, UD_DISP);
+    double lag_d = bf_qtable_eval(s->lag_q[regime], u_lag * s->lag_umax[regime]);
+    const double returned_h = t_h + 24.0 * lag_d;
+    /* A return the buyer makes before the run's end that stays abroad
+     * touches nothing but the ledger and the shipment's count of open units:
+     * it is booked now, on its own date, with the rules of its own day,
+     * without an event. Nine returns in ten, by default. */
+    if (returned_h < s->end_h) {
+        const struct bf_params *pr = ship_rules(s, sh, returned_h);
+        if (!(u_disp < pr->returns.to_china_share)) {
+            return_abroad(s, i, pr, u_disp, returned_h);
+            return 0;
+        }
+    }
     uint32_t j;
     int rc = bf__item_new(s, i, k, rb, claim, claim_gen, &j);
     if (rc != 0)
         return rc;
     struct item *it = item_at(s, j);
     it->u_disp = u_disp;
-    it->returned_h = t_h + 24.0 * lag_d;
+    it->returned_h = returned_h;
     return bf_engine_at(&s->eng, it->returned_h, EV_BUYER_RETURN, j, NULL);
 }
 
@@ -162,17 +191,16 @@ int bf__on_received(struct bf_engine *e, uint32_t i, void *ctx)
     sh->sale_d = bf__malloc((size_t)sh->n_units * sizeof *sh->sale_d);
     if (sh->sale_d == NULL)
         return BF_ENOMEM;
-    for (uint32_t k = 0; k < sh->n_units; k++) {
-        gsl_rng *r = erng(s, P_SALES, sh->serial, k);
-        sh->sale_d[k] = (float)bf_dist_sample(&p->warehouse.time_to_sale_d, r);
-    }
     /* Units are handled in order of their time to sale; the order does not
      * depend on the policy, so the unit index after sorting keys each
      * unit's later draws. Unsold after the dwell limit of the rules in force
      * at receipt, a unit is aged stock. */
-    int rc = sort_times(s, sh->sale_d, sh->n_units);
-    if (rc != 0)
-        return rc;
+    const struct bf_qtable *tts = s->tts_q[ship_regime(s, sh, now)];
+    const double *u = sorted_uniforms(s, eseed(s, P_SALES, sh->serial, 0), sh->n_units);
+    if (u == NULL)
+        return BF_ENOMEM;
+    for (uint32_t k = 0; k < sh->n_units; k++)
+        sh->sale_d[k] = (float)bf_qtable_eval(tts, u[k]);
     sh->next_unit = 0;
     sh->aged_h = now + 24.0 * p->warehouse.max_dwell_d;
     return lot_run(s, i, now);
@@ -207,10 +235,7 @@ static double lot_barrier(const struct sim *s, const struct ship *sh, double now
 static bool aged_to_china(struct sim *s, const struct ship *sh, const struct bf_params *p,
                           uint32_t k, int32_t day)
 {
-    gsl_rng *r = erng(s, P_RETURNS, sh->serial, k);
-    gsl_rng_uniform(r);
-    gsl_rng_uniform(r);
-    double u_disp = gsl_rng_uniform(r);
+    double u_disp = unit_u(sh, k, UD_DISP);
     /* aged stock may go back through customs within the limit (1 year) of
      * export, tax-free only within 6 months (decided on arrival) */
     return u_disp < p->warehouse.aged_return_share &&
@@ -331,23 +356,11 @@ int bf__on_buyer_return(struct bf_engine *e, uint32_t j, void *ctx)
               bf_pool_gen(&s->ships, it->ship) == it->ship_gen);
     const struct ship *sh = ship_at(s, it->ship);
     const struct bf_params *p = ship_rules(s, sh, now);
+    /* the returns that stay abroad were booked at the sale (sell_unit) */
+    BF_ASSERT(it->u_disp < p->returns.to_china_share);
     bf_ledger_book(&s->ledger, today, BF_FLOW_REFUNDS, -sh->unit_net_fen);
-    double u = it->u_disp;
-    if (u < p->returns.to_china_share) {
-        /* back in the exporter's stock, on its way home, at its cost */
-        it->value_fen = unit_net_cost(sh);
-        balance(s, BF_BAL_RETURNING, today, it->value_fen);
-        return bf__queue_for_china(s, j);
-    }
-    uint32_t ship = it->ship;
-    if (u < p->returns.to_china_share + p->returns.resell_share) {
-        bf_ledger_book(&s->ledger, today, BF_FLOW_PROCEEDS,
-                       llround((double)sh->unit_net_fen * p->returns.resell_value));
-        bf_pool_free(&s->items, j);
-        bf__unit_final(s, ship, BF_US_RESOLD_ABROAD);
-        return 0;
-    }
-    bf_pool_free(&s->items, j);
-    bf__unit_final(s, ship, BF_US_DISPOSED_ABROAD);
-    return 0;
+    /* back in the exporter's stock, on its way home, at its cost */
+    it->value_fen = unit_net_cost(sh);
+    balance(s, BF_BAL_RETURNING, today, it->value_fen);
+    return bf__queue_for_china(s, j);
 }

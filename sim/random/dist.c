@@ -14,6 +14,7 @@
 #include "borderflow/dist.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -505,20 +506,48 @@ double bf_dist_quantile(const struct bf_dist *d, double u)
     UNREACHABLE_KIND();
 }
 
-int bf_qtable_init(struct bf_qtable *t, const struct bf_dist *d, double u_max)
+/* Table layout: the central points, then the lower and the upper tail's
+ * logarithms, each tail (BF_QTABLE_OCT - 6) * BF_QTABLE_SUB + 1 points at
+ * w = 6, 6 + 1/SUB, ..., BF_QTABLE_OCT (u = 2^-w, or 1 - u = 2^-w). */
+#define TAIL_W0 6.0
+#define TAIL_N  ((BF_QTABLE_OCT - 6) * BF_QTABLE_SUB + 1)
+#define TAIL_LO 0.015625 /* 2^-TAIL_W0 */
+
+static bool tabulated(enum bf_dist_kind k)
+{
+    return k == BF_DIST_GAMMA || k == BF_DIST_LOGNORMAL;
+}
+
+/* Q(1 - v) of a tabulated kind, accurate for small v (1 - v would round) */
+static double upper_quantile(const struct bf_dist *d, double v)
+{
+    if (d->kind == BF_DIST_GAMMA)
+        return gsl_cdf_gamma_Qinv(v, d->p[0], d->p[1]);
+    return gsl_cdf_lognormal_Qinv(v, d->p[0], d->p[1]);
+}
+
+int bf_qtable_init(struct bf_qtable *t, const struct bf_dist *d)
 {
     assert_cheap_valid(d);
-    BF_ASSERT(u_max > 0.0 && u_max <= 1.0);
     t->d = *d;
-    t->u_max = u_max;
     t->q = NULL;
-    if (d->kind != BF_DIST_GAMMA)
+    if (!tabulated(d->kind))
         return 0;
-    t->q = bf__malloc((BF_QTABLE_N + 1) * sizeof *t->q);
-    if (t->q == NULL)
+    double *q = bf__malloc((BF_QTABLE_N + 1 + 2 * TAIL_N) * sizeof *q);
+    if (q == NULL)
         return BF_ENOMEM;
+    /* the central points outside [1/64, 63/64] (and the next) are never
+     * read: not computed (the quantile at 1 is infinite) */
+    const unsigned lo = BF_QTABLE_N / 64, hi = BF_QTABLE_N - BF_QTABLE_N / 64 + 1;
     for (unsigned i = 0; i <= BF_QTABLE_N; i++)
-        t->q[i] = bf_dist_quantile(d, u_max * i / BF_QTABLE_N);
+        q[i] = i >= lo && i <= hi ? bf_dist_quantile(d, (double)i / BF_QTABLE_N) : (double)NAN;
+    double *lower = q + BF_QTABLE_N + 1, *upper = lower + TAIL_N;
+    for (unsigned j = 0; j < TAIL_N; j++) {
+        double v = exp2(-(TAIL_W0 + (double)j / BF_QTABLE_SUB));
+        lower[j] = log(bf_dist_quantile(d, v));
+        upper[j] = log(upper_quantile(d, v));
+    }
+    t->q = q;
     return 0;
 }
 
@@ -528,16 +557,88 @@ void bf_qtable_fini(struct bf_qtable *t)
     t->q = NULL;
 }
 
+static double tail(const double *q, double v, const struct bf_dist *d, double u)
+{
+    double x = (-log2(v) - TAIL_W0) * BF_QTABLE_SUB;
+    if (!(x < TAIL_N - 1))
+        return bf_dist_quantile(d, u); /* beyond the last octave, or u = 0 */
+    unsigned j = (unsigned)x;
+    return exp(q[j] + (q[j + 1] - q[j]) * (x - j));
+}
+
 double bf_qtable_eval(const struct bf_qtable *t, double u)
 {
-    BF_ASSERT(u >= 0.0 && u <= t->u_max);
+    BF_ASSERT(u >= 0.0 && u <= 1.0);
     if (t->q == NULL)
         return bf_dist_quantile(&t->d, u);
-    double x = u / t->u_max * BF_QTABLE_N;
+    const double *q = t->q;
+    if (u < TAIL_LO)
+        return tail(q + BF_QTABLE_N + 1, u, &t->d, u);
+    double v = 1.0 - u; /* exact for u >= 1/2 */
+    if (v < TAIL_LO)
+        return tail(q + BF_QTABLE_N + 1 + TAIL_N, v, &t->d, u);
+    double x = u * BF_QTABLE_N;
     unsigned i = (unsigned)x;
-    if (i < BF_QTABLE_EXACT || i >= BF_QTABLE_N - BF_QTABLE_EXACT_TOP)
-        return bf_dist_quantile(&t->d, u);
-    return t->q[i] + (t->q[i + 1] - t->q[i]) * (x - i);
+    return q[i] + (q[i + 1] - q[i]) * (x - i);
+}
+
+/* ---- the cache ---- */
+
+int bf_qcache_init(struct bf_qcache *c)
+{
+    memset(c, 0, sizeof *c);
+    return pthread_mutex_init(&c->lock, NULL) == 0 ? 0 : BF_ENOMEM;
+}
+
+void bf_qcache_fini(struct bf_qcache *c)
+{
+    for (unsigned i = 0; i < c->n; i++) {
+        bf_qtable_fini(c->t[i]);
+        bf__free(c->t[i]);
+    }
+    bf__free(c->t);
+    pthread_mutex_destroy(&c->lock);
+    memset(c, 0, sizeof *c);
+}
+
+/* Equal distributions: every parameter a draw reads (struct padding and
+ * unused values aside). */
+static bool same_dist(const struct bf_dist *a, const struct bf_dist *b)
+{
+    if (a->kind != b->kind || memcmp(a->p, b->p, sizeof a->p) != 0)
+        return false;
+    return a->kind != BF_DIST_EMPIRICAL ||
+           (a->n == b->n && memcmp(a->v, b->v, a->n * sizeof a->v[0]) == 0 &&
+            memcmp(a->w, b->w, a->n * sizeof a->w[0]) == 0);
+}
+
+const struct bf_qtable *bf_qcache_get(struct bf_qcache *c, const struct bf_dist *d)
+{
+    assert_cheap_valid(d);
+    const struct bf_qtable *found = NULL;
+    pthread_mutex_lock(&c->lock);
+    for (unsigned i = 0; i < c->n && found == NULL; i++)
+        if (same_dist(&c->t[i]->d, d))
+            found = c->t[i];
+    if (found == NULL) {
+        struct bf_qtable *t = bf__malloc(sizeof *t);
+        if (c->n == c->cap) {
+            unsigned cap = c->cap ? 2 * c->cap : 8;
+            struct bf_qtable **nt = bf__realloc(c->t, cap * sizeof *nt);
+            if (nt != NULL) {
+                c->t = nt;
+                c->cap = cap;
+            }
+        }
+        if (t != NULL && c->n < c->cap && bf_qtable_init(t, d) == 0) {
+            c->t[c->n++] = t;
+            found = t;
+        } else {
+            bf__free(t);
+        }
+    }
+    pthread_mutex_unlock(&c->lock);
+    return found;
 }
 
 double bf_dist_cdf(const struct bf_dist *d, double x)
