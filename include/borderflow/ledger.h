@@ -89,16 +89,54 @@ struct bf_ledger {
 int bf_ledger_init(struct bf_ledger *l, int32_t first_day, uint32_t n_days);
 void bf_ledger_fini(struct bf_ledger *l);
 
+/* *acc += v, or the overflow flag: signed overflow is undefined behaviour. */
+static inline void bf__ledger_add(struct bf_ledger *l, int64_t *acc, int64_t v)
+{
+    if (__builtin_add_overflow(*acc, v, acc))
+        l->overflow = true;
+}
+
 /* Books amount_fen of flow f on day (>= first_day, asserted). A sum that
- * would leave the int64 range sets `overflow` instead of wrapping. */
-void bf_ledger_book(struct bf_ledger *l, int32_t day, enum bf_flow f, int64_t amount_fen);
+ * would leave the int64 range sets `overflow` instead of wrapping. Inline,
+ * as the two below: the model books a few times for every unit. */
+static inline void bf_ledger_book(struct bf_ledger *l, int32_t day, enum bf_flow f,
+                                  int64_t amount_fen)
+{
+    BF_ASSERT(day >= l->first_day);
+    BF_ASSERT((unsigned)f < BF_FLOW_COUNT);
+    int64_t i = (int64_t)day - l->first_day;
+    int64_t *cell =
+        i >= (int64_t)l->n_days ? &l->beyond_fen[f] : &l->flow_fen[(size_t)i * BF_FLOW_COUNT + f];
+    bf__ledger_add(l, &l->total_fen[f], amount_fen);
+    bf__ledger_add(l, cell, amount_fen);
+}
 
 /*
  * Warehouse fees of fee_fen per day from day `from` (inclusive) to `to`
  * (exclusive), booked as WAREHOUSE outflows when the ledger is closed.
  * to >= from. Days past the window go to beyond_fen.
  */
-void bf_ledger_fee(struct bf_ledger *l, int32_t from, int32_t to, int64_t fee_fen_per_day);
+static inline void bf_ledger_fee(struct bf_ledger *l, int32_t from, int32_t to,
+                                 int64_t fee_fen_per_day)
+{
+    BF_ASSERT(from >= l->first_day && to >= from);
+    int64_t a = (int64_t)from - l->first_day, b = (int64_t)to - l->first_day;
+    if (b > (int64_t)l->n_days)
+        b = (int64_t)l->n_days;
+    int64_t total;
+    if (__builtin_mul_overflow(fee_fen_per_day, (int64_t)to - from, &total) || total == INT64_MIN ||
+        fee_fen_per_day == INT64_MIN) {
+        l->overflow = true;
+        return;
+    }
+    int64_t inside = b > a ? fee_fen_per_day * (b - a) : 0; /* |inside| <= |total| */
+    bf__ledger_add(l, &l->total_fen[BF_FLOW_WAREHOUSE], -total);
+    bf__ledger_add(l, &l->beyond_fen[BF_FLOW_WAREHOUSE], inside - total);
+    if (b > a) {
+        bf__ledger_add(l, &l->fee_rate_fen[a], fee_fen_per_day);
+        bf__ledger_add(l, &l->fee_rate_fen[b], -fee_fen_per_day);
+    }
+}
 
 /*
  * Balance b changes by delta_fen at the end of `day` (>= first_day,
@@ -106,7 +144,16 @@ void bf_ledger_fee(struct bf_ledger *l, int32_t from, int32_t to, int64_t fee_fe
  * dated after the ledger's days is counted in bal_total_fen only. Before
  * bf_ledger_close.
  */
-void bf_ledger_balance(struct bf_ledger *l, enum bf_balance b, int32_t day, int64_t delta_fen);
+static inline void bf_ledger_balance(struct bf_ledger *l, enum bf_balance b, int32_t day,
+                                     int64_t delta_fen)
+{
+    BF_ASSERT(day >= l->first_day && !l->closed);
+    BF_ASSERT((unsigned)b < BF_BAL_COUNT);
+    bf__ledger_add(l, &l->bal_total_fen[b], delta_fen);
+    int64_t i = (int64_t)day - l->first_day;
+    if (i < (int64_t)l->n_days)
+        bf__ledger_add(l, &l->bal_fen[(size_t)b * l->n_days + (size_t)i], delta_fen);
+}
 
 /*
  * Integrates the fee rates into daily WAREHOUSE flows and the balance

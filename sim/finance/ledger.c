@@ -72,53 +72,9 @@ void bf_ledger_fini(struct bf_ledger *l)
     l->flow_fen = l->fee_rate_fen = l->bal_fen = NULL;
 }
 
-/* *acc += v, or the overflow flag: signed overflow is undefined behaviour. */
 static void add(struct bf_ledger *l, int64_t *acc, int64_t v)
 {
-    if (__builtin_add_overflow(*acc, v, acc))
-        l->overflow = true;
-}
-
-void bf_ledger_book(struct bf_ledger *l, int32_t day, enum bf_flow f, int64_t amount_fen)
-{
-    BF_ASSERT(day >= l->first_day);
-    BF_ASSERT((unsigned)f < BF_FLOW_COUNT);
-    int64_t i = (int64_t)day - l->first_day;
-    int64_t *cell =
-        i >= (int64_t)l->n_days ? &l->beyond_fen[f] : &l->flow_fen[(size_t)i * BF_FLOW_COUNT + f];
-    add(l, &l->total_fen[f], amount_fen);
-    add(l, cell, amount_fen);
-}
-
-void bf_ledger_fee(struct bf_ledger *l, int32_t from, int32_t to, int64_t fee_fen_per_day)
-{
-    BF_ASSERT(from >= l->first_day && to >= from);
-    int64_t a = (int64_t)from - l->first_day, b = (int64_t)to - l->first_day;
-    if (b > (int64_t)l->n_days)
-        b = (int64_t)l->n_days;
-    int64_t total;
-    if (__builtin_mul_overflow(fee_fen_per_day, (int64_t)to - from, &total) || total == INT64_MIN ||
-        fee_fen_per_day == INT64_MIN) {
-        l->overflow = true;
-        return;
-    }
-    int64_t inside = b > a ? fee_fen_per_day * (b - a) : 0; /* |inside| <= |total| */
-    add(l, &l->total_fen[BF_FLOW_WAREHOUSE], -total);
-    add(l, &l->beyond_fen[BF_FLOW_WAREHOUSE], inside - total);
-    if (b > a) {
-        add(l, &l->fee_rate_fen[a], fee_fen_per_day);
-        add(l, &l->fee_rate_fen[b], -fee_fen_per_day);
-    }
-}
-
-void bf_ledger_balance(struct bf_ledger *l, enum bf_balance b, int32_t day, int64_t delta_fen)
-{
-    BF_ASSERT(day >= l->first_day && !l->closed);
-    BF_ASSERT((unsigned)b < BF_BAL_COUNT);
-    add(l, &l->bal_total_fen[b], delta_fen);
-    int64_t i = (int64_t)day - l->first_day;
-    if (i < (int64_t)l->n_days)
-        add(l, &l->bal_fen[(size_t)b * l->n_days + (size_t)i], delta_fen);
+    bf__ledger_add(l, acc, v);
 }
 
 void bf_ledger_close(struct bf_ledger *l)

@@ -102,8 +102,9 @@ struct ship {
     uint8_t memo_regime;
     float u_adopt;      /* takes up the channel's trigger when below its adoption share */
     uint64_t settle_ev; /* the pending settlement event, or 0 */
-    double doc_d[2], proc_wd[2], treasury_wd[2]; /* rebate draws per regime */
-    int32_t memo_ready_day, memo_pay_day;        /* last payment day computed, by ready day */
+    double doc_d[2];    /* rebate draws per regime: days to documents, */
+    long proc_wd[2], treasury_wd[2];      /* working days of processing, of the treasury */
+    int32_t memo_ready_day, memo_pay_day; /* last payment day computed, by ready day */
     int64_t unit_cost_fen, unit_rebate_fen, unit_net_fen, unit_freight_fen;
     int64_t paid_fen, repaid_fen, settled_fen; /* its rebates so far */
     double last_final_h; /* latest time one of its units reached a final state */
@@ -142,6 +143,7 @@ struct claim {
     uint8_t per_ship, counted;
     int64_t unit_fen, amount_fen;
     double depart_h, trigger_h, paid_h;
+    int32_t paid_day; /* day_of(paid_h) */
     uint64_t ev;
 };
 
@@ -226,6 +228,7 @@ struct sim {
     const struct bf_qtable *settle_q[2][BF_CH_COUNT]; /* a sale's settlement lag */
     const struct bf_qtable *lag_q[2];                 /* a buyer's return lag */
     double lag_umax[2];                               /* its cdf at the return window */
+    int64_t fee_fen[2]; /* the warehouse fee per unit and night, fen, per regime */
     double ch_cum[2][BF_CH_COUNT];
     double lane_cum[2][BF_CH_COUNT][BF_MAX_LANES];
     /* measurements */
@@ -395,8 +398,11 @@ void bf__note_cal(struct sim *s, int flags, int32_t day);
 bool bf__within_months(struct sim *s, int32_t from, int32_t day, uint32_t months);
 
 /* A unit reaches a final state at t_h (now, or later for the units of a lot
- * handled ahead, sales.c); frees the shipment when nothing is left. */
+ * handled ahead, sales.c); frees the shipment when nothing is left. The
+ * plural: n > 0 units at once. */
 void bf__unit_final_at(struct sim *s, uint32_t ship, enum bf_unit_state st, double t_h);
+void bf__units_final_at(struct sim *s, uint32_t ship, enum bf_unit_state st, uint32_t n,
+                        double t_h);
 static inline void bf__unit_final(struct sim *s, uint32_t ship, enum bf_unit_state st)
 {
     bf__unit_final_at(s, ship, st, s->eng.now_h);

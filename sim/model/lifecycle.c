@@ -81,22 +81,27 @@ static void ship_maybe_done(struct sim *s, uint32_t i)
     bf_pool_free(&s->ships, i);
 }
 
-void bf__unit_final_at(struct sim *s, uint32_t ship, enum bf_unit_state st, double t_h)
+void bf__units_final_at(struct sim *s, uint32_t ship, enum bf_unit_state st, uint32_t n, double t_h)
 {
     struct ship *sh = ship_at(s, ship);
-    BF_ASSERT(sh->open_units > 0);
+    BF_ASSERT(n > 0 && sh->open_units >= n);
     if (t_h > sh->last_final_h)
         sh->last_final_h = t_h;
     BF_ASSERT(st != BF_US_IN_FLIGHT);
-    sh->open_units--;
-    s->out->unit_states[st]++;
+    sh->open_units -= n;
+    s->out->unit_states[st] += n;
     if (sh->counted) {
         if (st == BF_US_BACK_IN_CHINA)
-            s->units_home_counted += 1.0;
+            s->units_home_counted += n;
         else if (st == BF_US_DISPOSED_ABROAD)
-            s->units_disposed_counted += 1.0;
+            s->units_disposed_counted += n;
     }
     ship_maybe_done(s, ship);
+}
+
+void bf__unit_final_at(struct sim *s, uint32_t ship, enum bf_unit_state st, double t_h)
+{
+    bf__units_final_at(s, ship, st, 1, t_h);
 }
 
 void bf__claim_settled(struct sim *s, uint32_t ship)

@@ -230,6 +230,7 @@ static int sim_init(struct sim *s)
         for (int c = 0; c < BF_CH_COUNT; c++)
             if ((s->settle_q[r][c] = bf_qcache_get(tables, &p->channel[c].settlement_d)) == NULL)
                 return BF_ENOMEM;
+        s->fee_fen[r] = llround(p->warehouse.fee_cny_per_unit_day * 100.0);
         /* the return lag is truncated at the return window */
         double u_max = bf_dist_cdf(&p->returns.lag_d, p->returns.window_d);
         s->lag_umax[r] = u_max > 0.0 ? u_max : 1.0; /* a window before the lag's support */

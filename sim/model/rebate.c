@@ -21,20 +21,33 @@ static const uint32_t draw_slot[] = {0, 2, 3};
 
 /* One value per shipment and regime, whatever the claim: the payment date
  * is then a non-decreasing function of the trigger time, so a rebate at
- * departure is never paid later than the same unit's rebate at sale. */
+ * departure is never paid later than the same unit's rebate at sale. The
+ * working-day counts are kept rounded, as they are used. */
 static double draw(struct sim *s, struct ship *sh, enum draw what, int regime)
 {
-    double *cache = what == D_DOC ? sh->doc_d : what == D_PROC ? sh->proc_wd : sh->treasury_wd;
     const uint8_t bit = (uint8_t)(1u << ((unsigned)what * 2u + (unsigned)regime));
     if (!(sh->draws_have & bit)) {
         const struct bf_params *p = rules(s, regime);
         const struct bf_dist *d = what == D_DOC    ? &p->rebate.doc_collection_d
                                   : what == D_PROC ? &p->rebate.processing_wd
                                                    : &p->rebate.treasury_wd;
-        cache[regime] = bf_dist_sample(d, erng(s, P_REBATE, sh->serial, draw_slot[what]));
+        const double v = bf_dist_sample(d, erng(s, P_REBATE, sh->serial, draw_slot[what]));
+        if (what == D_DOC)
+            sh->doc_d[regime] = v;
+        else if (what == D_PROC)
+            sh->proc_wd[regime] = lround(v);
+        else
+            sh->treasury_wd[regime] = lround(v);
         sh->draws_have |= bit;
     }
-    return cache[regime];
+    return what == D_DOC ? sh->doc_d[regime] : 0.0;
+}
+
+/* The rounded working days of processing (D_PROC) or the treasury. */
+static long draw_wd(struct sim *s, struct ship *sh, enum draw what, int regime)
+{
+    draw(s, sh, what, regime);
+    return what == D_PROC ? sh->proc_wd[regime] : sh->treasury_wd[regime];
 }
 
 /*
@@ -106,8 +119,8 @@ int bf__claim_create(struct sim *s, uint32_t i, uint32_t n_units, double trigger
      * (day, rules, processing, treasury) for the run, since many shipments
      * share them */
     if (sh->memo_ready_day != ready_day || sh->memo_regime != r_file) {
-        long n_wd = lround(draw(s, sh, D_PROC, r_file));
-        long t_wd = lround(draw(s, sh, D_TREASURY, r_file));
+        long n_wd = draw_wd(s, sh, D_PROC, r_file);
+        long t_wd = draw_wd(s, sh, D_TREASURY, r_file);
         sh->memo_pay_day = paid_day(s, r_file, ready_day, n_wd, t_wd);
         sh->memo_ready_day = ready_day;
         sh->memo_regime = (uint8_t)r_file;
@@ -119,7 +132,7 @@ int bf__claim_create(struct sim *s, uint32_t i, uint32_t n_units, double trigger
     if (!per_ship && sh->open_claim != NO_REF && bf_pool_live(&s->claims, sh->open_claim) &&
         bf_pool_gen(&s->claims, sh->open_claim) == sh->open_claim_gen) {
         struct claim *cl = bf_pool_at(&s->claims, sh->open_claim);
-        if (day_of(s, cl->paid_h) == pay_day) {
+        if (cl->paid_day == pay_day) {
             cl->n_units += n_units;
             cl->amount_fen = fen_add(s, cl->amount_fen, amount);
             *claim = sh->open_claim;
@@ -142,6 +155,7 @@ int bf__claim_create(struct sim *s, uint32_t i, uint32_t n_units, double trigger
     cl->depart_h = sh->t[BF_MS_DEPARTED];
     cl->trigger_h = trigger_h;
     cl->paid_h = paid_h;
+    cl->paid_day = day_of(s, paid_h);
     if ((rc = bf_engine_at(&s->eng, paid_h, EV_CLAIM_PAID, c, &cl->ev)) != 0) {
         bf_pool_free(&s->claims, c);
         return rc;

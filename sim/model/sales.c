@@ -55,16 +55,17 @@ static const double *sorted_uniforms(struct sim *s, uint64_t x, uint32_t n)
 }
 
 /*
- * n units of the shipment leave its stock at t_h, sold to buyers: their
+ * n units of the shipment leave its stock at t_h (on day), sold to buyers: their
  * cost leaves the inventory and their net price is a receivable until the
  * platform (or the buyer) pays it, after the channel's settlement lag.
  */
-static void book_sale(struct sim *s, const struct ship *sh, uint32_t slot, uint32_t n, double t_h)
+static void book_sale(struct sim *s, const struct ship *sh, uint32_t slot, uint32_t n, int32_t day,
+                      double t_h)
 {
     const int regime = ship_regime(s, sh, t_h);
     double u = unit_u(sh, slot, UD_SETTLE);
     double lag_d = bf_qtable_eval(s->settle_q[regime][sh->channel], u);
-    const int32_t day = day_of(s, t_h), paid = day_of(s, t_h + 24.0 * lag_d);
+    const int32_t paid = day_of(s, t_h + 24.0 * lag_d);
     int64_t amount = fen_mul(s, sh->unit_net_fen, n);
     bf_ledger_book(&s->ledger, paid, BF_FLOW_PROCEEDS, amount);
     balance(s, BF_BAL_RECEIVABLES, day, amount);
@@ -94,40 +95,17 @@ static void return_abroad(struct sim *s, uint32_t i, const struct bf_params *p, 
 }
 
 /*
- * Unit k of shipment i is sold to a buyer at t_h (direct delivery or a sale
- * from the warehouse); rb/claim/claim_gen say where its rebate stands.
- * Either the buyer keeps it (a final state) or a return is scheduled.
+ * Unit k of shipment i, sold at t_h under regime r, comes back: when, and
+ * what becomes of it. A return that stays abroad is booked now (below); one
+ * to China, or after the run's end, is an item and an event.
  */
-static int sell_unit(struct sim *s, uint32_t i, uint32_t k, uint8_t rb, uint32_t claim,
-                     uint32_t claim_gen, double t_h)
+static int buyer_return(struct sim *s, uint32_t i, uint32_t k, int r, uint8_t rb, uint32_t claim,
+                        uint32_t claim_gen, double t_h)
 {
-    struct ship *sh = ship_at(s, i);
-    const struct bf_params *p = ship_rules(s, sh, t_h);
-    const struct bf_category *cat = &p->category[sh->category];
-    const struct bf_channel_params *ch = &p->channel[sh->channel];
-    if (isnan(sh->t[BF_MS_FIRST_SALE]))
-        sh->t[BF_MS_FIRST_SALE] = t_h;
-
-    double u_ret = unit_u(sh, k, UD_RETURN);
-    bool returned = u_ret < cat->return_prob * ch->return_factor;
-    if (sh->counted) {
-        s->units_sold += 1.0;
-        s->bk[sh->channel].sold += 1.0;
-        s->bk[BF_CH_COUNT + sh->lane].sold += 1.0;
-        if (returned) {
-            s->units_returned += 1.0;
-            s->bk[sh->channel].returned += 1.0;
-            s->bk[BF_CH_COUNT + sh->lane].returned += 1.0;
-        }
-    }
-    if (!returned) {
-        bf__unit_final_at(s, i, BF_US_SOLD, t_h);
-        return 0;
-    }
+    const struct ship *sh = ship_at(s, i);
     /* the lag, truncated at the return window by inverse transform */
-    const int regime = ship_regime(s, sh, t_h);
     double u_lag = unit_u(sh, k, UD_LAG), u_disp = unit_u(sh, k, UD_DISP);
-    double lag_d = bf_qtable_eval(s->lag_q[regime], u_lag * s->lag_umax[regime]);
+    double lag_d = bf_qtable_eval(s->lag_q[r], u_lag * s->lag_umax[r]);
     const double returned_h = t_h + 24.0 * lag_d;
     /* A return the buyer makes before the run's end that stays abroad
      * touches nothing but the ledger and the shipment's count of open units:
@@ -150,13 +128,56 @@ static int sell_unit(struct sim *s, uint32_t i, uint32_t k, uint8_t rb, uint32_t
     return bf_engine_at(&s->eng, it->returned_h, EV_BUYER_RETURN, j, NULL);
 }
 
+/*
+ * Units k0 .. k0 + n - 1 of shipment i are sold to buyers at t_h (a direct
+ * delivery, or a sale from the warehouse); rb/claim/claim_gen say where
+ * their rebate stands. Each is kept by its buyer (a final state) or comes
+ * back. The units kept reach their final state together, last: that may
+ * free the shipment.
+ */
+static int sell_units(struct sim *s, uint32_t i, uint32_t k0, uint32_t n, uint8_t rb,
+                      uint32_t claim, uint32_t claim_gen, double t_h)
+{
+    struct ship *sh = ship_at(s, i);
+    const int r = ship_regime(s, sh, t_h);
+    const struct bf_params *p = rules(s, r);
+    const double p_return =
+        p->category[sh->category].return_prob * p->channel[sh->channel].return_factor;
+    if (isnan(sh->t[BF_MS_FIRST_SALE]))
+        sh->t[BF_MS_FIRST_SALE] = t_h;
+    const bool counted = sh->counted;
+    const unsigned channel = sh->channel, lane_slot = BF_CH_COUNT + sh->lane;
+    uint32_t returned = 0;
+    int rc = 0;
+    /* a unit returned is still open until its return is booked, so the
+     * shipment lives through the loop */
+    for (uint32_t k = k0; k < k0 + n && rc == 0; k++)
+        if (unit_u(ship_at(s, i), k, UD_RETURN) < p_return) {
+            returned++;
+            rc = buyer_return(s, i, k, r, rb, claim, claim_gen, t_h);
+        }
+    if (rc != 0)
+        return rc;
+    if (counted) {
+        s->units_sold += n;
+        s->bk[channel].sold += n;
+        s->bk[lane_slot].sold += n;
+        s->units_returned += returned;
+        s->bk[channel].returned += returned;
+        s->bk[lane_slot].returned += returned;
+    }
+    if (returned < n)
+        bf__units_final_at(s, i, BF_US_SOLD, n - returned, t_h);
+    return 0;
+}
+
 /* Direct channels: the whole shipment is delivered and sold to its buyer. */
 static int deliver(struct sim *s, uint32_t i)
 {
     const double now = s->eng.now_h;
     struct ship *sh = ship_at(s, i);
     const uint32_t n = sh->n_units;
-    book_sale(s, sh, 0, n, now);
+    book_sale(s, sh, 0, n, day_of(s, now), now);
     /* one rule for the whole shipment: its units are sold together */
     uint8_t rb = bf__unit_rb(sh, 0);
     uint32_t claim = NO_REF, gen = 0;
@@ -165,10 +186,8 @@ static int deliver(struct sim *s, uint32_t i)
         rc = bf__claim_create(s, i, n, now, false, &claim, &gen);
         rb = RB_SALE;
     }
-    /* the last unit may free the shipment: nothing touches it afterwards */
-    for (uint32_t k = 0; rc == 0 && k < n; k++)
-        rc = sell_unit(s, i, k, rb, claim, gen, now);
-    return rc;
+    /* may free the shipment: nothing touches it afterwards */
+    return rc != 0 ? rc : sell_units(s, i, 0, n, rb, claim, gen, now);
 }
 
 static int lot_run(struct sim *s, uint32_t i, double now);
@@ -254,7 +273,7 @@ static int lot_unit(struct sim *s, uint32_t i, uint32_t k, bool aged, float sale
     struct ship *sh = ship_at(s, i);
     const struct bf_params *p = ship_rules(s, sh, t_h);
     const int32_t day = day_of(s, t_h);
-    int64_t fee = llround(p->warehouse.fee_cny_per_unit_day * 100.0);
+    const int64_t fee = s->fee_fen[ship_regime(s, sh, t_h)];
     if (fee != 0)
         bf_ledger_fee(&s->ledger, day_of(s, sh->t[BF_MS_RECEIVED]), day, fee);
     const bool home = aged && aged_to_china(s, sh, p, k, day);
@@ -273,8 +292,8 @@ static int lot_unit(struct sim *s, uint32_t i, uint32_t k, bool aged, float sale
             acc_add(&s->tts, (double)sale_d, 1.0);
             bk_add(s, sh, BF_BK_time_to_sale_d, (double)sale_d, 1.0);
         }
-        book_sale(s, sh, k, 1, t_h);
-        return sell_unit(s, i, k, rb, claim, gen, t_h);
+        book_sale(s, sh, k, 1, day, t_h);
+        return sell_units(s, i, k, 1, rb, claim, gen, t_h);
     }
     balance(s, BF_BAL_INVENTORY, day, -unit_net_cost(sh));
     if (!home) {

@@ -566,7 +566,7 @@ static double tail(const double *q, double v, const struct bf_dist *d, double u)
     return exp(q[j] + (q[j + 1] - q[j]) * (x - j));
 }
 
-double bf_qtable_eval(const struct bf_qtable *t, double u)
+double bf__qtable_rest(const struct bf_qtable *t, double u)
 {
     BF_ASSERT(u >= 0.0 && u <= 1.0);
     if (t->q == NULL)
