@@ -53,11 +53,15 @@ now() { date +%s.%N; }
 # field "name": number of a run.json
 field() { sed -n "s/.*\"$2\": \\([0-9.]*\\).*/\\1/p" "$1" | head -n 1; }
 
-# The tiny scenario: one city, 10 days.
+# The tiny scenario: one city, a 10-day window after 2 days of warm-up, a
+# 5-day tail.
 tiny=$out/tiny.json
-sed -e 's/"name": "one_city"/"name": "tiny"/' -e 's/"start": "2026-01-01"/"start": "2026-03-12"/' \
-    -e 's/"days": 150/"days": 10/' -e 's/"warmup_days": 14/"warmup_days": 2/' \
+sed -e 's/"name": "one_city"/"name": "tiny"/' \
+    -e 's/"start": "2026-01-15", "end": "2026-05-30"/"start": "2026-03-12", "end": "2026-03-22"/' \
+    -e 's/"warmup_days": 14/"warmup_days": 2/' \
     -e 's/"tail_days": 120/"tail_days": 5/' -e '/"[$]schema"/d' scenarios/tests/one_city.json >"$tiny"
+grep -q '"end": "2026-03-22"' "$tiny" && grep -q '"tail_days": 5' "$tiny" ||
+    { echo "bench_mpi: scenarios/tests/one_city.json changed: cut it to 10 days here" >&2; exit 1; }
 
 flags="-q -j 1 --no-plots"
 tflags="$flags -r 10000"
