@@ -83,6 +83,90 @@ int bf_delta_find(const char *name);
 /* Whether delta d is before - after (released, saving) rather than after - before. */
 bool bf_delta_is_release(int d);
 
+/*
+ * Totals over the cities of one point (totals.csv, summary.json "totals"):
+ * for each replication the cities' sum -- for a time, their unweighted mean;
+ * for a share or a per-million figure, the ratio of two sums -- then the
+ * mean over the replications with its 95% interval, under each policy of
+ * the comparison and, paired, their change. Each total says what its
+ * change is (BF_TC_*): after - before, before - after for what the policy
+ * releases, or a ratio computed per replication. And counts of cities by
+ * where their interval of capital released lies. The four working-capital
+ * components are disjoint and add up to the total: the stock abroad is the
+ * model's inventory less the goods returning (which the model's inventory
+ * metric includes).
+ *   XX(name, unit, kind, description)
+ */
+#define BF_TOTAL_MAP(XX)                                                                           \
+    XX(cities, "cities", COUNT, "cities in the study")                                             \
+    XX(exports_cny, "CNY", SUM, "goods exported in the window, at cost, all cities")               \
+    XX(wc_avg_cny, "CNY", SUM, "working capital, mean of the window's days, all cities")           \
+    XX(wc_stock_abroad_avg_cny, "CNY", SUM,                                                        \
+       "of which goods exported and unsold, in transit or in the overseas warehouse, at cost")     \
+    XX(wc_returning_avg_cny, "CNY", SUM, "of which goods on their way back to China")              \
+    XX(wc_receivables_avg_cny, "CNY", SUM, "of which trade receivables")                           \
+    XX(wc_rebate_receivable_avg_cny, "CNY", SUM, "of which export VAT rebate receivable")          \
+    XX(capital_released_cny, "CNY", RELEASED,                                                      \
+       "working capital the policy releases: before - after of the window's mean, all cities")     \
+    XX(capital_released_share, "share", SHARE,                                                     \
+       "capital released / working capital before, per replication")                               \
+    XX(capital_released_per_m, "CNY per CNY million exported", PER_M,                              \
+       "capital released per CNY million of the before run's exports, per replication")            \
+    XX(released_stock_abroad_cny, "CNY", RELEASED,                                                 \
+       "capital released from goods exported and unsold (transit, overseas warehouse)")            \
+    XX(released_returning_cny, "CNY", RELEASED, "capital released from goods returning")           \
+    XX(released_receivables_cny, "CNY", RELEASED, "capital released from trade receivables")       \
+    XX(released_rebate_receivable_cny, "CNY", RELEASED,                                            \
+       "capital released from the rebate receivable")                                              \
+    XX(financing_saving_cny, "CNY", RELEASED,                                                      \
+       "financing cost before - after over the window's days, all cities")                         \
+    XX(financing_saving_annual_cny, "CNY a year", ANNUAL,                                          \
+       "capital released x the scenario's financing rate: the saving in a year")                   \
+    XX(npv_cny, "CNY", SUM, "net present value of the window's cash flows, all cities")            \
+    XX(days_to_rebate, "d", MEAN, "departure -> rebate received, unweighted mean of the cities")   \
+    XX(return_cycle_d, "d", MEAN,                                                                  \
+       "buyer return -> released back in China, unweighted mean of the cities")                    \
+    XX(export_clearance_h, "h", MEAN,                                                              \
+       "arrival at customs -> release, unweighted mean of the cities")                             \
+    XX(cities_released_above_zero, "cities", COUNT,                                                \
+       "cities whose 95% interval of capital released lies above zero")                            \
+    XX(cities_released_below_zero, "cities", COUNT,                                                \
+       "cities whose 95% interval of capital released lies below zero")                            \
+    XX(cities_released_unclear, "cities", COUNT,                                                   \
+       "cities whose 95% interval of capital released includes zero (or no change)")
+
+enum bf_total_metric {
+#define XX(name, unit, kind, desc) BF_T_##name,
+    BF_TOTAL_MAP(XX)
+#undef XX
+        BF_TOTAL_COUNT
+};
+
+/* How a total's change is made (its kind in BF_TOTAL_MAP). */
+enum bf_total_kind {
+    BF_TK_COUNT,    /* a count: `count` only */
+    BF_TK_SUM,      /* sums per replication; change = after - before */
+    BF_TK_MEAN,     /* means of the cities per replication; change = after - before */
+    BF_TK_RELEASED, /* change only: before - after of the sums per replication */
+    BF_TK_SHARE,    /* change only: released / before, per replication */
+    BF_TK_PER_M,    /* change only: released per CNY million of exports before */
+    BF_TK_ANNUAL,   /* change only: released x the financing rate */
+};
+
+const char *bf_total_name(int t);
+const char *bf_total_unit(int t);
+const char *bf_total_desc(int t);
+enum bf_total_kind bf_total_kind(int t);
+
+struct bf_total {
+    struct bf_summary before, after; /* of the sums or means; written for BF_TK_SUM, BF_TK_MEAN */
+    struct bf_paired change;         /* n = 0 without a comparison, or where it does not apply */
+    double count;                    /* BF_TK_COUNT: the number; NaN otherwise */
+};
+
+/* Where a city's interval of capital released lies (ranking.csv). */
+enum bf_interval_sign { BF_SIGN_UNCLEAR = 0, BF_SIGN_ABOVE, BF_SIGN_BELOW };
+
 /* One (point, city, policy): its replications and their summary. */
 struct bf_group {
     double *metric; /* [replications][BF_METRIC_COUNT] */
@@ -135,6 +219,12 @@ struct bf_results {
     struct bf_group *group;             /* [point][city][policy] */
     struct bf_paired *delta;            /* [point][city][BF_DELTA_COUNT]: compared - baseline */
     struct bf_daily_delta *daily_delta; /* [city][BF_WC_COUNT][window_days], point 0 */
+    struct bf_total *totals;            /* [point][BF_TOTAL_COUNT] */
+    /* point 0, with a comparison: the cities by capital released per CNY
+     * million of exports, largest first (ties in city order), and where
+     * each city's interval of capital released lies */
+    uint32_t *rank;     /* [n_cities]: city indices */
+    uint8_t *rank_sign; /* [n_cities] by city: enum bf_interval_sign */
     /* the warm-up check of the study: MSER-5 on the cities' total working
      * capital under the baseline (mean over replications), from the run's
      * start to the window's end; less noisy than any one city's */
@@ -157,6 +247,12 @@ static inline struct bf_paired *bf_results_delta(const struct bf_results *r, uin
                                                  uint32_t city, int metric)
 {
     return &r->delta[((size_t)point * r->n_cities + city) * BF_DELTA_COUNT + (size_t)metric];
+}
+
+static inline const struct bf_total *bf_results_total(const struct bf_results *r, uint32_t point,
+                                                      int t)
+{
+    return &r->totals[(size_t)point * BF_TOTAL_COUNT + (size_t)t];
 }
 
 static inline struct bf_daily_delta *bf_results_daily_delta(const struct bf_results *r,

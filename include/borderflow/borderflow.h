@@ -9,6 +9,7 @@
 #include "borderflow/batch.h"
 #include "borderflow/calendar.h"
 #include "borderflow/error.h"
+#include "borderflow/fs.h"
 #include "borderflow/model.h"
 #include "borderflow/output.h"
 #include "borderflow/params.h"

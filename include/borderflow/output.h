@@ -43,6 +43,9 @@ int bf_write_distributions_csv(FILE *f, const struct bf_results *r);
 int bf_write_timeline_csv(FILE *f, const struct bf_results *r);
 int bf_write_flows_csv(FILE *f, const struct bf_results *r);
 int bf_write_cities_csv(FILE *f, const struct bf_results *r);
+int bf_write_totals_csv(FILE *f, const struct bf_results *r);
+int bf_write_ranking_csv(FILE *f, const struct bf_results *r);
+int bf_write_sweep_totals_csv(FILE *f, const struct bf_results *r);
 int bf_write_summary_json(FILE *f, const struct bf_results *r);
 int bf_write_run_json(FILE *f, const struct bf_results *r, const struct bf_run_record *rec);
 
@@ -59,9 +62,6 @@ void bf_json_string(FILE *f, const char *s);
  */
 void bf_output_folder_name(const char *scenario_name, char *out, size_t size);
 
-/* mkdir -p. 0 or BF_EIO with diag. */
-int bf_output_mkdirs(const char *path, struct bf_diag *diag);
-
 /*
  * Writes every file of the folder except run.json (removed first, so an
  * interrupted rewrite never looks complete). Each file goes to NAME.tmp and
@@ -73,8 +73,5 @@ int bf_output_write(const struct bf_results *r, const char *folder, const atomic
 /* Writes run.json the same way: the folder is complete once it exists. */
 int bf_output_write_record(const struct bf_results *r, const char *folder,
                            const struct bf_run_record *rec, struct bf_diag *diag);
-
-/* The files bf_output_write produces for r (NULL-terminated, static). */
-const char *const *bf_output_files(const struct bf_results *r);
 
 #endif

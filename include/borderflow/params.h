@@ -218,6 +218,11 @@ struct bf_param_info {
  */
 int bf_param_check_value(const struct bf_param_info *pi, const void *base, struct bf_diag *diag);
 
+/* A value as text ("gamma(shape 2.78, scale 32.4): mean 90, cv 0.60",
+ * "weekly mon at 9 h"): the entry's field in base; at most size bytes. */
+void bf_param_format(const struct bf_param_info *pi, const void *base, char *buf, size_t size);
+void bf_dist_format(const struct bf_dist *d, char *buf, size_t size);
+
 /* Tables: the scalars of struct bf_params, of a category, a lane, a channel. */
 extern const struct bf_param_info bf_param_table[];
 extern const size_t bf_param_table_n;

@@ -52,6 +52,7 @@ int bf_problem_format(const struct bf_problem *p, char *buf, size_t size);
 
 struct bf_city {
     char name[64];
+    char name_zh[64]; /* its name in Chinese ("杭州"), or "" */
     char province[64];
     char cls[16];             /* city class: a key of "classes", or "" */
     int candidate;            /* a plausible candidate, not a named pilot city */

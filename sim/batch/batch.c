@@ -16,6 +16,8 @@
 
 #include "borderflow/alloc.h"
 
+#include "internal.h"
+
 /* ---- names ---- */
 
 const char *bf_wc_name(enum bf_wc c)
@@ -718,6 +720,9 @@ void bf_results_fini(struct bf_results *r)
     bf__free(r->group);
     bf__free(r->delta);
     bf__free(r->daily_delta);
+    bf__free(r->totals);
+    bf__free(r->rank);
+    bf__free(r->rank_sign);
     bf__free(r->point);
     if (r->tables != NULL) {
         bf_qcache_fini(r->tables);
@@ -826,6 +831,8 @@ int bf_batch_run(const struct bf_scenario *sc, const struct bf_batch_options *o,
     }
     if (rc == 0)
         rc = compute_deltas(r);
+    if (rc == 0)
+        rc = bf__compute_totals(r);
     if (rc == 0) {
         struct collector *col = r->priv;
         int mrc =

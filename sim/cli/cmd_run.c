@@ -291,7 +291,7 @@ static int run_one(struct loaded *L, const struct run_opts *o, double load_s, st
     utc_now(rec.started, sizeof rec.started);
     struct bf_diag d;
     bf_diag_clear(&d);
-    if (bf_output_mkdirs(L->folder, &d) != 0) {
+    if (bf_mkdirs(L->folder, &d) != 0) {
         fprintf(stderr, "borderflow: %s\n", d.msg);
         return EXIT_RUN_FAILED;
     }

@@ -397,7 +397,8 @@ int bf_write_flows_csv(FILE *f, const struct bf_results *r)
 
 int bf_write_cities_csv(FILE *f, const struct bf_results *r)
 {
-    fputs("city,province,class,candidate,effective_date,shipments_per_day,warmup_mser5_d,note\n",
+    fputs("city,city_zh,province,class,candidate,effective_date,shipments_per_day,warmup_mser5_d,"
+          "note\n",
           f);
     for (uint32_t c = 0; c < r->n_cities; c++) {
         const struct bf_city *city = &r->sc->city[c];
@@ -405,6 +406,8 @@ int bf_write_cities_csv(FILE *f, const struct bf_results *r)
         char date[11];
         bf_date_format(city->effective_day, date);
         bf_csv_field(f, city->name);
+        fputc(',', f);
+        bf_csv_field(f, city->name_zh);
         fputc(',', f);
         bf_csv_field(f, city->province);
         fputc(',', f);
@@ -420,6 +423,143 @@ int bf_write_cities_csv(FILE *f, const struct bf_results *r)
         bf_csv_field(f, city->note);
         fputc('\n', f);
     }
+    return done(f);
+}
+
+/* ---- totals and the ranking ---- */
+
+/* One row of a total: its scope ("before", "after", "change", "count"),
+ * mean, interval and replications. */
+static void total_row(FILE *f, const char *scope, double mean, double lo, double hi, size_t n)
+{
+    fprintf(f, "%s,", scope);
+    num(f, mean);
+    fputc(',', f);
+    num(f, lo);
+    fputc(',', f);
+    num(f, hi);
+    fprintf(f, ",%zu", n);
+}
+
+/* The rows of one total; prefix writes the columns before "metric". */
+typedef void prefix_fn(FILE *f, const struct bf_results *r, uint32_t point);
+
+static void total_rows(FILE *f, const struct bf_results *r, uint32_t point, int m,
+                       prefix_fn *prefix, bool desc)
+{
+    const struct bf_total *t = bf_results_total(r, point, m);
+    const enum bf_total_kind k = bf_total_kind(m);
+    const char *scopes[4];
+    const struct bf_summary *sums[2] = {&t->before, &t->after};
+    for (int i = 0; i < 4; i++)
+        scopes[i] = NULL;
+    if (k == BF_TK_COUNT) {
+        if (isnan(t->count))
+            return;
+        scopes[3] = "count";
+    } else {
+        if (k == BF_TK_SUM || k == BF_TK_MEAN) {
+            if (t->before.n > 0)
+                scopes[0] = "before";
+            if (t->after.n > 0)
+                scopes[1] = "after";
+        }
+        if (t->change.n > 0)
+            scopes[2] = "change";
+    }
+    for (int i = 0; i < 4; i++) {
+        if (scopes[i] == NULL)
+            continue;
+        if (prefix != NULL)
+            prefix(f, r, point);
+        fprintf(f, "%s,", bf_total_name(m));
+        bf_csv_field(f, bf_total_unit(m));
+        fputc(',', f);
+        if (i < 2)
+            total_row(f, scopes[i], sums[i]->mean, sums[i]->ci_low, sums[i]->ci_high, sums[i]->n);
+        else if (i == 2)
+            total_row(f, scopes[i], t->change.mean_diff, t->change.ci_low, t->change.ci_high,
+                      t->change.n);
+        else
+            total_row(f, scopes[i], t->count, (double)NAN, (double)NAN, 0);
+        if (desc) {
+            fputc(',', f);
+            bf_csv_field(f, bf_total_desc(m));
+        }
+        fputc('\n', f);
+    }
+}
+
+int bf_write_totals_csv(FILE *f, const struct bf_results *r)
+{
+    fputs("metric,unit,scope,mean,ci95_low,ci95_high,n,description\n", f);
+    for (int m = 0; m < BF_TOTAL_COUNT; m++)
+        total_rows(f, r, 0, m, NULL, true);
+    return done(f);
+}
+
+static const char *sign_name(enum bf_interval_sign s)
+{
+    return s == BF_SIGN_ABOVE ? "above_zero" : s == BF_SIGN_BELOW ? "below_zero" : "includes_zero";
+}
+
+int bf_write_ranking_csv(FILE *f, const struct bf_results *r)
+{
+    fputs("rank,city,city_zh,capital_released_per_m,ci95_low,ci95_high,capital_released_cny,"
+          "released_ci95_low,released_ci95_high,exports_cny,interval\n",
+          f);
+    if (r->rank == NULL)
+        return done(f);
+    for (uint32_t i = 0; i < r->n_cities; i++) {
+        const uint32_t c = r->rank[i];
+        const struct bf_paired *pm = bf_results_delta(r, 0, c, BF_DX_capital_released_per_m);
+        const struct bf_paired *d = bf_results_delta(r, 0, c, BF_DX_capital_released_cny);
+        const struct bf_group *g = bf_results_group(r, 0, c, r->sc->baseline);
+        fprintf(f, "%u,", i + 1);
+        bf_csv_field(f, r->sc->city[c].name);
+        fputc(',', f);
+        bf_csv_field(f, r->sc->city[c].name_zh);
+        fputc(',', f);
+        num(f, pm->n ? pm->mean_diff : (double)NAN);
+        fputc(',', f);
+        num(f, pm->n ? pm->ci_low : (double)NAN);
+        fputc(',', f);
+        num(f, pm->n ? pm->ci_high : (double)NAN);
+        fputc(',', f);
+        num(f, d->n ? d->mean_diff : (double)NAN);
+        fputc(',', f);
+        num(f, d->n ? d->ci_low : (double)NAN);
+        fputc(',', f);
+        num(f, d->n ? d->ci_high : (double)NAN);
+        fputc(',', f);
+        num(f, g->summary[BF_M_exports_cny].mean);
+        fprintf(f, ",%s\n", sign_name((enum bf_interval_sign)r->rank_sign[c]));
+    }
+    return done(f);
+}
+
+/* sweep, parameter, policy, value_index, value of a sweep point */
+static void sweep_prefix(FILE *f, const struct bf_results *r, uint32_t point)
+{
+    const struct bf_scenario *sc = r->sc;
+    const struct bf_sweep *sw = &sc->sweep[r->point[point].sweep];
+    bf_csv_field(f, sw->name);
+    fputc(',', f);
+    bf_csv_field(f, sw->path);
+    fputc(',', f);
+    bf_csv_field(f, sw->policy < 0 ? "all" : sc->policy[sw->policy].name);
+    fprintf(f, ",%u,", r->point[point].value);
+    bf_csv_field(f, sw->value[r->point[point].value].label);
+    fputc(',', f);
+}
+
+int bf_write_sweep_totals_csv(FILE *f, const struct bf_results *r)
+{
+    fputs("sweep,parameter,policy,value_index,value,metric,unit,scope,mean,ci95_low,ci95_high,n\n",
+          f);
+    for (uint32_t p = 1; p < r->n_points; p++)
+        for (int m = 0; m < BF_TOTAL_COUNT; m++)
+            total_rows(f, r, p, m, sweep_prefix, false);
     return done(f);
 }
 
@@ -461,6 +601,176 @@ static void json_delta(FILE *f, const struct bf_paired *d)
     fprintf(f, ", \"identical\": %s, \"n\": %zu}", d->identical ? "true" : "false", d->n);
 }
 
+/* ---- summary.json: the assumptions, the totals, the ranking ---- */
+
+/* Where one table's entries live in a set of rules: the scalars, or
+ * category / lane / channel `index` (by name in the defaults). */
+struct ptable {
+    const struct bf_param_info *t;
+    size_t n;
+    const char *prefix; /* "", "categories.food.", ... */
+    int kind;           /* 0 scalars, 1 category, 2 lane, 3 channel */
+    const char *name;   /* category or lane name; NULL for the others */
+    int channel;
+};
+
+static const void *ptable_base(const struct ptable *pt, const struct bf_params *p)
+{
+    switch (pt->kind) {
+    case 1: {
+        int k = bf_params_category(p, pt->name);
+        return k < 0 ? NULL : &p->category[k];
+    }
+    case 2: {
+        int k = bf_params_lane(p, pt->name);
+        return k < 0 ? NULL : &p->lane[k];
+    }
+    case 3:
+        return &p->channel[pt->channel];
+    default:
+        return p;
+    }
+}
+
+/*
+ * The entries of one table whose value under policy `pol` differs from the
+ * built-in default in some city: the value (or "varies by city"), the
+ * default, the unit, the source, and in how many cities it differs.
+ */
+static void assumption_rows(FILE *f, const struct bf_results *r, uint32_t pol,
+                            const struct ptable *pt, const struct bf_params *def, bool *first)
+{
+    const void *dbase = ptable_base(pt, def);
+    for (size_t i = 0; i < pt->n; i++) {
+        char dv[256], v[256], first_v[256] = "";
+        if (dbase != NULL)
+            bf_param_format(&pt->t[i], dbase, dv, sizeof dv);
+        else
+            snprintf(dv, sizeof dv, "(none: not in the defaults)");
+        uint32_t differ = 0;
+        bool same = true;
+        for (uint32_t c = 0; c < r->n_cities; c++) {
+            const void *base = ptable_base(pt, &r->sc->city[c].params[pol]);
+            if (base == NULL)
+                continue;
+            bf_param_format(&pt->t[i], base, v, sizeof v);
+            if (dbase != NULL && strcmp(v, dv) == 0)
+                continue;
+            if (differ++ == 0)
+                memcpy(first_v, v, sizeof first_v);
+            else if (strcmp(v, first_v) != 0)
+                same = false;
+        }
+        if (differ == 0)
+            continue;
+        char path[160];
+        snprintf(path, sizeof path, "%s%s", pt->prefix, pt->t[i].path);
+        fputs(*first ? "\n      {" : ",\n      {", f);
+        *first = false;
+        fputs("\"parameter\": ", f);
+        bf_json_string(f, path);
+        fputs(", \"value\": ", f);
+        bf_json_string(f, same ? first_v : "varies by city");
+        fputs(", \"default\": ", f);
+        bf_json_string(f, dv);
+        fputs(", \"unit\": ", f);
+        bf_json_string(f, pt->t[i].unit);
+        fputs(", \"source\": ", f);
+        bf_json_string(f, pt->t[i].source);
+        fprintf(f, ", \"cities\": %u}", differ);
+    }
+}
+
+static void json_assumptions(FILE *f, const struct bf_results *r)
+{
+    struct bf_params def;
+    bf_params_default(&def);
+    const struct bf_params *p0 = &r->sc->city[0].params[r->sc->baseline];
+    fputs(",\n  \"assumptions\": {", f);
+    for (uint32_t pol = 0; pol < r->n_policies; pol++) {
+        fputs(pol ? ",\n    " : "\n    ", f);
+        bf_json_string(f, policy_name(r, pol));
+        fputs(": [", f);
+        bool first = true;
+        struct ptable pt = {bf_param_table, bf_param_table_n, "", 0, NULL, 0};
+        assumption_rows(f, r, pol, &pt, &def, &first);
+        char prefix[96];
+        for (unsigned k = 0; k < p0->n_categories; k++) {
+            snprintf(prefix, sizeof prefix, "categories.%s.", p0->category[k].name);
+            pt = (struct ptable){
+                bf_category_table, bf_category_table_n, prefix, 1, p0->category[k].name, 0};
+            assumption_rows(f, r, pol, &pt, &def, &first);
+        }
+        for (unsigned k = 0; k < p0->n_lanes; k++) {
+            snprintf(prefix, sizeof prefix, "lanes.%s.", p0->lane[k].name);
+            pt = (struct ptable){bf_lane_table, bf_lane_table_n, prefix, 2, p0->lane[k].name, 0};
+            assumption_rows(f, r, pol, &pt, &def, &first);
+        }
+        for (int c = 0; c < BF_CH_COUNT; c++) {
+            snprintf(prefix, sizeof prefix, "channels.%s.", bf_channel_code((enum bf_channel)c));
+            pt = (struct ptable){bf_channel_table, bf_channel_table_n, prefix, 3, NULL, c};
+            assumption_rows(f, r, pol, &pt, &def, &first);
+        }
+        fputs(first ? "]" : "\n    ]", f);
+    }
+    fputs("\n  }", f);
+}
+
+static void json_interval(FILE *f, double mean, double lo, double hi, size_t n)
+{
+    fputs("{\"mean\": ", f);
+    jnum(f, mean);
+    fputs(", \"ci95\": [", f);
+    jnum(f, lo);
+    fputs(", ", f);
+    jnum(f, hi);
+    fprintf(f, "], \"n\": %zu}", n);
+}
+
+/* The totals of point 0, as totals.csv has them. */
+static void json_totals(FILE *f, const struct bf_results *r)
+{
+    fputs(",\n  \"totals\": {", f);
+    for (int m = 0; m < BF_TOTAL_COUNT; m++) {
+        const struct bf_total *t = bf_results_total(r, 0, m);
+        const enum bf_total_kind k = bf_total_kind(m);
+        fprintf(f, "%s\"%s\": {\"unit\": ", m ? ",\n    " : "\n    ", bf_total_name(m));
+        bf_json_string(f, bf_total_unit(m));
+        if (k == BF_TK_COUNT) {
+            fputs(", \"count\": ", f);
+            jnum(f, t->count);
+        }
+        if (k == BF_TK_SUM || k == BF_TK_MEAN) {
+            fputs(", \"before\": ", f);
+            json_interval(f, t->before.mean, t->before.ci_low, t->before.ci_high, t->before.n);
+            fputs(", \"after\": ", f);
+            json_interval(f, t->after.mean, t->after.ci_low, t->after.ci_high, t->after.n);
+        }
+        if (k != BF_TK_COUNT) {
+            fputs(", \"change\": ", f);
+            json_interval(f, t->change.n ? t->change.mean_diff : (double)NAN, t->change.ci_low,
+                          t->change.ci_high, t->change.n);
+        }
+        fputs(", \"description\": ", f);
+        bf_json_string(f, bf_total_desc(m));
+        fputs("}", f);
+    }
+    fputs("\n  },\n  \"ranking\": [", f);
+    for (uint32_t i = 0; r->rank != NULL && i < r->n_cities; i++) {
+        const uint32_t c = r->rank[i];
+        const struct bf_paired *pm = bf_results_delta(r, 0, c, BF_DX_capital_released_per_m);
+        const struct bf_paired *d = bf_results_delta(r, 0, c, BF_DX_capital_released_cny);
+        fprintf(f, "%s{\"rank\": %u, \"city\": ", i ? ",\n    " : "\n    ", i + 1);
+        bf_json_string(f, r->sc->city[c].name);
+        fputs(", \"capital_released_per_m\": ", f);
+        json_interval(f, pm->n ? pm->mean_diff : (double)NAN, pm->ci_low, pm->ci_high, pm->n);
+        fputs(", \"capital_released_cny\": ", f);
+        json_interval(f, d->n ? d->mean_diff : (double)NAN, d->ci_low, d->ci_high, d->n);
+        fprintf(f, ", \"interval\": \"%s\"}", sign_name((enum bf_interval_sign)r->rank_sign[c]));
+    }
+    fputs(r->rank != NULL ? "\n  ]" : "]", f);
+}
+
 int bf_write_summary_json(FILE *f, const struct bf_results *r)
 {
     const struct bf_scenario *sc = r->sc;
@@ -468,6 +778,10 @@ int bf_write_summary_json(FILE *f, const struct bf_results *r)
     bf_json_string(f, sc->name);
     fputs(",\n  \"description\": ", f);
     bf_json_string(f, sc->description);
+    fputs(",\n  \"scenario_file\": ", f);
+    bf_json_string(f, sc->file);
+    fputs(",\n  \"scenario_sha256\": ", f);
+    bf_json_string(f, sc->sha256);
     char run0[11], w0[11], w1[11], run1[11];
     bf_date_format(sc->start_day, run0);
     bf_date_format(sc->window_day, w0);
@@ -484,6 +798,7 @@ int bf_write_summary_json(FILE *f, const struct bf_results *r)
             projected += bf_results_group(r, 0, c, p)->calendar_projected;
     fputs("  \"calendar\": {\"years\": ", f);
     bf_json_string(f, sc->calendar_years);
+    fprintf(f, ", \"builtin\": %s", sc->calendar_builtin ? "true" : "false");
     fputs(", \"projected_years\": ", f);
     bf_json_string(f, sc->calendar_projected_years);
     fprintf(f, ", \"projected_lookups\": %llu},\n", (unsigned long long)projected);
@@ -533,6 +848,8 @@ int bf_write_summary_json(FILE *f, const struct bf_results *r)
         fputs(c ? ",\n    {" : "\n    {", f);
         fputs("\"name\": ", f);
         bf_json_string(f, city->name);
+        fputs(", \"name_zh\": ", f);
+        bf_json_string(f, city->name_zh);
         fputs(", \"province\": ", f);
         bf_json_string(f, city->province);
         fputs(", \"class\": ", f);
@@ -562,7 +879,27 @@ int bf_write_summary_json(FILE *f, const struct bf_results *r)
         }
         fputs("}}", f);
     }
-    fputs("\n  ],\n  \"sweeps\": [", f);
+    fputs("\n  ]", f);
+    json_assumptions(f, r);
+    json_totals(f, r);
+    fputs(",\n  \"sweep_definitions\": [", f);
+    for (uint32_t s = 0; s < sc->n_sweeps; s++) {
+        const struct bf_sweep *sw = &sc->sweep[s];
+        fputs(s ? ",\n    {\"name\": " : "\n    {\"name\": ", f);
+        bf_json_string(f, sw->name);
+        fputs(", \"parameter\": ", f);
+        bf_json_string(f, sw->path);
+        fputs(", \"policy\": ", f);
+        bf_json_string(f, sw->policy < 0 ? "all" : sc->policy[sw->policy].name);
+        fputs(", \"values\": [", f);
+        for (uint32_t v = 0; v < sw->n_values; v++) {
+            fputs(v ? ", " : "", f);
+            bf_json_string(f, sw->value[v].label);
+        }
+        fputs("]}", f);
+    }
+    fputs(sc->n_sweeps ? "\n  ]" : "]", f);
+    fputs(",\n  \"sweeps\": [", f);
     for (uint32_t p = 1; p < r->n_points; p++) {
         const struct bf_sweep *sw = &sc->sweep[r->point[p].sweep];
         fputs(p > 1 ? ",\n    {" : "\n    {", f);
@@ -588,6 +925,8 @@ int bf_write_summary_json(FILE *f, const struct bf_results *r)
     fputs("\n  ]\n}\n", f);
     return done(f);
 }
+
+static void write_file_names(FILE *f, const struct bf_results *r);
 
 int bf_write_run_json(FILE *f, const struct bf_results *r, const struct bf_run_record *rec)
 {
@@ -627,9 +966,7 @@ int bf_write_run_json(FILE *f, const struct bf_results *r, const struct bf_run_r
     fputs(",\n  \"plots\": ", f);
     bf_json_string(f, rec->plots ? rec->plots : "");
     fputs(",\n  \"files\": [", f);
-    const char *const *files = bf_output_files(r);
-    for (size_t i = 0; files[i] != NULL; i++)
-        fprintf(f, "%s\"%s\"", i ? ", " : "", files[i]);
+    write_file_names(f, r);
     fputs("],\n  \"warnings\": [", f);
     for (unsigned i = 0; i < rec->n_warnings; i++) {
         fputs(i ? ",\n    " : "\n    ", f);
@@ -657,33 +994,6 @@ void bf_output_folder_name(const char *name, char *out, size_t size)
     }
 }
 
-int bf_output_mkdirs(const char *path, struct bf_diag *diag)
-{
-    char buf[1024];
-    size_t n = strlen(path);
-    if (n == 0 || n >= sizeof buf) {
-        bf_diag_set(diag, "output directory path is empty or too long");
-        return BF_EIO;
-    }
-    memcpy(buf, path, n + 1);
-    for (size_t i = 1; i <= n; i++) {
-        if (buf[i] != '/' && buf[i] != '\0')
-            continue;
-        char keep = buf[i];
-        buf[i] = '\0';
-        if (mkdir(buf, 0777) != 0 && errno != EEXIST) {
-            bf_diag_set(diag, "cannot create directory '%s': %s", buf, strerror(errno));
-            return BF_EIO;
-        }
-        buf[i] = keep;
-    }
-    struct stat st;
-    if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        bf_diag_set(diag, "'%s' is not a directory", path);
-        return BF_EIO;
-    }
-    return 0;
-}
 
 typedef int writer_fn(FILE *f, const struct bf_results *r);
 
@@ -705,36 +1015,23 @@ static const struct file_spec specs[] = {
     {"timeline.csv", bf_write_timeline_csv, 0},
     {"flows.csv", bf_write_flows_csv, 0},
     {"cities.csv", bf_write_cities_csv, 0},
+    {"totals.csv", bf_write_totals_csv, 0},
+    {"ranking.csv", bf_write_ranking_csv, 0},
     {"summary.json", bf_write_summary_json, 0},
     {"sweep.csv", bf_write_sweep_csv, 1},
+    {"sweep_totals.csv", bf_write_sweep_totals_csv, 1},
 };
 #define N_SPECS (sizeof specs / sizeof specs[0])
 
-const char *const *bf_output_files(const struct bf_results *r)
+/* The files bf_output_write makes for r, as a JSON list (run.json). */
+static void write_file_names(FILE *f, const struct bf_results *r)
 {
-    /* the specs' names, in their order; sweep.csv only with sweep points */
-    static const char *const with[] = {"summary.csv",      "delta.csv",
-                                       "replications.csv", "daily_cash.csv",
-                                       "daily_wc.csv",     "daily_delta.csv",
-                                       "breakdown.csv",    "distributions.csv",
-                                       "timeline.csv",     "flows.csv",
-                                       "cities.csv",       "summary.json",
-                                       "sweep.csv",        NULL};
-    _Static_assert(sizeof with / sizeof with[0] == N_SPECS + 1, "file names");
-    static const char *const without_sweep[] = {"summary.csv",
-                                                "delta.csv",
-                                                "replications.csv",
-                                                "daily_cash.csv",
-                                                "daily_wc.csv",
-                                                "daily_delta.csv",
-                                                "breakdown.csv",
-                                                "distributions.csv",
-                                                "timeline.csv",
-                                                "flows.csv",
-                                                "cities.csv",
-                                                "summary.json",
-                                                NULL};
-    return r->n_points > 1 ? with : without_sweep;
+    bool first = true;
+    for (size_t i = 0; i < N_SPECS; i++)
+        if (!specs[i].sweeps_only || r->n_points > 1) {
+            fprintf(f, "%s\"%s\"", first ? "" : ", ", specs[i].name);
+            first = false;
+        }
 }
 
 /* Writes one file atomically: folder/name.tmp, then rename. */
@@ -773,10 +1070,12 @@ int bf_output_write(const struct bf_results *r, const char *folder, const atomic
         bf_diag_set(diag, "cannot remove the old '%s': %s", path, strerror(errno));
         return BF_EIO;
     }
-    if (r->n_points <= 1) { /* a stale sweep table would look like this run's */
-        snprintf(path, sizeof path, "%s/sweep.csv", folder);
-        remove(path);
-    }
+    /* a stale sweep table would look like this run's */
+    for (size_t i = 0; i < N_SPECS && r->n_points <= 1; i++)
+        if (specs[i].sweeps_only) {
+            snprintf(path, sizeof path, "%s/%s", folder, specs[i].name);
+            remove(path);
+        }
     char tmps[N_SPECS][1024];
     size_t n_tmp = 0;
     int rc = 0;

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "borderflow/alloc.h"
+#include "borderflow/fs.h"
 #include "borderflow/output.h"
 #include "borderflow/plot.h"
 
@@ -312,7 +313,7 @@ int bf_plot_charts(const char *dir, struct bf_diag *diag)
     x.n_top = f.n_cities < N_TOP ? f.n_cities : N_TOP;
     if ((rc = bf__path(x.charts_dir, sizeof x.charts_dir, dir, "charts", diag)) != 0 ||
         (rc = bf__path(data_dir, sizeof data_dir, x.charts_dir, "data", diag)) != 0 ||
-        (rc = bf_output_mkdirs(data_dir, diag)) != 0)
+        (rc = bf_mkdirs(data_dir, diag)) != 0)
         goto out;
     /* no image of an earlier drawing may outlive this one */
     clear_charts(x.charts_dir);

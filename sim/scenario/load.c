@@ -893,9 +893,9 @@ static const char *const top_keys[] = {
     "$schema", "name",     "description", "extends", "horizon",  "replications",
     "seed",    "finance",  "calendar",    "rule",    "defaults", "classes",
     "cities",  "policies", "compare",     "sweeps",  "notes"};
-static const char *const city_keys[] = {
-    "name",           "province",          "class",      "candidate", "note",
-    "effective_date", "shipments_per_day", "channel_mix"};
+static const char *const city_keys[] = {"name",           "name_zh",           "province",
+                                        "class",          "candidate",         "note",
+                                        "effective_date", "shipments_per_day", "channel_mix"};
 static const char *const policy_keys[] = {"description", "effective_date", "by_class", "by_city"};
 
 static const cJSON *item(const cJSON *obj, const char *key)
@@ -1390,6 +1390,10 @@ static void load_city_attrs(struct ld *L, const cJSON *c, const char *cp, struct
         join(ap, sizeof ap, cp, "name");
         get_name(L, n, ap, city->name, sizeof city->name);
     }
+    if ((n = item(c, "name_zh")) != NULL) {
+        join(ap, sizeof ap, cp, "name_zh");
+        get_string(L, n, ap, sizeof city->name_zh, city->name_zh);
+    }
     if ((n = item(c, "province")) != NULL) {
         join(ap, sizeof ap, cp, "province");
         get_string(L, n, ap, sizeof city->province, city->province);
@@ -1553,7 +1557,8 @@ static void build_cities(struct ld *L, const cJSON *root, const cJSON *ps,
         if (city->cls[0] && classes && item(classes, city->cls))
             apply_sections(L, item(classes, city->cls), "", cb, 0, NULL, 0, "a class");
         L->report = was; /* the city's own sections are reported here, once */
-        apply_sections(L, c, cp, cb, 0, city_keys, 8, "a city");
+        apply_sections(L, c, cp, cb, 0, city_keys, sizeof city_keys / sizeof city_keys[0],
+                       "a city");
         apply_city_shorthands(L, c, cp, cb);
         L->report = false;
         for (uint32_t k = 0; k < sc->n_policies; k++) {

@@ -504,6 +504,11 @@ int bf_scenario_write_schema(char **out, size_t *len)
             static const char *const creq[] = {"name"};
             strings(&b, o, "required", creq, 1);
             str(&b, obj(&b, p, "name"), "type", "string");
+            cJSON *zh = obj(&b, p, "name_zh");
+            str(&b, zh, "type", "string");
+            str(&b, zh, "description",
+                "the city's name in Chinese (for example 杭州), shown with its name in charts and "
+                "tables");
             str(&b, obj(&b, p, "province"), "type", "string");
             str(&b, obj(&b, p, "class"), "type", "string");
             str(&b, obj(&b, p, "candidate"), "type", "boolean");

@@ -32,8 +32,13 @@ target_compile_options(bench_units PRIVATE -O2)
 target_link_libraries(bench_units PRIVATE bf_batch bf_scenario m bf_warnings)
 EOF
   fi
-  (cd "$w" && cmake --preset release >/dev/null &&
-     cmake --build --preset release --target bench_units >/dev/null 2>&1)
+  if ! (cd "$w" && cmake --preset release >"$tmp/build.log" 2>&1 &&
+         cmake --build --preset release --target bench_units >>"$tmp/build.log" 2>&1); then
+    echo "bench_steps: $c does not build (the log follows); left out" >&2
+    tail -n 20 "$tmp/build.log" >&2
+    git -C "$src" worktree remove --force "$w"
+    continue
+  fi
   res=$(cd "$w" && ./build/release/tests/bench/bench_units scenarios/default.json 3 pairs-only)
   secs=$(printf '%s\n' "$res" | sed -n 's/^pair [0-9]*: study \([0-9.]*\) s.*/\1/p' | paste -sd/ -)
   ratio=$(printf '%s\n' "$res" | sed -n 's/^plain-loop events per simulated unit: //p')

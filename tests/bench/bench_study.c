@@ -9,7 +9,7 @@
  * 1. the whole study with its default replications at -j 1 and -j 2: wall
  *    time, work items and units simulated per second, the -j 2 speed-up;
  * 2. growth with shipments per day (x1, x2, x4) and with replications
- *    (x1, x2, x4) on the first 9 cities, -j 2;
+ *    (x1, x2, x4) on the first 9 cities, -j 2, the fastest of three runs each;
  * 3. peak memory: the allocator's peak of live bytes and the process's
  *    maximum resident set.
  */
@@ -62,6 +62,20 @@ static struct timing run(const struct bf_scenario *sc, unsigned jobs, uint32_t r
     return t;
 }
 
+/* The fastest of three runs: on a shared machine noise only adds time, and
+ * runs of a few seconds are easily hit (one configuration measured 3.1 and
+ * 4.3 s in one invocation). */
+static struct timing fastest(const struct bf_scenario *sc, unsigned jobs, uint32_t reps)
+{
+    struct timing best = run(sc, jobs, reps);
+    for (int k = 1; k < 3; k++) {
+        struct timing t = run(sc, jobs, reps);
+        if (t.seconds < best.seconds)
+            best = t;
+    }
+    return best;
+}
+
 static void line(const char *what, struct timing t)
 {
     printf("%-34s %8.2f s  %6llu items  %10.0f units/s  %10.0f events/s\n", what, t.seconds,
@@ -101,7 +115,7 @@ int main(int argc, char **argv)
         for (uint32_t c = 0; c < sc.n_cities; c++)
             for (uint32_t k = 0; k < sc.n_policies; k++)
                 sc.city[c].params[k].shipments_per_day = base_spd[c] * f;
-        struct timing t = run(&sc, 2, 4);
+        struct timing t = fastest(&sc, 2, 4);
         if (f == 1)
             t1 = t.seconds;
         char what[64];
@@ -113,7 +127,7 @@ int main(int argc, char **argv)
         for (uint32_t k = 0; k < sc.n_policies; k++)
             sc.city[c].params[k].shipments_per_day = base_spd[c];
     for (uint32_t reps = 4; reps <= 16; reps *= 2) {
-        struct timing t = run(&sc, 2, reps);
+        struct timing t = fastest(&sc, 2, reps);
         if (reps == 4)
             t1 = t.seconds;
         char what[64];

@@ -19,6 +19,8 @@ Checks:
                        docs/scenario.schema.json / docs/parameters.md
     cli                --help, --version, usage errors, a good run
     resume             --resume skips complete folders and reruns stale ones
+    totals NAME        totals.csv and ranking.csv of scenarios/tests/NAME.json
+                       equal what replications.csv gives when recomputed here
 
 Update modes (regenerate what the checks compare with, then review the diff):
     update-golden      tests/golden/* from scenarios/tests/*.json
@@ -210,6 +212,100 @@ def check_golden(ctx, name):
             "update-golden target and review the diff):\n%s" % (name, name, "\n".join(problems))
         )
     print("%s: %d files equal to tests/golden/%s/" % (name, len(output_files(gdir)), name))
+
+
+# Two-sided 95% Student t quantiles by degrees of freedom (tables; the
+# standard library has none).
+T975 = {1: 12.7062, 2: 4.3027, 3: 3.1824, 4: 2.7764, 5: 2.5706, 6: 2.4469, 7: 2.3646,
+        8: 2.3060, 9: 2.2622, 10: 2.2281, 11: 2.2010, 19: 2.0930, 29: 2.0452}
+
+
+def read_csv(path):
+    import csv
+    with open(path, newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def close(a, b, what, rel=1e-6, scale=1.0):
+    """a equals b to rel, relative to the larger of them or to scale (the
+    size of the numbers a difference was taken of: the CSV files round to
+    ten significant digits)."""
+    if abs(a - b) > rel * max(scale, abs(a), abs(b)):
+        raise Failure("%s: %.10g, recomputed %.10g" % (what, a, b))
+
+
+def check_totals(ctx, name):
+    """The study totals recomputed from replications.csv: per replication,
+    capital released = sum over cities of (before - after) mean working
+    capital, then mean and paired t interval over replications; each
+    component the same way, and the components add up to the total."""
+    folder = golden_run(ctx, name)
+    reps = read_csv(os.path.join(folder, "replications.csv"))
+    val = {}
+    for r in reps:
+        val[(r["city"], r["policy"], int(r["replication"]), r["metric"])] = float(r["value"])
+    cities = sorted({k[0] for k in val})
+    nrep = 1 + max(k[2] for k in val)
+    totals = {(t["metric"], t["scope"]): t for t in read_csv(os.path.join(folder, "totals.csv"))}
+    scale = sum(abs(v) for k, v in val.items() if k[3] == "wc_avg_cny") / nrep
+
+    def released(metric):
+        def v(c, p, r):
+            x = val[(c, p, r, metric)]
+            if metric == "wc_inventory_avg_cny":  # the stock abroad: less the goods returning
+                x -= val[(c, p, r, "wc_returning_avg_cny")]
+            return x
+        return [sum(v(c, "before", r) - v(c, "after", r) for c in cities) for r in range(nrep)]
+
+    def mean_ci(xs):
+        m = sum(xs) / len(xs)
+        sd = (sum((x - m) ** 2 for x in xs) / (len(xs) - 1)) ** 0.5
+        h = T975[len(xs) - 1] * sd / len(xs) ** 0.5
+        return m, m - h, m + h
+
+    parts = ["stock_abroad", "returning", "receivables", "rebate_receivable"]
+    for metric, src in [("capital_released_cny", "wc_avg_cny"),
+                        ("released_stock_abroad_cny", "wc_inventory_avg_cny"),
+                        ("released_returning_cny", "wc_returning_avg_cny"),
+                        ("released_receivables_cny", "wc_receivables_avg_cny"),
+                        ("released_rebate_receivable_cny", "wc_rebate_receivable_avg_cny")]:
+        row = totals.get((metric, "change"))
+        if row is None:
+            raise Failure("totals.csv has no %s,change row" % metric)
+        m, lo, hi = mean_ci(released(src))
+        close(float(row["mean"]), m, metric + " mean", 1e-8, scale)
+        close(float(row["ci95_low"]), lo, metric + " ci95_low", 1e-4, scale * 1e-3)
+        close(float(row["ci95_high"]), hi, metric + " ci95_high", 1e-4, scale * 1e-3)
+        if int(row["n"]) != nrep:
+            raise Failure("%s: n %s, replications %d" % (metric, row["n"], nrep))
+    close(float(totals[("capital_released_cny", "change")]["mean"]),
+          sum(float(totals[("released_%s_cny" % p, "change")]["mean"]) for p in parts),
+          "capital released = sum of its components", 1e-8, scale)
+    if int(totals[("cities", "count")]["mean"]) != len(cities):
+        raise Failure("totals.csv counts %s cities, replications.csv has %d"
+                      % (totals[("cities", "count")]["mean"], len(cities)))
+
+    # ranking.csv: every city once, by capital released per CNY million
+    # exported, best first; its interval column agrees with the counts.
+    ranking = read_csv(os.path.join(folder, "ranking.csv"))
+    if sorted(r["city"] for r in ranking) != cities:
+        raise Failure("ranking.csv cities %s, expected %s" % ([r["city"] for r in ranking], cities))
+    per_m = [float(r["capital_released_per_m"]) for r in ranking]
+    if per_m != sorted(per_m, reverse=True):
+        raise Failure("ranking.csv is not sorted by capital_released_per_m: %s" % per_m)
+    for r in ranking:
+        xs = [val[(r["city"], "before", i, "wc_avg_cny")] - val[(r["city"], "after", i, "wc_avg_cny")]
+              for i in range(nrep)]
+        m, lo, hi = mean_ci(xs)
+        close(float(r["capital_released_cny"]), m, r["city"] + " capital released", 1e-8, scale)
+        want = "above_zero" if lo > 0 else "below_zero" if hi < 0 else "includes_zero"
+        if r["interval"] != want and not (m == 0 and lo == hi):
+            raise Failure("%s: interval %s, recomputed %s" % (r["city"], r["interval"], want))
+    for kind in ("above_zero", "below_zero"):
+        n = sum(1 for r in ranking if r["interval"] == kind)
+        if int(totals[("cities_released_" + kind, "count")]["mean"]) != n:
+            raise Failure("cities_released_%s %s, ranking.csv has %d"
+                          % (kind, totals[("cities_released_" + kind, "count")]["mean"], n))
 
 
 def update_golden(ctx):
@@ -602,6 +698,7 @@ def main():
         "generated": lambda: check_generated(ctx, args.arg),
         "cli": lambda: check_cli(ctx),
         "resume": lambda: check_resume(ctx),
+        "totals": lambda: check_totals(ctx, args.arg),
         "sources": lambda: check_sources(ctx),
         "update-golden": lambda: update_golden(ctx),
         "update-expect": lambda: update_expect(ctx),
@@ -609,7 +706,7 @@ def main():
     }
     if args.check not in checks:
         ap.error("unknown check %r" % args.check)
-    if args.check in ("golden", "threads", "bad", "scenario", "generated") and not args.arg:
+    if args.check in ("golden", "totals", "threads", "bad", "scenario", "generated") and not args.arg:
         ap.error("%s needs an argument" % args.check)
     try:
         checks[args.check]()
