@@ -22,7 +22,6 @@
 #define BORDERFLOW_PLOT_H
 
 #include "borderflow/error.h"
-#include "borderflow/scenario.h"
 
 /*
  * Draws the charts of DIR into DIR/charts/. Charts a run has no data for
@@ -41,29 +40,45 @@
  */
 int bf_plot_charts(const char *dir, struct bf_diag *diag);
 
+/* How the report is written. */
+struct bf_report_options {
+    const char *lang; /* "en" (default when NULL) or "zh" */
+};
+
 /*
- * Writes DIR/report.html from the folder: headline findings, a table per
- * city, the charts found in DIR/charts/ (embedded as PNG data), the
- * scenario's assumptions and sources, and the run record (DIR/run.json, if
- * it exists yet). `sc` is the scenario of the run when the caller has it
- * (borderflow run) and may be NULL: the report then reads the scenario file
- * named in run.json for the description, notes and rates, if that file is
- * still there with the same SHA-256, and says so otherwise.
+ * Writes DIR/report.html from the folder alone: the capital the policy
+ * releases with its interval, share, components and yearly financing
+ * saving (totals.csv), what it rests on (summary.json: the window and
+ * warm-up check, the policies, the parameters set away from their
+ * defaults, projected holidays), the charts found in DIR/charts/
+ * (embedded as PNG data), the cities by capital released per CNY million
+ * (ranking.csv), every metric per city, and the run record (DIR/run.json,
+ * if it exists yet). The scenario file is never read.
  * The page is written to report.html.tmp and renamed, so a failure leaves
  * no half page; an earlier report.html is removed first, so a failure also
  * leaves none that could be taken for this run's.
- * 0, or BF_ENOENT / BF_EPARSE (not a results folder), BF_EIO, BF_ENOMEM.
+ * 0, or BF_ENOENT / BF_EPARSE (not a complete results folder), BF_EINVAL
+ * (an unknown language), BF_EIO, BF_ENOMEM.
  */
-int bf_report_write(const char *dir, const struct bf_scenario *sc, struct bf_diag *diag);
+int bf_report_write(const char *dir, const struct bf_report_options *opt, struct bf_diag *diag);
 
 /*
- * bf_plot_charts, then bf_report_write(dir, NULL) -- what `borderflow plot`
+ * Prints DIR/report.html to DIR/report.pdf (A4) with headless Chromium
+ * (chromium, chromium-browser or google-chrome on PATH), through a
+ * temporary file renamed when complete. 0; BF_ENOENT without report.html;
+ * BF_ECHILD when no browser is found or it fails (diag says which);
+ * BF_EIO.
+ */
+int bf_report_pdf(const char *dir, struct bf_diag *diag);
+
+/*
+ * bf_plot_charts, then bf_report_write(dir, opt) -- what `borderflow plot`
  * does. The report is written even when the charts could not be drawn
  * (it then says how to draw them). Returns the charts' code (0,
  * BF_ENOGNUPLOT, BF_ECHILD) when the report was written, else the
  * report's error.
  */
-int bf_plot_folder(const char *dir, struct bf_diag *diag);
+int bf_plot_folder(const char *dir, const struct bf_report_options *opt, struct bf_diag *diag);
 
 /*
  * Removes DIR/report.html and the charts, scripts and chart data under

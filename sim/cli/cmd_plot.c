@@ -17,13 +17,17 @@
 
 static void plot_usage(FILE *f)
 {
-    fputs("usage: borderflow plot [--help] DIR...\n"
+    fputs("usage: borderflow plot [--help] [--lang en|zh] [--pdf] DIR...\n"
           "\n"
           "Draws the charts of a results folder written by `borderflow run` into\n"
           "DIR/charts/ (PNG and SVG, with their gnuplot scripts and data) and writes\n"
           "DIR/report.html, one self-contained page to mail. A DIR that holds results\n"
           "folders (such as the -o directory of a run) has each of them drawn.\n"
           "The numbers of the run are only read.\n"
+          "\n"
+          "  --lang en|zh   the report's language (default en)\n"
+          "  --pdf          also print the report to DIR/report.pdf (A4) with headless\n"
+          "                 Chromium\n"
           "\n"
           "Needs gnuplot on PATH for the charts; without it the scripts and data are\n"
           "still written (run them later) and the report has no charts.\n"
@@ -41,21 +45,42 @@ static bool is_results(const char *dir)
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+struct plot_opts {
+    struct bf_report_options report;
+    bool pdf;
+};
+
+/* report.pdf after report.html; an exit status. */
+static int print_pdf(const char *dir, const struct plot_opts *o)
+{
+    if (!o->pdf)
+        return 0;
+    struct bf_diag d;
+    int rc = bf_report_pdf(dir, &d);
+    if (rc != 0) {
+        fprintf(stderr, "borderflow plot: %s: %s\n", dir, d.msg[0] ? d.msg : bf_strerror(rc));
+        return EXIT_RUN_FAILED;
+    }
+    fprintf(stderr, "%s: report printed to %s/report.pdf\n", dir, dir);
+    return 0;
+}
+
 /* Draws one complete results folder; returns an exit status. */
-static int plot_one(const char *dir)
+static int plot_one(const char *dir, const struct plot_opts *o)
 {
     struct bf_diag d;
     bf_diag_clear(&d);
-    int rc = bf_plot_folder(dir, &d);
+    int rc = bf_plot_folder(dir, &o->report, &d);
     if (rc == 0) {
         fprintf(stderr, "%s: charts in %s/charts/, report in %s/report.html\n", dir, dir, dir);
-        return 0;
+        return print_pdf(dir, o);
     }
     const char *msg = d.msg[0] ? d.msg : bf_strerror(rc);
     if (rc == BF_ENOGNUPLOT || rc == BF_ECHILD) {
         fprintf(stderr, "borderflow plot: %s: %s\n", dir, msg);
         fprintf(stderr, "%s: report in %s/report.html (%s)\n", dir, dir,
                 rc == BF_ENOGNUPLOT ? "without charts" : "without the failed chart");
+        print_pdf(dir, o);
         return EXIT_RUN_FAILED;
     }
     fprintf(stderr, "borderflow plot: %s: %s\n", dir, msg);
@@ -68,7 +93,7 @@ static int cmp_str(const void *a, const void *b)
 }
 
 /* A directory of results folders: each complete one, in name order. */
-static int plot_parent(const char *dir, bool *found)
+static int plot_parent(const char *dir, const struct plot_opts *o, bool *found)
 {
     DIR *d = opendir(dir);
     if (d == NULL)
@@ -105,7 +130,7 @@ static int plot_parent(const char *dir, bool *found)
         fputs("borderflow plot: out of memory\n", stderr);
     qsort(names, n, sizeof *names, cmp_str);
     for (size_t i = 0; i < n; i++) {
-        int s = plot_one(names[i]);
+        int s = plot_one(names[i], o);
         if (s > status)
             status = s;
         bf__free(names[i]);
@@ -118,10 +143,29 @@ static int plot_parent(const char *dir, bool *found)
 int bf_cmd_plot(int argc, char **argv)
 {
     int first = 1;
+    struct plot_opts o = {.report = {.lang = "en"}};
     for (; first < argc && argv[first][0] == '-' && argv[first][1] != '\0'; first++) {
         if (strcmp(argv[first], "-h") == 0 || strcmp(argv[first], "--help") == 0) {
             plot_usage(stdout);
             return 0;
+        }
+        if (strcmp(argv[first], "--pdf") == 0) {
+            o.pdf = true;
+            continue;
+        }
+        if (strcmp(argv[first], "--lang") == 0 || strncmp(argv[first], "--lang=", 7) == 0) {
+            const char *v = argv[first][6] == '=' ? argv[first] + 7
+                            : first + 1 < argc    ? argv[++first]
+                                                  : "";
+            if (strcmp(v, "en") != 0 && strcmp(v, "zh") != 0) {
+                fprintf(stderr,
+                        "borderflow plot: --lang '%s': allowed are en (English) and zh "
+                        "(Chinese)\n",
+                        v);
+                return EXIT_BAD_INPUT;
+            }
+            o.report.lang = v;
+            continue;
         }
         if (strcmp(argv[first], "--") == 0) {
             first++;
@@ -149,10 +193,10 @@ int bf_cmd_plot(int argc, char **argv)
         }
         int s;
         if (is_results(dir)) {
-            s = plot_one(dir);
+            s = plot_one(dir, &o);
         } else {
             bool found = false;
-            s = plot_parent(dir, &found);
+            s = plot_parent(dir, &o, &found);
             if (!found) {
                 fprintf(stderr,
                         "borderflow plot: %s: not a complete results folder (no run.json) and "

@@ -46,10 +46,11 @@ static void run_usage(FILE *f)
     fputs("usage: borderflow run [options] SCENARIO|FOLDER...\n"
           "\n"
           "Runs every scenario given (for a folder, every .json in it, in name order)\n"
-          "and writes DIR/<scenario name>/: summary.csv, delta.csv, replications.csv,\n"
-          "daily_cash.csv, distributions.csv, timeline.csv, flows.csv, cities.csv,\n"
-          "summary.json, sweep.csv (with sweeps), charts/ and report.html, and run.json\n"
-          "last. Every scenario is checked before any runs.\n"
+          "and writes DIR/<scenario name>/: totals.csv, ranking.csv, summary.csv,\n"
+          "delta.csv, replications.csv, daily_wc.csv, daily_delta.csv, daily_cash.csv,\n"
+          "breakdown.csv, distributions.csv, timeline.csv, flows.csv, cities.csv,\n"
+          "summary.json, sweep.csv and sweep_totals.csv (with sweeps), charts/ and\n"
+          "report.html, and run.json last. Every scenario is checked before any runs.\n"
           "\n"
           "options:\n"
           "  -o, --output DIR        results directory (default: out)\n"
@@ -59,6 +60,9 @@ static void run_usage(FILE *f)
           "  -s, --seed N            random seed (default: the scenario's)\n"
           "      --no-sweeps         run the scenario as written, not its sweeps\n"
           "      --no-plots          write the numbers only (no charts, no report)\n"
+          "      --lang en|zh        the report's language (default en)\n"
+          "      --pdf               also print the report to report.pdf (headless\n"
+          "                          Chromium)\n"
           "      --resume            skip scenarios whose results are complete and match\n"
           "                          the scenario file, seed and replications\n"
           "      --max-memory SIZE   fail cleanly beyond SIZE bytes (suffix K, M or G)\n"
@@ -81,8 +85,9 @@ struct run_opts {
     unsigned jobs;
     uint32_t replications;
     int64_t seed;
-    bool quiet, plots, resume, sweeps, mpi;
+    bool quiet, plots, resume, sweeps, mpi, pdf;
     uint64_t max_memory;
+    struct bf_report_options report;
 };
 
 /* The MPI side of a run command (--mpi). */
@@ -365,8 +370,10 @@ static int run_one(struct loaded *L, const struct run_opts *o, double load_s, st
         /* the report shows the run record, so it is written after run.json
          * (docs/report.md); `borderflow plot` rewrites it from the folder */
         struct bf_diag rd;
-        if (rc == 0 && o->plots && bf_report_write(L->folder, sc, &rd) != 0)
+        if (rc == 0 && o->plots && bf_report_write(L->folder, &o->report, &rd) != 0)
             fprintf(stderr, "borderflow: %s: report.html not written: %s\n", sc->name, rd.msg);
+        else if (rc == 0 && o->plots && o->pdf && bf_report_pdf(L->folder, &rd) != 0)
+            fprintf(stderr, "borderflow: %s: report.pdf not written: %s\n", sc->name, rd.msg);
     }
     int status = 0;
     if (rc == BF_EINTR) {
@@ -479,8 +486,17 @@ static char *fingerprint(const struct loaded *L, int n)
 
 static int run_cmd(int argc, char **argv, struct mpi_cmd *mc)
 {
-    struct run_opts o = {.out_dir = "out", .seed = -1, .plots = true, .sweeps = true};
-    enum { OPT_NO_PLOTS = 256, OPT_RESUME, OPT_MAX_MEMORY, OPT_NO_SWEEPS, OPT_MPI };
+    struct run_opts o = {
+        .out_dir = "out", .seed = -1, .plots = true, .sweeps = true, .report = {.lang = "en"}};
+    enum {
+        OPT_NO_PLOTS = 256,
+        OPT_RESUME,
+        OPT_MAX_MEMORY,
+        OPT_NO_SWEEPS,
+        OPT_MPI,
+        OPT_LANG,
+        OPT_PDF
+    };
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},
         {"jobs", required_argument, NULL, 'j'},
@@ -493,6 +509,8 @@ static int run_cmd(int argc, char **argv, struct mpi_cmd *mc)
         {"resume", no_argument, NULL, OPT_RESUME},
         {"max-memory", required_argument, NULL, OPT_MAX_MEMORY},
         {"mpi", no_argument, NULL, OPT_MPI},
+        {"lang", required_argument, NULL, OPT_LANG},
+        {"pdf", no_argument, NULL, OPT_PDF},
         {NULL, 0, NULL, 0},
     };
     optind = 1;
@@ -556,6 +574,19 @@ static int run_cmd(int argc, char **argv, struct mpi_cmd *mc)
             break;
         case OPT_MPI:
             o.mpi = true;
+            break;
+        case OPT_LANG:
+            if (strcmp(optarg, "en") != 0 && strcmp(optarg, "zh") != 0) {
+                fprintf(stderr,
+                        "borderflow run: --lang '%s': allowed are en (English) and zh "
+                        "(Chinese)\n",
+                        optarg);
+                return EXIT_BAD_INPUT;
+            }
+            o.report.lang = optarg;
+            break;
+        case OPT_PDF:
+            o.pdf = true;
             break;
         case ':':
             fprintf(stderr, "borderflow run: option '%s' needs a value\n", argv[optind - 1]);

@@ -801,47 +801,47 @@ const struct bf__chart bf__charts[] = {
      "funding. The cities with the largest financing-cost saving. The dashed line marks the "
      "day the compared policy takes effect in the city. Source: daily_cash.csv (mean, p05, "
      "p95), cities.csv (effective_date), delta.csv (ranking).",
-     NULL},
+     NULL, NULL, NULL},
     {"delta", "Change per city: peak working capital, financing cost and NPV",
      "After minus before, per city, in CNY thousand, with the paired 95% confidence interval "
      "over replications. Cities are sorted by financing-cost saving, largest first. Source: "
      "delta.csv (delta, ci95_low, ci95_high) for wc_avg_cny, financing_cost_cny "
      "and npv_cny.",
-     bf__chart_delta},
+     bf__chart_delta, NULL, NULL},
     {"rebate_cdf", "Days from departure to export VAT rebate",
      "Share of units whose rebate has been paid within the given number of days after "
      "departure (cumulative distribution), before and after. Each city's distribution is "
      "weighted equally (the average of the cities' curves). Source: distributions.csv "
      "(metric days_to_rebate, cdf).",
-     bf__chart_rebate_cdf},
+     bf__chart_rebate_cdf, NULL, NULL},
     {"return_cycle", "Return cycle time per city",
      "Mean days from a buyer's return until the goods are released back in China, per city, "
      "before and after, with 95% confidence intervals of the mean over replications. Source: "
      "summary.csv (metric return_cycle_d: mean, ci95_low, ci95_high).",
-     bf__chart_return_cycle},
+     bf__chart_return_cycle, NULL, NULL},
     {"trs", "Export clearance time by Time Release Study segment",
      "Mean hours per shipment in each segment of export clearance, in the manner of the WCO "
      "Time Release Study: document preparation, rework of rejected declarations, risk "
      "screening, wait for an inspection team, inspection, and port dwell from release to "
      "departure. Source: summary.csv (metrics trs_doc_prep_h, trs_rework_h, trs_screening_h, "
      "trs_inspection_wait_h, trs_inspection_h, trs_port_dwell_h: mean).",
-     bf__chart_trs},
+     bf__chart_trs, NULL, NULL},
     {"timeline", "Timeline of sample overseas-warehouse shipments",
      "Milestones of four sample overseas-warehouse (9810) shipments of the city that gains "
      "most, under each policy (the same shipments: common random numbers), in days since the "
      "start of the horizon. Source: timeline.csv (shipment, milestone, day).",
-     bf__chart_timeline},
+     bf__chart_timeline, NULL, NULL},
     {"tornado", "Sensitivity of the financing-cost change to the swept parameters",
      "For each sweep, the change in financing cost (after minus before, summed over all "
      "cities, CNY thousand) at the sweep's lowest and highest value, against the scenario as "
      "written (vertical line). Longer bars: the result depends more on that parameter. "
      "Source: sweep.csv and delta.csv (metric financing_cost_cny, delta).",
-     bf__chart_tornado},
+     bf__chart_tornado, NULL, NULL},
     {"cash_all", "Cumulative cash position in every city",
      "Small multiples: mean cumulative cash position (line) and the 5th-95th percentile band "
      "of replications per city, CNY million, on one scale for all cities; in the order of "
      "cities.csv. Source: daily_cash.csv.",
-     NULL},
+     NULL, NULL, NULL},
 };
 const size_t bf__charts_n = sizeof bf__charts / sizeof bf__charts[0];
 _Static_assert(sizeof bf__charts / sizeof bf__charts[0] <= BF__CHARTS_MAX,

@@ -39,6 +39,7 @@ struct bf__chart {
     const char *caption; /* what it shows, from which CSV columns */
     /* writes its data; NULL for the two cash charts (bf__chart_cash) */
     int (*prep)(const struct bf__plotctx *x, int *drawn, struct bf_diag *diag);
+    const char *title_zh, *caption_zh; /* the same in Chinese (--lang zh); NULL: English */
 };
 extern const struct bf__chart bf__charts[];
 extern const size_t bf__charts_n;

@@ -21,7 +21,6 @@
 
 #include "borderflow/alloc.h"
 #include "borderflow/fs.h"
-#include "borderflow/output.h"
 #include "borderflow/plot.h"
 
 #include "charts.h"
@@ -307,8 +306,7 @@ int bf_plot_charts(const char *dir, struct bf_diag *diag)
         rc = BF_ENOMEM;
         goto out;
     }
-    if ((rc = bf__folder_rank(&f, order)) != 0)
-        goto out;
+    bf__folder_rank(&f, order);
     x.order = order;
     x.n_top = f.n_cities < N_TOP ? f.n_cities : N_TOP;
     if ((rc = bf__path(x.charts_dir, sizeof x.charts_dir, dir, "charts", diag)) != 0 ||
@@ -366,7 +364,7 @@ out:
     return rc;
 }
 
-int bf_plot_folder(const char *dir, struct bf_diag *diag)
+int bf_plot_folder(const char *dir, const struct bf_report_options *opt, struct bf_diag *diag)
 {
     struct bf_diag charts;
     int rc = bf_plot_charts(dir, &charts);
@@ -375,7 +373,7 @@ int bf_plot_folder(const char *dir, struct bf_diag *diag)
             *diag = charts;
         return rc;
     }
-    int rc2 = bf_report_write(dir, NULL, diag);
+    int rc2 = bf_report_write(dir, opt, diag);
     if (rc2 != 0)
         return rc2;
     if (diag != NULL)

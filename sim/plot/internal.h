@@ -1,12 +1,14 @@
 /*
- * internal.h - what the files of the plot layer share: a CSV reader, a small
- * JSON reader, the loaded results folder, and text helpers.
+ * internal.h - what the files of the plot layer share: a CSV reader, the
+ * loaded results folder, and text helpers.
  *
  * The plot layer works from a results folder alone (the files
  * bf_output_write made), so `borderflow plot` can redraw a folder written
- * long ago. It reads CSV and JSON itself: only the scenario layer may
- * include cJSON, and the two files it reads here (summary.json, run.json)
- * are our own output, so a reader of ~200 lines is enough.
+ * long ago; it never reads the scenario file and computes no statistic:
+ * the totals, intervals and the ranking it shows are read from totals.csv,
+ * ranking.csv and summary.json. JSON is read with cJSON (borderflow/json.h);
+ * the CSV reader is ours because the files are ours and RFC 4180 is all it
+ * needs to know (parse.c).
  */
 #ifndef BF_PLOT_INTERNAL_H
 #define BF_PLOT_INTERNAL_H
@@ -17,6 +19,7 @@
 #include <stdio.h>
 
 #include "borderflow/error.h"
+#include "borderflow/json.h"
 #include "borderflow/model.h"
 
 /* ---- CSV (RFC 4180: quoted fields, "" inside quotes) ---- */
@@ -53,27 +56,6 @@ static inline const char *bf__csv_get(const struct bf__csv *t, size_t row, int c
 /* The cell as a number; NaN for "NA", empty or anything not a number. */
 double bf__csv_num(const struct bf__csv *t, size_t row, int col);
 
-/* ---- JSON (enough for the files borderflow writes) ---- */
-
-enum bf__jtype { BF__JNULL, BF__JBOOL, BF__JNUM, BF__JSTR, BF__JARR, BF__JOBJ };
-
-struct bf__json {
-    enum bf__jtype type;
-    char *key;  /* member name inside an object, else NULL */
-    char *str;  /* BF__JSTR */
-    double num; /* BF__JNUM; BF__JBOOL 0 or 1 */
-    struct bf__json *child, *next;
-};
-
-/* Parses text[0..len). 0, BF_EPARSE (offset in diag) or BF_ENOMEM. Free
- * the tree with bf__json_free. */
-int bf__json_parse(const char *text, size_t len, struct bf__json **out, struct bf_diag *diag);
-void bf__json_free(struct bf__json *j);
-/* Member of an object by name, or NULL. */
-const struct bf__json *bf__json_get(const struct bf__json *obj, const char *key);
-/* String member, or NULL when absent or not a string. */
-const char *bf__json_str(const struct bf__json *obj, const char *key);
-
 /* Reads a whole file into bf__malloc'd memory, NUL-terminated. */
 int bf__read_file(const char *path, char **out, size_t *len, struct bf_diag *diag);
 
@@ -87,34 +69,73 @@ struct bf__delta {
     double before, after, delta, lo, hi, vr;
 };
 
+/* delta.csv's metrics beyond the model's (batch.h bf_delta_metric): the
+ * plot layer knows them by name, so it needs no link to the batch layer. */
+#define BF__DX_MAP(XX)                                                                             \
+    XX(capital_released_cny)                                                                       \
+    XX(capital_released_per_m)                                                                     \
+    XX(financing_saving_cny)                                                                       \
+    XX(financing_saving_per_m)                                                                     \
+    XX(rebate_paid_per_m)                                                                          \
+    XX(wc_avg_per_m)
+
+enum bf__dx {
+    BF__DX_FIRST = BF_METRIC_COUNT - 1,
+#define XX(name) BF__DX_##name,
+    BF__DX_MAP(XX)
+#undef XX
+        BF__DX_COUNT
+};
+/* Index of a delta.csv metric (a model metric or one of BF__DX_MAP), or -1. */
+int bf__delta_find(const char *name);
+const char *bf__delta_name(int d);
+
 struct bf__city {
-    const char *name, *province, *cls, *candidate, *effective_date, *note;
+    const char *name, *name_zh, *province, *cls, *candidate, *effective_date, *note;
     double shipments_per_day;
+};
+
+/* A row of totals.csv. */
+struct bf__total {
+    const char *metric, *unit, *scope, *description;
+    double mean, lo, hi, n;
+};
+
+/* A row of ranking.csv. */
+struct bf__rank {
+    uint32_t city;
+    double per_m, per_m_lo, per_m_hi;
+    double released, released_lo, released_hi, exports;
+    const char *interval; /* above_zero, below_zero, includes_zero */
 };
 
 struct bf__folder {
     char dir[1024];
-    char *scenario;            /* summary.json "scenario" */
-    char *baseline, *compared; /* summary.json "compare" */
-    bool has_compare;          /* two distinct policies were compared */
+    const char *scenario;            /* summary.json "scenario" */
+    const char *baseline, *compared; /* summary.json "compare" */
+    bool has_compare;                /* two distinct policies were compared */
     uint32_t replications;
-    struct bf__json *summary; /* summary.json */
-    struct bf__json *run;     /* run.json, or NULL when absent */
-    char *run_text;           /* run.json as written, or NULL */
-    struct bf__csv cities_csv, summary_csv, delta_csv;
+    cJSON *summary; /* summary.json */
+    cJSON *run;     /* run.json, or NULL when absent */
+    char *run_text; /* run.json as written, or NULL */
+    struct bf__csv cities_csv, summary_csv, delta_csv, totals_csv, ranking_csv;
     uint32_t n_cities;
     struct bf__city *city;   /* [n_cities], in the order of cities.csv */
     struct bf__sum *sum;     /* [city][2 (baseline, compared)][BF_METRIC_COUNT] */
-    struct bf__delta *delta; /* [city][BF_METRIC_COUNT]; NaN without a comparison */
-    uint32_t *hash;          /* city name -> index + 1, open addressing */
+    struct bf__delta *delta; /* [city][BF__DX_COUNT]; NaN without a comparison */
+    struct bf__total *total; /* [n_totals], the rows of totals.csv */
+    size_t n_totals;
+    struct bf__rank *rank; /* [n_cities] best first (ranking.csv); file order without one */
+    uint32_t *hash;        /* city name -> index + 1, open addressing */
     size_t hash_size;
 };
 
 /*
  * Loads what every chart and the report need: summary.json, cities.csv,
- * summary.csv, delta.csv and (if present) run.json. BF_ENOENT when a file
- * is missing (the folder is not a results folder), BF_EPARSE, BF_EIO,
- * BF_ENOMEM; diag names the file.
+ * summary.csv, delta.csv, totals.csv, ranking.csv (with a comparison) and,
+ * if present, run.json. BF_ENOENT when a file is missing (the folder is
+ * not a complete results folder), BF_EPARSE, BF_EIO, BF_ENOMEM; diag names
+ * the file (and the line and column of bad JSON).
  */
 int bf__folder_load(const char *dir, struct bf__folder *f, struct bf_diag *diag);
 void bf__folder_fini(struct bf__folder *f);
@@ -130,15 +151,19 @@ static inline const struct bf__sum *bf__folder_sum(const struct bf__folder *f, u
 static inline const struct bf__delta *bf__folder_delta(const struct bf__folder *f, uint32_t city,
                                                        int metric)
 {
-    return &f->delta[(size_t)city * BF_METRIC_COUNT + (size_t)metric];
+    return &f->delta[(size_t)city * BF__DX_COUNT + (size_t)metric];
 }
+/* The totals.csv row of metric and scope ("before", "after", "change",
+ * "count"), or NULL. */
+const struct bf__total *bf__folder_total(const struct bf__folder *f, const char *metric,
+                                         const char *scope);
 
 /*
- * Cities ranked for the charts and the headline: largest financing-cost
- * saving (before - after) first; cities without a comparison last, in file
- * order. Fills order[n_cities] with city indices; 0 or BF_ENOMEM.
+ * Cities in the order of ranking.csv (capital released per CNY million
+ * exported, best first), or in file order without a comparison. Fills
+ * order[n_cities] with city indices.
  */
-int bf__folder_rank(const struct bf__folder *f, uint32_t *order);
+void bf__folder_rank(const struct bf__folder *f, uint32_t *order);
 
 /* Path helper: dir/name into buf (BF_EINVAL with diag if too long). */
 int bf__path(char *buf, size_t size, const char *dir, const char *name, struct bf_diag *diag);

@@ -1,11 +1,18 @@
 /*
  * report.c - report.html: one self-contained page for management.
  *
- * Everything is computed from the results folder (and, for the scenario's
- * own words, from the scenario): the headline sentences, the tables, the
- * charts (embedded as base64 PNG, so the page can be mailed on its own),
- * the assumptions and the run record. Every number carries its unit and
- * the file it comes from.
+ * Built from the results folder alone (DESIGN.md: the folder is the only
+ * interface between simulating and presenting): the headline is the rows
+ * of totals.csv, the order of the cities is ranking.csv, the scenario's
+ * words, assumptions and caveats are summary.json's. Nothing here computes
+ * a statistic; it chooses, words and formats what the run computed. Every
+ * number carries its unit and the file it comes from.
+ *
+ * The first screen answers the manager's question -- how much working
+ * capital the policy releases, from which component, how sure, what it is
+ * worth a year -- and the box below it names what the answer rests on.
+ * English or Chinese (--lang): every sentence is in the two tables of
+ * words below; numbers, names and sources are the same in both.
  *
  * All text that did not come from this file -- names, descriptions and
  * notes from the scenario, the run record -- goes through esc(), so it is
@@ -20,12 +27,308 @@
 #include <sys/stat.h>
 
 #include "borderflow/alloc.h"
-#include "borderflow/calendar.h"
 #include "borderflow/plot.h"
-#include "borderflow/stats.h"
 
 #include "charts.h"
 #include "internal.h"
+
+/* ---- the words, in English and Chinese ---- */
+
+struct words {
+    const char *lang, *title_suffix, *against, *meta_cities, *meta_city, *meta_reps;
+    const char *nav[8];
+    /* headline */
+    const char *h_kicker, *h_all_cities, *h_one_city, *h_ci, *h_paired, *h_of_wc, *h_of_wc_post;
+    const char *h_no_change, *h_ties_up, *h_single;
+    const char *c_saving, *c_saving_at, *c_saving_note, *c_per_m, *c_per_m_unit, *c_cities,
+        *c_cities_of, *c_cities_note, *c_rebate, *c_rebate_note;
+    const char *comp_title, *comp_head[3], *comp_name[4], *comp_total, *comp_note;
+    const char *best, *worst, *per_m_words;
+    /* caveats */
+    const char *cv_title, *cv_window, *cv_warmup_ok, *cv_warmup_short, *cv_warmup_limit,
+        *cv_policies, *cv_assumed, *cv_assumed_none, *cv_calendar, *cv_candidates, *cv_noise,
+        *cv_rate;
+    /* sections */
+    const char *s_charts, *s_cities, *s_cities_intro, *s_assumptions, *s_details, *s_record,
+        *s_reading;
+    const char *t_rank, *t_city, *t_class, *t_from, *t_released, *t_per_m, *t_rebate, *t_verdict;
+    const char *v_above, *v_below, *v_unclear;
+    const char *a_changed, *a_head[7], *a_none, *a_notes, *a_policies, *a_policy_head[3],
+        *a_baseline, *a_compared, *a_horizon, *a_fin_rate, *a_disc_rate, *a_rule, *a_holidays,
+        *a_projected, *a_seed, *a_cities, *a_city_head[7], *a_candidate_note, *a_params, *a_file,
+        *a_sweeps, *a_sweep_head[4];
+    const char *d_intro, *d_head[5];
+    const char *r_none, *r_as_written;
+    const char *charts_missing, *charts_one_policy, *chart_source;
+    const char *reading[5];
+    const char *footer;
+    const char *money_m, *money_unit, *per_year, *days, *hours, *unbounded, *na, *to, *yes;
+};
+
+static const struct words en = {
+    .lang = "en",
+    .title_suffix = " - borderflow report",
+    .against = " against ",
+    .meta_cities = " cities",
+    .meta_city = " city",
+    .meta_reps = " replications per city and policy",
+    .nav = {"Headline", "What it rests on", "Charts", "Cities", "Assumptions", "Every metric",
+            "Run record", "How to read"},
+    .h_kicker = "Working capital the policy releases: the mean over the window",
+    .h_all_cities = ", all %u cities",
+    .h_one_city = ", the one city",
+    .h_ci = "95% interval ",
+    .h_paired = " from paired replications (both policies see the same random shipments)",
+    .h_of_wc = "; that is",
+    .h_of_wc_post = " of the working capital before",
+    .h_no_change = "Not distinguishable from no change: the interval includes zero.",
+    .h_ties_up = "The policy ties up working capital: the interval lies below zero.",
+    .h_single = "This scenario runs one policy: there is nothing to compare. The tables show "
+                "its results.",
+    .c_saving = "Financing saving",
+    .c_saving_at = " a year at ",
+    .c_saving_note = "the capital released times the scenario's financing rate",
+    .c_per_m = "Per CNY million exported",
+    .c_per_m_unit = " CNY",
+    .c_cities = "Cities that gain",
+    .c_cities_of = " of ",
+    .c_cities_note = "interval of capital released above zero; below zero: ",
+    .c_rebate = "Departure to VAT rebate",
+    .c_rebate_note = "unweighted mean of the cities, before \xe2\x86\x92 after",
+    .comp_title = "Where the capital comes from",
+    .comp_head = {"component of working capital", "released", "95% interval"},
+    .comp_name = {"export VAT rebate receivable", "stock abroad (in transit, overseas warehouse)",
+                  "goods on their way back to China", "trade receivables"},
+    .comp_total = "total (the components add up to it)",
+    .comp_note = "Means over the measurement window; a negative figure is capital the policy "
+                 "ties up.",
+    .best = "Most per CNY million exported: ",
+    .worst = "least: ",
+    .per_m_words = " CNY per CNY million",
+    .cv_title = "What these numbers rest on",
+    .cv_window = "Measured in steady state: the window %s to %s (%u days), after a warm-up of "
+                 "%u days from an empty pipeline, so that the start-up does not count.",
+    .cv_warmup_ok = " MSER-5 on the cities' working capital finds %u days of start-up: the "
+                    "warm-up covers it.",
+    .cv_warmup_short = " MSER-5 on the cities' working capital finds %u days of start-up, more "
+                       "than the warm-up: the first days of the window may still carry it.",
+    .cv_warmup_limit = " MSER-5 stopped at its limit: the series still trends at half the run; "
+                       "treat the levels with care.",
+    .cv_policies = "Before: ",
+    .cv_assumed = " parameters of the scenario are set away from the built-in defaults "
+                  "(listed under Assumptions, each with its source or marked an assumption).",
+    .cv_assumed_none = "No parameter is set away from the built-in defaults "
+                       "(docs/parameters.md gives each one's source).",
+    .cv_calendar = "Public holidays of %s are projected from the statutory rule (no official "
+                   "notice yet): working-day counts near long breaks can be off by up to two "
+                   "days.",
+    .cv_candidates = " of the cities are candidates the sources do not name; their results "
+                     "rest on that assumption.",
+    .cv_noise = "The intervals measure simulation noise only: the uncertainty of the assumed "
+                "effects of the policy is not in them (sweeps and sensitivity studies show "
+                "it).",
+    .cv_rate = "Financing rate %s a year, discount rate %s a year: the scenario's, an "
+               "assumption of the analyst.",
+    .s_charts = "Charts",
+    .s_cities = "Cities, by capital released per CNY million exported",
+    .s_cities_intro = "Best first. Capital released is the mean working capital before minus "
+                      "after over the window, with its paired 95% interval; per CNY million "
+                      "compares cities whatever their assumed volumes.",
+    .s_assumptions = "Assumptions and sources",
+    .s_details = "Every metric, per city",
+    .s_record = "Run record",
+    .s_reading = "How to read this report",
+    .t_rank = "#",
+    .t_city = "city",
+    .t_class = "class",
+    .t_from = "policy from",
+    .t_released = "capital released, CNY",
+    .t_per_m = "per CNY million exported, CNY",
+    .t_rebate = "days to rebate, before \xe2\x86\x92 after",
+    .t_verdict = "interval",
+    .v_above = "above zero",
+    .v_below = "below zero",
+    .v_unclear = "includes zero",
+    .a_changed = "Parameters set away from the built-in defaults",
+    .a_head = {"policy", "parameter", "value", "default", "unit", "source", "cities"},
+    .a_none = "None: every parameter has its built-in default.",
+    .a_notes = "The scenario's notes",
+    .a_policies = "Policies",
+    .a_policy_head = {"policy", "role", "description"},
+    .a_baseline = "baseline (before)",
+    .a_compared = "compared (after)",
+    .a_horizon = "Horizon and finance",
+    .a_fin_rate = "financing rate",
+    .a_disc_rate = "discount rate",
+    .a_rule = "which rules a shipment follows",
+    .a_holidays = "public holidays (official notices)",
+    .a_projected = "projected years",
+    .a_seed = "replications, seed",
+    .a_cities = "Cities",
+    .a_city_head = {"city", "province", "class", "candidate", "policy in force from",
+                    "shipments a day", "note (source)"},
+    .a_candidate_note = "A candidate city is a plausible one that the sources do not name.",
+    .a_params = "The model's parameters, their defaults and the source of each are listed by "
+                "borderflow params (docs/parameters.md); docs/sources.md holds the sources.",
+    .a_file = "Scenario file ",
+    .a_sweeps = "Sweeps (one parameter at a time)",
+    .a_sweep_head = {"sweep", "parameter", "policy", "values"},
+    .d_intro = "Means over the replications with their 95% intervals; the change is after "
+               "\xe2\x88\x92 before with the paired interval.",
+    .d_head = {"metric", "unit", "before", "after", "change"},
+    .r_none = "run.json was not written yet when this report was made.",
+    .r_as_written = "run.json as written",
+    .charts_missing = "Some charts were not drawn (gnuplot was not found, or failed: see the "
+                      ".log files in charts/). With gnuplot installed, borderflow plot draws "
+                      "them and rewrites this report: ",
+    .charts_one_policy = "No charts: the scenario runs a single policy.",
+    .chart_source = " Drawn by charts/%s.gp from charts/data/; SVG: charts/%s.svg.",
+    .reading = {"Each city is simulated many times (replications) under each policy; a "
+                "result is the mean over replications, and its 95% interval says how "
+                "precisely the replications pin that mean down.",
+                "Both runs of a replication see the same random shipments (common random "
+                "numbers), so their difference measures the policy. When a change's interval "
+                "excludes zero, the effect is distinguishable from simulation noise.",
+                "Working capital is what the exporters' pipeline ties up at the end of each "
+                "day: stock at cost abroad and on its way back, trade receivables and the "
+                "export VAT rebate not yet received. Capital released is its mean over the "
+                "window, before minus after.",
+                "Totals over cities are formed per replication and then averaged, so their "
+                "interval is that of the total, not a sum of the cities' intervals.",
+                "Every number names its file in brackets; docs/report.md defines every "
+                "figure and chart, docs/statistics.md every statistic."},
+    .footer = "Written by borderflow from the results folder; borderflow plot rewrites it.",
+    .money_m = " million CNY",
+    .money_unit = " CNY",
+    .per_year = " a year",
+    .days = " d",
+    .hours = " h",
+    .unbounded = "unbounded",
+    .na = "n/a",
+    .to = " to ",
+    .yes = "yes",
+};
+
+static const struct words zh = {
+    .lang = "zh-CN",
+    .title_suffix = " - borderflow 报告",
+    .against = " 对比 ",
+    .meta_cities = " 个城市",
+    .meta_city = " 个城市",
+    .meta_reps = " 次重复仿真（每个城市、每种政策）",
+    .nav = {"要点", "前提", "图表", "城市", "假设", "全部指标", "运行记录", "阅读说明"},
+    .h_kicker = "政策释放的营运资金：窗口期平均",
+    .h_all_cities = "，全部 %u 个城市",
+    .h_one_city = "，该城市",
+    .h_ci = "95% 置信区间 ",
+    .h_paired = "，来自配对重复仿真（两种政策面对相同的随机货物）",
+    .h_of_wc = "，占政策前营运资金的",
+    .h_of_wc_post = "",
+    .h_no_change = "与无变化无法区分：区间包含零。",
+    .h_ties_up = "政策占用营运资金：区间低于零。",
+    .h_single = "本情景只运行一种政策，无可比较；下表为其结果。",
+    .c_saving = "融资成本节约",
+    .c_saving_at = "/年，融资利率 ",
+    .c_saving_note = "释放的资金 × 情景的融资利率",
+    .c_per_m = "每百万元出口",
+    .c_per_m_unit = " 元",
+    .c_cities = "受益城市",
+    .c_cities_of = " / ",
+    .c_cities_note = "释放资金的区间高于零；低于零：",
+    .c_rebate = "离境至收到退税",
+    .c_rebate_note = "各城市简单平均，政策前 \xe2\x86\x92 政策后",
+    .comp_title = "资金从哪里释放",
+    .comp_head = {"营运资金组成", "释放", "95% 区间"},
+    .comp_name = {"应收出口退税", "境外存货（在途、海外仓）", "退运回国途中的货物", "应收账款"},
+    .comp_total = "合计（各组成相加等于合计）",
+    .comp_note = "测量窗口内的平均值；负数表示政策占用的资金。",
+    .best = "每百万元出口释放最多：",
+    .worst = "最少：",
+    .per_m_words = " 元/百万元",
+    .cv_title = "这些数字的前提",
+    .cv_window = "在稳态下测量：窗口 %s 至 %s（%u 天），此前从空管道预热 %u 天，启动过程不计入。",
+    .cv_warmup_ok = " MSER-5 在各城市营运资金上找到 %u 天的启动期：预热已覆盖。",
+    .cv_warmup_short =
+        " MSER-5 在各城市营运资金上找到 %u 天的启动期，长于预热：窗口开头可能仍受影响。",
+    .cv_warmup_limit = " MSER-5 达到上限：序列在运行中段仍有趋势，水平值须谨慎看待。",
+    .cv_policies = "政策前：",
+    .cv_assumed = " 个参数偏离内置默认值（见“假设”，各附来源或标为假设）。",
+    .cv_assumed_none = "所有参数均为内置默认值（docs/parameters.md 列出各自来源）。",
+    .cv_calendar =
+        "%s 年的法定节假日按规则推算（尚无官方通知）：长假前后的工作日计数可能相差至多两天。",
+    .cv_candidates = " 个城市为来源未点名的候选城市，其结果取决于这一假设。",
+    .cv_noise = "区间只反映仿真噪声，不包含政策效果假设本身的不确定性（见参数扫描与敏感性分析）。",
+    .cv_rate = "融资利率 %s/年，贴现率 %s/年：情景设定，属分析师的假设。",
+    .s_charts = "图表",
+    .s_cities = "各城市：按每百万元出口释放的资金排序",
+    .s_cities_intro = "最优在前。释放的资金 = 窗口内政策前减政策后的平均营运资金，附配对 95% "
+                      "区间；每百万元出口的数字可跨城市比较，不受假设的货量影响。",
+    .s_assumptions = "假设与来源",
+    .s_details = "全部指标（按城市）",
+    .s_record = "运行记录",
+    .s_reading = "阅读说明",
+    .t_rank = "#",
+    .t_city = "城市",
+    .t_class = "类别",
+    .t_from = "政策生效",
+    .t_released = "释放的资金（元）",
+    .t_per_m = "每百万元出口（元）",
+    .t_rebate = "退税天数，前 \xe2\x86\x92 后",
+    .t_verdict = "区间",
+    .v_above = "高于零",
+    .v_below = "低于零",
+    .v_unclear = "包含零",
+    .a_changed = "偏离内置默认值的参数",
+    .a_head = {"政策", "参数", "取值", "默认", "单位", "来源", "城市数"},
+    .a_none = "无：所有参数均为内置默认值。",
+    .a_notes = "情景说明",
+    .a_policies = "政策",
+    .a_policy_head = {"政策", "角色", "说明"},
+    .a_baseline = "基准（政策前）",
+    .a_compared = "比较（政策后）",
+    .a_horizon = "时间范围与财务",
+    .a_fin_rate = "融资利率",
+    .a_disc_rate = "贴现率",
+    .a_rule = "货物适用规则",
+    .a_holidays = "法定节假日（官方通知）",
+    .a_projected = "推算年份",
+    .a_seed = "重复次数、随机种子",
+    .a_cities = "城市",
+    .a_city_head = {"城市", "省份", "类别", "候选", "政策生效", "日均票数", "备注（来源）"},
+    .a_candidate_note = "候选城市：来源未点名、但合理的城市。",
+    .a_params = "模型参数、默认值及其来源见 borderflow params（docs/parameters.md）；来源见 "
+                "docs/sources.md。",
+    .a_file = "情景文件 ",
+    .a_sweeps = "参数扫描（每次一个参数）",
+    .a_sweep_head = {"扫描", "参数", "政策", "取值"},
+    .d_intro = "重复仿真的平均值及 95% 区间；变化 = 政策后 \xe2\x88\x92 政策前，附配对区间。",
+    .d_head = {"指标", "单位", "政策前", "政策后", "变化"},
+    .r_none = "生成本报告时 run.json 尚未写出。",
+    .r_as_written = "run.json 原文",
+    .charts_missing = "部分图表未绘制（未找到 gnuplot 或绘制失败，见 charts/ 中的 .log "
+                      "文件）。安装 gnuplot 后运行 borderflow plot 即可补绘并重写本报告：",
+    .charts_one_policy = "无图表：本情景只运行一种政策。",
+    .chart_source = " 由 charts/%s.gp 根据 charts/data/ 绘制；SVG：charts/%s.svg。",
+    .reading = {"每个城市在每种政策下仿真多次（重复）；结果为重复的平均值，95% "
+                "区间表示这些重复对平均值的确定程度。",
+                "同一重复的两次运行面对相同的随机货物（公共随机数），差值衡量的是政策本身。"
+                "变化的区间不含零时，效果可与仿真噪声区分。",
+                "营运资金是出口企业每日末被占用的资金：境外及退运途中按成本计的存货、应收账款、"
+                "尚未收到的出口退税。释放的资金 = 窗口内平均值，政策前减政策后。",
+                "跨城市合计先按重复求和再平均，其区间是合计的区间，而非各城市区间之和。",
+                "每个数字都在方括号中注明文件；docs/report.md 定义每个数字和图表，"
+                "docs/statistics.md 定义每个统计量。"},
+    .footer = "由 borderflow 根据结果文件夹生成；borderflow plot 可重写。",
+    .money_m = " 万元",
+    .money_unit = " 元",
+    .per_year = "/年",
+    .days = " 天",
+    .hours = " 小时",
+    .unbounded = "无界",
+    .na = "无",
+    .to = " 至 ",
+    .yes = "是",
+};
 
 /* ---- text ---- */
 
@@ -60,7 +363,7 @@ static void esc(FILE *f, const char *s)
 }
 
 /* v with `dec` decimals, thousands grouped with commas, a true minus sign;
- * "n/a" when there is no number. */
+ * NULL (the caller writes "n/a") when there is no number. */
 static const char *num(char *buf, size_t size, double v, int dec)
 {
     if (!isfinite(v)) {
@@ -89,45 +392,85 @@ static const char *num(char *buf, size_t size, double v, int dec)
     return buf;
 }
 
-/* Decimals that suit a metric's unit. */
-static int decimals(int metric)
-{
-    const char *u = bf_metric_unit((enum bf_metric)metric);
-    if (strcmp(u, "CNY") == 0 || strcmp(u, "shipments") == 0 || strcmp(u, "units") == 0)
-        return 0;
-    if (strcmp(u, "share") == 0)
-        return 4;
-    return 1;
-}
+struct report {
+    FILE *f;
+    const struct bf__folder *fo;
+    const struct words *w;
+    int nomem;
+};
 
-static const char *unit_word(int metric)
-{
-    const char *u = bf_metric_unit((enum bf_metric)metric);
-    if (strcmp(u, "d") == 0)
-        return "days";
-    if (strcmp(u, "h") == 0)
-        return "h";
-    return u;
-}
-
-/* "1,234 CNY" */
-static void put_val(FILE *f, double v, int metric)
+/* A number, or the language's n/a. */
+static void put_num(struct report *r, double v, int dec)
 {
     char b[64];
-    fprintf(f, "%s&nbsp;%s", num(b, sizeof b, v, decimals(metric)), unit_word(metric));
+    fputs(isfinite(v) ? num(b, sizeof b, v, dec) : r->w->na, r->f);
 }
 
-/* "95% CI 1,000 to 2,000 CNY" */
-static void put_ci(FILE *f, double lo, double hi, int metric)
+/* An amount of CNY for a sentence: millions (en) or ten-thousands (zh)
+ * once it is that large, else whole yuan. scale is the divisor used, so a
+ * range can share it. */
+static double money_scale(const struct report *r, double v)
 {
-    char a[64], b[64];
-    fprintf(f, "95%% CI %s to %s&nbsp;%s", num(a, sizeof a, lo, decimals(metric)),
-            num(b, sizeof b, hi, decimals(metric)), unit_word(metric));
+    const double big = r->w == &zh ? 1e4 : 1e6;
+    return fabs(v) >= big ? big : 1.0;
+}
+
+static void put_money_scaled(struct report *r, double v, double scale)
+{
+    int dec = scale == 1.0 ? 0 : r->w == &zh ? 1 : 2;
+    put_num(r, v / scale, dec);
+}
+
+static void put_money(struct report *r, double v)
+{
+    double s = money_scale(r, v);
+    put_money_scaled(r, v, s);
+    fputs(s == 1.0 ? r->w->money_unit : r->w->money_m, r->f);
+}
+
+/* "a to b UNIT" on the scale of the larger end */
+static void put_money_range(struct report *r, double lo, double hi)
+{
+    double s = money_scale(r, fmax(fabs(lo), fabs(hi)));
+    put_money_scaled(r, lo, s);
+    fputs(r->w->to, r->f);
+    put_money_scaled(r, hi, s);
+    fputs(s == 1.0 ? r->w->money_unit : r->w->money_m, r->f);
+}
+
+static void put_pct(struct report *r, double share, int dec)
+{
+    put_num(r, 100.0 * share, dec);
+    fputs("%", r->f);
 }
 
 static void src(FILE *f, const char *what)
 {
-    fprintf(f, " <span class=\"src\">[%s]</span>", what);
+    fputs(" <span class=\"src\">[", f);
+    esc(f, what);
+    fputs("]</span>", f);
+}
+
+/* The city as "杭州 Hangzhou" (the Chinese name first when there is one). */
+static void city_label(FILE *f, const struct bf__city *c)
+{
+    if (c->name_zh[0]) {
+        fputs("<span lang=\"zh-CN\">", f);
+        esc(f, c->name_zh);
+        fputs("</span> ", f);
+    }
+    esc(f, c->name);
+}
+
+/* Decimals that suit a unit. */
+static int unit_decimals(const char *u)
+{
+    if (strcmp(u, "CNY") == 0 || strcmp(u, "shipments") == 0 || strcmp(u, "units") == 0 ||
+        strncmp(u, "CNY ", 4) == 0)
+        return 0;
+    if (strcmp(u, "share") == 0)
+        return 4;
+    return 1;
 }
 
 /* ---- base64 (RFC 4648), for the embedded charts ---- */
@@ -167,496 +510,466 @@ static long file_size(const char *path)
     return stat(path, &st) == 0 && S_ISREG(st.st_mode) ? (long)st.st_size : -1;
 }
 
-/* ---- what the report is built from ---- */
-
-struct totals {
-    int ok;                  /* every city has every replication */
-    struct bf_paired paired; /* of the per-replication totals over cities */
-};
-
-struct report {
-    FILE *f;
-    const struct bf__folder *fo;
-    const struct bf_scenario *sc; /* may be NULL */
-    char sc_note[600];            /* why sc is NULL */
-    uint32_t *order;              /* cities by financing-cost saving */
-    struct totals fin, npv;
-    int top_created_before_eff; /* the timeline's shipments predate the policy */
-    int nomem;                  /* a section ran out of memory: no report */
-};
-
-/* Per-replication totals over cities of one metric, before and after, from
- * replications.csv; their paired interval is the interval of the total
- * change (the cities' own intervals cannot simply be added). */
-static int load_totals(struct report *r, struct bf_diag *diag)
-{
-    const struct bf__folder *fo = r->fo;
-    struct bf__csv t;
-    int col[5];
-    static const char *const names[] = {"city", "policy", "replication", "metric", "value"};
-    int rc = bf__csv_open(fo->dir, "replications.csv", names, 5, col, &t, diag);
-    if (rc != 0)
-        return rc;
-    size_t n = fo->replications;
-    /* sum[metric 0 fin / 1 npv][slot][rep], count[...] of cities seen */
-    double *sum = rc == 0 && n ? bf__calloc(4 * n, sizeof *sum) : NULL;
-    uint32_t *cnt = rc == 0 && n ? bf__calloc(4 * n, sizeof *cnt) : NULL;
-    if (rc == 0 && n && (sum == NULL || cnt == NULL))
-        rc = BF_ENOMEM;
-    for (size_t row = 0; rc == 0 && n && row < t.n_rows; row++) {
-        const char *m = bf__csv_get(&t, row, col[3]);
-        int k = strcmp(m, "financing_cost_cny") == 0 ? 0 : strcmp(m, "npv_cny") == 0 ? 1 : -1;
-        if (k < 0)
-            continue;
-        int s = bf__folder_slot(fo, bf__csv_get(&t, row, col[1]));
-        double rep = bf__csv_num(&t, row, col[2]);
-        if (s < 0 || !(rep >= 0 && rep < (double)n) ||
-            bf__folder_city(fo, bf__csv_get(&t, row, col[0])) < 0)
-            continue;
-        size_t at = ((size_t)k * 2 + (size_t)s) * n + (size_t)rep;
-        sum[at] += bf__csv_num(&t, row, col[4]); /* NaN poisons the total: intended */
-        cnt[at]++;
-    }
-    for (int k = 0; rc == 0 && n && k < 2; k++) {
-        struct totals *to = k ? &r->npv : &r->fin;
-        to->ok = 1;
-        for (size_t i = 0; i < 2 * n; i++)
-            if (cnt[(size_t)k * 2 * n + i] != fo->n_cities || !isfinite(sum[(size_t)k * 2 * n + i]))
-                to->ok = 0;
-        if (to->ok)
-            rc = bf_stats_paired(&sum[(size_t)k * 2 * n], &sum[((size_t)k * 2 + 1) * n], n, 0.95,
-                                 &to->paired);
-    }
-    bf__free(sum);
-    bf__free(cnt);
-    bf__csv_fini(&t);
-    return rc;
-}
-
-/* Were the timeline's sample shipments of the top city all created before
- * the policy took effect there? (Then both runs may treat them alike, which
- * the caption should say.) ISO dates compare as strings. */
-static void check_timeline(struct report *r)
-{
-    const struct bf__folder *fo = r->fo;
-    char path[1200];
-    struct bf__csv t;
-    if (bf__path(path, sizeof path, fo->dir, "timeline.csv", NULL) != 0 ||
-        bf__csv_read(path, &t, NULL) != 0)
-        return;
-    int c_city = bf__csv_col(&t, "city"), c_ms = bf__csv_col(&t, "milestone"),
-        c_date = bf__csv_col(&t, "date");
-    const struct bf__city *top = &fo->city[r->order[0]];
-    int seen = 0, before = 1;
-    for (size_t i = 0; c_city >= 0 && c_ms >= 0 && c_date >= 0 && i < t.n_rows; i++) {
-        if (strcmp(bf__csv_get(&t, i, c_city), top->name) != 0 ||
-            strcmp(bf__csv_get(&t, i, c_ms), "created") != 0)
-            continue;
-        seen = 1;
-        if (strcmp(bf__csv_get(&t, i, c_date), top->effective_date) >= 0)
-            before = 0;
-    }
-    r->top_created_before_eff = seen && before;
-    bf__csv_fini(&t);
-}
-
-/* ---- sections ---- */
+/* ---- the page ---- */
 
 static const char css[] =
-    "body{font-family:'DejaVu Sans',Verdana,Arial,sans-serif;color:#222;max-width:1200px;"
-    "margin:2em auto;padding:0 1em;line-height:1.45}"
-    "h1{font-size:1.7em;margin-bottom:.2em}h2{margin-top:2em;border-bottom:2px solid #0072B2;"
-    "padding-bottom:.2em}h3{margin-top:1.5em}"
-    ".lede{font-size:1.1em}.meta,.src,.note{color:#555;font-size:.9em}"
+    "*{box-sizing:border-box}"
+    "body{font-family:'Noto Sans CJK SC','Noto Sans','DejaVu Sans',Verdana,Arial,sans-serif;"
+    "color:#1d1d1d;max-width:1180px;margin:1.2em auto;padding:0 1em;line-height:1.45}"
+    "h1{font-size:1.55em;margin:.2em 0}h2{margin-top:1.8em;border-bottom:2px solid #0072B2;"
+    "padding-bottom:.2em;font-size:1.3em}h3{margin-top:1.4em;font-size:1.05em}"
+    ".lede{font-size:1.05em;margin:.3em 0}.meta,.src,.note{color:#555;font-size:.88em}"
     ".before{color:#D55E00;font-weight:bold}.after{color:#0072B2;font-weight:bold}"
-    "table{border-collapse:collapse;margin:1em 0;font-size:.9em}"
-    "th,td{border:1px solid #ccc;padding:.25em .5em;vertical-align:top}"
+    ".headline{border:2px solid #0072B2;border-radius:6px;padding:.8em 1.2em;margin:1em 0;"
+    "background:#f4f9fd}"
+    ".kicker{font-size:1em;margin:0;color:#333}.big{font-size:2.6em;font-weight:bold;"
+    "margin:.05em 0;color:#005a8c}.big small{font-size:.45em;font-weight:normal;color:#333}"
+    ".cards{display:flex;flex-wrap:wrap;gap:.8em;margin:.8em 0}"
+    ".card{flex:1 1 200px;border:1px solid #c9dbe8;border-radius:5px;padding:.5em .8em;"
+    "background:#fff}.card b{display:block;font-size:1.35em;color:#005a8c}"
+    ".card .t{font-size:.85em;color:#444}"
+    ".warn{color:#8a3b00;font-weight:bold}"
+    ".caveats{border-left:5px solid #E69F00;background:#fff8ec;padding:.6em 1.2em;margin:1em 0}"
+    ".caveats h2{border:0;margin-top:.3em;font-size:1.1em}.caveats li{margin:.3em 0}"
+    "table{border-collapse:collapse;margin:.8em 0;font-size:.88em;max-width:100%}"
+    "th,td{border:1px solid #ccc;padding:.22em .45em;vertical-align:top}"
     "th{background:#f2f2f2;text-align:left}td.n{text-align:right;white-space:nowrap}"
-    "figure{margin:2em 0}figure img{max-width:100%;height:auto;border:1px solid #ddd}"
-    "figcaption{font-size:.9em;color:#333}"
+    ".wide{overflow-x:auto;max-width:100%}"
+    "td.above{color:#006b3c}td.below{color:#a00}"
+    "figure{margin:1.6em 0}figure img{max-width:100%;height:auto;border:1px solid #ddd}"
+    "figcaption{font-size:.88em;color:#333}"
     "details{margin:.4em 0}summary{cursor:pointer;font-weight:bold}"
-    "pre{background:#f6f6f6;padding:1em;overflow-x:auto;font-size:.85em}"
-    "ul.findings li{margin:.5em 0}";
+    "pre{background:#f6f6f6;padding:1em;overflow-x:auto;font-size:.8em;white-space:pre-wrap;"
+    "word-break:break-all}"
+    "code{word-break:break-all}nav p{line-height:1.8}"
+    "@media print{nav,footer{display:none}body{max-width:none;margin:0;font-size:10.5pt}"
+    ".headline,.caveats,figure,tr{break-inside:avoid}h2{break-after:avoid}"
+    "details>*{display:block}a{color:inherit;text-decoration:none}}"
+    "@page{size:A4;margin:14mm}";
+
+static const char *summary_str(const struct report *r, const char *path1, const char *key)
+{
+    const cJSON *o = cJSON_GetObjectItemCaseSensitive(r->fo->summary, path1);
+    return bf_json_str(o, key);
+}
+
+static double summary_num(const struct report *r, const char *path1, const char *key)
+{
+    const cJSON *o = cJSON_GetObjectItemCaseSensitive(r->fo->summary, path1);
+    return bf_json_num(o, key);
+}
+
+static const char *policy_desc(const struct report *r, const char *policy)
+{
+    return summary_str(r, "policy_descriptions", policy);
+}
 
 static void head(struct report *r)
 {
     FILE *f = r->f;
     const struct bf__folder *fo = r->fo;
-    fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-          "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-          "img-src data:; style-src 'unsafe-inline'\">\n"
-          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>",
-          f);
+    const struct words *w = r->w;
+    fprintf(f,
+            "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"
+            "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+            "img-src data:; style-src 'unsafe-inline'\">\n"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>",
+            w->lang);
     esc(f, fo->scenario);
-    fputs(" - borderflow report</title>\n<style>", f);
+    esc(f, w->title_suffix);
+    fputs("</title>\n<style>", f);
     fputs(css, f);
     fputs("</style>\n</head>\n<body>\n<header>\n<h1>", f);
     esc(f, fo->scenario);
     if (fo->has_compare) {
         fputs(": <span class=\"after\">", f);
         esc(f, fo->compared);
-        fputs("</span> against <span class=\"before\">", f);
+        fputs("</span>", f);
+        esc(f, w->against);
+        fputs("<span class=\"before\">", f);
         esc(f, fo->baseline);
         fputs("</span>", f);
     }
     fputs("</h1>\n", f);
-    if (r->sc != NULL && r->sc->description[0]) {
+    const char *desc = bf_json_str(fo->summary, "description");
+    if (desc != NULL && desc[0]) {
         fputs("<p class=\"lede\">", f);
-        esc(f, r->sc->description);
+        esc(f, desc);
         fputs("</p>\n", f);
     }
-    const char *version = bf__json_str(fo->run, "borderflow_version");
-    const char *finished = bf__json_str(fo->run, "finished");
-    fprintf(f, "<p class=\"meta\">%u %s, %u replications per city and policy", fo->n_cities,
-            fo->n_cities == 1 ? "city" : "cities", fo->replications);
-    if (finished != NULL) {
-        fputs("; run finished ", f);
-        esc(f, finished);
-    }
+    fprintf(f, "<p class=\"meta\">%u", fo->n_cities);
+    esc(f, fo->n_cities == 1 ? w->meta_city : w->meta_cities);
+    fprintf(f, ", %u", fo->replications);
+    esc(f, w->meta_reps);
+    const char *version = bf_json_str(fo->run, "borderflow_version");
     if (version != NULL) {
-        fputs(" by borderflow ", f);
+        fputs("; borderflow ", f);
         esc(f, version);
     }
-    fputs(". Results folder: all numbers below come from its CSV files, named in brackets. "
-          "<span class=\"before\">Before</span> (the baseline) is drawn in vermillion, "
-          "<span class=\"after\">after</span> (the compared policy) in blue, on every chart."
-          "</p>\n</header>\n",
-          f);
-    fputs("<nav><p><a href=\"#findings\">Findings</a> &middot; <a href=\"#cities\">Cities</a> "
-          "&middot; <a href=\"#charts\">Charts</a> &middot; <a href=\"#details\">Every "
-          "metric</a> &middot; <a href=\"#assumptions\">Assumptions and sources</a> &middot; "
-          "<a href=\"#record\">Run record</a> &middot; <a href=\"#reading\">How to read</a>"
-          "</p></nav>\n",
-          f);
+    fputs(".</p>\n</header>\n<nav><p>", f);
+    static const char *const ids[8] = {"headline",    "caveats", "charts", "cities",
+                                       "assumptions", "details", "record", "reading"};
+    for (int i = 0; i < 8; i++) {
+        fprintf(f, "%s<a href=\"#%s\">", i ? " &middot; " : "", ids[i]);
+        esc(f, w->nav[i]);
+        fputs("</a>", f);
+    }
+    fputs("</p></nav>\n", f);
 }
 
-static void city_name(FILE *f, const struct bf__folder *fo, uint32_t c)
+/* A card of the headline: card_open, the figure, card_note, its note,
+ * card_end. */
+static void card_open(struct report *r, const char *title)
 {
-    fputs("<b>", f);
-    esc(f, fo->city[c].name);
-    fputs("</b>", f);
+    fputs("<div class=\"card\"><span class=\"t\">", r->f);
+    esc(r->f, title);
+    fputs("</span><b>", r->f);
 }
 
-/* "City (10,742 CNY; 95% CI 9,858 to 11,627 CNY)", the change with its sign
- * turned when `flip` (a saving is a negative change). */
-static void city_change(FILE *f, const struct bf__folder *fo, uint32_t c, int metric, int flip)
+static void card_note(struct report *r)
 {
-    const struct bf__delta *d = bf__folder_delta(fo, c, metric);
-    double s = flip ? -1.0 : 1.0;
-    city_name(f, fo, c);
-    fputs(" (", f);
-    put_val(f, s * d->delta, metric);
-    fputs("; ", f);
-    put_ci(f, flip ? -d->hi : d->lo, flip ? -d->lo : d->hi, metric);
-    fputs(")", f);
+    fputs("</b><span class=\"note\">", r->f);
 }
 
-/* Cities sorted by a metric's change, most favourable first. */
-static void sort_by(const struct bf__folder *fo, int metric, int lower_is_better, uint32_t *ord,
-                    uint32_t *n_out)
+static void card_end(struct report *r, const char *source)
 {
-    uint32_t n = 0;
-    for (uint32_t c = 0; c < fo->n_cities; c++)
-        if (isfinite(bf__folder_delta(fo, c, metric)->delta))
-            ord[n++] = c;
-    for (uint32_t i = 1; i < n; i++)
-        for (uint32_t j = i; j > 0; j--) {
-            double a = bf__folder_delta(fo, ord[j - 1], metric)->delta;
-            double b = bf__folder_delta(fo, ord[j], metric)->delta;
-            if (!(lower_is_better ? b < a : b > a))
-                break;
-            uint32_t t = ord[j];
-            ord[j] = ord[j - 1];
-            ord[j - 1] = t;
+    fputs("</span>", r->f);
+    src(r->f, source);
+    fputs("</div>\n", r->f);
+}
+
+static const char *window_start(const struct report *r)
+{
+    const cJSON *h = cJSON_GetObjectItemCaseSensitive(r->fo->summary, "horizon");
+    const cJSON *wnd = cJSON_GetObjectItemCaseSensitive(h, "window");
+    const char *s = bf_json_str(wnd, "start");
+    return s != NULL ? s : "?";
+}
+
+static const char *window_end(const struct report *r)
+{
+    const cJSON *h = cJSON_GetObjectItemCaseSensitive(r->fo->summary, "horizon");
+    const cJSON *wnd = cJSON_GetObjectItemCaseSensitive(h, "window");
+    const char *s = bf_json_str(wnd, "end");
+    return s != NULL ? s : "?";
+}
+
+static double window_days(const struct report *r)
+{
+    const cJSON *h = cJSON_GetObjectItemCaseSensitive(r->fo->summary, "horizon");
+    return bf_json_num(cJSON_GetObjectItemCaseSensitive(h, "window"), "days");
+}
+
+/* Writes text with its placeholders ("%u" or "%s", the only ones the
+ * words tables hold) replaced by values[] in order; any other '%' is
+ * text. No string of the tables ever reaches printf as a format. */
+static void put_withn(struct report *r, const char *text, const char *const *values, int n)
+{
+    int k = 0;
+    const char *p = text;
+    for (const char *q = strchr(p, '%'); q != NULL; q = strchr(p, '%')) {
+        const bool slot = q[1] == 'u' || q[1] == 's';
+        char piece[512];
+        size_t len = (size_t)(q - p) + (slot ? 0 : 1);
+        if (len > sizeof piece - 1)
+            len = sizeof piece - 1;
+        memcpy(piece, p, len);
+        piece[len] = '\0';
+        esc(r->f, piece);
+        if (slot) {
+            esc(r->f, k < n ? values[k] : "");
+            k++;
+            p = q + 2;
+        } else {
+            p = q + 1;
         }
-    *n_out = n;
+    }
+    esc(r->f, p);
 }
 
-/* How many cities' changes are below / above zero, and how many
- * intervals exclude zero. */
-static void count_signs(const struct bf__folder *fo, int metric, uint32_t *neg, uint32_t *pos,
-                        uint32_t *sig)
+static void put_with(struct report *r, const char *text, const char *value)
 {
-    *neg = *pos = *sig = 0;
-    for (uint32_t c = 0; c < fo->n_cities; c++) {
-        const struct bf__delta *d = bf__folder_delta(fo, c, metric);
-        if (!isfinite(d->delta))
-            continue;
-        *neg += d->delta < 0;
-        *pos += d->delta > 0;
-        *sig += d->lo > 0 || d->hi < 0;
-    }
+    put_withn(r, text, &value, 1);
 }
 
-static void list_top(FILE *f, const struct bf__folder *fo, const uint32_t *ord, uint32_t n,
-                     int metric, int flip, uint32_t k)
+static void fmt_u(char *b, size_t size, double v)
 {
-    for (uint32_t i = 0; i < n && i < k; i++) {
-        if (i > 0)
-            fputs(i + 1 == (n < k ? n : k) ? " and " : ", ", f);
-        city_change(f, fo, ord[i], metric, flip);
-    }
+    snprintf(b, size, "%.0f", isfinite(v) ? v : 0.0);
 }
 
-/* Mean over cities of a metric's before and after means. */
-static void city_mean(const struct bf__folder *fo, int metric, double *b, double *a, uint32_t *n)
-{
-    double sb = 0, sa = 0;
-    *n = 0;
-    for (uint32_t c = 0; c < fo->n_cities; c++) {
-        const struct bf__delta *d = bf__folder_delta(fo, c, metric);
-        if (!isfinite(d->before) || !isfinite(d->after))
-            continue;
-        sb += d->before;
-        sa += d->after;
-        (*n)++;
-    }
-    *b = *n ? sb / *n : (double)NAN;
-    *a = *n ? sa / *n : (double)NAN;
-}
-
-static void total_sentence(FILE *f, const struct bf__folder *fo, const struct totals *t, int metric,
-                           const char *what)
-{
-    double sum = 0;
-    for (uint32_t c = 0; c < fo->n_cities; c++) {
-        double d = bf__folder_delta(fo, c, metric)->delta;
-        sum += isfinite(d) ? d : 0.0;
-    }
-    if (fo->n_cities == 1)
-        fprintf(f, "<li>In the one city, %s %s by ", what,
-                sum < 0   ? "falls"
-                : sum > 0 ? "rises"
-                          : "changes");
-    else
-        fprintf(f, "<li>Across all %u cities, %s %s by ", fo->n_cities, what,
-                sum < 0   ? "falls"
-                : sum > 0 ? "rises"
-                          : "changes");
-    put_val(f, fabs(sum), metric);
-    fputs(" in total", f);
-    if (t->ok && t->paired.n >= 2) {
-        /* the interval in the words of the sentence: of the fall, or of the rise */
-        double lo = sum < 0 ? -t->paired.ci_high : t->paired.ci_low;
-        double hi = sum < 0 ? -t->paired.ci_low : t->paired.ci_high;
-        fputs(" (", f);
-        put_ci(f, lo, hi, metric);
-        if (lo <= 0)
-            fputs(": not distinguishable from no change", f);
-        fputs(")", f);
-    }
-    fputs(".", f);
-    src(f, t->ok ? "delta.csv, summed over cities; interval from the per-replication totals "
-                   "in replications.csv"
-                 : "delta.csv, summed over cities");
-    fputs("</li>\n", f);
-}
-
-static void findings(struct report *r)
+static void headline(struct report *r)
 {
     FILE *f = r->f;
     const struct bf__folder *fo = r->fo;
-    fputs("<section id=\"findings\">\n<h2>Headline findings</h2>\n", f);
+    const struct words *w = r->w;
+    fputs("<section id=\"headline\" class=\"headline\">\n", f);
     if (!fo->has_compare) {
-        fputs("<p>This scenario runs one policy, <b>", f);
-        esc(f, fo->baseline);
-        fputs("</b>: there is nothing to compare. The tables show its results.</p>\n"
-              "</section>\n",
-              f);
+        fputs("<p>", f);
+        esc(f, w->h_single);
+        fputs("</p>\n</section>\n", f);
         return;
     }
-    uint32_t *ord = bf__malloc(((size_t)fo->n_cities + 1) * sizeof *ord), n;
-    if (ord == NULL) {
-        r->nomem = 1;
-        return;
+    const struct bf__total *rel = bf__folder_total(fo, "capital_released_cny", "change");
+    const struct bf__total *share = bf__folder_total(fo, "capital_released_share", "change");
+    const struct bf__total *wc = bf__folder_total(fo, "wc_avg_cny", "before");
+    char b[64];
+    fputs("<p class=\"kicker\">", f);
+    esc(f, w->h_kicker);
+    fputs(" ", f);
+    esc(f, window_start(r));
+    esc(f, w->to);
+    esc(f, window_end(r));
+    if (fo->n_cities == 1) {
+        esc(f, w->h_one_city);
+    } else {
+        fmt_u(b, sizeof b, fo->n_cities);
+        put_with(r, w->h_all_cities, b);
     }
-    fputs("<p>The compared policy <span class=\"after\">", f);
-    esc(f, fo->compared);
-    fputs("</span> against the baseline <span class=\"before\">", f);
-    esc(f, fo->baseline);
-    fprintf(f,
-            "</span>, in %u %s with %u replications each. A change is <i>after &minus; "
-            "before</i>; each interval is a 95%% confidence interval from the paired "
-            "replications (both policies see the same random shipments, so the difference "
-            "measures the policy, not chance).</p>\n<ul class=\"findings\">\n",
-            fo->n_cities, fo->n_cities == 1 ? "city" : "cities", fo->replications);
-
-    total_sentence(f, fo, &r->fin, BF_M_financing_cost_cny,
-                   "the financing cost of the exporters' working capital");
-
-    sort_by(fo, BF_M_financing_cost_cny, 1, ord, &n);
-    uint32_t neg, pos, sig;
-    count_signs(fo, BF_M_financing_cost_cny, &neg, &pos, &sig);
-    if (n > 0) {
-        const struct bf__delta *best = bf__folder_delta(fo, ord[0], BF_M_financing_cost_cny);
-        fputs(best->delta < 0 ? "<li>The largest financing-cost savings: "
-                              : "<li>No city saves financing cost; the smallest increases: ",
-              f);
-        list_top(f, fo, ord, n, BF_M_financing_cost_cny, best->delta < 0, 3);
-        fprintf(f,
-                ". Financing cost falls in %u of %u cities and rises in %u; in %u the "
-                "interval excludes zero.",
-                neg, n, pos, sig);
-        src(f, "delta.csv, financing_cost_cny");
-        fputs("</li>\n", f);
-    }
-
-    total_sentence(f, fo, &r->npv, BF_M_npv_cny, "the net present value of all cash flows");
-    sort_by(fo, BF_M_npv_cny, 0, ord, &n);
-    count_signs(fo, BF_M_npv_cny, &neg, &pos, &sig);
-    if (n > 0) {
-        fputs("<li>The largest NPV gains: ", f);
-        list_top(f, fo, ord, n, BF_M_npv_cny, 0, 3);
-        fprintf(f,
-                ". NPV rises in %u of %u cities. In %u cities its interval includes zero: "
-                "with %u replications the change there cannot be told apart from simulation "
-                "noise (more replications narrow the intervals).",
-                pos, n, n - sig, fo->replications);
-        src(f, "delta.csv, npv_cny");
-        fputs("</li>\n", f);
-    }
-
-    sort_by(fo, BF_M_wc_avg_cny, 1, ord, &n);
-    count_signs(fo, BF_M_wc_avg_cny, &neg, &pos, &sig);
-    if (n > 0 && bf__folder_delta(fo, ord[0], BF_M_wc_avg_cny)->delta < 0) {
-        fputs("<li>Peak working capital (the largest funding need) falls most in ", f);
-        list_top(f, fo, ord, n, BF_M_wc_avg_cny, 1, 3);
-        fprintf(f, "; it falls in %u of %u cities, with an interval excluding zero in %u.", neg, n,
-                sig);
-        src(f, "delta.csv, wc_avg_cny");
-        fputs("</li>\n", f);
-    }
-
-    double b, a;
-    uint32_t nc;
-    city_mean(fo, BF_M_days_to_rebate, &b, &a, &nc);
-    if (nc > 0) {
-        char x[64], y[64];
-        fprintf(f,
-                "<li>Export VAT rebates arrive %s days after departure on average over the "
-                "cities, against %s days before",
-                num(x, sizeof x, a, 1), num(y, sizeof y, b, 1));
-        sort_by(fo, BF_M_days_to_rebate, 1, ord, &n);
-        if (n > 0 && bf__folder_delta(fo, ord[0], BF_M_days_to_rebate)->delta < 0) {
-            fputs("; the largest reduction is in ", f);
-            city_change(f, fo, ord[0], BF_M_days_to_rebate, 1);
+    fputs("</p>\n<p class=\"big\" id=\"released\">", f);
+    if (rel != NULL)
+        put_money(r, rel->mean);
+    else
+        esc(f, w->na);
+    fputs("</p>\n<p>", f);
+    if (rel != NULL) {
+        esc(f, w->h_ci);
+        put_money_range(r, rel->lo, rel->hi);
+        esc(f, w->h_paired);
+        if (share != NULL && wc != NULL) {
+            esc(f, w->h_of_wc);
+            fputs(" <b>", f);
+            put_pct(r, share->mean, 1);
+            fputs("</b>", f);
+            esc(f, w->h_of_wc_post);
+            fputs(" (", f);
+            put_money(r, wc->mean);
+            fputs(")", f);
         }
         fputs(".", f);
-        src(f, "delta.csv, days_to_rebate: unweighted mean of the cities");
-        fputs("</li>\n", f);
+        src(f, "totals.csv: capital_released_cny, capital_released_share, wc_avg_cny");
+        if (rel->lo <= 0.0 && rel->hi >= 0.0) {
+            fputs(" <span class=\"warn\">", f);
+            esc(f, w->h_no_change);
+            fputs("</span>", f);
+        } else if (rel->hi < 0.0) {
+            fputs(" <span class=\"warn\">", f);
+            esc(f, w->h_ties_up);
+            fputs("</span>", f);
+        }
     }
-    city_mean(fo, BF_M_return_cycle_d, &b, &a, &nc);
-    if (nc > 0) {
-        char x[64], y[64];
-        fprintf(f,
-                "<li>A buyer's return is back and released in China after %s days on average "
-                "over the cities, against %s days before.",
-                num(x, sizeof x, a, 1), num(y, sizeof y, b, 1));
-        src(f, "delta.csv, return_cycle_d: unweighted mean of the cities");
-        fputs("</li>\n", f);
+    fputs("</p>\n<div class=\"cards\">\n", f);
+
+    const struct bf__total *ann = bf__folder_total(fo, "financing_saving_annual_cny", "change");
+    card_open(r, w->c_saving);
+    if (ann != NULL) {
+        put_money(r, ann->mean);
+        esc(f, w->c_saving_at);
+        put_pct(r, summary_num(r, "finance", "financing_rate"), 1);
+    } else {
+        esc(f, w->na);
     }
-    static const int trs[] = {BF_M_trs_doc_prep_h,   BF_M_trs_rework_h,
-                              BF_M_trs_screening_h,  BF_M_trs_inspection_wait_h,
-                              BF_M_trs_inspection_h, BF_M_trs_port_dwell_h};
-    double tb = 0, ta = 0, port_b = 0;
-    uint32_t ntrs = 0;
-    for (size_t k = 0; k < 6; k++) {
-        city_mean(fo, trs[k], &b, &a, &nc);
-        if (nc == 0)
-            continue;
-        ntrs++;
-        tb += b;
-        ta += a;
-        if (trs[k] == BF_M_trs_port_dwell_h)
-            port_b = b;
+    card_note(r);
+    esc(f, w->c_saving_note);
+    card_end(r, "totals.csv: financing_saving_annual_cny");
+
+    const struct bf__total *pm = bf__folder_total(fo, "capital_released_per_m", "change");
+    card_open(r, w->c_per_m);
+    put_num(r, pm != NULL ? pm->mean : (double)NAN, 0);
+    esc(f, w->c_per_m_unit);
+    card_note(r);
+    if (pm != NULL) {
+        esc(f, w->h_ci);
+        put_num(r, pm->lo, 0);
+        esc(f, w->to);
+        put_num(r, pm->hi, 0);
+        esc(f, w->c_per_m_unit);
     }
-    if (ntrs == 6 && tb > 0) {
-        char x[64], y[64], z[64];
-        fprintf(f,
-                "<li>From order ready to departure, a shipment spends %s h in export "
-                "clearance and at the port on average over the cities, against %s h before; "
-                "the port dwell from release to departure is %s%% of it.",
-                num(x, sizeof x, ta, 1), num(y, sizeof y, tb, 1),
-                num(z, sizeof z, 100.0 * port_b / tb, 0));
-        src(f, "delta.csv, trs_*_h: unweighted mean of the cities");
-        fputs("</li>\n", f);
+    card_end(r, "totals.csv: capital_released_per_m");
+
+    const struct bf__total *up = bf__folder_total(fo, "cities_released_above_zero", "count");
+    const struct bf__total *down = bf__folder_total(fo, "cities_released_below_zero", "count");
+    card_open(r, w->c_cities);
+    fmt_u(b, sizeof b, up != NULL ? up->mean : (double)NAN);
+    fputs(b, f);
+    esc(f, w->c_cities_of);
+    fprintf(f, "%u", fo->n_cities);
+    card_note(r);
+    esc(f, w->c_cities_note);
+    fmt_u(b, sizeof b, down != NULL ? down->mean : (double)NAN);
+    fputs(b, f);
+    card_end(r, "totals.csv: cities_released_above_zero, cities_released_below_zero");
+
+    const struct bf__total *rb = bf__folder_total(fo, "days_to_rebate", "before");
+    const struct bf__total *ra = bf__folder_total(fo, "days_to_rebate", "after");
+    card_open(r, w->c_rebate);
+    put_num(r, rb != NULL ? rb->mean : (double)NAN, 1);
+    fputs(" \xe2\x86\x92 ", f);
+    put_num(r, ra != NULL ? ra->mean : (double)NAN, 1);
+    esc(f, w->days);
+    card_note(r);
+    esc(f, w->c_rebate_note);
+    card_end(r, "totals.csv: days_to_rebate");
+    fputs("</div>\n", f);
+
+    /* the components */
+    fputs("<h3>", f);
+    esc(f, w->comp_title);
+    fputs("</h3>\n<table id=\"components\">\n<tr>", f);
+    for (int i = 0; i < 3; i++) {
+        fputs("<th>", f);
+        esc(f, w->comp_head[i]);
+        fputs("</th>", f);
     }
-    fputs("</ul>\n</section>\n", f);
-    bf__free(ord);
+    fputs("</tr>\n", f);
+    static const char *const comp[] = {"released_rebate_receivable_cny",
+                                       "released_stock_abroad_cny", "released_returning_cny",
+                                       "released_receivables_cny", "capital_released_cny"};
+    for (int i = 0; i < 5; i++) {
+        const struct bf__total *t = bf__folder_total(fo, comp[i], "change");
+        fputs(i == 4 ? "<tr><th>" : "<tr><td>", f);
+        esc(f, i < 4 ? w->comp_name[i] : w->comp_total);
+        fputs(i == 4 ? "</th><td class=\"n\">" : "</td><td class=\"n\">", f);
+        if (t != NULL)
+            put_money(r, t->mean);
+        fputs("</td><td class=\"n\">", f);
+        if (t != NULL)
+            put_money_range(r, t->lo, t->hi);
+        fputs("</td></tr>\n", f);
+    }
+    fputs("</table>\n<p class=\"note\">", f);
+    esc(f, w->comp_note);
+    src(f, "totals.csv: released_*_cny");
+    fputs("</p>\n", f);
+
+    /* best and worst city per million */
+    if (fo->n_cities > 1) {
+        const struct bf__rank *best = &fo->rank[0], *worst = &fo->rank[fo->n_cities - 1];
+        fputs("<p>", f);
+        esc(f, w->best);
+        fputs("<b>", f);
+        city_label(f, &fo->city[best->city]);
+        fputs("</b> (", f);
+        put_num(r, best->per_m, 0);
+        esc(f, w->per_m_words);
+        fputs("); ", f);
+        esc(f, w->worst);
+        fputs("<b>", f);
+        city_label(f, &fo->city[worst->city]);
+        fputs("</b> (", f);
+        put_num(r, worst->per_m, 0);
+        esc(f, w->per_m_words);
+        fputs(").", f);
+        src(f, "ranking.csv");
+        fputs("</p>\n", f);
+    }
+    fputs("</section>\n", f);
 }
 
-/* ---- the table of cities ---- */
-
-static void td_val(FILE *f, double v, int metric)
+static size_t assumptions_count(const struct report *r)
 {
-    char b[64];
-    fprintf(f, "<td class=\"n\">%s</td>", num(b, sizeof b, v, decimals(metric)));
+    const cJSON *a = cJSON_GetObjectItemCaseSensitive(r->fo->summary, "assumptions");
+    size_t n = 0;
+    const cJSON *p;
+    cJSON_ArrayForEach(p, a) n += (size_t)cJSON_GetArraySize(p);
+    return n;
 }
 
-static void td_change(FILE *f, const struct bf__delta *d, int metric)
-{
-    char a[64], b[64], c[64];
-    fprintf(f, "<td class=\"n\">%s<br><span class=\"note\">%s to %s</span></td>",
-            num(a, sizeof a, d->delta, decimals(metric)), num(b, sizeof b, d->lo, decimals(metric)),
-            num(c, sizeof c, d->hi, decimals(metric)));
-}
-
-static void city_table(struct report *r)
+static void caveats(struct report *r)
 {
     FILE *f = r->f;
     const struct bf__folder *fo = r->fo;
-    fputs("<section id=\"cities\">\n<h2>Results per city</h2>\n", f);
-    if (!fo->has_compare) {
-        fputs("<table>\n<tr><th>city</th><th>financing cost, CNY</th><th>peak working capital, "
-              "CNY</th><th>NPV, CNY</th><th>days to rebate, d</th></tr>\n",
-              f);
-        for (uint32_t k = 0; k < fo->n_cities; k++) {
-            uint32_t c = r->order[k];
-            fputs("<tr><td>", f);
-            esc(f, fo->city[c].name);
-            fputs("</td>", f);
-            static const int m[] = {BF_M_financing_cost_cny, BF_M_wc_avg_cny, BF_M_npv_cny,
-                                    BF_M_days_to_rebate};
-            for (size_t i = 0; i < 4; i++)
-                td_val(f, bf__folder_sum(fo, c, 0, m[i])->mean, m[i]);
-            fputs("</tr>\n", f);
+    const struct words *w = r->w;
+    char b0[32], b1[32], b2[32];
+    fputs("<section id=\"caveats\" class=\"caveats\">\n<h2>", f);
+    esc(f, w->cv_title);
+    fputs("</h2>\n<ul>\n<li>", f);
+    fmt_u(b0, sizeof b0, window_days(r));
+    fmt_u(b1, sizeof b1, summary_num(r, "horizon", "warmup_days"));
+    const char *vals[] = {window_start(r), window_end(r), b0, b1};
+    put_withn(r, w->cv_window, vals, 4);
+    const cJSON *wc = cJSON_GetObjectItemCaseSensitive(fo->summary, "warmup_check");
+    double found = bf_json_num(wc, "found_days");
+    double warm = summary_num(r, "horizon", "warmup_days");
+    if (isfinite(found)) {
+        fmt_u(b2, sizeof b2, found);
+        if (found > warm) {
+            fputs("<span class=\"warn\">", f);
+            put_with(r, w->cv_warmup_short, b2);
+            fputs("</span>", f);
+        } else {
+            put_with(r, w->cv_warmup_ok, b2);
         }
-        fputs("</table>\n<p class=\"src\">[summary.csv, mean over replications]</p>\n</section>\n",
-              f);
-        return;
-    }
-    fputs("<p>Sorted by financing-cost saving, largest first. A change is after &minus; "
-          "before, with its 95% confidence interval below it; before and after are means over "
-          "the replications.</p>\n<table>\n<tr><th rowspan=\"2\">city</th>"
-          "<th colspan=\"3\">financing cost, CNY</th><th>peak working capital, CNY</th>"
-          "<th>NPV, CNY</th><th colspan=\"3\">days from departure to rebate, d</th>"
-          "<th colspan=\"3\">return cycle, d</th></tr>\n<tr><th>before</th><th>after</th>"
-          "<th>change</th><th>change</th><th>change</th><th>before</th><th>after</th>"
-          "<th>change</th><th>before</th><th>after</th><th>change</th></tr>\n",
-          f);
-    for (uint32_t k = 0; k < fo->n_cities; k++) {
-        uint32_t c = r->order[k];
-        fputs("<tr><td>", f);
-        esc(f, fo->city[c].name);
-        fputs("</td>", f);
-        const struct bf__delta *d = bf__folder_delta(fo, c, BF_M_financing_cost_cny);
-        td_val(f, d->before, BF_M_financing_cost_cny);
-        td_val(f, d->after, BF_M_financing_cost_cny);
-        td_change(f, d, BF_M_financing_cost_cny);
-        td_change(f, bf__folder_delta(fo, c, BF_M_wc_avg_cny), BF_M_wc_avg_cny);
-        td_change(f, bf__folder_delta(fo, c, BF_M_npv_cny), BF_M_npv_cny);
-        static const int m2[] = {BF_M_days_to_rebate, BF_M_return_cycle_d};
-        for (size_t i = 0; i < 2; i++) {
-            d = bf__folder_delta(fo, c, m2[i]);
-            td_val(f, d->before, m2[i]);
-            td_val(f, d->after, m2[i]);
-            td_change(f, d, m2[i]);
+        if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(wc, "at_limit"))) {
+            fputs("<span class=\"warn\">", f);
+            esc(f, w->cv_warmup_limit);
+            fputs("</span>", f);
         }
-        fputs("</tr>\n", f);
     }
-    fputs("</table>\n<p class=\"src\">[delta.csv: columns before, after, delta, ci95_low, "
-          "ci95_high]</p>\n</section>\n",
-          f);
+    src(f, "summary.json: horizon, warmup_check");
+    fputs("</li>\n", f);
+    if (fo->has_compare) {
+        fputs("<li>", f);
+        esc(f, w->cv_policies);
+        fputs("<span class=\"before\">", f);
+        esc(f, fo->baseline);
+        fputs("</span>", f);
+        const char *d = policy_desc(r, fo->baseline);
+        if (d != NULL && d[0]) {
+            fputs(" \xe2\x80\x94 ", f);
+            esc(f, d);
+        }
+        fputs(". <span class=\"after\">", f);
+        esc(f, fo->compared);
+        fputs("</span>", f);
+        d = policy_desc(r, fo->compared);
+        if (d != NULL && d[0]) {
+            fputs(" \xe2\x80\x94 ", f);
+            esc(f, d);
+        }
+        fputs(".", f);
+        src(f, "summary.json: policy_descriptions");
+        fputs("</li>\n", f);
+    }
+    size_t na = assumptions_count(r);
+    fputs("<li>", f);
+    if (na > 0) {
+        fprintf(f, "<b>%zu</b>", na);
+        esc(f, w->cv_assumed);
+    } else {
+        esc(f, w->cv_assumed_none);
+    }
+    src(f, "summary.json: assumptions");
+    fputs("</li>\n", f);
+    fputs("<li>", f);
+    {
+        char fr[32], dr[32];
+        snprintf(fr, sizeof fr, "%.1f%%", 100.0 * summary_num(r, "finance", "financing_rate"));
+        snprintf(dr, sizeof dr, "%.1f%%", 100.0 * summary_num(r, "finance", "discount_rate"));
+        const char *v2[] = {fr, dr};
+        put_withn(r, w->cv_rate, v2, 2);
+    }
+    src(f, "summary.json: finance");
+    fputs("</li>\n", f);
+    const char *proj = summary_str(r, "calendar", "projected_years");
+    double lookups = summary_num(r, "calendar", "projected_lookups");
+    if (proj != NULL && proj[0] && lookups > 0) {
+        fputs("<li>", f);
+        put_with(r, w->cv_calendar, proj);
+        src(f, "summary.json: calendar; docs/calendar.md");
+        fputs("</li>\n", f);
+    }
+    uint32_t cand = 0;
+    for (uint32_t c = 0; c < fo->n_cities; c++)
+        cand += strcmp(fo->city[c].candidate, "yes") == 0;
+    if (cand > 0) {
+        fprintf(f, "<li><b>%u</b>", cand);
+        esc(f, w->cv_candidates);
+        src(f, "cities.csv: candidate");
+        fputs("</li>\n", f);
+    }
+    fputs("<li>", f);
+    esc(f, w->cv_noise);
+    fputs("</li>\n</ul>\n</section>\n", f);
 }
 
 /* ---- the charts ---- */
@@ -665,7 +978,11 @@ static void charts(struct report *r)
 {
     FILE *f = r->f;
     const struct bf__folder *fo = r->fo;
-    fputs("<section id=\"charts\">\n<h2>Charts</h2>\n", f);
+    const struct words *w = r->w;
+    const bool zh_words = w == &zh;
+    fputs("<section id=\"charts\">\n<h2>", f);
+    esc(f, w->s_charts);
+    fputs("</h2>\n", f);
     char dir[1200];
     if (bf__path(dir, sizeof dir, fo->dir, "charts", NULL) != 0)
         dir[0] = '\0';
@@ -684,41 +1001,308 @@ static void charts(struct report *r)
             missing += file_size(gp) > 0;
             continue;
         }
+        const char *title = zh_words && ch->title_zh ? ch->title_zh : ch->title;
+        const char *caption = zh_words && ch->caption_zh ? ch->caption_zh : ch->caption;
         fprintf(f, "<figure id=\"chart-%s\">\n<h3>", ch->name);
-        esc(f, ch->title);
+        esc(f, title);
         fputs("</h3>\n<img alt=\"", f);
-        esc(f, ch->title);
+        esc(f, title);
         fputs("\" src=\"data:image/png;base64,", f);
         if (put_base64_file(f, png) != 0)
             missing++;
         fputs("\">\n<figcaption>", f);
-        esc(f, ch->caption);
-        if (strcmp(ch->name, "timeline") == 0 && r->top_created_before_eff) {
-            fputs(" These shipments were created before the policy took effect in ", f);
-            esc(f, fo->city[r->order[0]].name);
-            fputs(" (", f);
-            esc(f, fo->city[r->order[0]].effective_date);
-            fputs("), so they may follow the old rules under both policies.", f);
-        }
-        fprintf(f,
-                " Drawn by charts/%s.gp from charts/data/; SVG: charts/%s.svg."
-                "</figcaption>\n</figure>\n",
-                ch->name, ch->name);
+        esc(f, caption);
+        const char *names[] = {ch->name, ch->name};
+        put_withn(r, w->chart_source, names, 2);
+        fputs("</figcaption>\n</figure>\n", f);
         shown++;
     }
     if (missing > 0 || (shown == 0 && fo->has_compare)) {
         fputs("<p class=\"note\">", f);
-        fprintf(f,
-                "%s were not drawn (gnuplot was not found, or failed: see the .log files in "
-                "charts/). Their scripts and data are in charts/; with gnuplot installed, "
-                "<code>borderflow plot ",
-                shown ? "Some charts" : "The charts");
+        esc(f, w->charts_missing);
+        fputs("<code>borderflow plot ", f);
         esc(f, fo->dir);
-        fputs("</code> draws them and rewrites this report.</p>\n", f);
+        fputs("</code></p>\n", f);
     } else if (shown == 0) {
-        fputs("<p class=\"note\">No charts: the scenario runs a single policy.</p>\n", f);
+        fputs("<p class=\"note\">", f);
+        esc(f, w->charts_one_policy);
+        fputs("</p>\n", f);
     }
     fputs("</section>\n", f);
+}
+
+/* ---- the cities ---- */
+
+static void td_num(struct report *r, double v, int dec)
+{
+    fputs("<td class=\"n\">", r->f);
+    put_num(r, v, dec);
+    fputs("</td>", r->f);
+}
+
+static void td_ci(struct report *r, double v, double lo, double hi, int dec)
+{
+    fputs("<td class=\"n\">", r->f);
+    put_num(r, v, dec);
+    fputs("<br><span class=\"note\">", r->f);
+    put_num(r, lo, dec);
+    esc(r->f, r->w->to);
+    put_num(r, hi, dec);
+    fputs("</span></td>", r->f);
+}
+
+static void city_table(struct report *r)
+{
+    FILE *f = r->f;
+    const struct bf__folder *fo = r->fo;
+    const struct words *w = r->w;
+    fputs("<section id=\"cities\">\n<h2>", f);
+    esc(f, w->s_cities);
+    fputs("</h2>\n", f);
+    if (!fo->has_compare) {
+        fputs("<p class=\"note\">", f);
+        esc(f, w->h_single);
+        fputs("</p>\n</section>\n", f);
+        return;
+    }
+    fputs("<p>", f);
+    esc(f, w->s_cities_intro);
+    fputs("</p>\n<div class=\"wide\"><table id=\"city-table\">\n<tr>", f);
+    const char *heads[] = {w->t_rank,  w->t_city,     w->t_class,  w->t_from,
+                           w->t_per_m, w->t_released, w->t_rebate, w->t_verdict};
+    for (int i = 0; i < 8; i++) {
+        fputs("<th>", f);
+        esc(f, heads[i]);
+        fputs("</th>", f);
+    }
+    fputs("</tr>\n", f);
+    const int d2r = bf_metric_find("days_to_rebate");
+    for (uint32_t k = 0; k < fo->n_cities; k++) {
+        const struct bf__rank *rk = &fo->rank[k];
+        const struct bf__city *c = &fo->city[rk->city];
+        fprintf(f, "<tr><td class=\"n\">%u</td><td>", k + 1);
+        city_label(f, c);
+        fputs("</td><td>", f);
+        esc(f, c->cls);
+        fputs("</td><td>", f);
+        esc(f, c->effective_date);
+        fputs("</td>", f);
+        td_ci(r, rk->per_m, rk->per_m_lo, rk->per_m_hi, 0);
+        td_ci(r, rk->released, rk->released_lo, rk->released_hi, 0);
+        const struct bf__delta *d = bf__folder_delta(fo, rk->city, d2r);
+        fputs("<td class=\"n\">", f);
+        put_num(r, d->before, 1);
+        fputs(" \xe2\x86\x92 ", f);
+        put_num(r, d->after, 1);
+        fputs("</td>", f);
+        const bool above = strcmp(rk->interval, "above_zero") == 0;
+        const bool below = strcmp(rk->interval, "below_zero") == 0;
+        fprintf(f, "<td class=\"%s\">", above ? "above" : below ? "below" : "unclear");
+        esc(f, above ? w->v_above : below ? w->v_below : w->v_unclear);
+        fputs("</td></tr>\n", f);
+    }
+    fputs("</table></div>\n", f);
+    src(f, "ranking.csv; delta.csv: days_to_rebate");
+    fputs("\n</section>\n", f);
+}
+
+/* ---- assumptions and sources ---- */
+
+static void th_row(FILE *f, const char *const *h, int n)
+{
+    fputs("<tr>", f);
+    for (int i = 0; i < n; i++) {
+        fputs("<th>", f);
+        esc(f, h[i]);
+        fputs("</th>", f);
+    }
+    fputs("</tr>\n", f);
+}
+
+static void td_text(FILE *f, const char *s)
+{
+    fputs("<td>", f);
+    esc(f, s != NULL ? s : "");
+    fputs("</td>", f);
+}
+
+static void assumptions(struct report *r)
+{
+    FILE *f = r->f;
+    const struct bf__folder *fo = r->fo;
+    const struct words *w = r->w;
+    const cJSON *sum = fo->summary;
+    fputs("<section id=\"assumptions\">\n<h2>", f);
+    esc(f, w->s_assumptions);
+    fputs("</h2>\n", f);
+    const char *file = bf_json_str(sum, "scenario_file");
+    const char *sha = bf_json_str(sum, "scenario_sha256");
+    if (file != NULL) {
+        fputs("<p>", f);
+        esc(f, w->a_file);
+        fputs("<code>", f);
+        esc(f, file);
+        fputs("</code>", f);
+        if (sha != NULL) {
+            fputs(" (SHA-256 <code>", f);
+            esc(f, sha);
+            fputs("</code>)", f);
+        }
+        fputs(".</p>\n", f);
+    }
+    /* parameters away from the defaults, per policy */
+    fputs("<h3>", f);
+    esc(f, w->a_changed);
+    fputs("</h3>\n", f);
+    const cJSON *as = cJSON_GetObjectItemCaseSensitive(sum, "assumptions");
+    if (assumptions_count(r) == 0) {
+        fputs("<p>", f);
+        esc(f, w->a_none);
+        fputs("</p>\n", f);
+    } else {
+        fputs("<div class=\"wide\"><table id=\"assumption-table\">\n", f);
+        th_row(f, w->a_head, 7);
+        const cJSON *pol;
+        cJSON_ArrayForEach(pol, as)
+        {
+            const cJSON *a;
+            cJSON_ArrayForEach(a, pol)
+            {
+                fputs("<tr>", f);
+                td_text(f, pol->string);
+                fputs("<td><code>", f);
+                esc(f, bf_json_str(a, "parameter") ? bf_json_str(a, "parameter") : "");
+                fputs("</code></td>", f);
+                td_text(f, bf_json_str(a, "value"));
+                td_text(f, bf_json_str(a, "default"));
+                td_text(f, bf_json_str(a, "unit"));
+                td_text(f, bf_json_str(a, "source"));
+                td_num(r, bf_json_num(a, "cities"), 0);
+                fputs("</tr>\n", f);
+            }
+        }
+        fputs("</table></div>\n", f);
+        src(f, "summary.json: assumptions; sources in docs/sources.md");
+        fputs("\n", f);
+    }
+    const cJSON *notes = cJSON_GetObjectItemCaseSensitive(sum, "notes");
+    if (cJSON_GetArraySize(notes) > 0) {
+        fputs("<h3>", f);
+        esc(f, w->a_notes);
+        fputs("</h3>\n<ul>\n", f);
+        const cJSON *n;
+        cJSON_ArrayForEach(n, notes) if (cJSON_IsString(n))
+        {
+            fputs("<li>", f);
+            esc(f, n->valuestring);
+            fputs("</li>\n", f);
+        }
+        fputs("</ul>\n", f);
+    }
+    fputs("<h3>", f);
+    esc(f, w->a_policies);
+    fputs("</h3>\n<table>\n", f);
+    th_row(f, w->a_policy_head, 3);
+    const cJSON *pols = cJSON_GetObjectItemCaseSensitive(sum, "policies");
+    const cJSON *p;
+    cJSON_ArrayForEach(p, pols) if (cJSON_IsString(p))
+    {
+        fputs("<tr>", f);
+        td_text(f, p->valuestring);
+        int slot = bf__folder_slot(fo, p->valuestring);
+        td_text(f, slot == 0 ? w->a_baseline : slot == 1 ? w->a_compared : "");
+        td_text(f, policy_desc(r, p->valuestring));
+        fputs("</tr>\n", f);
+    }
+    fputs("</table>\n<h3>", f);
+    esc(f, w->a_horizon);
+    fputs("</h3>\n<table>\n", f);
+    fputs("<tr><th>", f);
+    esc(f, w->a_fin_rate);
+    fputs("</th><td>", f);
+    put_pct(r, summary_num(r, "finance", "financing_rate"), 2);
+    esc(f, w->per_year);
+    fputs("</td></tr>\n<tr><th>", f);
+    esc(f, w->a_disc_rate);
+    fputs("</th><td>", f);
+    put_pct(r, summary_num(r, "finance", "discount_rate"), 2);
+    esc(f, w->per_year);
+    fputs("</td></tr>\n<tr><th>", f);
+    esc(f, w->a_rule);
+    fputs("</th><td>", f);
+    esc(f, bf_json_str(sum, "rule") ? bf_json_str(sum, "rule") : "");
+    fputs("</td></tr>\n<tr><th>", f);
+    esc(f, w->a_holidays);
+    fputs("</th><td>", f);
+    const char *years = summary_str(r, "calendar", "years");
+    esc(f, years ? years : "");
+    fputs("</td></tr>\n<tr><th>", f);
+    esc(f, w->a_projected);
+    fputs("</th><td>", f);
+    const char *proj = summary_str(r, "calendar", "projected_years");
+    esc(f, proj ? proj : "");
+    fputs("</td></tr>\n<tr><th>", f);
+    esc(f, w->a_seed);
+    fprintf(f, "</th><td>%u; %.0f</td></tr>\n</table>\n", fo->replications,
+            bf_json_num(sum, "seed"));
+    src(f, "summary.json");
+    const cJSON *sweeps = cJSON_GetObjectItemCaseSensitive(sum, "sweep_definitions");
+    if (cJSON_GetArraySize(sweeps) > 0) {
+        fputs("\n<h3>", f);
+        esc(f, w->a_sweeps);
+        fputs("</h3>\n<div class=\"wide\"><table>\n", f);
+        th_row(f, w->a_sweep_head, 4);
+        const cJSON *sw;
+        cJSON_ArrayForEach(sw, sweeps)
+        {
+            fputs("<tr>", f);
+            td_text(f, bf_json_str(sw, "name"));
+            fputs("<td><code>", f);
+            esc(f, bf_json_str(sw, "parameter") ? bf_json_str(sw, "parameter") : "");
+            fputs("</code></td>", f);
+            td_text(f, bf_json_str(sw, "policy"));
+            fputs("<td>", f);
+            const cJSON *v;
+            int k = 0;
+            cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(sw, "values"))
+            {
+                if (!cJSON_IsString(v))
+                    continue;
+                fputs(k++ ? "; " : "", f);
+                fputs("<code>", f);
+                esc(f, v->valuestring);
+                fputs("</code>", f);
+            }
+            fputs("</td></tr>\n", f);
+        }
+        fputs("</table></div>\n", f);
+        src(f, "summary.json: sweep_definitions; results in sweep.csv, sweep_totals.csv");
+    }
+    /* the cities */
+    fputs("\n<h3>", f);
+    esc(f, w->a_cities);
+    fputs("</h3>\n<p class=\"note\">", f);
+    esc(f, w->a_candidate_note);
+    fputs("</p>\n<div class=\"wide\"><table>\n", f);
+    th_row(f, w->a_city_head, 7);
+    for (uint32_t c = 0; c < fo->n_cities; c++) {
+        const struct bf__city *ci = &fo->city[c];
+        fputs("<tr><td>", f);
+        city_label(f, ci);
+        fputs("</td>", f);
+        td_text(f, ci->province);
+        td_text(f, ci->cls);
+        td_text(f, strcmp(ci->candidate, "yes") == 0 ? w->yes : "");
+        td_text(f, ci->effective_date);
+        td_num(r, ci->shipments_per_day, 1);
+        td_text(f, ci->note);
+        fputs("</tr>\n", f);
+    }
+    fputs("</table></div>\n", f);
+    src(f, "cities.csv");
+    fputs("\n<p>", f);
+    esc(f, w->a_params);
+    fputs("</p>\n</section>\n", f);
 }
 
 /* ---- every metric of every city ---- */
@@ -727,183 +1311,43 @@ static void details(struct report *r)
 {
     FILE *f = r->f;
     const struct bf__folder *fo = r->fo;
-    fputs("<section id=\"details\">\n<h2>Every metric, per city</h2>\n<p>Means over the "
-          "replications with their 95% confidence intervals; the change is after &minus; before "
-          "with the paired interval; variance reduction: how many times fewer replications "
-          "the pairing needed than independent runs would.</p>\n",
-          f);
+    const struct words *w = r->w;
+    fputs("<section id=\"details\">\n<h2>", f);
+    esc(f, w->s_details);
+    fputs("</h2>\n<p>", f);
+    esc(f, w->d_intro);
+    fputs("</p>\n", f);
     for (uint32_t k = 0; k < fo->n_cities; k++) {
-        uint32_t c = r->order[k];
+        uint32_t c = fo->rank[k].city;
         const struct bf__city *ci = &fo->city[c];
         fputs("<details>\n<summary>", f);
-        esc(f, ci->name);
-        fputs(" <span class=\"note\">(", f);
-        esc(f, ci->province);
-        fputs(")</span></summary>\n<table>\n<tr><th>metric</th><th>unit</th><th>", f);
-        esc(f, fo->baseline);
-        fputs(" (95% CI)</th>", f);
-        if (fo->has_compare) {
-            fputs("<th>", f);
-            esc(f, fo->compared);
-            fputs(" (95% CI)</th><th>change (95% CI)</th><th>variance reduction</th>", f);
-        }
-        fputs("</tr>\n", f);
+        city_label(f, ci);
+        fputs("</summary>\n<div class=\"wide\"><table>\n", f);
+        th_row(f, w->d_head, fo->has_compare ? 5 : 3);
         for (int m = 0; m < BF_METRIC_COUNT; m++) {
-            char a[64], b[64], cc[64];
-            int dec = decimals(m);
+            const char *unit = bf_metric_unit((enum bf_metric)m);
+            const int dec = unit_decimals(unit);
             fputs("<tr><td>", f);
             esc(f, bf_metric_name((enum bf_metric)m));
             fputs("<br><span class=\"note\">", f);
             esc(f, bf_metric_desc((enum bf_metric)m));
-            fprintf(f, "</span></td><td>%s</td>", bf_metric_unit((enum bf_metric)m));
+            fputs("</span></td>", f);
+            td_text(f, unit);
             for (int s = 0; s < (fo->has_compare ? 2 : 1); s++) {
                 const struct bf__sum *v = bf__folder_sum(fo, c, s, m);
-                fprintf(f, "<td class=\"n\">%s<br><span class=\"note\">%s to %s</span></td>",
-                        num(a, sizeof a, v->mean, dec), num(b, sizeof b, v->lo, dec),
-                        num(cc, sizeof cc, v->hi, dec));
+                td_ci(r, v->mean, v->lo, v->hi, dec);
             }
             if (fo->has_compare) {
                 const struct bf__delta *d = bf__folder_delta(fo, c, m);
-                td_change(f, d, m);
-                fprintf(f, "<td class=\"n\">%s</td>",
-                        isinf(d->vr) ? "unbounded" : num(a, sizeof a, d->vr, 1));
+                td_ci(r, d->delta, d->lo, d->hi, dec);
             }
             fputs("</tr>\n", f);
         }
-        fputs("</table>\n<p class=\"src\">[summary.csv, delta.csv]</p>\n</details>\n", f);
+        fputs("</table></div>\n", f);
+        src(f, "summary.csv, delta.csv");
+        fputs("\n</details>\n", f);
     }
     fputs("</section>\n", f);
-}
-
-/* ---- assumptions and sources ---- */
-
-static void pct(FILE *f, double v)
-{
-    char b[64];
-    fprintf(f, "%s%%", num(b, sizeof b, 100.0 * v, 2));
-}
-
-static void assumptions(struct report *r)
-{
-    FILE *f = r->f;
-    const struct bf__folder *fo = r->fo;
-    const struct bf_scenario *sc = r->sc;
-    fputs("<section id=\"assumptions\">\n<h2>Assumptions and sources</h2>\n", f);
-    if (sc == NULL) {
-        fputs("<p class=\"note\">", f);
-        esc(f, r->sc_note);
-        fputs("</p>\n", f);
-    } else {
-        fputs("<p>From the scenario file <code>", f);
-        esc(f, sc->file);
-        fputs("</code> (SHA-256 <code>", f);
-        esc(f, sc->sha256);
-        fputs("</code>).</p>\n", f);
-        if (sc->description[0]) {
-            fputs("<p>", f);
-            esc(f, sc->description);
-            fputs("</p>\n", f);
-        }
-        if (sc->n_notes > 0) {
-            fputs("<h3>The scenario's notes: assumptions and sources</h3>\n<ul>\n", f);
-            for (uint32_t i = 0; i < sc->n_notes; i++) {
-                fputs("<li>", f);
-                esc(f, sc->notes[i]);
-                fputs("</li>\n", f);
-            }
-            fputs("</ul>\n", f);
-        }
-        fputs("<h3>Policies</h3>\n<table>\n<tr><th>policy</th><th>role</th><th>description"
-              "</th></tr>\n",
-              f);
-        for (uint32_t p = 0; p < sc->n_policies; p++) {
-            fputs("<tr><td>", f);
-            esc(f, sc->policy[p].name);
-            fprintf(f, "</td><td>%s</td><td>",
-                    p == sc->baseline   ? "baseline (before)"
-                    : p == sc->compared ? "compared (after)"
-                                        : "also run");
-            esc(f, sc->policy[p].description);
-            fputs("</td></tr>\n", f);
-        }
-        fputs("</table>\n<h3>Horizon and finance</h3>\n<table>\n", f);
-        char d0[16], d1[16], b[64];
-        bf_date_format(sc->window_day, d0);
-        bf_date_format(sc->window_day + (int32_t)sc->window_days - 1, d1);
-        fprintf(f,
-                "<tr><th>measurement window</th><td>%s to %s (%u days); the run starts %u days "
-                "earlier with an empty pipeline (warm-up) and continues %u days after the "
-                "window so that its shipments complete</td></tr>\n",
-                d0, d1, sc->window_days, sc->warmup_days, sc->tail_days);
-        fputs("<tr><th>financing rate</th><td>", f);
-        pct(f, sc->financing_rate);
-        fputs(" a year, on the working capital the pipeline ties up</td></tr>\n<tr><th>discount "
-              "rate</th><td>",
-              f);
-        pct(f, sc->discount_rate);
-        fputs(" a year, for the NPV</td></tr>\n<tr><th>currency</th><td>", f);
-        esc(f, sc->currency);
-        fprintf(f,
-                "</td></tr>\n<tr><th>which rules a shipment follows</th><td>%s (the rules in "
-                "force on %s)</td></tr>\n",
-                bf_rule_name(sc->rule),
-                sc->rule == BF_RULE_CREATION ? "the day it was created" : "the day of each event");
-        fputs("<tr><th>public holidays</th><td>", f);
-        esc(f, sc->calendar_years);
-        fprintf(f, "%s</td></tr>\n",
-                sc->calendar_builtin ? " (built-in State Council notices)" : "");
-        fprintf(f,
-                "<tr><th>replications, seed</th><td>%s per city and policy (this run: %u); "
-                "seed ",
-                num(b, sizeof b, (double)sc->replications, 0), fo->replications);
-        fprintf(f, "%llu</td></tr>\n</table>\n", (unsigned long long)sc->seed);
-        if (sc->n_sweeps > 0) {
-            fputs("<h3>Sweeps (sensitivity)</h3>\n<table>\n<tr><th>sweep</th><th>parameter</th>"
-                  "<th>policy</th><th>values</th></tr>\n",
-                  f);
-            for (uint32_t s = 0; s < sc->n_sweeps; s++) {
-                const struct bf_sweep *sw = &sc->sweep[s];
-                fputs("<tr><td>", f);
-                esc(f, sw->name);
-                fputs("</td><td><code>", f);
-                esc(f, sw->path);
-                fputs("</code></td><td>", f);
-                esc(f, sw->policy < 0 ? "all" : sc->policy[sw->policy].name);
-                fputs("</td><td>", f);
-                for (uint32_t v = 0; v < sw->n_values; v++) {
-                    fputs(v ? ", " : "", f);
-                    esc(f, sw->value[v].label);
-                }
-                fputs("</td></tr>\n", f);
-            }
-            fputs("</table>\n", f);
-        }
-    }
-    fputs("<h3>Cities</h3>\n<p>A <i>candidate</i> city is a plausible one that the sources do "
-          "not name; its results rest on that assumption.</p>\n<table>\n<tr><th>city</th>"
-          "<th>province</th><th>class</th><th>candidate</th><th>policy in force from</th>"
-          "<th>shipments a day</th><th>note (source)</th></tr>\n",
-          f);
-    for (uint32_t c = 0; c < fo->n_cities; c++) {
-        const struct bf__city *ci = &fo->city[c];
-        char b[64];
-        const char *cells[] = {ci->name, ci->province, ci->cls, ci->candidate, ci->effective_date};
-        fputs("<tr>", f);
-        for (size_t i = 0; i < 5; i++) {
-            fputs("<td>", f);
-            esc(f, cells[i]);
-            fputs("</td>", f);
-        }
-        fprintf(f, "<td class=\"n\">%s</td><td>", num(b, sizeof b, ci->shipments_per_day, 1));
-        esc(f, ci->note);
-        fputs("</td></tr>\n", f);
-    }
-    fputs("</table>\n<p class=\"src\">[cities.csv]</p>\n"
-          "<p>The model's parameters, their defaults and the source of each (the domain fact "
-          "sheet, or <i>assumption</i>) are listed by <code>borderflow params</code> "
-          "(docs/parameters.md); docs/model.md describes the model and docs/report.md this "
-          "report.</p>\n</section>\n",
-          f);
 }
 
 /* ---- the run record ---- */
@@ -912,139 +1356,81 @@ static void record(struct report *r)
 {
     FILE *f = r->f;
     const struct bf__folder *fo = r->fo;
-    fputs("<section id=\"record\">\n<h2>Run record</h2>\n", f);
+    fputs("<section id=\"record\">\n<h2>", f);
+    esc(f, r->w->s_record);
+    fputs("</h2>\n", f);
     if (fo->run == NULL || fo->run_text == NULL) {
-        fputs("<p class=\"note\">run.json was not written yet when this report was made.</p>\n"
-              "</section>\n",
-              f);
+        fputs("<p class=\"note\">", f);
+        esc(f, r->w->r_none);
+        fputs("</p>\n</section>\n", f);
         return;
     }
     fputs("<table>\n", f);
-    static const char *const keys[][2] = {
-        {"borderflow_version", "borderflow version"},
-        {"scenario_file", "scenario file"},
-        {"scenario_sha256", "scenario SHA-256"},
-        {"started", "started (UTC)"},
-        {"finished", "finished (UTC)"},
-        {"plots", "charts when the run ended"},
-        {"calendar_years", "holiday data for"},
-    };
+    static const char *const keys[] = {
+        "borderflow_version", "scenario_file", "scenario_sha256", "started",
+        "finished",           "plots",         "calendar_years"};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-        const char *v = bf__json_str(fo->run, keys[i][0]);
+        const char *v = bf_json_str(fo->run, keys[i]);
         if (v == NULL)
             continue;
-        fprintf(f, "<tr><th>%s</th><td>", keys[i][1]);
+        fprintf(f, "<tr><th>%s</th><td>", keys[i]);
         esc(f, v);
         fputs("</td></tr>\n", f);
     }
-    static const char *const nums[][2] = {
-        {"seed", "seed"},    {"replications", "replications"}, {"cities", "cities"},
-        {"jobs", "threads"}, {"work_items", "work items"},     {"events", "events simulated"},
-    };
+    static const char *const nums[] = {"seed", "replications", "cities",
+                                       "jobs", "work_items",   "events"};
     for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++) {
-        const struct bf__json *v = bf__json_get(fo->run, nums[i][0]);
-        if (v == NULL || v->type != BF__JNUM)
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(fo->run, nums[i]);
+        if (!cJSON_IsNumber(v))
             continue;
         char b[64];
         if (i == 0) /* an identifier, not a quantity: no grouping */
-            snprintf(b, sizeof b, "%.0f", v->num);
+            snprintf(b, sizeof b, "%.0f", v->valuedouble);
         else
-            num(b, sizeof b, v->num, 0);
-        fprintf(f, "<tr><th>%s</th><td>%s</td></tr>\n", nums[i][1], b);
+            num(b, sizeof b, v->valuedouble, 0);
+        fprintf(f, "<tr><th>%s</th><td>%s</td></tr>\n", nums[i], b);
     }
-    const struct bf__json *secs = bf__json_get(fo->run, "seconds");
-    if (secs != NULL && secs->type == BF__JOBJ) {
-        fputs("<tr><th>time, seconds</th><td>", f);
-        for (const struct bf__json *s = secs->child; s != NULL; s = s->next) {
-            if (s->type != BF__JNUM)
-                continue;
-            char b[64];
-            esc(f, s->key);
-            fprintf(f, " %s%s", num(b, sizeof b, s->num, 1), s->next ? "; " : "");
-        }
-        fputs("</td></tr>\n", f);
-    }
-    const struct bf__json *w = bf__json_get(fo->run, "warnings");
-    if (w != NULL && w->type == BF__JARR && w->child != NULL) {
+    const cJSON *w = cJSON_GetObjectItemCaseSensitive(fo->run, "warnings");
+    if (cJSON_GetArraySize(w) > 0) {
         fputs("<tr><th>warnings</th><td><ul>", f);
-        for (const struct bf__json *x = w->child; x != NULL; x = x->next)
-            if (x->type == BF__JSTR) {
-                fputs("<li>", f);
-                esc(f, x->str);
-                fputs("</li>", f);
-            }
+        const cJSON *x;
+        cJSON_ArrayForEach(x, w) if (cJSON_IsString(x))
+        {
+            fputs("<li>", f);
+            esc(f, x->valuestring);
+            fputs("</li>", f);
+        }
         fputs("</ul></td></tr>\n", f);
     }
-    fputs("</table>\n<details>\n<summary>run.json as written</summary>\n<pre>", f);
+    fputs("</table>\n<details>\n<summary>", f);
+    esc(f, r->w->r_as_written);
+    fputs("</summary>\n<pre>", f);
     esc(f, fo->run_text);
     fputs("</pre>\n</details>\n</section>\n", f);
 }
 
-static void reading(FILE *f)
+static void reading(struct report *r)
 {
-    fputs("<section id=\"reading\">\n<h2>How to read this report</h2>\n<ul>\n"
-          "<li><b>Replications.</b> Each city is simulated many times (replications) under "
-          "each policy; a result is the mean over replications. The 95% confidence interval "
-          "says how precisely the replications pin that mean down; it narrows with more "
-          "replications.</li>\n"
-          "<li><b>Changes</b> are after &minus; before. Both runs of a replication see the same "
-          "random shipments (common random numbers), so their difference measures the policy. "
-          "When a change's interval excludes zero, the policy's effect is distinguishable from "
-          "simulation noise.</li>\n"
-          "<li><b>Cash position</b> is the cumulative sum of every cash flow of the city's "
-          "exporters (goods, freight, fees, sales, refunds, taxes, rebates) from the start of "
-          "the horizon; below zero they need funding. <b>Peak working capital</b> is the "
-          "largest such need, <b>financing cost</b> the interest on it at the scenario's "
-          "financing rate, <b>NPV</b> the present value of all flows at the discount rate.</li>\n"
-          "<li><b>Totals over cities</b> add the cities' mean changes; their interval comes "
-          "from the per-replication totals.</li>\n"
-          "<li>Headline sentences and tables are computed from the CSV files of the results "
-          "folder (named in brackets); docs/statistics.md defines every statistic and "
-          "docs/report.md every chart and sentence.</li>\n"
-          "</ul>\n</section>\n",
-          f);
+    FILE *f = r->f;
+    fputs("<section id=\"reading\">\n<h2>", f);
+    esc(f, r->w->s_reading);
+    fputs("</h2>\n<ul>\n", f);
+    for (int i = 0; i < 5; i++) {
+        fputs("<li>", f);
+        esc(f, r->w->reading[i]);
+        fputs("</li>\n", f);
+    }
+    fputs("</ul>\n</section>\n", f);
 }
 
-/* ---- the scenario for the assumptions ---- */
-
-/* Loads the scenario named in run.json when it is still the same file. */
-static int load_scenario(struct report *r, struct bf_scenario *sc)
-{
-    const char *file = bf__json_str(r->fo->run, "scenario_file");
-    const char *sha = bf__json_str(r->fo->run, "scenario_sha256");
-    if (file == NULL || sha == NULL) {
-        snprintf(r->sc_note, sizeof r->sc_note,
-                 "The scenario's description, notes and rates are not in the results folder "
-                 "and run.json names no scenario file: see the scenario file of this run.");
-        return -1;
-    }
-    struct bf_problems pb;
-    bf_problems_init(&pb);
-    int rc = bf_scenario_load(file, sc, &pb);
-    bf_problems_fini(&pb);
-    if (rc != 0) {
-        snprintf(r->sc_note, sizeof r->sc_note,
-                 "The scenario's description, notes and rates are not in the results folder, "
-                 "and the scenario file of the run, %s (SHA-256 %s), could not be read from "
-                 "here: see that file.",
-                 file, sha);
-        return -1;
-    }
-    if (strcmp(sc->sha256, sha) != 0) {
-        snprintf(r->sc_note, sizeof r->sc_note,
-                 "The scenario's description, notes and rates are not in the results folder, "
-                 "and the scenario file of the run, %s, has changed since (SHA-256 %s, now "
-                 "%s): see the version of that file the run used.",
-                 file, sha, sc->sha256);
-        bf_scenario_fini(sc);
-        return -1;
-    }
-    return 0;
-}
-
-int bf_report_write(const char *dir, const struct bf_scenario *sc, struct bf_diag *diag)
+int bf_report_write(const char *dir, const struct bf_report_options *opt, struct bf_diag *diag)
 {
     bf_diag_clear(diag);
+    const char *lang = opt != NULL && opt->lang != NULL ? opt->lang : "en";
+    if (strcmp(lang, "en") != 0 && strcmp(lang, "zh") != 0) {
+        bf_diag_set(diag, "report language '%s': allowed are en and zh", lang);
+        return BF_EINVAL;
+    }
     char path[1200], tmp[1300];
     int rc = bf__path(path, sizeof path, dir, "report.html", diag);
     if (rc != 0)
@@ -1058,22 +1444,7 @@ int bf_report_write(const char *dir, const struct bf_scenario *sc, struct bf_dia
     struct bf__folder fo;
     if ((rc = bf__folder_load(dir, &fo, diag)) != 0)
         return rc;
-    struct report r = {.fo = &fo, .sc = sc};
-    struct bf_scenario own;
-    int own_loaded = 0;
-    if (sc == NULL && load_scenario(&r, &own) == 0) {
-        r.sc = &own;
-        own_loaded = 1;
-    }
-    r.order = bf__malloc(((size_t)fo.n_cities + 1) * sizeof *r.order);
-    if (r.order == NULL) {
-        rc = BF_ENOMEM;
-        goto out;
-    }
-    if ((rc = bf__folder_rank(&fo, r.order)) != 0 ||
-        (fo.has_compare && (rc = load_totals(&r, diag)) != 0))
-        goto out;
-    check_timeline(&r);
+    struct report r = {.fo = &fo, .w = strcmp(lang, "zh") == 0 ? &zh : &en};
     r.f = fopen(tmp, "w");
     if (r.f == NULL) {
         bf_diag_set(diag, "cannot write '%s': %s", tmp, strerror(errno));
@@ -1081,17 +1452,19 @@ int bf_report_write(const char *dir, const struct bf_scenario *sc, struct bf_dia
         goto out;
     }
     head(&r);
-    findings(&r);
-    city_table(&r);
+    headline(&r);
+    caveats(&r);
     charts(&r);
-    details(&r);
+    city_table(&r);
     assumptions(&r);
+    details(&r);
     record(&r);
-    reading(r.f);
-    fputs("<footer><p class=\"meta\">Written by borderflow from the results folder <code>", r.f);
+    reading(&r);
+    fputs("<footer><p class=\"meta\">", r.f);
+    esc(r.f, r.w->footer);
+    fputs(" <code>", r.f);
     esc(r.f, dir);
-    fputs("</code>; <code>borderflow plot</code> rewrites it.</p></footer>\n</body>\n</html>\n",
-          r.f);
+    fputs("</code></p></footer>\n</body>\n</html>\n", r.f);
     int bad = ferror(r.f);
     if (r.nomem) {
         fclose(r.f);
@@ -1113,9 +1486,6 @@ int bf_report_write(const char *dir, const struct bf_scenario *sc, struct bf_dia
 out:
     if (rc == BF_ENOMEM && diag != NULL && diag->msg[0] == '\0')
         bf_diag_set(diag, "out of memory while writing the report");
-    if (own_loaded)
-        bf_scenario_fini(&own);
-    bf__free(r.order);
     bf__folder_fini(&fo);
     return rc;
 }

@@ -7,6 +7,8 @@
  * Merging a scenario onto the one it extends moves nodes between trees
  * without copying them, so positions stay true.
  */
+#include "borderflow/json.h"
+
 #include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -18,26 +20,6 @@
 #include "borderflow/alloc.h"
 
 #include "internal.h"
-
-/* ---- cJSON through the project's allocator ---- */
-
-static _Thread_local bool json_oom;
-
-static void *json_malloc(size_t n)
-{
-    void *p = bf__malloc(n);
-    if (p == NULL)
-        json_oom = true;
-    return p;
-}
-
-static void init_hooks(void)
-{
-    cJSON_Hooks h = {.malloc_fn = json_malloc, .free_fn = bf__free};
-    cJSON_InitHooks(&h);
-}
-
-static pthread_once_t hooks_once = PTHREAD_ONCE_INIT;
 
 /* ---- problems ---- */
 
@@ -582,19 +564,15 @@ static cJSON *parse(struct bf__doc *doc, const char *name, const char *text, siz
         *rc = BF_EPARSE;
         return NULL;
     }
-    const char *end = NULL;
-    json_oom = false;
-    /* text[len] is NUL (read_file and load_chain make sure); cJSON wants
-     * the terminator inside the length to accept the end of the text */
-    cJSON *root = cJSON_ParseWithLengthOpts(text, len + 1, &end, 1);
+    /* text[len] is NUL (read_file and load_chain make sure) */
+    bool oom;
+    size_t off = 0;
+    cJSON *root = bf_json_parse(text, len, &oom, &off);
     if (root == NULL) {
-        if (json_oom) {
+        if (oom) {
             *rc = BF_ENOMEM;
             return NULL;
         }
-        size_t off = end != NULL && end >= text ? (size_t)(end - text) : 0;
-        if (off > len)
-            off = len;
         int l, c;
         char why[160];
         if (syntax_error(text, len, &off, why, sizeof why)) {
@@ -879,7 +857,7 @@ static int load_chain(struct bf__doc *doc, const char *path, const char *text, s
 
 static int doc_start(struct bf__doc *doc)
 {
-    pthread_once(&hooks_once, init_hooks);
+    bf_json_init();
     struct bf_problems *keep = doc->problems;
     memset(doc, 0, sizeof *doc);
     doc->problems = keep;

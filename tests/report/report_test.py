@@ -195,7 +195,7 @@ def t_browser(a):
     run([a.borderflow, "run", "-q", "-o", work, os.path.join(a.data, "sweep.json")])
     folder = scenario_folder(work)
     rc = browser(a, os.path.join(folder, "report.html"),
-                 ["Headline findings", "Hefei", "Run record", "Assumptions and sources"])
+                 ["Working capital the policy releases", "Hefei", "Run record", "Assumptions and sources"])
     if rc == SKIP:
         print(f"SKIP: Chromium ({a.chromium}) not found")
     return rc
