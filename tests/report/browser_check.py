@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Opens a report.html in headless Chromium and checks it as a reader would.
 
-    browser_check.py CHROMIUM REPORT.html [--expect-text TEXT]... [--screenshot OUT.png]
+    browser_check.py CHROMIUM REPORT.html [--expect-text TEXT]...
+                     [--expect-id ID TEXT]... [--screenshot OUT.png]
 
 Drives Chromium over the Chrome DevTools Protocol with the standard library
 only (a minimal WebSocket client), so the test needs no npm or pip package.
@@ -10,7 +11,10 @@ Fails (exit 1) when:
   - a script ran: any <script> element, a JavaScript dialog (alert), an
     exception, or a console/log message at level error (a blocked resource
     or a Content-Security-Policy violation shows up there);
-  - an --expect-text string is not in the page's visible text.
+  - an --expect-text string is not in the page's visible text, or the
+    element with id ID does not show exactly TEXT (--expect-id);
+  - at a 1366 x 900 window the page scrolls sideways, or the headline
+    (#released) is not on the first screen.
 Exit 77 (CTest's skip code) when CHROMIUM is not there at all.
 """
 import base64
@@ -166,10 +170,13 @@ def main():
         print(__doc__, file=sys.stderr)
         return 2
     chromium, report = args[0], os.path.abspath(args[1])
-    expect, shot = [], None
+    expect, expect_id, shot = [], [], None
     rest = args[2:]
     while rest:
-        if rest[0] == "--expect-text" and len(rest) > 1:
+        if rest[0] == "--expect-id" and len(rest) > 2:
+            expect_id.append((rest[1], rest[2]))
+            rest = rest[1:]
+        elif rest[0] == "--expect-text" and len(rest) > 1:
             expect.append(rest[1])
         elif rest[0] == "--screenshot" and len(rest) > 1:
             shot = rest[1]
@@ -213,13 +220,23 @@ def main():
                           {"targetId": target, "flatten": True})["sessionId"]
         for domain in ("Runtime", "Log", "Page"):
             dt.call(f"{domain}.enable", session=session)
+        # a laptop's window: what a manager opens the report in
+        dt.call("Emulation.setDeviceMetricsOverride",
+                {"width": 1366, "height": 900, "deviceScaleFactor": 1, "mobile": False},
+                session=session)
         dt.events.clear()
         dt.call("Page.navigate", {"url": pathlib.Path(report).as_uri()}, session=session)
         dt.wait_for("Page.loadEventFired", time.time() + TIMEOUT_S)
         check = ("JSON.stringify({images: Array.from(document.images).map("
                  "i => ({ok: i.complete && i.naturalWidth > 0, w: i.naturalWidth, alt: i.alt})),"
                  " scripts: document.scripts.length, text: document.body.innerText,"
-                 " title: document.title})")
+                 " title: document.title, lang: document.documentElement.lang,"
+                 " scroll_w: document.documentElement.scrollWidth, inner_w: window.innerWidth,"
+                 " ids: Object.fromEntries(" + json.dumps([i for i, _ in expect_id]) +
+                 ".map(i => [i, document.getElementById(i) ? document.getElementById(i).innerText"
+                 " : null])),"
+                 " headline_bottom: document.getElementById('released') ?"
+                 " document.getElementById('released').getBoundingClientRect().bottom : null})")
         res = dt.call("Runtime.evaluate", {"expression": check, "returnByValue": True},
                       session=session)
         page = json.loads(res["result"]["value"])
@@ -255,12 +272,23 @@ def main():
     for text in expect:
         if text not in page["text"]:
             problems.append(f"text not shown: {text!r}")
+    for i, text in expect_id:
+        got = page["ids"].get(i)
+        if got is None:
+            problems.append(f"no element #{i}")
+        elif got.strip() != text:
+            problems.append(f"#{i} shows {got.strip()!r}, expected {text!r}")
+    if page["scroll_w"] > page["inner_w"]:
+        problems.append(f"the page scrolls sideways at 1366 px: {page['scroll_w']} px wide")
+    if page["headline_bottom"] is not None and page["headline_bottom"] > 900:
+        problems.append(f"the headline ends {page['headline_bottom']:.0f} px down: "
+                        "not on the first screen")
     for p in problems:
         print("FAIL:", p, file=sys.stderr)
     if problems:
         return 1
     print(f"ok: {report}: {len(page['images'])} images loaded, no script, no error; "
-          f"title {page['title']!r}")
+          f"title {page['title']!r}, lang {page['lang']!r}, {page['scroll_w']} px wide")
     return 0
 
 

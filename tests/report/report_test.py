@@ -12,7 +12,12 @@ TEST is one of:
              line, leaves the scripts and data, and `borderflow plot` draws
              them later
   browser    report.html opens in headless Chromium: every image loads, no
-             script, no console error
+             script, no console error, no sideways scroll at 1366 px, the
+             headline on the first screen and equal to totals.csv; the same
+             in Chinese (--lang zh); --pdf prints a PDF
+  incomplete `borderflow plot` on folders that are not complete results
+             folders: exit 2, a message naming the file, no crash, nothing
+             drawn
   injection  a scenario whose names and notes hold quotes, backslashes,
              gnuplot system() calls, backticks and HTML runs: nothing is
              executed (no marker file, no dialog, no script), the names are
@@ -172,12 +177,14 @@ def t_nognuplot(a):
     return 0
 
 
-def browser(a, report, expect=()):
+def browser(a, report, expect=(), expect_id=()):
     if not a.chromium or not (shutil.which(a.chromium) or os.access(a.chromium, os.X_OK)):
         return SKIP
     cmd = [sys.executable, os.path.join(HERE, "browser_check.py"), a.chromium, report]
     for t in expect:
         cmd += ["--expect-text", t]
+    for i, t in expect_id:
+        cmd += ["--expect-id", i, t]
     p = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     sys.stdout.write(p.stdout)
     sys.stderr.write(p.stderr)
@@ -187,6 +194,34 @@ def browser(a, report, expect=()):
     return 0
 
 
+def grouped(v, dec):
+    """A number as the report writes it: thousands grouped with commas, a
+    true minus sign (U+2212)."""
+    txt = f"{abs(v):,.{dec}f}"
+    if float(txt.replace(",", "")) == 0:
+        v = 0
+    return ("\u2212" if v < 0 else "") + txt
+
+
+def money(v, lang):
+    """An amount of CNY as the report's headline writes it (docs/report.md):
+    millions in English and ten-thousands (万元) in Chinese once it is that
+    large, else whole yuan."""
+    big = 1e4 if lang == "zh" else 1e6
+    if abs(v) >= big:
+        return grouped(v / big, 1 if lang == "zh" else 2) + (" 万元" if lang == "zh" else " million CNY")
+    return grouped(v, 0) + (" 元" if lang == "zh" else " CNY")
+
+
+def totals_row(folder, metric, scope):
+    import csv
+    with open(os.path.join(folder, "totals.csv"), newline="", encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            if r["metric"] == metric and r["scope"] == scope:
+                return r
+    raise Failed(f"totals.csv has no {metric},{scope} row")
+
+
 def t_browser(a):
     if not shutil.which("gnuplot"):
         print("SKIP: gnuplot not on PATH (the report would have no images)")
@@ -194,11 +229,66 @@ def t_browser(a):
     work = fresh(os.path.join(a.work, "browser"))
     run([a.borderflow, "run", "-q", "-o", work, os.path.join(a.data, "sweep.json")])
     folder = scenario_folder(work)
+    released = float(totals_row(folder, "capital_released_cny", "change")["mean"])
     rc = browser(a, os.path.join(folder, "report.html"),
-                 ["Working capital the policy releases", "Hefei", "Run record", "Assumptions and sources"])
+                 ["Working capital the policy releases", "What these numbers rest on", "Hefei",
+                  "Run record", "Assumptions and sources", "[totals.csv"],
+                 [("released", money(released, "en"))])
     if rc == SKIP:
         print(f"SKIP: Chromium ({a.chromium}) not found")
+        return rc
+    # the same folder in Chinese, printed to PDF as well
+    run([a.borderflow, "plot", "--lang", "zh", "--pdf", folder])
+    with open(os.path.join(folder, "report.html"), encoding="utf-8") as f:
+        html = f.read()
+    check('<html lang="zh-CN">' in html, "--lang zh: the page does not say it is Chinese")
+    rc = browser(a, os.path.join(folder, "report.html"),
+                 ["政策释放的营运资金", "这些数字的前提", "假设与来源", "[totals.csv"],
+                 [("released", money(released, "zh"))])
+    with open(os.path.join(folder, "report.pdf"), "rb") as f:
+        pdf = f.read()
+    check(pdf.startswith(b"%PDF-") and len(pdf) > 20000, "report.pdf is not a printed report")
+    check(not os.path.exists(os.path.join(folder, "report.pdf.tmp")), "report.pdf.tmp left over")
+    p = run([a.borderflow, "plot", "--lang", "fr", folder], expect=2)
+    check("allowed are en" in p.stderr, f"--lang fr: {p.stderr!r}")
+    print("ok: English and Chinese reports: headline = totals.csv, first screen, no sideways "
+          "scroll; report.pdf printed")
     return rc
+
+
+def t_incomplete(a):
+    """What an interrupted or damaged run leaves: exit 2, a message, no crash."""
+    import json
+    src = fresh(os.path.join(a.work, "incomplete-src"))
+    run([a.borderflow, "run", "-q", "--no-plots", "-o", src, os.path.join(a.data, "small.json")])
+    good = scenario_folder(src)
+    cases = {
+        "empty": ([], "not a complete results folder"),
+        "run.json only": (["run.json"], "summary.json"),
+        "no totals.csv": ([f for f in os.listdir(good) if f != "totals.csv"], "totals.csv"),
+        "summary.json cut short": (["run.json", "cities.csv", "summary.json!"], "not valid JSON"),
+    }
+    for name, (files, says) in cases.items():
+        d = fresh(os.path.join(a.work, "incomplete", name.replace(" ", "_")))
+        for fn in files:
+            cut = fn.endswith("!")
+            fn = fn.rstrip("!")
+            if os.path.isdir(os.path.join(good, fn)):
+                continue
+            with open(os.path.join(good, fn), "rb") as f:
+                data = f.read()
+            with open(os.path.join(d, fn), "wb") as f:
+                f.write(data[:len(data) // 2] if cut else data)
+        p = run([a.borderflow, "plot", d], expect=2)
+        check(says in p.stderr, f"{name}: the message does not name {says!r}: {p.stderr!r}")
+        check(not os.path.exists(os.path.join(d, "report.html")), f"{name}: report.html written")
+        check(not glob_any(os.path.join(d, "charts")), f"{name}: charts drawn")
+    print("ok: incomplete folders refused with exit 2 and a message; nothing drawn")
+    return 0
+
+
+def glob_any(d):
+    return os.path.isdir(d) and any(f.endswith(".png") for f in os.listdir(d))
 
 
 def t_injection(a):
@@ -257,7 +347,7 @@ def t_injection(a):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("test", choices=["charts", "nognuplot", "browser", "injection"])
+    ap.add_argument("test", choices=["charts", "nognuplot", "browser", "injection", "incomplete"])
     ap.add_argument("--borderflow", required=True)
     ap.add_argument("--data", required=True)
     ap.add_argument("--work", required=True)
@@ -265,7 +355,7 @@ def main():
     a = ap.parse_args()
     try:
         return {"charts": t_charts, "nognuplot": t_nognuplot, "browser": t_browser,
-                "injection": t_injection}[a.test](a)
+                "injection": t_injection, "incomplete": t_incomplete}[a.test](a)
     except Failed as e:
         print(f"FAIL: {e}", file=sys.stderr)
         return 1
