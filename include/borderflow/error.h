@@ -27,7 +27,8 @@
     XX(INTR, "interrupted by a signal")                                                            \
     XX(LIMIT, "exceeds a configured limit")                                                        \
     XX(CHILD, "a child process failed")                                                            \
-    XX(MPI, "MPI failure")
+    XX(MPI, "MPI failure")                                                                         \
+    XX(BUSY, "in use by another process")
 
 enum bf_errno {
     BF_OK = 0,

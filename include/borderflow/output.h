@@ -19,6 +19,9 @@
 
 #include "borderflow/batch.h"
 
+/* The most files bf_output_write makes. */
+#define BF_OUTPUT_MAX_FILES 24
+
 /* The run record (run.json). */
 struct bf_run_record {
     const char *version;
@@ -29,6 +32,9 @@ struct bf_run_record {
     const char *plots; /* "drawn", "skipped (--no-plots)", "gnuplot not found", ... */
     char warnings[8][512];
     unsigned n_warnings;
+    /* SHA-256 of each file, filled by bf_output_write_record from the files
+     * on disk (in the order of bf_output_files; "" where none) */
+    char sha256[BF_OUTPUT_MAX_FILES][65];
 };
 
 int bf_write_summary_csv(FILE *f, const struct bf_results *r);
@@ -62,15 +68,23 @@ void bf_json_string(FILE *f, const char *s);
  */
 void bf_output_folder_name(const char *scenario_name, char *out, size_t size);
 
+/* The names of the files bf_output_write makes for r (not run.json), in
+ * the order of run.json's "files": names[i] for i < the count returned. */
+size_t bf_output_files(const struct bf_results *r, const char **names);
+
 /*
  * Writes every file of the folder except run.json (removed first, so an
- * interrupted rewrite never looks complete). Each file goes to NAME.tmp and
- * is renamed when complete; on failure no temporary file is left.
+ * interrupted rewrite never looks complete). Each file goes to a new
+ * temporary file in the folder (fs.h: never through a link) and is renamed
+ * when complete; on failure no temporary file is left. The folder must be
+ * a directory, not a link; a path too long for any of its files is
+ * BF_EINVAL before anything is written.
  * *interrupt nonzero before a rename stops with BF_EINTR.
  */
 int bf_output_write(const struct bf_results *r, const char *folder, const atomic_int *interrupt,
                     struct bf_diag *diag);
-/* Writes run.json the same way: the folder is complete once it exists. */
+/* Writes run.json the same way, with the SHA-256 of every file it lists as
+ * found on disk: the folder is complete once it exists. */
 int bf_output_write_record(const struct bf_results *r, const char *folder,
                            const struct bf_run_record *rec, struct bf_diag *diag);
 

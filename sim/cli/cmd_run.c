@@ -16,8 +16,11 @@
 #include <gsl/gsl_version.h>
 
 #include "borderflow/borderflow.h"
+#include "borderflow/fs.h"
+#include "borderflow/json.h"
 #include "borderflow/mpi.h"
 #include "borderflow/plot.h"
+#include "borderflow/sha256.h"
 
 #include "cli.h"
 
@@ -170,49 +173,191 @@ static void on_progress(uint64_t done, uint64_t total, double elapsed, void *ctx
 
 /* ---- resume ---- */
 
-/* Reads run.json and says whether it records this scenario, seed and
- * replications, and whether every file it lists exists. */
-static bool complete(const char *folder, const struct bf_scenario *sc, uint64_t seed, uint32_t reps,
-                     bool sweeps)
+struct loaded {
+    char *path;
+    struct bf_scenario sc;
+    char folder[BF_PATH_MAX];
+    int lock_fd; /* the folder's lock while this run may write it, or -1 */
+};
+
+/* What --resume finds in a results folder. */
+enum resume_state {
+    RESUME_RUN,    /* missing, stale, changed or incomplete: run again */
+    RESUME_DONE,   /* complete and up to date */
+    RESUME_REDRAW, /* the numbers are, but the charts were not drawn */
+};
+
+/*
+ * Reads run.json and says whether it records this scenario (by SHA-256),
+ * seed, replications and sweeps, and whether every file it lists is there
+ * with the SHA-256 recorded for it: a file changed or cut short since is a
+ * reason to run again. A folder whose numbers are complete but whose
+ * charts were not drawn ("plots" other than "drawn") is REDRAW when charts
+ * are wanted.
+ */
+static enum resume_state resume_state(const char *folder, const struct bf_scenario *sc,
+                                      uint64_t seed, uint32_t reps, bool sweeps, bool plots)
 {
-    char path[1200];
-    snprintf(path, sizeof path, "%s/run.json", folder);
-    FILE *f = fopen(path, "r");
+    char path[BF_PATH_MAX];
+    if (bf_path_join(path, sizeof path, folder, "run.json", NULL) != 0)
+        return RESUME_RUN;
+    FILE *f = fopen(path, "rb");
     if (f == NULL)
-        return false;
-    char buf[8192];
+        return RESUME_RUN;
+    char buf[1 << 16];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    bool whole = feof(f) && !ferror(f);
+    fclose(f);
+    if (!whole)
+        return RESUME_RUN;
+    buf[n] = '\0';
+    cJSON *rj = bf_json_parse(buf, n, NULL, NULL);
+    if (rj == NULL)
+        return RESUME_RUN;
+    enum resume_state st = RESUME_RUN;
+    const char *sha = bf_json_str(rj, "scenario_sha256");
+    const cJSON *files = cJSON_GetObjectItemCaseSensitive(rj, "files");
+    const cJSON *hashes = cJSON_GetObjectItemCaseSensitive(rj, "file_sha256");
+    bool has_sweeps = false;
+    if (sha == NULL || strcmp(sha, sc->sha256) != 0 || bf_json_num(rj, "seed") != (double)seed ||
+        bf_json_num(rj, "replications") != (double)reps || !cJSON_IsArray(files) ||
+        !cJSON_IsObject(hashes))
+        goto out;
+    const cJSON *x;
+    cJSON_ArrayForEach(x, files)
+    {
+        const char *want = cJSON_IsString(x) ? bf_json_str(hashes, x->valuestring) : NULL;
+        char fp[BF_PATH_MAX], got[65];
+        if (want == NULL || bf_path_join(fp, sizeof fp, folder, x->valuestring, NULL) != 0 ||
+            bf_sha256_file(fp, got, NULL) != 0 || strcmp(got, want) != 0)
+            goto out;
+        has_sweeps |= strcmp(x->valuestring, "sweep.csv") == 0;
+    }
+    if (has_sweeps != (sweeps && sc->n_sweeps > 0))
+        goto out;
+    const char *drawn = bf_json_str(rj, "plots");
+    st = plots && (drawn == NULL || strcmp(drawn, "drawn") != 0) ? RESUME_REDRAW : RESUME_DONE;
+out:
+    cJSON_Delete(rj);
+    return st;
+}
+
+/* Sets run.json's "plots" to what a redraw did (the file rewritten through
+ * a temporary file like every other). */
+static int record_plots(const char *folder, const char *plots, struct bf_diag *d)
+{
+    char path[BF_PATH_MAX];
+    int rc = bf_path_join(path, sizeof path, folder, "run.json", d);
+    if (rc != 0)
+        return rc;
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        bf_diag_set(d, "cannot read '%s': %s", path, strerror(errno));
+        return BF_EIO;
+    }
+    char buf[1 << 16];
     size_t n = fread(buf, 1, sizeof buf - 1, f);
     fclose(f);
     buf[n] = '\0';
-    char want[160];
-    snprintf(want, sizeof want, "\"scenario_sha256\": \"%s\"", sc->sha256);
-    if (strstr(buf, want) == NULL)
-        return false;
-    snprintf(want, sizeof want, "\"seed\": %llu,", (unsigned long long)seed);
-    if (strstr(buf, want) == NULL)
-        return false;
-    snprintf(want, sizeof want, "\"replications\": %u,", reps);
-    if (strstr(buf, want) == NULL)
-        return false;
-    bool has_sweeps = strstr(buf, "\"sweep.csv\"") != NULL;
-    if (has_sweeps != (sweeps && sc->n_sweeps > 0))
-        return false;
-    const char *files = strstr(buf, "\"files\": [");
-    if (files == NULL)
-        return false;
-    const char *end = strchr(files, ']');
-    for (const char *q = strchr(files + 10, '"'); q && q < end; q = strchr(q + 1, '"')) {
-        const char *e = strchr(q + 1, '"');
-        if (e == NULL || e > end)
-            break;
-        char fp[1400];
-        snprintf(fp, sizeof fp, "%s/%.*s", folder, (int)(e - q - 1), q + 1);
-        struct stat st;
-        if (stat(fp, &st) != 0)
-            return false;
-        q = e;
+    bool oom = false;
+    cJSON *rj = bf_json_parse(buf, n, &oom, NULL);
+    if (rj == NULL) {
+        bf_diag_set(d, "'%s' is not valid JSON", path);
+        return oom ? BF_ENOMEM : BF_EPARSE;
     }
-    return true;
+    cJSON *v = cJSON_CreateString(plots);
+    char *text = v != NULL && cJSON_ReplaceItemInObjectCaseSensitive(rj, "plots", v)
+                     ? cJSON_Print(rj)
+                     : NULL;
+    if (text == NULL && v != NULL && cJSON_GetObjectItemCaseSensitive(rj, "plots") != v)
+        cJSON_Delete(v);
+    cJSON_Delete(rj);
+    if (text == NULL) {
+        bf_diag_set(d, "out of memory");
+        return BF_ENOMEM;
+    }
+    char tmp[BF_PATH_MAX];
+    FILE *out = bf_temp_create(folder, "run.json", tmp, sizeof tmp, &rc, d);
+    if (out != NULL) {
+        int ok = fputs(text, out) >= 0 && fputc('\n', out) != EOF;
+        rc = bf_temp_commit(out, tmp, folder, "run.json", ok, d);
+    }
+    cJSON_free(text);
+    return rc;
+}
+
+/* --resume on a folder whose charts were not drawn: draws them and the
+ * report, and records it. An exit status. */
+static int redraw(const struct loaded *x, const struct run_opts *o)
+{
+    struct bf_diag d;
+    int rc = bf_plot_folder(x->folder, &o->report, &d);
+    const char *plots = rc == 0               ? "drawn"
+                        : rc == BF_ENOGNUPLOT ? "not drawn: gnuplot not found"
+                                              : NULL;
+    char failed[sizeof d.msg + 16];
+    if (plots == NULL) {
+        snprintf(failed, sizeof failed, "failed: %s", d.msg[0] ? d.msg : bf_strerror(rc));
+        plots = failed;
+    }
+    struct bf_diag rd;
+    if (record_plots(x->folder, plots, &rd) != 0) {
+        fprintf(stderr, "borderflow: %s: %s\n", x->sc.name, rd.msg);
+        return EXIT_RUN_FAILED;
+    }
+    if (rc != 0) {
+        fprintf(stderr, "borderflow: %s: charts %s\n", x->sc.name, plots);
+        return rc == BF_ENOGNUPLOT ? 0 : EXIT_RUN_FAILED;
+    }
+    if (!o->quiet)
+        fprintf(stderr, "%s: results in %s/ were complete; charts and report drawn again\n",
+                x->sc.name, x->folder);
+    return 0;
+}
+
+/*
+ * Makes and locks the results folder of a scenario before any work: a
+ * second run into it exits at once, naming the other process, and leaves
+ * the first run's results alone. An exit status.
+ */
+static int claim_folder(struct loaded *x)
+{
+    struct bf_diag d;
+    bf_diag_clear(&d);
+    int rc = bf_mkdirs(x->folder, &d);
+    if (rc == 0)
+        rc = bf_dir_check(x->folder, &d);
+    if (rc == 0)
+        rc = bf_dir_lock(x->folder, &x->lock_fd, &d);
+    if (rc != 0) {
+        fprintf(stderr, "borderflow: %s: %s\n", x->sc.name, d.msg);
+        return rc == BF_EBUSY || rc == BF_EINVAL ? EXIT_BAD_INPUT : EXIT_RUN_FAILED;
+    }
+    return 0;
+}
+
+/* Unlocks a folder; one that holds nothing but the lock (its scenario did
+ * not run, or failed before writing) is removed, so that no empty folder
+ * looks like results. */
+static void release_folder(struct loaded *x)
+{
+    if (x->lock_fd < 0)
+        return;
+    DIR *dir = opendir(x->folder);
+    bool empty = dir != NULL;
+    struct dirent *e;
+    while (empty && (e = readdir(dir)) != NULL)
+        empty = strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
+                strcmp(e->d_name, BF_LOCK_FILE) == 0;
+    if (dir != NULL)
+        closedir(dir);
+    char lock[BF_PATH_MAX];
+    if (empty && bf_path_join(lock, sizeof lock, x->folder, BF_LOCK_FILE, NULL) == 0) {
+        unlink(lock);
+        rmdir(x->folder);
+    }
+    bf_dir_unlock(x->lock_fd);
+    x->lock_fd = -1;
 }
 
 static void utc_now(char *buf, size_t size)
@@ -280,12 +425,6 @@ static void collect_warnings(const struct bf_results *r, struct bf_run_record *r
     }
 }
 
-struct loaded {
-    char *path;
-    struct bf_scenario sc;
-    char folder[1100];
-};
-
 /* Runs one scenario and writes its folder; m is NULL without --mpi (on
  * rank 0 it hands the items out to every rank). */
 static int run_one(struct loaded *L, const struct run_opts *o, double load_s, struct bf_mpi *m)
@@ -296,10 +435,6 @@ static int run_one(struct loaded *L, const struct run_opts *o, double load_s, st
     utc_now(rec.started, sizeof rec.started);
     struct bf_diag d;
     bf_diag_clear(&d);
-    if (bf_mkdirs(L->folder, &d) != 0) {
-        fprintf(stderr, "borderflow: %s\n", d.msg);
-        return EXIT_RUN_FAILED;
-    }
     struct progress pr = {.name = sc->name, .tty = !o->quiet && isatty(2)};
     struct bf_batch_options bo = {.jobs = o->jobs,
                                   .replications = o->replications,
@@ -314,10 +449,8 @@ static int run_one(struct loaded *L, const struct run_opts *o, double load_s, st
     int rc = bf_batch_run(sc, &bo, &r, &d);
     if (pr.tty)
         fputc('\n', stderr);
-    /* nothing was written: do not leave an empty folder that looks like
-     * results (rmdir removes it only if it is empty) */
-    if (rc != 0)
-        rmdir(L->folder);
+    /* nothing was written: release_folder removes the folder if it holds
+     * nothing but its lock, so that no empty folder looks like results */
     if (rc == BF_EINTR)
         return -1;
     if (rc == BF_ENOMEM && o->max_memory) {
@@ -520,6 +653,13 @@ static int run_cmd(int argc, char **argv, struct mpi_cmd *mc)
     while ((c = getopt_long(argc, argv, ":o:j:r:s:qh", longopts, NULL)) != -1) {
         switch (c) {
         case 'o':
+            if (optarg[0] == '\0') {
+                /* an unset variable (-o "$OUT") would write to /<scenario>/ */
+                fputs("borderflow run: -o needs a directory; '' is not one (an unset "
+                      "variable?)\n",
+                      stderr);
+                return EXIT_BAD_INPUT;
+            }
             o.out_dir = optarg;
             break;
         case 'j':
@@ -631,6 +771,8 @@ static int run_cmd(int argc, char **argv, struct mpi_cmd *mc)
             snprintf(why, sizeof why, "cannot read the scenario files or folders given");
     }
     struct loaded *L = n > 0 ? bf__calloc((size_t)n, sizeof *L) : NULL;
+    for (int i = 0; L != NULL && i < n; i++)
+        L[i].lock_fd = -1;
     const struct bf_scenario **scs = n > 0 ? bf__calloc((size_t)n, sizeof *scs) : NULL;
     if (n > 0 && (L == NULL || scs == NULL)) {
         fputs("borderflow: out of memory\n", stderr);
@@ -663,8 +805,12 @@ static int run_cmd(int argc, char **argv, struct mpi_cmd *mc)
             bad = EXIT_BAD_INPUT;
         } else {
             char name[256];
+            struct bf_diag pd;
             bf_output_folder_name(L[i].sc.name, name, sizeof name);
-            snprintf(L[i].folder, sizeof L[i].folder, "%s/%s", o.out_dir, name);
+            if (bf_path_join(L[i].folder, sizeof L[i].folder, o.out_dir, name, &pd) != 0) {
+                fprintf(stderr, "borderflow: %s: the results folder: %s\n", paths[i], pd.msg);
+                bad = EXIT_BAD_INPUT;
+            }
             for (int k = 0; k < i; k++)
                 if (L[k].sc.name[0] && strcmp(L[k].folder, L[i].folder) == 0) {
                     fprintf(stderr,
@@ -707,21 +853,36 @@ static int run_cmd(int argc, char **argv, struct mpi_cmd *mc)
         struct bf_batch_options bo = {.jobs = o.jobs, .interrupt = &bf_cli_signal};
         status = bf_mpi_serve(&mc->m, scs, (uint32_t)n, &bo);
     }
+    /* every results folder is claimed before any work, so that a second
+     * run into one of them stops at once (rank 0 alone writes) */
+    for (int i = 0; status == 0 && (!mc->on || mc->m.rank == 0) && i < n; i++)
+        status = claim_folder(&L[i]);
     int finished = 0, skipped = 0;
     for (int i = 0; status == 0 && (!mc->on || mc->m.rank == 0) && i < n; i++) {
         struct loaded *x = &L[i];
         uint64_t seed = o.seed >= 0 ? (uint64_t)o.seed : x->sc.seed;
         uint32_t reps = o.replications ? o.replications : x->sc.replications;
-        if (o.resume && complete(x->folder, &x->sc, seed, reps, o.sweeps)) {
+        enum resume_state rs =
+            o.resume ? resume_state(x->folder, &x->sc, seed, reps, o.sweeps, o.plots) : RESUME_RUN;
+        if (rs == RESUME_DONE) {
             if (!o.quiet)
                 fprintf(stderr, "%s: results in %s/ are complete and up to date; skipped\n",
                         x->sc.name, x->folder);
             skipped++;
             continue;
         }
+        if (rs == RESUME_REDRAW) {
+            int s = redraw(x, &o);
+            if (s != 0)
+                status = s;
+            skipped++;
+            continue;
+        }
         if (mc->on)
             mc->m.scenario = (uint32_t)i;
         int s = run_one(x, &o, load_s / n, mc->on ? &mc->m : NULL);
+        if (s == 0)
+            finished++; /* complete, even when a signal came as it ended */
         if (s == -1 || bf_cli_signal) {
             int sig = bf_cli_signal ? bf_cli_signal : SIGINT;
             fprintf(stderr,
@@ -733,15 +894,15 @@ static int run_cmd(int argc, char **argv, struct mpi_cmd *mc)
         }
         if (s != 0)
             status = s;
-        else
-            finished++;
     }
     (void)skipped;
     /* rank 0 ends the other ranks' loop once everything is written */
     if (mc->on && mc->m.rank == 0 && bad == 0)
         bf_mpi_end(&mc->m, status);
-    for (int i = 0; i < n; i++)
+    for (int i = 0; i < n; i++) {
+        release_folder(&L[i]);
         bf_scenario_fini(&L[i].sc);
+    }
     bf__free(scs);
     bf__free(L);
     if (n_paths > 0)

@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include "borderflow/alloc.h"
+#include "borderflow/fs.h"
+#include "borderflow/sha256.h"
 
 /* ---- formatting ---- */
 
@@ -928,6 +930,9 @@ int bf_write_summary_json(FILE *f, const struct bf_results *r)
 
 static void write_file_names(FILE *f, const struct bf_results *r);
 
+static void write_file_names(FILE *f, const struct bf_results *r);
+static void write_file_hashes(FILE *f, const struct bf_results *r, const struct bf_run_record *rec);
+
 int bf_write_run_json(FILE *f, const struct bf_results *r, const struct bf_run_record *rec)
 {
     const struct bf_scenario *sc = r->sc;
@@ -967,7 +972,9 @@ int bf_write_run_json(FILE *f, const struct bf_results *r, const struct bf_run_r
     bf_json_string(f, rec->plots ? rec->plots : "");
     fputs(",\n  \"files\": [", f);
     write_file_names(f, r);
-    fputs("],\n  \"warnings\": [", f);
+    fputs("],\n  \"file_sha256\": {", f);
+    write_file_hashes(f, r, rec);
+    fputs("},\n  \"warnings\": [", f);
     for (unsigned i = 0; i < rec->n_warnings; i++) {
         fputs(i ? ",\n    " : "\n    ", f);
         bf_json_string(f, rec->warnings[i]);
@@ -1034,75 +1041,107 @@ static void write_file_names(FILE *f, const struct bf_results *r)
         }
 }
 
-/* Writes one file atomically: folder/name.tmp, then rename. */
+/* Their SHA-256 as found on disk before run.json (rec->sha256, in the
+ * order of specs; empty where unknown), as JSON members. */
+static void write_file_hashes(FILE *f, const struct bf_results *r, const struct bf_run_record *rec)
+{
+    bool first = true;
+    for (size_t i = 0; i < N_SPECS && i < BF_OUTPUT_MAX_FILES; i++)
+        if ((!specs[i].sweeps_only || r->n_points > 1) && rec->sha256[i][0]) {
+            fprintf(f, "%s\n    \"%s\": \"%s\"", first ? "" : ",", specs[i].name, rec->sha256[i]);
+            first = false;
+        }
+    if (!first)
+        fputs("\n  ", f);
+}
+
+/* The names of the files bf_output_write makes for r: names[i] for i <
+ * the count returned (at most BF_OUTPUT_MAX_FILES). */
+size_t bf_output_files(const struct bf_results *r, const char **names)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < N_SPECS && n < BF_OUTPUT_MAX_FILES; i++)
+        if (!specs[i].sweeps_only || r->n_points > 1)
+            names[n++] = specs[i].name;
+    return n;
+}
+
+_Static_assert(sizeof specs / sizeof specs[0] <= BF_OUTPUT_MAX_FILES,
+               "raise BF_OUTPUT_MAX_FILES (the run record's hash table)");
+
+/* Writes one file to a new temporary file in folder (fs.h: never through a
+ * link planted there); its path goes to tmp_out for the caller to rename. */
 static int write_one(const char *folder, const char *name, writer_fn *w, const struct bf_results *r,
                      const struct bf_run_record *rec, struct bf_diag *diag, char *tmp_out,
-                     size_t tmp_size)
+                     size_t tmp_size, FILE **f_out)
 {
-    char tmp[1024], fin[1024];
-    snprintf(tmp, sizeof tmp, "%s/%s.tmp", folder, name);
-    snprintf(fin, sizeof fin, "%s/%s", folder, name);
-    snprintf(tmp_out, tmp_size, "%s", tmp);
-    FILE *f = fopen(tmp, "w");
-    if (f == NULL) {
-        bf_diag_set(diag, "cannot write '%s': %s", tmp, strerror(errno));
-        return BF_EIO;
-    }
-    int rc = rec ? bf_write_run_json(f, r, rec) : w(f, r);
-    if (fflush(f) != 0 || fsync(fileno(f)) != 0)
-        rc = BF_EIO;
-    if (fclose(f) != 0)
+    int rc;
+    FILE *f = bf_temp_create(folder, name, tmp_out, tmp_size, &rc, diag);
+    if (f == NULL)
+        return rc;
+    rc = rec ? bf_write_run_json(f, r, rec) : w(f, r);
+    if (rc == 0 && (fflush(f) != 0 || fsync(fileno(f)) != 0 || ferror(f)))
         rc = BF_EIO;
     if (rc != 0) {
-        bf_diag_set(diag, "could not write '%s' (disk full?)", fin);
-        remove(tmp);
+        fclose(f);
+        remove(tmp_out);
+        char fin[BF_PATH_MAX];
+        if (bf_path_join(fin, sizeof fin, folder, name, NULL) == 0)
+            bf_diag_set(diag, "could not write '%s' (disk full?)", fin);
         return rc;
     }
+    *f_out = f;
     return 0;
 }
 
 int bf_output_write(const struct bf_results *r, const char *folder, const atomic_int *interrupt,
                     struct bf_diag *diag)
 {
-    char path[1024];
-    snprintf(path, sizeof path, "%s/run.json", folder);
+    char path[BF_PATH_MAX];
+    int rc = bf_dir_check(folder, diag);
+    if (rc != 0)
+        return rc;
+    /* every name must fit before anything is written: a path cut short
+     * would give two files one name */
+    for (size_t i = 0; i < N_SPECS; i++) {
+        char tmp_name[300];
+        snprintf(tmp_name, sizeof tmp_name, ".%s.XXXXXX", specs[i].name);
+        if ((rc = bf_path_join(path, sizeof path, folder, tmp_name, diag)) != 0)
+            return rc;
+    }
+    if ((rc = bf_path_join(path, sizeof path, folder, "run.json", diag)) != 0)
+        return rc;
     if (remove(path) != 0 && errno != ENOENT) {
         bf_diag_set(diag, "cannot remove the old '%s': %s", path, strerror(errno));
         return BF_EIO;
     }
     /* a stale sweep table would look like this run's */
     for (size_t i = 0; i < N_SPECS && r->n_points <= 1; i++)
-        if (specs[i].sweeps_only) {
-            snprintf(path, sizeof path, "%s/%s", folder, specs[i].name);
+        if (specs[i].sweeps_only &&
+            bf_path_join(path, sizeof path, folder, specs[i].name, NULL) == 0)
             remove(path);
-        }
-    char tmps[N_SPECS][1024];
+    char tmps[N_SPECS][BF_PATH_MAX];
+    FILE *files[N_SPECS];
+    const char *names[N_SPECS];
     size_t n_tmp = 0;
-    int rc = 0;
     for (size_t i = 0; i < N_SPECS && rc == 0; i++) {
         if (specs[i].sweeps_only && r->n_points <= 1)
             continue;
         rc = write_one(folder, specs[i].name, specs[i].write, r, NULL, diag, tmps[n_tmp],
-                       sizeof tmps[0]);
+                       sizeof tmps[0], &files[n_tmp]);
         if (rc == 0)
-            n_tmp++;
+            names[n_tmp++] = specs[i].name;
     }
     if (rc == 0 && interrupt != NULL && *interrupt)
         rc = BF_EINTR;
     /* every file is complete: rename them into place */
     for (size_t i = 0; i < n_tmp; i++) {
         if (rc != 0) {
+            fclose(files[i]);
             remove(tmps[i]);
             continue;
         }
-        size_t len = strlen(tmps[i]);
-        char fin[1024];
-        snprintf(fin, sizeof fin, "%.*s", (int)(len - 4), tmps[i]);
-        if (rename(tmps[i], fin) != 0) {
-            bf_diag_set(diag, "cannot rename '%s': %s", tmps[i], strerror(errno));
-            remove(tmps[i]);
-            rc = BF_EIO;
-        }
+        rc = bf_temp_commit(files[i], tmps[i], folder, names[i], 1, diag);
     }
     return rc;
 }
@@ -1110,16 +1149,22 @@ int bf_output_write(const struct bf_results *r, const char *folder, const atomic
 int bf_output_write_record(const struct bf_results *r, const char *folder,
                            const struct bf_run_record *rec, struct bf_diag *diag)
 {
-    char tmp[1024];
-    int rc = write_one(folder, "run.json", NULL, r, rec, diag, tmp, sizeof tmp);
+    /* the hashes of the files as they are now, for --resume */
+    struct bf_run_record with = *rec;
+    for (size_t i = 0; i < N_SPECS && i < BF_OUTPUT_MAX_FILES; i++) {
+        char path[BF_PATH_MAX];
+        with.sha256[i][0] = '\0';
+        if ((specs[i].sweeps_only && r->n_points <= 1) ||
+            bf_path_join(path, sizeof path, folder, specs[i].name, diag) != 0)
+            continue;
+        int rc = bf_sha256_file(path, with.sha256[i], diag);
+        if (rc != 0)
+            return rc; /* a file of the numbers is gone: the folder is not complete */
+    }
+    char tmp[BF_PATH_MAX];
+    FILE *f = NULL;
+    int rc = write_one(folder, "run.json", NULL, r, &with, diag, tmp, sizeof tmp, &f);
     if (rc != 0)
         return rc;
-    char fin[1024];
-    snprintf(fin, sizeof fin, "%s/run.json", folder);
-    if (rename(tmp, fin) != 0) {
-        bf_diag_set(diag, "cannot rename '%s': %s", tmp, strerror(errno));
-        remove(tmp);
-        return BF_EIO;
-    }
-    return 0;
+    return bf_temp_commit(f, tmp, folder, "run.json", 1, diag);
 }

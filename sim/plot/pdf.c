@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "borderflow/fs.h"
 #include "borderflow/plot.h"
 
 #include "internal.h"
@@ -42,17 +43,27 @@ static int find_browser(char *out, size_t size)
 int bf_report_pdf(const char *dir, struct bf_diag *diag)
 {
     bf_diag_clear(diag);
-    char html[1200], abs_html[PATH_MAX], pdf[1200], tmp[1300], log[1300];
-    int rc = bf__path(html, sizeof html, dir, "report.html", diag);
+    char html[BF_PATH_MAX], abs_html[PATH_MAX], pdf[BF_PATH_MAX], tmp[BF_PATH_MAX],
+        log[BF_PATH_MAX];
+    int rc = bf_dir_check(dir, diag);
     if (rc == 0)
-        rc = bf__path(pdf, sizeof pdf, dir, "report.pdf", diag);
+        rc = bf_path_join(html, sizeof html, dir, "report.html", diag);
+    if (rc == 0)
+        rc = bf_path_join(pdf, sizeof pdf, dir, "report.pdf", diag);
+    if (rc == 0)
+        rc = bf_path_join(log, sizeof log, dir, "report.pdf.log", diag);
     if (rc != 0)
         return rc;
-    snprintf(tmp, sizeof tmp, "%s.tmp", pdf);
-    snprintf(log, sizeof log, "%s.log", pdf);
+    /* the browser writes to a name no one else can have made: a fresh
+     * temporary file, which it replaces */
+    FILE *hold = bf_temp_create(dir, "report.pdf", tmp, sizeof tmp, &rc, diag);
+    if (hold == NULL)
+        return rc;
+    fclose(hold);
     struct stat hs;
     if (stat(html, &hs) != 0 || !S_ISREG(hs.st_mode)) {
         bf_diag_set(diag, "no '%s' to print", html);
+        remove(tmp);
         return BF_ENOENT;
     }
     /* the browser wants a file:// URL, which is absolute */
@@ -62,6 +73,7 @@ int bf_report_pdf(const char *dir, struct bf_diag *diag)
     } else if (getcwd(cwd, sizeof cwd) == NULL ||
                snprintf(abs_html, sizeof abs_html, "%s/%s", cwd, html) >= (int)sizeof abs_html) {
         bf_diag_set(diag, "cannot make an absolute path of '%s'", html);
+        remove(tmp);
         return BF_EINVAL;
     }
     char browser[1024];
@@ -84,7 +96,8 @@ int bf_report_pdf(const char *dir, struct bf_diag *diag)
     url[k] = '\0';
     snprintf(out_arg, sizeof out_arg, "--print-to-pdf=%s", tmp);
     remove(pdf);
-    int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    unlink(log); /* then O_EXCL: never through a link */
+    int fd = open(log, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
     int nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
     if (fd < 0 || nul < 0) {
         bf_diag_set(diag, "cannot write '%s': %s", log, strerror(errno));
@@ -92,6 +105,7 @@ int bf_report_pdf(const char *dir, struct bf_diag *diag)
             close(fd);
         if (nul >= 0)
             close(nul);
+        remove(tmp);
         return BF_EIO;
     }
     /* --no-sandbox: the sandbox cannot start as root (CI machines); the page
@@ -111,6 +125,7 @@ int bf_report_pdf(const char *dir, struct bf_diag *diag)
     close(nul);
     if (pid < 0) {
         bf_diag_set(diag, "cannot start %s: %s", browser, strerror(e));
+        remove(tmp);
         return BF_ECHILD;
     }
     int status = 0;

@@ -27,6 +27,7 @@
 #include <sys/stat.h>
 
 #include "borderflow/alloc.h"
+#include "borderflow/fs.h"
 #include "borderflow/plot.h"
 
 #include "charts.h"
@@ -1431,11 +1432,12 @@ int bf_report_write(const char *dir, const struct bf_report_options *opt, struct
         bf_diag_set(diag, "report language '%s': allowed are en and zh", lang);
         return BF_EINVAL;
     }
-    char path[1200], tmp[1300];
-    int rc = bf__path(path, sizeof path, dir, "report.html", diag);
+    char path[BF_PATH_MAX], tmp[BF_PATH_MAX];
+    int rc = bf_dir_check(dir, diag);
+    if (rc == 0)
+        rc = bf_path_join(path, sizeof path, dir, "report.html", diag);
     if (rc != 0)
         return rc;
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
     /* a report of an earlier run must not outlive a failure to write this one */
     if (remove(path) != 0 && errno != ENOENT) {
         bf_diag_set(diag, "cannot remove the old '%s': %s", path, strerror(errno));
@@ -1445,12 +1447,11 @@ int bf_report_write(const char *dir, const struct bf_report_options *opt, struct
     if ((rc = bf__folder_load(dir, &fo, diag)) != 0)
         return rc;
     struct report r = {.fo = &fo, .w = strcmp(lang, "zh") == 0 ? &zh : &en};
-    r.f = fopen(tmp, "w");
-    if (r.f == NULL) {
-        bf_diag_set(diag, "cannot write '%s': %s", tmp, strerror(errno));
-        rc = BF_EIO;
+    /* a new file of a random name, renamed over report.html: never written
+     * through a link planted in the folder (fs.h) */
+    r.f = bf_temp_create(dir, "report.html", tmp, sizeof tmp, &rc, diag);
+    if (r.f == NULL)
         goto out;
-    }
     head(&r);
     headline(&r);
     caveats(&r);
@@ -1465,24 +1466,9 @@ int bf_report_write(const char *dir, const struct bf_report_options *opt, struct
     fputs(" <code>", r.f);
     esc(r.f, dir);
     fputs("</code></p></footer>\n</body>\n</html>\n", r.f);
-    int bad = ferror(r.f);
-    if (r.nomem) {
-        fclose(r.f);
-        remove(tmp);
+    rc = bf_temp_commit(r.f, tmp, dir, "report.html", !r.nomem, diag);
+    if (r.nomem)
         rc = BF_ENOMEM;
-        goto out;
-    }
-    if (fclose(r.f) != 0 || bad) {
-        bf_diag_set(diag, "could not write '%s' (disk full?)", tmp);
-        remove(tmp);
-        rc = BF_EIO;
-        goto out;
-    }
-    if (rename(tmp, path) != 0) {
-        bf_diag_set(diag, "cannot rename '%s': %s", tmp, strerror(errno));
-        remove(tmp);
-        rc = BF_EIO;
-    }
 out:
     if (rc == BF_ENOMEM && diag != NULL && diag->msg[0] == '\0')
         bf_diag_set(diag, "out of memory while writing the report");

@@ -55,16 +55,6 @@ void bf__problem(struct bf__doc *doc, const cJSON *node, bool at_key, const char
 /* Hex SHA-256 of what was read so far. */
 void bf__doc_sha256_hex(struct bf__doc *doc, char out[65]);
 
-/* ---- SHA-256 (no library the project uses has one) ---- */
-struct bf__sha256 {
-    uint32_t h[8];
-    uint64_t len;
-    uint8_t buf[64];
-    size_t n;
-};
-void bf__sha256_init(struct bf__sha256 *c);
-void bf__sha256_update(struct bf__sha256 *c, const void *data, size_t len);
-void bf__sha256_final(struct bf__sha256 *c, uint8_t out[32]);
 
 /* Levenshtein distance, capped; for "did you mean". */
 size_t bf__edit_distance(const char *a, const char *b);

@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 
 #include "borderflow/alloc.h"
+#include "borderflow/sha256.h"
 
 #include "internal.h"
 
@@ -549,7 +550,7 @@ static bool syntax_error(const char *s, size_t n, size_t *at, char *why, size_t 
 static cJSON *parse(struct bf__doc *doc, const char *name, const char *text, size_t len,
                     uint16_t file, int *rc)
 {
-    bf__sha256_update(doc->sha_ctx, text, len);
+    bf_sha256_update(doc->sha_ctx, text, len);
     size_t bad = utf8_invalid_at((const unsigned char *)text, len);
     if (bad < len) {
         int l, c;
@@ -861,10 +862,10 @@ static int doc_start(struct bf__doc *doc)
     struct bf_problems *keep = doc->problems;
     memset(doc, 0, sizeof *doc);
     doc->problems = keep;
-    doc->sha_ctx = bf__malloc(sizeof(struct bf__sha256));
+    doc->sha_ctx = bf__malloc(sizeof(struct bf_sha256));
     if (doc->sha_ctx == NULL)
         return BF_ENOMEM;
-    bf__sha256_init(doc->sha_ctx);
+    bf_sha256_init(doc->sha_ctx);
     return 0;
 }
 
@@ -899,7 +900,7 @@ int bf__doc_load_text(struct bf__doc *doc, const char *name, const char *text, s
 void bf__doc_sha256_hex(struct bf__doc *doc, char out[65])
 {
     uint8_t h[32];
-    bf__sha256_final(doc->sha_ctx, h);
+    bf_sha256_final(doc->sha_ctx, h);
     for (int i = 0; i < 32; i++)
         snprintf(out + 2 * i, 3, "%02x", h[i]);
 }

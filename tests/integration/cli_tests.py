@@ -19,6 +19,8 @@ Checks:
                        docs/scenario.schema.json / docs/parameters.md
     cli                --help, --version, usage errors, a good run
     resume             --resume skips complete folders and reruns stale ones
+    hardening CASE     output safety: empty_output, symlink_folder, symlink_file,
+                       concurrent, long_path (docs/reliability.md)
     totals NAME        totals.csv and ranking.csv of scenarios/tests/NAME.json
                        equal what replications.csv gives when recomputed here
 
@@ -39,6 +41,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 
 # Fields of run.json that do not depend on the machine, the clock, the
 # thread count or the path the scenario was given by.
@@ -103,8 +106,12 @@ def expect_status(what, got, want, out, err):
         )
 
 
+LOCK_FILE = ".borderflow.lock"  # fs.h: the folder's lock, not a result
+
+
 def output_files(folder):
-    return sorted(f for f in os.listdir(folder) if os.path.isfile(os.path.join(folder, f)))
+    return sorted(f for f in os.listdir(folder)
+                  if os.path.isfile(os.path.join(folder, f)) and f != LOCK_FILE)
 
 
 def first_difference(a_path, b_path, label_a, label_b):
@@ -153,7 +160,8 @@ def check_complete(folder):
     for f in rec["files"]:
         if not os.path.isfile(os.path.join(folder, f)):
             raise Failure("%s lists %s, which is missing" % (rj, f))
-    leftovers = [f for f in os.listdir(folder) if f.endswith(".tmp")]
+    leftovers = [f for f in os.listdir(folder)
+                 if f.endswith(".tmp") or (f.startswith(".") and f != LOCK_FILE)]
     if leftovers:
         raise Failure("%s: temporary files left: %s" % (folder, leftovers))
     return rec
@@ -636,7 +644,122 @@ def check_resume(ctx):
     se = go(["--resume", "-r", "3"], "--resume of an incomplete folder")
     if "skipped" in se or not os.path.isfile(os.path.join(folder, "delta.csv")):
         raise Failure("--resume skipped a folder with a file missing:\n%s" % se)
-    print("resume: skips complete folders; reruns on other replications, a changed scenario, a missing file")
+    # a file changed (or cut short) since: its SHA-256 no longer matches run.json's
+    with open(os.path.join(folder, "summary.csv"), "ab") as f:
+        f.write(b"tampered\n")
+    se = go(["--resume", "-r", "3"], "--resume of a folder with a changed file")
+    with open(os.path.join(folder, "summary.csv"), "rb") as f:
+        if "skipped" in se or b"tampered" in f.read():
+            raise Failure("--resume skipped a folder whose summary.csv changed:\n%s" % se)
+    print("resume: skips complete folders; reruns on other replications, a changed scenario, "
+          "a missing file, a changed file")
+
+
+def check_hardening(ctx, case):
+    """Output safety (docs/reliability.md): each case fails on the build
+    before the hardening and passes after."""
+    scenario = ctx.path("scenarios", "tests", "one_city.json")
+    out = ctx.fresh("out")
+    folder = os.path.join(out, "one_city")
+    base = ["run", "-r", "2", "--no-plots", "-j", "2"]
+    if case == "empty_output":
+        for opt in (["-o", ""], ["--output="]):
+            rc, so, se = run(ctx, base + opt + [scenario], cwd=out)
+            expect_status("run %s" % opt, rc, 2, so, se)
+            if "-o needs a directory" not in se:
+                raise Failure("run %s: %r" % (opt, se))
+        if os.path.exists("/one_city"):
+            raise Failure("an empty -o wrote /one_city/")
+    elif case == "symlink_folder":
+        target = ctx.fresh("target")
+        os.symlink(target, folder)
+        rc, so, se = run(ctx, base + ["-o", out, scenario])
+        expect_status("run into a symlinked results folder", rc, 1, so, se)
+        if "symbolic link" not in se or os.listdir(target):
+            raise Failure("a symlinked results folder was written through: %r, %s"
+                          % (se, os.listdir(target)))
+    elif case == "symlink_file":
+        # links planted at the final and the old temporary names: replaced, never written through
+        victim = os.path.join(ctx.fresh("victim"), "precious")
+        with open(victim, "w") as f:
+            f.write("keep me\n")
+        os.makedirs(folder)
+        for name in ("summary.csv", "summary.csv.tmp", "run.json.tmp", "report.html.tmp"):
+            os.symlink(victim, os.path.join(folder, name))
+        rc, so, se = run(ctx, ["run", "-r", "2", "-j", "2", "-o", out, scenario])
+        expect_status("run with planted links", rc, 0, so, se)
+        with open(victim) as f:
+            if f.read() != "keep me\n":
+                raise Failure("a planted link was written through")
+        if os.path.islink(os.path.join(folder, "summary.csv")):
+            raise Failure("summary.csv is still the planted link")
+    elif case == "concurrent":
+        import fcntl
+        os.makedirs(folder)
+        lock = open(os.path.join(folder, LOCK_FILE), "w")
+        fcntl.flock(lock, fcntl.LOCK_EX)  # as a running borderflow holds it
+        lock.write("4242\n")
+        lock.flush()
+        rc, so, se = run(ctx, base + ["-o", out, scenario])
+        expect_status("a second run into a folder being written", rc, 2, so, se)
+        if "another borderflow process (pid 4242)" not in se or os.path.exists(
+                os.path.join(folder, "summary.csv")):
+            raise Failure("the second run did not stop at once: %r" % se)
+        lock.close()
+        # two real runs: the second starts once the first holds the folder
+        # (its pid in the lock file), stops at once, and leaves the first alone
+        slow = base[:1] + ["-r", "40"] + base[3:]
+        first = subprocess.Popen([ctx.bf] + slow + ["-o", out, "-s", "1", scenario],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.time() + 60
+        lock_path = os.path.join(folder, LOCK_FILE)
+        while time.time() < deadline and first.poll() is None:
+            try:
+                with open(lock_path) as f:
+                    if f.read().strip() == str(first.pid):
+                        break
+            except OSError:
+                pass
+            time.sleep(0.01)
+        rc, so, se = run(ctx, base + ["-o", out, "-s", "2", scenario])
+        _, err1 = first.communicate(timeout=TIMEOUT_S)
+        if first.returncode != 0:
+            raise Failure("the first run failed: %s" % err1)
+        if rc == 0:
+            raise Failure("the first run ended before the second began; the test needs a "
+                          "slower first run")
+        expect_status("the second of two runs into one folder", rc, 2, so, se)
+        if "pid %d" % first.pid not in se:
+            raise Failure("the message does not name the other process: %r" % se)
+        if stable_fields(os.path.join(folder, "run.json"))["seed"] != 1:
+            raise Failure("the folder is not the first run's")
+        rc, so, se = run(ctx, slow + ["--resume", "-s", "1", "-o", out, scenario])
+        if "complete and up to date" not in se:
+            raise Failure("the first run's folder is not complete: %r" % se)
+    elif case == "long_path":
+        # a results folder whose files would not fit in a path: refused whole
+        deep = out
+        while len(deep) < 4000:
+            deep = os.path.join(deep, "d" * 200)
+        rc, so, se = run(ctx, base + ["-o", deep, scenario])
+        expect_status("run into a too long path", rc, 2, so, se)
+        if "too long" not in se:
+            raise Failure("no 'too long' message: %r" % se)
+        deep = out
+        while len(deep) < 4060 - len("/one_city/.distributions.csv.XXXXXX"):
+            deep = os.path.join(deep, "e" * min(200, 4060 - 36 - len(deep) - 1))
+        rc, so, se = run(ctx, base + ["-o", deep, scenario])
+        if rc == 0:
+            got = os.listdir(os.path.join(deep, "one_city"))
+            if "summary.csv" not in got or "summary.json" not in got:
+                raise Failure("file names were cut short: %s" % got)
+        else:
+            expect_status("run into a long path", rc, 2, so, se)
+            if "too long" not in se:
+                raise Failure("no 'too long' message: %r" % se)
+    else:
+        raise Failure("unknown hardening case %r" % case)
+    print("hardening %s: ok" % case)
 
 
 def check_sources(ctx):
@@ -699,6 +822,7 @@ def main():
         "cli": lambda: check_cli(ctx),
         "resume": lambda: check_resume(ctx),
         "totals": lambda: check_totals(ctx, args.arg),
+        "hardening": lambda: check_hardening(ctx, args.arg),
         "sources": lambda: check_sources(ctx),
         "update-golden": lambda: update_golden(ctx),
         "update-expect": lambda: update_expect(ctx),
@@ -706,7 +830,7 @@ def main():
     }
     if args.check not in checks:
         ap.error("unknown check %r" % args.check)
-    if args.check in ("golden", "totals", "threads", "bad", "scenario", "generated") and not args.arg:
+    if args.check in ("golden", "totals", "hardening", "threads", "bad", "scenario", "generated") and not args.arg:
         ap.error("%s needs an argument" % args.check)
     try:
         checks[args.check]()

@@ -145,7 +145,8 @@ def expect_status(what, got, want, out, err):
 
 
 def files_of(folder):
-    return sorted(f for f in os.listdir(folder) if os.path.isfile(os.path.join(folder, f)))
+    return sorted(f for f in os.listdir(folder)
+                  if os.path.isfile(os.path.join(folder, f)) and f != ".borderflow.lock")
 
 
 def compare(a, b, label):

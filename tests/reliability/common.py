@@ -67,7 +67,10 @@ def tiny_scenario(name, days=30, tail=30, reps=2, per_day=2, seed=7, sweep=False
 def tmp_files(folder):
     found = []
     for dirpath, _, files in os.walk(folder):
-        found += [os.path.join(dirpath, f) for f in files if f.endswith(".tmp")]
+        # NAME.tmp (the report's) or .NAME.XXXXXX (fs.h bf_temp_create); the
+        # folder's lock file is not one
+        found += [os.path.join(dirpath, f) for f in files
+                  if f.endswith(".tmp") or (f.startswith(".") and f != ".borderflow.lock")]
     return found
 
 

@@ -4,9 +4,10 @@
     interrupt.py BORDERFLOW WORKDIR
 
 Three scenarios in one `borderflow run -j 2`: a small one (tiny_a), a slow
-one (slow_b, a few seconds) and a small one (tiny_c). Once tiny_a's run.json
-exists and slow_b's folder has been made (so slow_b is running), the test
-sends the signal and checks: exit status 130 (SIGINT) or 143 (SIGTERM), the
+one (slow_b, a few seconds) and a small one (tiny_c). Every results folder
+is claimed (made and locked) before any work, so the test waits for tiny_a's
+run.json and a moment more (slow_b is then running) and sends the signal,
+then checks: exit status 130 (SIGINT) or 143 (SIGTERM), the
 message naming the signal, the finished scenario and --resume; tiny_a's
 folder complete (run.json and every file it lists); slow_b without run.json
 and tiny_c absent; no *.tmp file anywhere. Then --resume must skip tiny_a
@@ -58,9 +59,11 @@ def interrupted(sig, status, sig_name):
     proc = subprocess.Popen([EXE] + run_args(out), stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True)
     try:
-        started = wait_for(lambda: os.path.exists(os.path.join(out, "tiny_a", "run.json")) and
-                           os.path.isdir(os.path.join(out, "slow_b")), proc, 300)
+        started = wait_for(lambda: os.path.exists(os.path.join(out, "tiny_a", "run.json")),
+                           proc, 300)
         check(started, "tiny_a did not finish, or the run ended, before slow_b started")
+        time.sleep(0.2)  # slow_b runs for seconds: the signal comes while it does
+        check(proc.poll() is None, "the run ended before the signal")
         proc.send_signal(sig)
         _, err = proc.communicate(timeout=300)
     finally:
@@ -75,7 +78,8 @@ def interrupted(sig, status, sig_name):
     check(folder_state(os.path.join(out, "tiny_a")) == "complete", "tiny_a is not complete")
     check(not os.path.exists(os.path.join(out, "slow_b", "run.json")),
           "slow_b has a run.json though it was interrupted")
-    check(not os.path.exists(os.path.join(out, "tiny_c")), "tiny_c was started")
+    check(not os.path.exists(os.path.join(out, "tiny_c")),
+          "tiny_c was started, or its claimed folder not removed")
     check(not tmp_files(out), "temporary files left", tmp_files(out))
     return out
 

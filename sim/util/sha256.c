@@ -1,14 +1,17 @@
 /*
- * sha256.c - SHA-256 (FIPS 180-4) for the scenario hash in run records.
+ * sha256.c - SHA-256 (FIPS 180-4) for the scenario's and the result files'
+ * hashes in run records (sha256.h).
  *
  * Written here because none of the libraries the project uses (GSL, cJSON,
  * cmocka) provides one, and pulling in a crypto library for a provenance
  * hash would be out of proportion. Checked against the FIPS test vectors in
  * tests/unit/test_scenario.c.
  */
-#include <string.h>
+#include "borderflow/sha256.h"
 
-#include "internal.h"
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
 
 static const uint32_t K[64] = {
     0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
@@ -25,7 +28,7 @@ static uint32_t ror(uint32_t x, unsigned n)
     return (x >> n) | (x << (32 - n));
 }
 
-static void block(struct bf__sha256 *c, const uint8_t *p)
+static void block(struct bf_sha256 *c, const uint8_t *p)
 {
     uint32_t w[64];
     for (int i = 0; i < 16; i++)
@@ -64,7 +67,7 @@ static void block(struct bf__sha256 *c, const uint8_t *p)
     c->h[7] += h;
 }
 
-void bf__sha256_init(struct bf__sha256 *c)
+void bf_sha256_init(struct bf_sha256 *c)
 {
     static const uint32_t h0[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
                                    0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
@@ -73,7 +76,7 @@ void bf__sha256_init(struct bf__sha256 *c)
     c->n = 0;
 }
 
-void bf__sha256_update(struct bf__sha256 *c, const void *data, size_t len)
+void bf_sha256_update(struct bf_sha256 *c, const void *data, size_t len)
 {
     const uint8_t *p = data;
     c->len += len;
@@ -90,22 +93,58 @@ void bf__sha256_update(struct bf__sha256 *c, const void *data, size_t len)
     }
 }
 
-void bf__sha256_final(struct bf__sha256 *c, uint8_t out[32])
+void bf_sha256_final(struct bf_sha256 *c, uint8_t out[32])
 {
     uint64_t bits = c->len * 8;
     uint8_t pad = 0x80;
-    bf__sha256_update(c, &pad, 1);
+    bf_sha256_update(c, &pad, 1);
     uint8_t zero = 0;
     while (c->n != 56)
-        bf__sha256_update(c, &zero, 1);
+        bf_sha256_update(c, &zero, 1);
     uint8_t lenb[8];
     for (int i = 0; i < 8; i++)
         lenb[i] = (uint8_t)(bits >> (56 - 8 * i));
-    bf__sha256_update(c, lenb, 8);
+    bf_sha256_update(c, lenb, 8);
     for (int i = 0; i < 8; i++) {
         out[4 * i] = (uint8_t)(c->h[i] >> 24);
         out[4 * i + 1] = (uint8_t)(c->h[i] >> 16);
         out[4 * i + 2] = (uint8_t)(c->h[i] >> 8);
         out[4 * i + 3] = (uint8_t)c->h[i];
     }
+}
+
+void bf_sha256_hex(const uint8_t h[32], char out[65])
+{
+    static const char hex[] = "0123456789abcdef";
+    for (int i = 0; i < 32; i++) {
+        out[2 * i] = hex[h[i] >> 4];
+        out[2 * i + 1] = hex[h[i] & 15];
+    }
+    out[64] = '\0';
+}
+
+int bf_sha256_file(const char *path, char out[65], struct bf_diag *diag)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        int e = errno;
+        bf_diag_set(diag, "cannot read '%s': %s", path, strerror(e));
+        return e == ENOENT ? BF_ENOENT : BF_EIO;
+    }
+    struct bf_sha256 c;
+    bf_sha256_init(&c);
+    unsigned char buf[1 << 16];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        bf_sha256_update(&c, buf, n);
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) {
+        bf_diag_set(diag, "cannot read '%s'", path);
+        return BF_EIO;
+    }
+    uint8_t h[32];
+    bf_sha256_final(&c, h);
+    bf_sha256_hex(h, out);
+    return 0;
 }
