@@ -283,6 +283,26 @@ struct bf_batch_options {
 unsigned bf_batch_cores(void);
 
 /*
+ * The work of a run, before it starts (validate prints it, run prints it
+ * and refuses beyond --max-work): work items; simulated city-days (items x
+ * the run's days); the shipments simulated, from the cities' volumes; the
+ * time on one thread at BF_ESTIMATE_SHIPMENTS_PER_S (measured,
+ * docs/performance.md); and an upper bound of the memory the results take.
+ */
+struct bf_work_estimate {
+    uint64_t items;
+    double city_days, shipments, seconds_one_thread, result_bytes;
+};
+/* Shipments simulated a second on one thread, with their units, returns and
+ * cash flows: the default study on the development machine
+ * (docs/performance.md, "The work estimate"). */
+#define BF_ESTIMATE_SHIPMENTS_PER_S 250000.0
+/* The default limit of `run` on the shipments simulated (--max-work). */
+#define BF_DEFAULT_MAX_SHIPMENTS 2e9
+void bf_batch_estimate(const struct bf_scenario *sc, const struct bf_batch_options *o,
+                       struct bf_work_estimate *e);
+
+/*
  * Runs the scenario. On success fills *r (free with bf_results_fini) and
  * returns 0. Returns BF_EINTR when interrupted, BF_ENOMEM, or a model error
  * with diag naming the (city, policy, replication).

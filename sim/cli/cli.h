@@ -10,6 +10,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define EXIT_RUN_FAILED 1
 #define EXIT_BAD_INPUT  2
@@ -38,5 +39,15 @@ void bf_cli_free_paths(char **paths, int n);
 /* A size for --max-memory: a positive number of bytes, or with the
  * suffix K, M or G (powers of 1024). False when s is not one. */
 bool bf_cli_parse_size(const char *s, uint64_t *out);
+
+/* A count for --max-work: a positive number, or with the suffix K, M or G
+ * (powers of 1000). False when s is not one. */
+bool bf_cli_parse_count(const char *s, double *out);
+
+/* Prints "work: ..." for the estimate of a run at `jobs` threads (one
+ * line, to f, after prefix). */
+struct bf_work_estimate;
+void bf_cli_print_estimate(FILE *f, const char *prefix, const struct bf_work_estimate *e,
+                           unsigned jobs);
 
 #endif

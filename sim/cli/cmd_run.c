@@ -69,6 +69,8 @@ static void run_usage(FILE *f)
           "      --resume            skip scenarios whose results are complete and match\n"
           "                          the scenario file, seed and replications\n"
           "      --max-memory SIZE   fail cleanly beyond SIZE bytes (suffix K, M or G)\n"
+          "      --max-work N        refuse a run estimated to simulate more than N\n"
+          "                          shipments (suffix K, M or G; default 2G)\n"
           "      --mpi               spread the work items over MPI ranks: start it with\n"
           "                          mpirun -np N or srun; -j threads run on every rank,\n"
           "                          rank 0 writes the results (docs/scaling.md)\n",
@@ -90,6 +92,7 @@ struct run_opts {
     int64_t seed;
     bool quiet, plots, resume, sweeps, mpi, pdf;
     uint64_t max_memory;
+    double max_work; /* shipments simulated, at most */
     struct bf_report_options report;
 };
 
@@ -111,6 +114,56 @@ static bool parse_u64(const char *s, uint64_t max, uint64_t *out)
         return false;
     *out = v;
     return true;
+}
+
+bool bf_cli_parse_count(const char *s, double *out)
+{
+    if (s == NULL || *s == '\0' || *s == '-')
+        return false;
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    double mul = *end == 'K' ? 1e3 : *end == 'M' ? 1e6 : *end == 'G' ? 1e9 : 1.0;
+    if (mul != 1.0)
+        end++;
+    if (errno != 0 || end == s || *end != '\0' || !(v > 0) || !isfinite(v * mul))
+        return false;
+    *out = v * mul;
+    return true;
+}
+
+/* "1.2 M", "345 k", "12" */
+static void put_count(FILE *f, double v)
+{
+    if (v >= 1e9)
+        fprintf(f, "%.1f G", v / 1e9);
+    else if (v >= 1e6)
+        fprintf(f, "%.1f M", v / 1e6);
+    else if (v >= 1e4)
+        fprintf(f, "%.0f k", v / 1e3);
+    else
+        fprintf(f, "%.0f", v);
+}
+
+void bf_cli_print_estimate(FILE *f, const char *prefix, const struct bf_work_estimate *e,
+                           unsigned jobs)
+{
+    double secs = e->seconds_one_thread / (jobs > 0 ? jobs : 1);
+    fprintf(f, "%swork: %llu items, ", prefix, (unsigned long long)e->items);
+    put_count(f, e->city_days);
+    fputs(" simulated city-days, about ", f);
+    put_count(f, e->shipments);
+    fputs(" shipments; about ", f);
+    if (secs < 90)
+        fprintf(f, "%.0f s", ceil(secs));
+    else if (secs < 5400)
+        fprintf(f, "%.0f min", ceil(secs / 60));
+    else
+        fprintf(f, "%.1f h", secs / 3600);
+    fprintf(f,
+            " at -j %u on a machine like the one measured (docs/performance.md); results "
+            "up to about %.0f MB\n",
+            jobs, ceil(e->result_bytes / 1048576.0));
 }
 
 bool bf_cli_parse_size(const char *s, uint64_t *out)
@@ -178,6 +231,7 @@ struct loaded {
     struct bf_scenario sc;
     char folder[BF_PATH_MAX];
     int lock_fd; /* the folder's lock while this run may write it, or -1 */
+    struct bf_work_estimate estimate;
 };
 
 /* What --resume finds in a results folder. */
@@ -435,6 +489,12 @@ static int run_one(struct loaded *L, const struct run_opts *o, double load_s, st
     utc_now(rec.started, sizeof rec.started);
     struct bf_diag d;
     bf_diag_clear(&d);
+    if (!o->quiet) {
+        char prefix[300];
+        snprintf(prefix, sizeof prefix, "%s: ", sc->name);
+        bf_cli_print_estimate(stderr, prefix, &L->estimate,
+                              (o->jobs ? o->jobs : bf_batch_cores()) * (unsigned)(m ? m->size : 1));
+    }
     struct progress pr = {.name = sc->name, .tty = !o->quiet && isatty(2)};
     struct bf_batch_options bo = {.jobs = o->jobs,
                                   .replications = o->replications,
@@ -619,8 +679,12 @@ static char *fingerprint(const struct loaded *L, int n)
 
 static int run_cmd(int argc, char **argv, struct mpi_cmd *mc)
 {
-    struct run_opts o = {
-        .out_dir = "out", .seed = -1, .plots = true, .sweeps = true, .report = {.lang = "en"}};
+    struct run_opts o = {.out_dir = "out",
+                         .seed = -1,
+                         .plots = true,
+                         .sweeps = true,
+                         .report = {.lang = "en"},
+                         .max_work = BF_DEFAULT_MAX_SHIPMENTS};
     enum {
         OPT_NO_PLOTS = 256,
         OPT_RESUME,
@@ -628,7 +692,8 @@ static int run_cmd(int argc, char **argv, struct mpi_cmd *mc)
         OPT_NO_SWEEPS,
         OPT_MPI,
         OPT_LANG,
-        OPT_PDF
+        OPT_PDF,
+        OPT_MAX_WORK
     };
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},
@@ -644,6 +709,7 @@ static int run_cmd(int argc, char **argv, struct mpi_cmd *mc)
         {"mpi", no_argument, NULL, OPT_MPI},
         {"lang", required_argument, NULL, OPT_LANG},
         {"pdf", no_argument, NULL, OPT_PDF},
+        {"max-work", required_argument, NULL, OPT_MAX_WORK},
         {NULL, 0, NULL, 0},
     };
     optind = 1;
@@ -728,6 +794,15 @@ static int run_cmd(int argc, char **argv, struct mpi_cmd *mc)
         case OPT_PDF:
             o.pdf = true;
             break;
+        case OPT_MAX_WORK:
+            if (!bf_cli_parse_count(optarg, &o.max_work)) {
+                fprintf(stderr,
+                        "borderflow run: --max-work takes a number of shipments such as 5G or "
+                        "2e10, not '%s'\n",
+                        optarg);
+                return EXIT_BAD_INPUT;
+            }
+            break;
         case ':':
             fprintf(stderr, "borderflow run: option '%s' needs a value\n", argv[optind - 1]);
             return EXIT_BAD_INPUT;
@@ -809,6 +884,21 @@ static int run_cmd(int argc, char **argv, struct mpi_cmd *mc)
             bf_output_folder_name(L[i].sc.name, name, sizeof name);
             if (bf_path_join(L[i].folder, sizeof L[i].folder, o.out_dir, name, &pd) != 0) {
                 fprintf(stderr, "borderflow: %s: the results folder: %s\n", paths[i], pd.msg);
+                bad = EXIT_BAD_INPUT;
+            }
+            /* refused before any work when it is beyond what the user allows */
+            struct bf_batch_options eo = {
+                .replications = o.replications, .seed = o.seed, .sweeps = o.sweeps};
+            bf_batch_estimate(&L[i].sc, &eo, &L[i].estimate);
+            if (L[i].estimate.shipments > o.max_work) {
+                fprintf(stderr,
+                        "borderflow: %s: the run would simulate about %.3g shipments (%llu work "
+                        "items), more than --max-work %.3g; lower the replications, cities, "
+                        "horizon or sweeps, or raise --max-work\n",
+                        paths[i], L[i].estimate.shipments, (unsigned long long)L[i].estimate.items,
+                        o.max_work);
+                if (!why[0])
+                    snprintf(why, sizeof why, "%s: more work than --max-work", paths[i]);
                 bad = EXIT_BAD_INPUT;
             }
             for (int k = 0; k < i; k++)

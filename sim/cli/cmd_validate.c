@@ -12,15 +12,18 @@
 
 static void validate_usage(FILE *f)
 {
-    fputs("usage: borderflow validate [-q] [--max-memory SIZE] SCENARIO|FOLDER...\n"
+    fputs("usage: borderflow validate [-q] [-j N] [--max-memory SIZE] SCENARIO|FOLDER...\n"
           "\n"
           "Checks scenario files without running them: JSON syntax, unknown keys (with\n"
           "a suggestion), types, ranges, references between cities, classes and\n"
           "policies. Every problem is reported as FILE:LINE:COLUMN: PATH: what is\n"
           "wrong and what is allowed. Exit status 0 when all are valid, 2 otherwise,\n"
-          "1 when memory ran out.\n"
+          "1 when memory ran out. For a valid file it prints the work a run would do:\n"
+          "work items, simulated city-days, shipments, an estimated time at -j N\n"
+          "threads (default: all cores) and the memory of the results.\n"
           "\n"
           "  -q, --quiet           print problems only, not the files that are valid\n"
+          "  -j, --jobs N          threads for the time estimate\n"
           "      --max-memory SIZE fail cleanly beyond SIZE bytes (suffix K, M or G)\n"
           "  -h, --help            this help\n",
           f);
@@ -33,15 +36,30 @@ int bf_cmd_validate(int argc, char **argv)
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {"max-memory", required_argument, NULL, OPT_MAX_MEMORY},
+        {"jobs", required_argument, NULL, 'j'},
         {NULL, 0, NULL, 0},
     };
     bool quiet = false;
+    unsigned jobs = 0;
     uint64_t max_memory = 0;
     optind = 1;
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, ":qh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":qhj:", longopts, NULL)) != -1) {
         switch (c) {
+        case 'j': {
+            uint64_t v;
+            if (!bf_cli_parse_size(optarg, &v) || v == 0 || v > 256 ||
+                strspn(optarg, "0123456789") != strlen(optarg)) {
+                fprintf(stderr,
+                        "borderflow validate: -j takes a number of threads from 1 to 256, "
+                        "not '%s'\n",
+                        optarg);
+                return EXIT_BAD_INPUT;
+            }
+            jobs = (unsigned)v;
+            break;
+        }
         case 'q':
             quiet = true;
             break;
@@ -85,9 +103,16 @@ int bf_cmd_validate(int argc, char **argv)
         bf_problems_init(&pb);
         int rc = bf_scenario_load(paths[i], &sc, &pb);
         if (rc == 0) {
-            if (!quiet)
+            if (!quiet) {
                 printf("%s: valid: scenario '%s', %u cities, %u policies, %u sweeps\n", paths[i],
                        sc.name, sc.n_cities, sc.n_policies, sc.n_sweeps);
+                struct bf_batch_options eo = {.seed = -1, .sweeps = true};
+                struct bf_work_estimate e;
+                bf_batch_estimate(&sc, &eo, &e);
+                char prefix[1100];
+                snprintf(prefix, sizeof prefix, "%s: ", paths[i]);
+                bf_cli_print_estimate(stdout, prefix, &e, jobs ? jobs : bf_batch_cores());
+            }
             bf_scenario_fini(&sc);
         } else if (rc == BF_ENOMEM) {
             fprintf(stderr, "borderflow: %s: out of memory while loading%s\n", paths[i],

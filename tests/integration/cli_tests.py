@@ -757,6 +757,37 @@ def check_hardening(ctx, case):
             expect_status("run into a long path", rc, 2, so, se)
             if "too long" not in se:
                 raise Failure("no 'too long' message: %r" % se)
+    elif case == "max_work":
+        # the estimate, worked out by hand from the scenario: items = cities x
+        # policies x replications; city-days = items x (warm-up + window + tail)
+        with open(scenario, encoding="utf-8") as f:
+            sc = json.load(f)
+        import datetime
+        h = sc["horizon"]
+        w0, w1 = (datetime.date.fromisoformat(h["window"][k]) for k in ("start", "end"))
+        days = h.get("warmup_days", 0) + (w1 - w0).days + 1 + h.get("tail_days", 0)
+        items = len(sc["cities"]) * len(sc["policies"]) * 2
+        rc, so, se = run(ctx, ["validate", "-j", "2", scenario])
+        expect_status("validate", rc, 0, so, se)
+        if "work: " not in so or "simulated city-days" not in so:
+            raise Failure("validate prints no estimate: %r" % so)
+        rc, so, se = run(ctx, base + ["--max-work", "1K", "-o", out, scenario])
+        expect_status("run beyond --max-work", rc, 2, so, se)
+        if "more than --max-work" not in se or os.path.exists(out) and os.listdir(out):
+            raise Failure("--max-work did not refuse before any work: %r" % se)
+        rc, so, se = run(ctx, base + ["-o", out, scenario])
+        expect_status("run", rc, 0, so, se)
+        line = [x for x in se.splitlines() if "work: " in x]
+        exp = "one_city: work: %d items, " % items
+        if not line or not line[0].startswith(exp):
+            raise Failure("run does not print its estimate %r: %r" % (exp, se))
+        cd = items * days
+        exp_cd = ("%.0f k" % (cd / 1e3)) if cd >= 1e4 else "%d" % cd
+        if (exp + exp_cd + " simulated city-days") not in line[0]:
+            raise Failure("city-days: %r, expected %s" % (line[0], exp_cd))
+        for bad in ("0", "-5", "lots"):
+            rc, so, se = run(ctx, base + ["--max-work", bad, "-o", out, scenario])
+            expect_status("--max-work %s" % bad, rc, 2, so, se)
     else:
         raise Failure("unknown hardening case %r" % case)
     print("hardening %s: ok" % case)
