@@ -261,8 +261,8 @@ static int take_value(struct reader *r, long line, const struct field *fd, struc
         if (r->n_empty++ == 0)
             r->first_empty = line;
         problem(r, line,
-                "column '%s' is empty; every row needs a duration (take out the rows of "
-                "shipments not yet released knowingly: without them the durations look shorter)",
+                "column '%s' is empty; every row needs a duration (remove rows without one "
+                "knowingly: unfinished cases left out make durations look shorter)",
                 r->column);
         return 0;
     }
@@ -280,6 +280,17 @@ static int take_value(struct reader *r, long line, const struct field *fd, struc
                         r->column, show, point);
                 return 0;
             }
+        }
+        /* "3:30": hours and minutes, and what they are in decimal hours */
+        unsigned h, m;
+        char tail;
+        if (!fd->unusable && sscanf(text, "%u:%2u%c", &h, &m, &tail) == 2 && m < 60 &&
+            strlen(strchr(text, ':')) == 3) {
+            problem(r, line,
+                    "column '%s': '%s' is not a number; if it is hours:minutes, write it as "
+                    "decimal hours (%.4g)",
+                    r->column, show, h + m / 60.0);
+            return 0;
         }
         problem(r, line,
                 "column '%s': '%s' is not a number; a duration is a decimal number >= 0 with a "
@@ -299,7 +310,7 @@ static int take_value(struct reader *r, long line, const struct field *fd, struc
     }
     if (x < 0) {
         problem(r, line,
-                "column '%s': %s is negative; a duration must be >= 0 (does the record end "
+                "column '%s': '%s' is negative; a duration must be >= 0 (does the record end "
                 "before it starts?)",
                 r->column, show);
         return 0;
@@ -495,7 +506,9 @@ int bf_fit_read_csv(struct bf_fit_data *s, FILE *f, const char *file, const char
         /* a column without a single value: said once, not on every row */
         pb->n = before;
         pb->dropped = dropped_before;
-        problem(&r, r.first_empty, "column '%s' is empty on every row (%zu rows, lines %ld to %ld)",
+        problem(&r, r.first_empty,
+                "column '%s' is empty on every row (%zu rows, lines %ld to %ld); is it the "
+                "column of the durations?",
                 column, r.n_rows, r.first_empty, last);
     } else if (added == 0) {
         if (v.n == 0)

@@ -878,7 +878,7 @@ static void csv_should_report_every_bad_row_with_its_line(void **state)
     assert_int_equal(r.rc, BF_EPARSE);
     assert_null(r.s.x);
     assert_problem(&r, 0, "t.csv:3", "'abc' is not a number");
-    assert_problem(&r, 1, "t.csv:4", "-3 is negative; a duration must be >= 0");
+    assert_problem(&r, 1, "t.csv:4", "'-3' is negative; a duration must be >= 0");
     assert_problem(&r, 2, "t.csv:6", "3 fields, but the header has 2");
     assert_problem(&r, 3, "t.csv:7",
                    "'12,5' is not a number; the decimal separator must be a point (12.5)");
