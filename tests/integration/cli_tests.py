@@ -18,8 +18,9 @@ Checks:
                        status 2, exactly the stderr lines of NAME.expect, and
                        nothing written (no folder; an earlier one untouched)
     fit                fit on the example data: the table, the files, every
-                       spec validates in a scenario; gnuplot missing;
-                       --no-plots; the default folder
+                       spec validates in a scenario, the example scenario
+                       holds the best spec; gnuplot missing; --no-plots; the
+                       default folder
     scenario PATH      PATH (relative to the source tree) validates and runs
     generated WHAT     `borderflow schema` / `borderflow params` output equals
                        docs/scenario.schema.json / docs/parameters.md
@@ -599,6 +600,12 @@ def check_fit(ctx):
     if out not in se:
         raise Failure("stderr does not name the folder written:\n%s" % se)
     n = fit_specs_validate(ctx, record, "example")
+    # the example scenario holds this very spec
+    with open(ctx.path("scenarios", "examples", "own_clearance_times.json"), encoding="utf-8") as f:
+        shipped = json.load(f)["defaults"]["clearance"]["screening_h"]
+    if shipped != record["spec"]:
+        raise Failure("scenarios/examples/own_clearance_times.json has screening_h %s; the fit of %s "
+                      "gives %s: paste the new spec" % (json.dumps(shipped), FIT_EXAMPLE, json.dumps(record["spec"])))
 
     # values in days, nearly constant: specs that need more than 6 digits
     # and no gamma (GSL cannot draw from its shape); all valid in day
