@@ -127,10 +127,27 @@ static void assert_ranked(const struct bf_fit_table *t)
  */
 #define EULER_GAMMA 0.57721566490153286
 
+/* Checks, and prints the figure docs/uncertainty.md quotes. */
 static void assert_within_3se(double got, double want, double se, const char *what)
 {
+    print_message("    %-16s %10.5g  true %-8.4g se %-8.3g (%+.2f se)\n", what, got, want, se,
+                  (got - want) / se);
     if (!(fabs(got - want) <= 3 * se))
         fail_msg("%s = %.6g, expected %.6g within 3 se = %.4g", what, got, want, 3 * se);
+}
+
+/* The ranking as docs/uncertainty.md quotes it: each fitted family's AIC
+ * above the first's, and the KS p-value of the first. */
+static void print_ranking(const struct bf_fit_table *t)
+{
+    char line[256];
+    size_t len = 0;
+    for (unsigned i = 0; i < BF_FIT_FAMILIES && t->r[i].fitted && t->r[i].kind != BF_DIST_EMPIRICAL;
+         i++)
+        len += (size_t)snprintf(line + len, sizeof line - len, "%s%s +%.1f", i ? ", " : "",
+                                bf_dist_kind_name(t->r[i].kind), t->r[i].aic - t->r[0].aic);
+    print_message("    ranked by AIC: %s; KS p of the first %.3g, A2 %.3g\n", line, t->r[0].ks_p,
+                  t->r[0].ad_a2);
 }
 
 /* The default time to sale, gamma(2.78, 32.4) days, drawn as the model
@@ -152,6 +169,7 @@ static void fit_should_recover_a_gamma(void **state)
     const double k = 2.78, th = 32.4, n = N_SAMPLE, t1 = gsl_sf_psi_1(k);
     assert_within_3se(t.r[0].d.p[0], k, sqrt(k / (n * (k * t1 - 1))), "gamma shape");
     assert_within_3se(t.r[0].d.p[1], th, sqrt(t1 * th * th / (n * (k * t1 - 1))), "gamma scale");
+    print_ranking(&t);
     assert_true(t.r[0].acceptable && t.r[0].ks_p > BF_FIT_ACCEPT_P);
     bf_fit_data_fini(&s);
 }
@@ -174,6 +192,7 @@ static void fit_should_recover_a_lognormal(void **state)
     assert_int_equal(t.best, 0);
     assert_within_3se(t.r[0].d.p[0], mu, sigma / sqrt(n), "lognormal mu");
     assert_within_3se(t.r[0].d.p[1], sigma, sigma / sqrt(2 * n), "lognormal sigma");
+    print_ranking(&t);
     bf_fit_data_fini(&s);
 }
 
@@ -195,6 +214,7 @@ static void fit_should_recover_a_weibull(void **state)
     const double c = 1 + 6 * (1 - EULER_GAMMA) * (1 - EULER_GAMMA) / (M_PI * M_PI);
     assert_within_3se(t.r[0].d.p[1], lambda, sqrt(lambda * lambda * c / (k * k * n)),
                       "weibull scale");
+    print_ranking(&t);
     bf_fit_data_fini(&s);
 }
 
@@ -234,6 +254,8 @@ static void fit_should_recover_an_exponential(void **state)
         }
         bf_fit_data_fini(&s);
     }
+    print_message("    the exponential ranked first in %d of 40 samples (expected about 32)\n",
+                  first);
     if (first < 24)
         fail_msg("the exponential ranked first in %d of 40 samples, expected about 32", first);
 }
@@ -518,6 +540,8 @@ static void fit_should_choose_the_table_only_when_no_family_is_close(void **stat
     }
     assert_int_equal(t.best, BF_FIT_FAMILIES - 1);
     assert_int_equal(t.r[t.best].d.n, BF_DIST_EMPIRICAL_MAX);
+    print_message("    two humps, n 3000: the lowest AIC (%s) D %.3f, the table's D %.3f\n",
+                  bf_dist_kind_name(t.r[0].kind), t.r[0].ks_d, d_table);
     bf_fit_data_fini(&s);
 
     ok(bf_dist_gamma(&a, 3, 10, &g), &g);
@@ -531,6 +555,8 @@ static void fit_should_choose_the_table_only_when_no_family_is_close(void **stat
     assert_true(gm->ks_d < t.r[BF_FIT_FAMILIES - 1].ks_d);
     assert_true(gm->acceptable);
     assert_int_equal(t.r[t.best].kind, BF_DIST_GAMMA);
+    print_message("    mild mixture, n 60000: gamma KS p %.2g, D %.4f, the table's D %.4f\n",
+                  gm->ks_p, gm->ks_d, t.r[BF_FIT_FAMILIES - 1].ks_d);
     bf_fit_data_fini(&s);
 }
 
