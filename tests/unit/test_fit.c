@@ -804,7 +804,7 @@ static void data_should_refuse_bad_values(void **state)
     x[3] = -1;
     assert_int_equal(bf_fit_data_init(&s, x, 12, &g), BF_EINVAL);
     assert_non_null(strstr(g.msg, "[3]"));
-    x[3] = NAN;
+    x[3] = (double)NAN;
     assert_int_equal(bf_fit_data_init(&s, x, 12, &g), BF_EINVAL);
     assert_null(s.x);
     x[3] = -0.0; /* stored as +0, and counted as a zero */
