@@ -18,6 +18,7 @@
 #include <stdio.h>
 
 #include "borderflow/batch.h"
+#include "borderflow/fit.h"
 
 /* The most files bf_output_write makes. */
 #define BF_OUTPUT_MAX_FILES 24
@@ -87,5 +88,47 @@ int bf_output_write(const struct bf_results *r, const char *folder, const atomic
  * found on disk: the folder is complete once it exists. */
 int bf_output_write_record(const struct bf_results *r, const char *folder,
                            const struct bf_run_record *rec, struct bf_diag *diag);
+
+/* ---- borderflow fit ---- */
+
+/*
+ * What `borderflow fit` found for one column: the strings are borrowed for
+ * the call. The folder it writes (docs/uncertainty.md):
+ *   fit.csv    one row per family, in the table's order (by AIC; the
+ *              empirical table last): rank, parameters, loglik, aic,
+ *              delta_aic (to the lowest), bic, ks_d, ks_p, ad_a2, unit,
+ *              the spec, and why a family was not fitted
+ *   best.json  the best spec alone, one line: what a scenario takes
+ *   fit.json   all of it, with the sample's summary and the parameters the
+ *              spec can be pasted into; written last
+ */
+struct bf_fit_report {
+    const char *program; /* "borderflow 0.1.0" */
+    const char *source;  /* the CSV file, as given */
+    const char *column;  /* its column */
+    const char *unit;    /* "h" or "d" */
+    const struct bf_fit_data *data;
+    const struct bf_fit_table *table;
+};
+
+int bf_write_fit_csv(FILE *f, const struct bf_fit_report *rep);
+int bf_write_fit_best(FILE *f, const struct bf_fit_report *rep);
+int bf_write_fit_json(FILE *f, const struct bf_fit_report *rep);
+
+/*
+ * Writes fit.csv, best.json and fit.json into folder (which must exist),
+ * each as NAME.tmp renamed once all three are complete; an earlier fit.json
+ * is removed first. 0, or BF_EIO / BF_EINVAL (a name too long) with diag; on
+ * failure no temporary file is left.
+ */
+int bf_output_write_fit(const struct bf_fit_report *rep, const char *folder, struct bf_diag *diag);
+
+/*
+ * The duration parameters, from the parameter tables (docs/parameters.md),
+ * whose unit is `unit` ("h", "d"): "clearance.doc_prep_h", ...,
+ * "lanes.<lane>.transit_d", ... At most max of them into out; returns the
+ * count.
+ */
+size_t bf_fit_targets(const char *unit, char (*out)[64], size_t max);
 
 #endif

@@ -88,4 +88,23 @@ int bf_plot_folder(const char *dir, const struct bf_report_options *opt, struct 
  */
 void bf_plot_clear(const char *dir);
 
+/* ---- borderflow fit ---- */
+
+struct bf_fit_report; /* output.h */
+
+/*
+ * The chart of a fit in DIR (docs/uncertainty.md): fit.png and fit.svg, the
+ * histogram of the values with every fitted density and the Q-Q plot of
+ * the best fit, with their script fit.gp and data fit.dat (rerun by hand
+ * with `gnuplot fit.gp` in DIR). Every file of an earlier chart is removed
+ * first. Returns 0; BF_ENOGNUPLOT (fit.gp and fit.dat written, no image;
+ * diag says how to draw it); BF_ECHILD (gnuplot failed: no image, fit.log
+ * says why, diag has its last line); BF_EIO, BF_ENOMEM, BF_EINVAL (a path
+ * too long). Never touches the tables of the fit.
+ */
+int bf_plot_fit(const char *dir, const struct bf_fit_report *rep, struct bf_diag *diag);
+
+/* Removes what bf_plot_fit writes in DIR (fit --no-plots). */
+void bf_plot_fit_clear(const char *dir);
+
 #endif

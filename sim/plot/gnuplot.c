@@ -34,7 +34,7 @@
  * ".") are skipped: a program that happens to be called gnuplot in the
  * current directory is not one to run (and the child changes directory
  * before it starts gnuplot). */
-static int find_gnuplot(char *out, size_t size)
+int bf__gnuplot_find(char *out, size_t size)
 {
     const char *path = getenv("PATH");
     for (const char *p = path; p != NULL && *p != '\0';) {
@@ -158,8 +158,10 @@ struct job {
     int status;
 };
 
-/* Starts `gnuplot -d NAME.gp` in charts_dir, its output into NAME.log. */
-static int start(const char *gnuplot, const char *charts_dir, struct job *j, struct bf_diag *diag)
+/* Starts `gnuplot -d NAME.gp` in charts_dir, its output into NAME.log; with
+ * arg, `gnuplot -d -c NAME.gp ARG` (the script's ARG1). */
+static int start(const char *gnuplot, const char *charts_dir, struct job *j, const char *arg,
+                 struct bf_diag *diag)
 {
     char log[1400], script[128];
     snprintf(script, sizeof script, "%s.gp", j->name);
@@ -179,8 +181,11 @@ static int start(const char *gnuplot, const char *charts_dir, struct job *j, str
         return BF_EIO;
     }
     /* -d: no ~/.gnuplot, so every machine draws the same charts */
-    char arg0[] = "gnuplot", arg1[] = "-d";
-    char *const argv[] = {arg0, arg1, script, NULL};
+    char arg0[] = "gnuplot", arg1[] = "-d", arg2[] = "-c", arg4[128];
+    snprintf(arg4, sizeof arg4, "%s", arg ? arg : "");
+    char *const plain[] = {arg0, arg1, script, NULL};
+    char *const with_arg[] = {arg0, arg1, arg2, script, arg4, NULL};
+    char *const *argv = arg ? with_arg : plain;
     pid_t pid = fork();
     if (pid == 0) {
         /* the child: only async-signal-safe calls until execv */
@@ -250,7 +255,7 @@ static int run_all(const char *gnuplot, const char *charts_dir, struct job *jobs
     int rc = 0;
     size_t started = 0;
     for (; started < n; started++) {
-        rc = start(gnuplot, charts_dir, &jobs[started], diag);
+        rc = start(gnuplot, charts_dir, &jobs[started], NULL, diag);
         if (rc != 0)
             break;
     }
@@ -285,6 +290,28 @@ static int run_all(const char *gnuplot, const char *charts_dir, struct job *jobs
         rc = BF_ECHILD;
     }
     return rc;
+}
+
+int bf__gnuplot_run(const char *gnuplot, const char *dir, const char *name, const char *arg,
+                    struct bf_diag *diag)
+{
+    struct job j = {.name = name};
+    int rc = start(gnuplot, dir, &j, arg, diag);
+    if (rc != 0)
+        return rc;
+    char logname[128];
+    snprintf(logname, sizeof logname, "%s.log", name);
+    if (wait_for(&j) == 0 && WIFEXITED(j.status) && WEXITSTATUS(j.status) == 0) {
+        remove_in(dir, logname);
+        return 0;
+    }
+    char reason[700];
+    if (WIFEXITED(j.status) && WEXITSTATUS(j.status) == 127)
+        snprintf(reason, sizeof reason, "gnuplot could not be started");
+    else
+        log_reason(dir, name, reason, sizeof reason);
+    bf_diag_set(diag, "gnuplot failed: %s", reason);
+    return BF_ECHILD;
 }
 
 /* ---- the charts ---- */
@@ -348,7 +375,7 @@ int bf_plot_charts(const char *dir, struct bf_diag *diag)
         jobs[n_jobs++] = (struct job){.name = bf__charts[i].name};
     }
     char gnuplot[1024];
-    if (find_gnuplot(gnuplot, sizeof gnuplot) != 0) {
+    if (bf__gnuplot_find(gnuplot, sizeof gnuplot) != 0) {
         bf_diag_set(diag,
                     "gnuplot not found on PATH: no charts drawn (the numbers are complete); "
                     "their scripts and data are in %s/ -- install gnuplot and run "

@@ -179,6 +179,23 @@ struct bf__template {
 extern const struct bf__template bf__templates[];
 extern const size_t bf__templates_n;
 
+/* ---- gnuplot ---- */
+
+/* The first gnuplot on PATH (absolute entries only) into out: 0, or
+ * BF_ENOGNUPLOT. */
+int bf__gnuplot_find(char *out, size_t size);
+
+/*
+ * Runs `gnuplot -d NAME.gp` in dir -- `gnuplot -d -c NAME.gp ARG` with arg
+ * -- as a child process (fork + execv, no shell), its messages into
+ * NAME.log, and waits for it. 0 when it exits with 0 (the log removed), else
+ * BF_ECHILD with the log's last line in diag (the log kept), or BF_EIO /
+ * BF_EINVAL when the log cannot be opened. Checking what it drew is the
+ * caller's.
+ */
+int bf__gnuplot_run(const char *gnuplot, const char *dir, const char *name, const char *arg,
+                    struct bf_diag *diag);
+
 /* ---- text ---- */
 
 /* Text for a gnuplot data file: a field gnuplot reads back verbatim. */

@@ -14,6 +14,13 @@ Checks:
     bad NAME           tests/data/bad/NAME.json (or a file generated at run
                        time) is refused by validate and run with exit status 2,
                        exactly the stderr lines of NAME.expect, and no output
+    fit_bad NAME       tests/data/fit/NAME.csv is refused by fit with exit
+                       status 2, exactly the stderr lines of NAME.expect, and
+                       nothing written (no folder; an earlier one untouched)
+    fit                fit on the example data: the table, the files, every
+                       spec validates in a scenario, the example scenario
+                       holds the best spec; gnuplot missing; --no-plots; the
+                       default folder
     scenario PATH      PATH (relative to the source tree) validates and runs
     generated WHAT     `borderflow schema` / `borderflow params` output equals
                        docs/scenario.schema.json / docs/parameters.md
@@ -26,7 +33,8 @@ Checks:
 
 Update modes (regenerate what the checks compare with, then review the diff):
     update-golden      tests/golden/* from scenarios/tests/*.json
-    update-expect      tests/data/bad/*.expect from the program's messages
+    update-expect      tests/data/bad/*.expect and tests/data/fit/*.expect from
+                       the program's messages
     update-docs        docs/scenario.schema.json and docs/parameters.md
 
 Python 3 standard library only. Exit status 0 when the check passes.
@@ -439,12 +447,217 @@ def check_bad(ctx, name):
 
 def update_expect(ctx):
     ctx.update = True
-    names = sorted(
-        os.path.splitext(os.path.basename(p))[0]
-        for p in glob.glob(ctx.path("tests", "data", "bad", "*.expect"))
-    )
-    for n in names:
-        check_bad(ctx, n)
+    for folder, check in (("bad", check_bad), ("fit", check_fit_bad)):
+        names = sorted(
+            os.path.splitext(os.path.basename(p))[0]
+            for p in glob.glob(ctx.path("tests", "data", folder, "*.expect"))
+        )
+        for n in names:
+            check(ctx, n)
+
+
+# ---- borderflow fit ----
+
+FIT_COLUMN = "clearance_h"
+FIT_EXAMPLE = os.path.join("scenarios", "examples", "fit", "clearance_hours.csv")
+FIT_TABLES = ["best.json", "fit.csv", "fit.json"]
+FIT_CHART = ["fit.dat", "fit.gp", "fit.png", "fit.svg"]
+
+
+def check_fit_bad(ctx, name):
+    """tests/data/fit/NAME.csv, fitted in a scratch folder (so that the
+    messages name NAME.csv and the default output folder would land there),
+    next to an earlier fit's folder that must stay as it was."""
+    src = ctx.path("tests", "data", "fit", name + ".csv")
+    expect_path = ctx.path("tests", "data", "fit", name + ".expect")
+    if not os.path.isfile(src):
+        raise Failure("no tests/data/fit/%s.csv" % name)
+    cwd = ctx.fresh("fit_bad")
+    shutil.copyfile(src, os.path.join(cwd, name + ".csv"))
+    earlier = os.path.join(cwd, "earlier")
+    os.makedirs(earlier)
+    for f in FIT_TABLES:
+        with open(os.path.join(earlier, f), "w") as fh:
+            fh.write("an earlier fit's %s\n" % f)
+    before = file_state(earlier)
+    results = {
+        "default folder": run(ctx, ["fit", name + ".csv", "--column", FIT_COLUMN], cwd=cwd),
+        "-o earlier": run(ctx, ["fit", name + ".csv", "--column", FIT_COLUMN, "-o", "earlier"], cwd=cwd),
+    }
+    got = results["default folder"][2].splitlines()
+    if ctx.update:
+        comments = read_expect(expect_path)[0] if os.path.isfile(expect_path) else []
+        with open(expect_path, "w", encoding="utf-8") as f:
+            f.write("\n".join(comments + got) + "\n")
+        print("updated tests/data/fit/%s.expect" % name)
+        return
+    _, want = read_expect(expect_path)
+    problems = []
+    if not want:
+        problems.append("%s.expect holds no expected line" % name)
+    for line in want:
+        # every message names the file and the line (FILE:LINE: column 'NAME': ...)
+        if not line.startswith(name + ".csv:"):
+            problems.append("expected line does not start with %s.csv: %s" % (name, line))
+    for how, (rc, so, se) in results.items():
+        if rc != 2:
+            problems.append("%s: exit status %d, expected 2" % (how, rc))
+        if so:
+            problems.append("%s: printed on stdout:\n%s" % (how, so))
+        lines = se.splitlines()
+        if lines != want:
+            diff = difflib.unified_diff(want, lines, name + ".expect", how + " stderr", lineterm="")
+            problems.append("%s: stderr is not the expected:\n%s" % (how, "\n".join(diff)))
+    left = sorted(set(os.listdir(cwd)) - {name + ".csv", "earlier"})
+    if left:
+        problems.append("fit wrote %s" % ", ".join(left))
+    if file_state(earlier) != before:
+        problems.append("fit changed the earlier folder: %s" % output_files(earlier))
+    if problems:
+        raise Failure("tests/data/fit/%s:\n%s" % (name, "\n".join(problems)))
+    print("%s: exit status 2, %d expected line(s), nothing written" % (name, len(want)))
+
+
+def run_env(ctx, args, cwd, env):
+    p = subprocess.run([ctx.bf] + args, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       timeout=TIMEOUT_S, env=dict(os.environ, LC_ALL="C", **env))
+    return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
+
+
+def have_gnuplot():
+    return any(os.access(os.path.join(d, "gnuplot"), os.X_OK)
+               for d in os.environ.get("PATH", "").split(os.pathsep) if d.startswith("/"))
+
+
+def fit_folder(ctx, csv, out, extra=(), env=None):
+    """Runs fit on csv into out; (stdout, stderr, fit.json, fit.csv rows)."""
+    args = ["fit", csv, "--column", FIT_COLUMN, "-o", out] + list(extra)
+    rc, so, se = run_env(ctx, args, ctx.src, env or {})
+    expect_status("borderflow " + " ".join(args), rc, 0, so, se)
+    with open(os.path.join(out, "fit.json"), encoding="utf-8") as f:
+        record = json.load(f)
+    with open(os.path.join(out, "best.json"), encoding="utf-8") as f:
+        best = f.read()
+    if json.loads(best) != record["spec"] or best.count("\n") != 1:
+        raise Failure("%s: best.json %r is not fit.json's spec %r on one line" % (out, best, record["spec"]))
+    if best.strip() not in so.splitlines():
+        raise Failure("%s: the spec of best.json is not printed:\n%s" % (out, so))
+    return so, se, record, read_csv(os.path.join(out, "fit.csv"))
+
+
+def fit_specs_validate(ctx, record, what):
+    """Each fitted family's spec, put into every parameter fit.json says it
+    suits, is a scenario that `borderflow validate` accepts."""
+    with open(ctx.path("scenarios", "tests", "one_city.json"), encoding="utf-8") as f:
+        base = json.load(f)
+    base["$schema"] = "../docs/scenario.schema.json"
+    paths = [p.replace("<lane>", "eu_rail").replace("<code>", "9810").replace("<category>", "general")
+             for p in record["parameters"]]
+    if not paths:
+        raise Failure("%s: fit.json names no parameter for unit %s" % (what, record["unit"]))
+    folder = ctx.fresh("fit_specs", what)
+    n = 0
+    for fam in record["families"]:
+        if not fam["fitted"]:
+            continue
+        sc = json.loads(json.dumps(base))
+        sc["name"] = "fit_" + fam["family"]
+        defaults = sc.setdefault("defaults", {})
+        for p in paths:
+            node = defaults
+            parts = p.split(".")
+            for k in parts[:-1]:
+                node = node.setdefault(k, {})
+            node[parts[-1]] = fam["spec"]
+        path = os.path.join(folder, fam["family"] + ".json")
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(sc, f, indent=1)
+        rc, so, se = run(ctx, ["validate", path])
+        expect_status("validate the %s spec of %s (%s)" % (fam["family"], what, json.dumps(fam["spec"])), rc, 0, so, se)
+        n += 1
+    return n
+
+
+def check_fit(ctx):
+    work = ctx.fresh("fit")
+    chart = FIT_CHART if have_gnuplot() else []
+
+    # the example: the table, the files, the specs
+    out = os.path.join(work, "example")
+    so, se, record, rows = fit_folder(ctx, FIT_EXAMPLE, out)
+    if output_files(out) != sorted(FIT_TABLES + chart):
+        raise Failure("fit wrote %s, expected %s" % (output_files(out), sorted(FIT_TABLES + chart)))
+    lines = so.splitlines()
+    if lines[0] != "clearance_hours.csv, column clearance_h: 200 values in hours":
+        raise Failure("first line of the table: %r" % lines[0])
+    kinds = [r["family"] for r in rows]
+    if sorted(kinds) != ["empirical", "exponential", "gamma", "lognormal", "weibull"] or kinds[-1] != "empirical":
+        raise Failure("fit.csv families %s" % kinds)
+    # the example is 200 draws of a lognormal (median 4 h, p90 12 h):
+    # it must win, with its median and p90 near the truth (the sampling
+    # sd of the median is about 5%, of the p90 about 8%)
+    if record["best"] != "lognormal" or rows[0]["family"] != "lognormal" or rows[0]["best"] != "1":
+        raise Failure("the example's best fit is %s, expected the lognormal it was drawn from" % record["best"])
+    if not (3.6 < record["spec"]["median"] < 4.4 and 10 < record["spec"]["p90"] < 14):
+        raise Failure("the example's lognormal spec %s is far from median 4, p90 12" % record["spec"])
+    aics = [float(r["aic"]) for r in rows if r["rank"] != "NA"]
+    if aics != sorted(aics) or float(rows[0]["delta_aic"]) != 0:
+        raise Failure("fit.csv is not ordered by AIC: %s" % aics)
+    if record["n"] != 200 or record["unit"] != "h" or record["column"] != FIT_COLUMN:
+        raise Failure("fit.json: n %r, unit %r, column %r" % (record["n"], record["unit"], record["column"]))
+    if out not in se:
+        raise Failure("stderr does not name the folder written:\n%s" % se)
+    n = fit_specs_validate(ctx, record, "example")
+    # the example scenario holds this very spec
+    with open(ctx.path("scenarios", "examples", "own_clearance_times.json"), encoding="utf-8") as f:
+        shipped = json.load(f)["defaults"]["clearance"]["screening_h"]
+    if shipped != record["spec"]:
+        raise Failure("scenarios/examples/own_clearance_times.json has screening_h %s; the fit of %s "
+                      "gives %s: paste the new spec" % (json.dumps(shipped), FIT_EXAMPLE, json.dumps(record["spec"])))
+
+    # values in days, nearly constant: specs that need more than 6 digits
+    # and no gamma (GSL cannot draw from its shape); all valid in day
+    # parameters, lanes and channels included
+    narrow = os.path.join(work, "narrow.csv")
+    with open(narrow, "w") as f:
+        f.write("id,%s\n" % FIT_COLUMN)
+        for i in range(40):
+            f.write("%d,%.9f\n" % (i, 30 * (1 + 1e-6 * ((i * 7919) % 41 - 20))))
+    out = os.path.join(work, "narrow")
+    so, se, rec2, _ = fit_folder(ctx, narrow, out, ["--unit", "d", "--no-plots"])
+    gamma = [f for f in rec2["families"] if f["family"] == "gamma"][0]
+    if gamma["fitted"] or "outside [0.2, 1000]" not in gamma["note"]:
+        raise Failure("narrow data: the gamma should be refused: %s" % gamma)
+    if "lanes.<lane>.transit_d" not in rec2["parameters"]:
+        raise Failure("--unit d: fit.json's parameters %s lack the lanes' transit" % rec2["parameters"])
+    n += fit_specs_validate(ctx, rec2, "narrow")
+    if output_files(out) != sorted(FIT_TABLES):
+        raise Failure("--no-plots wrote %s" % output_files(out))
+
+    # gnuplot missing: the tables, the script and its data, no image, exit 0
+    out = os.path.join(work, "no_gnuplot")
+    so, se, _, _ = fit_folder(ctx, FIT_EXAMPLE, out, env={"PATH": "/nonexistent"})
+    if "gnuplot not found" not in se:
+        raise Failure("without gnuplot: stderr does not say so:\n%s" % se)
+    if output_files(out) != sorted(FIT_TABLES + ["fit.dat", "fit.gp"]):
+        raise Failure("without gnuplot fit wrote %s" % output_files(out))
+
+    # --no-plots over a folder with a chart removes the chart
+    if chart:
+        out = os.path.join(work, "example")
+        fit_folder(ctx, FIT_EXAMPLE, out, ["--no-plots"])
+        if output_files(out) != sorted(FIT_TABLES):
+            raise Failure("--no-plots left %s" % output_files(out))
+
+    # without -o: out/fit/<file>.<column>/ in the current folder
+    cwd = ctx.fresh("fit_default")
+    rc, so, se = run(ctx, ["fit", ctx.path(FIT_EXAMPLE), "--column", FIT_COLUMN, "--no-plots"], cwd=cwd)
+    expect_status("fit without -o", rc, 0, so, se)
+    want = os.path.join(cwd, "out", "fit", "clearance_hours.clearance_h")
+    if output_files(want) != sorted(FIT_TABLES):
+        raise Failure("fit without -o: expected the tables in %s" % want)
+    print("fit: the example's table and files; %d specs valid in scenarios; no gnuplot; --no-plots; "
+          "the default folder" % n)
 
 
 # ---- every scenario runs ----
@@ -523,6 +736,7 @@ def check_cli(ctx):
         (["validate", "--help"], "usage: borderflow validate"),
         (["schema", "--help"], "usage: borderflow schema"),
         (["params", "--help"], "usage: borderflow params"),
+        (["fit", "--help"], "usage: borderflow fit"),
     ]:
         rc, so, se = run(ctx, args)
         expect_status("borderflow " + " ".join(args), rc, 0, so, se)
@@ -558,6 +772,14 @@ def check_cli(ctx):
         ["validate", "no_such_scenario.json"],
         ["schema", "extra"],
         ["params", "extra"],
+        ["fit", "-o", out],
+        ["fit", "-o", out, FIT_EXAMPLE],
+        ["fit", "-o", out, "--column"],
+        ["fit", "-o", out, "--column", FIT_COLUMN, "--unit", "weeks", FIT_EXAMPLE],
+        ["fit", "-o", out, "--column", FIT_COLUMN, "--bogus", FIT_EXAMPLE],
+        ["fit", "-o", out, "--column", FIT_COLUMN, FIT_EXAMPLE, FIT_EXAMPLE],
+        ["fit", "-o", out, "--column", FIT_COLUMN, "no_such_file.csv"],
+        ["fit", "-o", out, "--column", FIT_COLUMN, os.path.join("sim", "cli")],
     ]
     for args in usage_errors:
         rc, so, se = run(ctx, args)
@@ -838,7 +1060,7 @@ def main():
     ap.add_argument("--source", required=True, help="the source tree")
     ap.add_argument("--work", required=True, help="a scratch directory (emptied as needed)")
     ap.add_argument("--version", default="", help="the version --version must print")
-    ap.add_argument("check", help="golden, threads, bad, scenario, generated, cli, resume, update-*")
+    ap.add_argument("check", help="golden, threads, bad, fit_bad, fit, scenario, generated, cli, resume, update-*")
     ap.add_argument("arg", nargs="?", help="the scenario or case the check is about")
     ap.add_argument("--update", action="store_true", help="regenerate what this check compares with")
     args = ap.parse_args()
@@ -848,6 +1070,8 @@ def main():
         "golden": lambda: check_golden(ctx, args.arg),
         "threads": lambda: check_threads(ctx, args.arg),
         "bad": lambda: check_bad(ctx, args.arg),
+        "fit_bad": lambda: check_fit_bad(ctx, args.arg),
+        "fit": lambda: check_fit(ctx),
         "scenario": lambda: check_scenario(ctx, args.arg),
         "generated": lambda: check_generated(ctx, args.arg),
         "cli": lambda: check_cli(ctx),
@@ -861,7 +1085,8 @@ def main():
     }
     if args.check not in checks:
         ap.error("unknown check %r" % args.check)
-    if args.check in ("golden", "totals", "hardening", "threads", "bad", "scenario", "generated") and not args.arg:
+    if args.check in ("golden", "totals", "hardening", "threads", "bad", "fit_bad", "scenario",
+                      "generated") and not args.arg:
         ap.error("%s needs an argument" % args.check)
     try:
         checks[args.check]()
