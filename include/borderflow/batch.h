@@ -200,9 +200,57 @@ struct bf_daily_delta {
     double mean, ci_low, ci_high;
 };
 
+/* A sample of the sensitivity design (sweep == BF_POINT_SAMPLE, value =
+ * the sample's index), not a sweep value. */
+#define BF_POINT_SAMPLE (-2)
+
 struct bf_point {
-    int sweep;      /* -1 for the scenario as written */
-    uint32_t value; /* index into the sweep's values */
+    int sweep;      /* -1 for the scenario as written, BF_POINT_SAMPLE */
+    uint32_t value; /* index into the sweep's values, or the sample's */
+};
+
+/*
+ * The metrics of a sensitivity study (sensitivity.csv, uncertainty.csv):
+ * per city its paired change (delta.csv), for the study its total
+ * (totals.csv), at every sample of the design.
+ *   XX(name, delta metric, total metric)
+ */
+#define BF_SENS_METRIC_MAP(XX)                                                                     \
+    XX(capital_released_cny, BF_DX_capital_released_cny, BF_T_capital_released_cny)                \
+    XX(capital_released_per_m, BF_DX_capital_released_per_m, BF_T_capital_released_per_m)          \
+    XX(financing_saving_cny, BF_DX_financing_saving_cny, BF_T_financing_saving_cny)                \
+    XX(days_to_rebate, BF_M_days_to_rebate, BF_T_days_to_rebate)
+
+enum bf_sens_metric {
+#define XX(name, d, t) BF_SM_##name,
+    BF_SENS_METRIC_MAP(XX)
+#undef XX
+        BF_SM_COUNT
+};
+const char *bf_sens_metric_name(int m);
+
+/* The indices: Morris mu*, mu, sigma; Sobol' first and total order. */
+enum bf_sens_index { BF_SI_MU_STAR, BF_SI_MU, BF_SI_SIGMA, BF_SI_FIRST, BF_SI_TOTAL };
+const char *bf_sens_index_name(int i);
+
+/* One row of sensitivity.csv: city (-1: the study's total), metric,
+ * parameter (index into sc->sens.param), index, its value and bootstrap
+ * 95% interval. */
+struct bf_sens_row {
+    int32_t city;
+    uint8_t metric, param, index;
+    double value, lo, hi;
+};
+
+/* One row of uncertainty.csv: a metric's distribution over the samples of
+ * the design (each a mean over the replications), and the replication
+ * noise beside it: the mean over samples of the standard error of that
+ * mean. */
+struct bf_uncert_row {
+    int32_t city;
+    uint8_t metric;
+    uint32_t n;
+    double mean, sd, p05, p50, p95, noise_se;
 };
 
 struct bf_results {
@@ -220,6 +268,14 @@ struct bf_results {
     struct bf_paired *delta;            /* [point][city][BF_DELTA_COUNT]: compared - baseline */
     struct bf_daily_delta *daily_delta; /* [city][BF_WC_COUNT][window_days], point 0 */
     struct bf_total *totals;            /* [point][BF_TOTAL_COUNT] */
+    /* sensitivity: the points 1..n_samples are the design's samples, with
+     * coordinates sens_x[sample][k] in [0, 1]; their analysis */
+    uint32_t n_samples;
+    double *sens_x;
+    struct bf_sens_row *sens;
+    size_t n_sens;
+    struct bf_uncert_row *uncert;
+    size_t n_uncert;
     /* point 0, with a comparison: the cities by capital released per CNY
      * million of exports, largest first (ties in city order), and where
      * each city's interval of capital released lies */
@@ -268,7 +324,7 @@ struct bf_batch_options {
     unsigned jobs;               /* threads; 0 = all cores */
     uint32_t replications;       /* 0 = the scenario's */
     int64_t seed;                /* < 0 = the scenario's */
-    bool sweeps;                 /* run the sweep points too */
+    bool sweeps;                 /* run the sweep points, or the sensitivity samples, too */
     const atomic_int *interrupt; /* nonzero: stop (BF_EINTR); set by a signal handler */
     bf_progress_fn *progress;
     void *progress_ctx;

@@ -53,6 +53,8 @@ int bf_write_cities_csv(FILE *f, const struct bf_results *r);
 int bf_write_totals_csv(FILE *f, const struct bf_results *r);
 int bf_write_ranking_csv(FILE *f, const struct bf_results *r);
 int bf_write_sweep_totals_csv(FILE *f, const struct bf_results *r);
+int bf_write_sensitivity_csv(FILE *f, const struct bf_results *r);
+int bf_write_uncertainty_csv(FILE *f, const struct bf_results *r);
 int bf_write_summary_json(FILE *f, const struct bf_results *r);
 int bf_write_run_json(FILE *f, const struct bf_results *r, const struct bf_run_record *rec);
 

@@ -91,6 +91,35 @@ struct bf_sweep {
     struct bf_pvalue value[BF_MAX_SWEEP_VALUES];
 };
 
+/*
+ * Global sensitivity (docs/uncertainty.md): the uncertain parameters, each
+ * over a range, and the design that samples them. A parameter is a path
+ * sweeps accept -- a number or a share (set to a value in [lo, hi]), a
+ * whole number (rounded), or a distribution (scaled by a factor in
+ * [lo, hi]) -- or "effective_date" (every city's date moved by a number of
+ * days in [lo, hi], rounded).
+ */
+#define BF_MAX_SENS_PARAMS 20
+enum bf_sens_method { BF_SENS_NONE, BF_SENS_MORRIS, BF_SENS_SOBOL };
+enum bf_sens_kind { BF_SK_VALUE, BF_SK_FACTOR, BF_SK_EFFECTIVE_SHIFT };
+struct bf_sens_param {
+    char path[128];
+    int policy; /* policy index it applies to, or -1 for every policy */
+    enum bf_sens_kind kind;
+    struct bf_pvalue proto; /* the parameter (pi, table, index); unused for the shift */
+    double lo, hi;
+};
+struct bf_sensitivity {
+    enum bf_sens_method method;
+    uint32_t n_params;
+    struct bf_sens_param param[BF_MAX_SENS_PARAMS];
+    uint32_t trajectories; /* Morris r */
+    uint32_t levels;       /* Morris p */
+    uint32_t samples;      /* Sobol' base rows N */
+    uint32_t seed;         /* of the design and the bootstrap */
+    uint32_t bootstrap;    /* resamples */
+};
+
 struct bf_scenario {
     char name[64];
     char description[512];
@@ -117,6 +146,7 @@ struct bf_scenario {
     struct bf_city *city;
     uint32_t n_sweeps;
     struct bf_sweep sweep[BF_MAX_SWEEPS];
+    struct bf_sensitivity sens; /* method BF_SENS_NONE without a "sensitivity" section */
     uint32_t n_notes;
     char notes[16][BF_TEXT_MAX]; /* assumptions and sources stated in the file */
 };
@@ -137,6 +167,14 @@ int bf_scenario_load_text(const char *name, const char *text, size_t len, struct
 /* Applies sweep value v to a copy of every city's params (of policy
  * `policy`, or all when the sweep says -1). */
 void bf_sweep_apply(const struct bf_pvalue *v, struct bf_params *p);
+
+/* Sets sensitivity parameter sp at coordinate u in [0, 1] (lo + u (hi -
+ * lo)) in p: the value, rounded for a whole number, or the distribution
+ * scaled. Not for BF_SK_EFFECTIVE_SHIFT (the caller moves the date). */
+void bf_sens_apply(const struct bf_sens_param *sp, double u, struct bf_params *p);
+/* The value of sp at coordinate u: lo + u (hi - lo), rounded where the
+ * parameter takes whole numbers or days. */
+double bf_sens_value(const struct bf_sens_param *sp, double u);
 
 /* Writes the JSON Schema of scenario files (docs/scenario.schema.json). */
 int bf_scenario_write_schema(char **out, size_t *len);

@@ -161,7 +161,22 @@ int bf_batch_run_item(const struct bf_results *r, uint64_t item, const atomic_in
     rules[0] = c->params[sc->baseline];
     rules[1] = c->params[policy];
     const struct bf_point *pt = &r->point[point];
-    if (pt->sweep >= 0) {
+    int32_t eff_shift = 0; /* days a sensitivity sample moves the effective date */
+    if (pt->sweep == BF_POINT_SAMPLE) {
+        const struct bf_sensitivity *se = &sc->sens;
+        const double *u = &r->sens_x[(size_t)pt->value * se->n_params];
+        for (uint32_t i = 0; i < se->n_params; i++) {
+            const struct bf_sens_param *sp = &se->param[i];
+            if (sp->kind == BF_SK_EFFECTIVE_SHIFT) {
+                eff_shift += (int32_t)bf_sens_value(sp, u[i]);
+                continue;
+            }
+            if (sp->policy < 0 || (uint32_t)sp->policy == sc->baseline)
+                bf_sens_apply(sp, u[i], &rules[0]);
+            if (sp->policy < 0 || (uint32_t)sp->policy == policy)
+                bf_sens_apply(sp, u[i], &rules[1]);
+        }
+    } else if (pt->sweep >= 0) {
         const struct bf_sweep *sw = &sc->sweep[pt->sweep];
         const struct bf_pvalue *v = &sw->value[pt->value];
         if (sw->policy < 0 || (uint32_t)sw->policy == sc->baseline)
@@ -173,7 +188,7 @@ int bf_batch_run_item(const struct bf_results *r, uint64_t item, const atomic_in
     struct bf_model_input in = {
         .old_rules = &rules[0],
         .new_rules = is_base ? &rules[0] : &rules[1],
-        .effective_day = is_base ? INT32_MAX : c->effective_day,
+        .effective_day = is_base ? INT32_MAX : c->effective_day + eff_shift,
         .rule = sc->rule,
         .cal = &sc->cal,
         .start_day = sc->start_day,
@@ -196,8 +211,14 @@ int bf_batch_run_item(const struct bf_results *r, uint64_t item, const atomic_in
     /* a sweep value may break a whole-set rule (a lane share of 0, say) */
     struct bf_diag d;
     bf_diag_clear(&d);
-    if (pt->sweep >= 0 &&
+    if (pt->sweep == BF_POINT_SAMPLE &&
         (bf_params_check(in.old_rules, &d) != 0 || bf_params_check(in.new_rules, &d) != 0)) {
+        /* validate checked each range's ends; a combination may still clash */
+        bf_diag_set(diag, "sensitivity sample %u makes the rules of city '%s' invalid: %s: %s",
+                    pt->value, c->name, d.where, d.msg);
+        rc = BF_EINVAL;
+    } else if (pt->sweep >= 0 &&
+               (bf_params_check(in.old_rules, &d) != 0 || bf_params_check(in.new_rules, &d) != 0)) {
         bf_diag_set(diag, "sweep '%s' value %s makes the rules of city '%s' invalid: %s: %s",
                     sc->sweep[pt->sweep].name, sc->sweep[pt->sweep].value[pt->value].label, c->name,
                     d.where, d.msg);
@@ -724,6 +745,9 @@ void bf_results_fini(struct bf_results *r)
     bf__free(r->rank);
     bf__free(r->rank_sign);
     bf__free(r->point);
+    bf__free(r->sens_x);
+    bf__free(r->sens);
+    bf__free(r->uncert);
     if (r->tables != NULL) {
         bf_qcache_fini(r->tables);
         bf__free(r->tables);
@@ -748,21 +772,10 @@ static int prepare(const struct bf_scenario *sc, const struct bf_batch_options *
     r->window_from = (uint32_t)(sc->window_day - sc->start_day);
     r->window_days = sc->window_days;
     r->n_days = r->window_from + sc->window_days + sc->tail_days;
-    r->n_points = 1;
-    if (o->sweeps)
-        for (uint32_t s = 0; s < sc->n_sweeps; s++)
-            r->n_points += sc->sweep[s].n_values;
-    r->point = bf__calloc(r->n_points, sizeof *r->point);
-    if (r->point == NULL)
-        return BF_ENOMEM;
-    r->point[0].sweep = -1;
-    uint32_t k = 1;
-    for (uint32_t s = 0; o->sweeps && s < sc->n_sweeps; s++)
-        for (uint32_t v = 0; v < sc->sweep[s].n_values; v++) {
-            r->point[k].sweep = (int)s;
-            r->point[k].value = v;
-            k++;
-        }
+    int prc =
+        bf__batch_points(sc, o->sweeps, &r->point, &r->n_points, &r->sens_x, &r->n_samples, NULL);
+    if (prc != 0)
+        return prc;
     size_t ng = n_groups(r);
     r->group = bf__calloc(ng, sizeof *r->group);
     r->delta = bf__calloc((size_t)r->n_points * r->n_cities * BF_DELTA_COUNT, sizeof *r->delta);
@@ -833,6 +846,8 @@ int bf_batch_run(const struct bf_scenario *sc, const struct bf_batch_options *o,
         rc = compute_deltas(r);
     if (rc == 0)
         rc = bf__compute_totals(r);
+    if (rc == 0)
+        rc = bf__analyze_sensitivity(r, diag);
     if (rc == 0) {
         struct collector *col = r->priv;
         int mrc =

@@ -3,7 +3,9 @@
  * bf_batch_estimate): work items, simulated city-days, shipments, the time
  * at a measured rate, and the memory of the results.
  *
- * A sweep's values may change a city's volume, so a sweep point's
+ * Points: the scenario as written, its sweep values, or the samples of its
+ * sensitivity design. A sweep's values may change a city's volume, so a
+ * sweep point's
  * shipments are estimated from the scenario as written: the estimate is
  * for deciding whether to start, not a promise.
  */
@@ -16,7 +18,12 @@ void bf_batch_estimate(const struct bf_scenario *sc, const struct bf_batch_optio
 {
     const double reps = o->replications ? o->replications : sc->replications;
     double points = 1;
-    if (o->sweeps)
+    const double k = sc->sens.n_params;
+    if (o->sweeps && sc->sens.method == BF_SENS_MORRIS)
+        points += sc->sens.trajectories * (k + 1);
+    else if (o->sweeps && sc->sens.method == BF_SENS_SOBOL)
+        points += sc->sens.samples * (k + 2);
+    else if (o->sweeps)
         for (uint32_t s = 0; s < sc->n_sweeps; s++)
             points += sc->sweep[s].n_values;
     const double days = (double)sc->warmup_days + sc->window_days + sc->tail_days;
@@ -34,10 +41,12 @@ void bf_batch_estimate(const struct bf_scenario *sc, const struct bf_batch_optio
     e->shipments = runs * per_day * days;
     e->seconds_one_thread = e->shipments / BF_ESTIMATE_SHIPMENTS_PER_S;
     /* per group (point, city, policy): every replication's metrics and
-     * breakdown, and its daily working capital while the group is open;
-     * then the daily bands kept */
+     * breakdown, and two histograms of days; the groups of the scenario as
+     * written also keep each replication's daily working capital while the
+     * group is open, then the daily bands */
     const double groups = points * sc->n_cities * sc->n_policies;
-    const double per_rep =
-        BF_METRIC_COUNT + (double)BF_BK_SLOTS * BF_BK_COUNT + (double)BF_WC_COUNT * sc->window_days;
-    e->result_bytes = groups * 8.0 * (reps * per_rep + 16.0 * sc->window_days);
+    const double groups0 = (double)sc->n_cities * sc->n_policies;
+    const double per_rep = BF_METRIC_COUNT + (double)BF_BK_SLOTS * BF_BK_COUNT;
+    e->result_bytes = 8.0 * (groups * (reps * per_rep + 2.0 * BF_HIST_DAYS) +
+                             groups0 * (reps * (BF_WC_COUNT + 1.0) + 16.0) * sc->window_days);
 }

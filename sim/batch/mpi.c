@@ -53,6 +53,8 @@
 
 #include "borderflow/alloc.h"
 
+#include "internal.h"
+
 enum { TAG_JOB = 1, TAG_ROOT = 2, TAG_WORK = 16 };
 enum { MSG_REQ = 1, MSG_RES, MSG_FAIL, MSG_DONE };
 enum { JOB_RUN = 1, JOB_END };
@@ -76,11 +78,13 @@ struct msg_head {
     uint64_t item;
 };
 
-/* rank 0 -> rank; JOB_RUN is followed by n_points struct bf_point */
+/* rank 0 -> rank; JOB_RUN is followed by n_points struct bf_point, or by
+ * the first alone when the points are a sensitivity design's n_samples
+ * samples (every rank makes the same design from its scenario) */
 struct job_head {
     uint32_t kind;
     int32_t status; /* JOB_END */
-    uint32_t seq, scenario, replications, n_points, n_cities, n_policies;
+    uint32_t seq, scenario, replications, n_points, n_samples, n_cities, n_policies;
     uint64_t seed;
     int32_t first_day;
     uint32_t n_days, window_from, window_days;
@@ -656,7 +660,7 @@ int bf_mpi_distribute(struct bf_results *r, const struct bf_batch_options *o, vo
                       struct bf_diag *diag)
 {
     struct bf_mpi *m = ctx;
-    BF_ASSERT(m->rank == 0 && r->n_points <= MAX_POINTS);
+    BF_ASSERT(m->rank == 0 && (r->n_samples > 0 || r->n_points <= MAX_POINTS));
     struct buf in = {0};
     in.cap = max_message(r);
     in.p = bf__malloc(in.cap);
@@ -688,6 +692,7 @@ int bf_mpi_distribute(struct bf_results *r, const struct bf_batch_options *o, vo
                              .scenario = m->scenario,
                              .replications = r->replications,
                              .n_points = r->n_points,
+                             .n_samples = r->n_samples,
                              .n_cities = r->n_cities,
                              .n_policies = r->n_policies,
                              .seed = r->seed,
@@ -695,8 +700,9 @@ int bf_mpi_distribute(struct bf_results *r, const struct bf_batch_options *o, vo
                              .n_days = r->n_days,
                              .window_from = r->window_from,
                              .window_days = r->window_days};
-    memcpy(jm.point, r->point, r->n_points * sizeof *r->point);
-    send_all(m, &jm, sizeof jm.h + r->n_points * sizeof *r->point, TAG_JOB);
+    const uint32_t sent = r->n_samples > 0 ? 1 : r->n_points;
+    memcpy(jm.point, r->point, sent * sizeof *r->point);
+    send_all(m, &jm, sizeof jm.h + sent * sizeof *r->point, TAG_JOB);
 
     pthread_t th[256];
     unsigned started = 0;
@@ -894,6 +900,17 @@ static void serve_run(struct bf_mpi *m, const struct bf_scenario *sc, struct job
     r.seed = jm->h.seed;
     r.n_points = jm->h.n_points;
     r.point = jm->point;
+    struct bf_point *design_points = NULL;
+    if (jm->h.n_samples > 0) {
+        uint32_t n = 0;
+        int prc = bf__batch_points(sc, true, &design_points, &n, &r.sens_x, &r.n_samples, NULL);
+        BF_ASSERT(prc != 0 || (n == jm->h.n_points && r.n_samples == jm->h.n_samples));
+        if (prc != 0) {
+            send_text(m, MSG_DONE, 0, prc, NO_ITEM, "out of memory making the sensitivity design");
+            return;
+        }
+        r.point = design_points;
+    }
     r.n_cities = jm->h.n_cities;
     r.n_policies = jm->h.n_policies;
     r.first_day = jm->h.first_day;
@@ -934,6 +951,8 @@ static void serve_run(struct bf_mpi *m, const struct bf_scenario *sc, struct job
     pthread_mutex_destroy(&run.fail.lock);
     if (have_tables)
         bf_qcache_fini(&tables);
+    bf__free(design_points);
+    bf__free(r.sens_x);
 }
 
 int bf_mpi_serve(struct bf_mpi *m, const struct bf_scenario *const *sc, uint32_t n_scenarios,
@@ -954,7 +973,8 @@ int bf_mpi_serve(struct bf_mpi *m, const struct bf_scenario *const *sc, uint32_t
         if (jm.h.kind == JOB_END)
             return jm.h.status;
         BF_ASSERT(jm.h.kind == JOB_RUN && jm.h.seq == m->runs && jm.h.scenario < n_scenarios);
-        BF_ASSERT((size_t)len == sizeof jm.h + jm.h.n_points * sizeof(struct bf_point));
+        BF_ASSERT((size_t)len ==
+                  sizeof jm.h + (jm.h.n_samples > 0 ? 1 : jm.h.n_points) * sizeof(struct bf_point));
         m->runs++;
         serve_run(m, sc[jm.h.scenario], &jm, o);
     }

@@ -290,7 +290,7 @@ int bf_write_sweep_csv(FILE *f, const struct bf_results *r)
     fputs("sweep,parameter,policy,value_index,value,city,metric,unit,before,after,delta,ci95_low,"
           "ci95_high,variance_reduction,note\n",
           f);
-    for (uint32_t p = 1; p < r->n_points; p++) {
+    for (uint32_t p = 1; p < r->n_points && r->n_samples == 0; p++) {
         const struct bf_sweep *sw = &sc->sweep[r->point[p].sweep];
         const struct bf_pvalue *v = &sw->value[r->point[p].value];
         for (uint32_t c = 0; c < r->n_cities; c++)
@@ -555,11 +555,54 @@ static void sweep_prefix(FILE *f, const struct bf_results *r, uint32_t point)
     fputc(',', f);
 }
 
+/* The name of a unit of the sensitivity tables: a city, or "all". */
+static void unit_name(FILE *f, const struct bf_results *r, int32_t city)
+{
+    bf_csv_field(f, city < 0 ? "all" : r->sc->city[city].name);
+}
+
+int bf_write_sensitivity_csv(FILE *f, const struct bf_results *r)
+{
+    const struct bf_sensitivity *se = &r->sc->sens;
+    fputs("city,metric,parameter,method,index,value,ci95_low,ci95_high\n", f);
+    for (size_t i = 0; i < r->n_sens; i++) {
+        const struct bf_sens_row *x = &r->sens[i];
+        unit_name(f, r, x->city);
+        fprintf(f, ",%s,", bf_sens_metric_name(x->metric));
+        bf_csv_field(f, se->param[x->param].path);
+        fprintf(f, ",%s,%s,", se->method == BF_SENS_MORRIS ? "morris" : "sobol",
+                bf_sens_index_name(x->index));
+        num(f, x->value);
+        fputc(',', f);
+        num(f, x->lo);
+        fputc(',', f);
+        num(f, x->hi);
+        fputc('\n', f);
+    }
+    return done(f);
+}
+
+int bf_write_uncertainty_csv(FILE *f, const struct bf_results *r)
+{
+    fputs("city,metric,samples,mean,sd,p05,p50,p95,noise_se\n", f);
+    for (size_t i = 0; i < r->n_uncert; i++) {
+        const struct bf_uncert_row *x = &r->uncert[i];
+        unit_name(f, r, x->city);
+        fprintf(f, ",%s,%u,", bf_sens_metric_name(x->metric), x->n);
+        const double v[] = {x->mean, x->sd, x->p05, x->p50, x->p95, x->noise_se};
+        for (int k = 0; k < 6; k++) {
+            num(f, v[k]);
+            fputc(k < 5 ? ',' : '\n', f);
+        }
+    }
+    return done(f);
+}
+
 int bf_write_sweep_totals_csv(FILE *f, const struct bf_results *r)
 {
     fputs("sweep,parameter,policy,value_index,value,metric,unit,scope,mean,ci95_low,ci95_high,n\n",
           f);
-    for (uint32_t p = 1; p < r->n_points; p++)
+    for (uint32_t p = 1; p < r->n_points && r->n_samples == 0; p++)
         for (int m = 0; m < BF_TOTAL_COUNT; m++)
             total_rows(f, r, p, m, sweep_prefix, false);
     return done(f);
@@ -884,6 +927,41 @@ int bf_write_summary_json(FILE *f, const struct bf_results *r)
     fputs("\n  ]", f);
     json_assumptions(f, r);
     json_totals(f, r);
+    if (r->n_samples > 0) {
+        const struct bf_sensitivity *se = &sc->sens;
+        fprintf(f,
+                ",\n  \"sensitivity\": {\"method\": \"%s\", \"samples\": %u, \"trajectories\": %u, "
+                "\"levels\": %u, \"base_rows\": %u, \"seed\": %u, \"bootstrap\": %u, "
+                "\"parameters\": [",
+                se->method == BF_SENS_MORRIS ? "morris" : "sobol", r->n_samples,
+                se->method == BF_SENS_MORRIS ? se->trajectories : 0,
+                se->method == BF_SENS_MORRIS ? se->levels : 0,
+                se->method == BF_SENS_SOBOL ? se->samples : 0, se->seed, se->bootstrap);
+        for (uint32_t i = 0; i < se->n_params; i++) {
+            const struct bf_sens_param *sp = &se->param[i];
+            fputs(i ? ",\n    {\"path\": " : "\n    {\"path\": ", f);
+            bf_json_string(f, sp->path);
+            fputs(", \"policy\": ", f);
+            bf_json_string(f, sp->policy < 0 ? "all" : sc->policy[sp->policy].name);
+            fputs(", \"kind\": ", f);
+            bf_json_string(f, sp->kind == BF_SK_FACTOR            ? "factor"
+                              : sp->kind == BF_SK_EFFECTIVE_SHIFT ? "days"
+                                                                  : "value");
+            fputs(", \"unit\": ", f);
+            bf_json_string(f, sp->kind == BF_SK_FACTOR            ? "factor"
+                              : sp->kind == BF_SK_EFFECTIVE_SHIFT ? "d"
+                                                                  : sp->proto.pi->unit);
+            fputs(", \"source\": ", f);
+            bf_json_string(f,
+                           sp->kind == BF_SK_EFFECTIVE_SHIFT ? "assumption" : sp->proto.pi->source);
+            fputs(", \"range\": [", f);
+            num(f, sp->lo);
+            fputs(", ", f);
+            num(f, sp->hi);
+            fputs("]}", f);
+        }
+        fputs("\n  ]}", f);
+    }
     fputs(",\n  \"sweep_definitions\": [", f);
     for (uint32_t s = 0; s < sc->n_sweeps; s++) {
         const struct bf_sweep *sw = &sc->sweep[s];
@@ -902,7 +980,7 @@ int bf_write_summary_json(FILE *f, const struct bf_results *r)
     }
     fputs(sc->n_sweeps ? "\n  ]" : "]", f);
     fputs(",\n  \"sweeps\": [", f);
-    for (uint32_t p = 1; p < r->n_points; p++) {
+    for (uint32_t p = 1; p < r->n_points && r->n_samples == 0; p++) {
         const struct bf_sweep *sw = &sc->sweep[r->point[p].sweep];
         fputs(p > 1 ? ",\n    {" : "\n    {", f);
         fputs("\"sweep\": ", f);
@@ -946,8 +1024,11 @@ int bf_write_run_json(FILE *f, const struct bf_results *r, const struct bf_run_r
             sc->sha256, (unsigned long long)r->seed, r->replications);
     fprintf(f, "  \"jobs\": %u,\n  \"ranks\": %d,\n  \"cities\": %u,\n  \"policies\": %u,\n",
             rec->jobs, rec->ranks, r->n_cities, r->n_policies);
-    fprintf(f, "  \"sweep_points\": %u,\n  \"work_items\": %llu,\n  \"events\": %llu,\n",
-            r->n_points - 1, (unsigned long long)bf_batch_items(r), (unsigned long long)r->events);
+    fprintf(f, "  \"sweep_points\": %u,\n", r->n_samples ? 0 : r->n_points - 1);
+    if (r->n_samples)
+        fprintf(f, "  \"sensitivity_samples\": %u,\n", r->n_samples);
+    fprintf(f, "  \"work_items\": %llu,\n  \"events\": %llu,\n",
+            (unsigned long long)bf_batch_items(r), (unsigned long long)r->events);
     fprintf(f, "  \"started\": \"%s\",\n  \"finished\": \"%s\",\n", rec->started, rec->finished);
     fprintf(f,
             "  \"seconds\": {\"load\": %.3f, \"simulate\": %.3f, \"aggregate\": %.3f, "
@@ -1007,7 +1088,7 @@ typedef int writer_fn(FILE *f, const struct bf_results *r);
 struct file_spec {
     const char *name;
     writer_fn *write;
-    int sweeps_only;
+    int sweeps_only; /* 1: only with sweeps; 2: only with a sensitivity design */
 };
 
 static const struct file_spec specs[] = {
@@ -1027,15 +1108,30 @@ static const struct file_spec specs[] = {
     {"summary.json", bf_write_summary_json, 0},
     {"sweep.csv", bf_write_sweep_csv, 1},
     {"sweep_totals.csv", bf_write_sweep_totals_csv, 1},
+    {"sensitivity.csv", bf_write_sensitivity_csv, 2},
+    {"uncertainty.csv", bf_write_uncertainty_csv, 2},
 };
 #define N_SPECS (sizeof specs / sizeof specs[0])
+
+/* Whether r makes the file of spec i. */
+static bool wanted(size_t i, const struct bf_results *r)
+{
+    switch (specs[i].sweeps_only) {
+    case 1:
+        return r->n_points > 1 && r->n_samples == 0;
+    case 2:
+        return r->n_samples > 0;
+    default:
+        return true;
+    }
+}
 
 /* The files bf_output_write makes for r, as a JSON list (run.json). */
 static void write_file_names(FILE *f, const struct bf_results *r)
 {
     bool first = true;
     for (size_t i = 0; i < N_SPECS; i++)
-        if (!specs[i].sweeps_only || r->n_points > 1) {
+        if (wanted(i, r)) {
             fprintf(f, "%s\"%s\"", first ? "" : ", ", specs[i].name);
             first = false;
         }
@@ -1047,7 +1143,7 @@ static void write_file_hashes(FILE *f, const struct bf_results *r, const struct 
 {
     bool first = true;
     for (size_t i = 0; i < N_SPECS && i < BF_OUTPUT_MAX_FILES; i++)
-        if ((!specs[i].sweeps_only || r->n_points > 1) && rec->sha256[i][0]) {
+        if (wanted(i, r) && rec->sha256[i][0]) {
             fprintf(f, "%s\n    \"%s\": \"%s\"", first ? "" : ",", specs[i].name, rec->sha256[i]);
             first = false;
         }
@@ -1061,7 +1157,7 @@ size_t bf_output_files(const struct bf_results *r, const char **names)
 {
     size_t n = 0;
     for (size_t i = 0; i < N_SPECS && n < BF_OUTPUT_MAX_FILES; i++)
-        if (!specs[i].sweeps_only || r->n_points > 1)
+        if (wanted(i, r))
             names[n++] = specs[i].name;
     return n;
 }
@@ -1115,17 +1211,16 @@ int bf_output_write(const struct bf_results *r, const char *folder, const atomic
         bf_diag_set(diag, "cannot remove the old '%s': %s", path, strerror(errno));
         return BF_EIO;
     }
-    /* a stale sweep table would look like this run's */
-    for (size_t i = 0; i < N_SPECS && r->n_points <= 1; i++)
-        if (specs[i].sweeps_only &&
-            bf_path_join(path, sizeof path, folder, specs[i].name, NULL) == 0)
+    /* a stale sweep or sensitivity table would look like this run's */
+    for (size_t i = 0; i < N_SPECS; i++)
+        if (!wanted(i, r) && bf_path_join(path, sizeof path, folder, specs[i].name, NULL) == 0)
             remove(path);
     char tmps[N_SPECS][BF_PATH_MAX];
     FILE *files[N_SPECS];
     const char *names[N_SPECS];
     size_t n_tmp = 0;
     for (size_t i = 0; i < N_SPECS && rc == 0; i++) {
-        if (specs[i].sweeps_only && r->n_points <= 1)
+        if (!wanted(i, r))
             continue;
         rc = write_one(folder, specs[i].name, specs[i].write, r, NULL, diag, tmps[n_tmp],
                        sizeof tmps[0], &files[n_tmp]);
@@ -1154,8 +1249,7 @@ int bf_output_write_record(const struct bf_results *r, const char *folder,
     for (size_t i = 0; i < N_SPECS && i < BF_OUTPUT_MAX_FILES; i++) {
         char path[BF_PATH_MAX];
         with.sha256[i][0] = '\0';
-        if ((specs[i].sweeps_only && r->n_points <= 1) ||
-            bf_path_join(path, sizeof path, folder, specs[i].name, diag) != 0)
+        if (!wanted(i, r) || bf_path_join(path, sizeof path, folder, specs[i].name, diag) != 0)
             continue;
         int rc = bf_sha256_file(path, with.sha256[i], diag);
         if (rc != 0)

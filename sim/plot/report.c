@@ -31,6 +31,8 @@
 #include "borderflow/plot.h"
 
 #include "charts.h"
+
+#define BF_MAX_SENS_PARAMS_PLOT 20
 #include "internal.h"
 
 /* ---- the words, in English and Chinese ---- */
@@ -45,6 +47,8 @@ struct words {
         *c_cities_of, *c_cities_note, *c_rebate, *c_rebate_note;
     const char *comp_title, *comp_head[3], *comp_name[4], *comp_total, *comp_note;
     const char *best, *worst, *per_m_words;
+    const char *u_title, *u_band, *u_pct, *u_spread, *u_noise, *u_head[5], *u_method[2],
+        *u_index[2];
     /* caveats */
     const char *cv_title, *cv_window, *cv_warmup_ok, *cv_warmup_short, *cv_warmup_limit,
         *cv_policies, *cv_assumed, *cv_assumed_none, *cv_calendar, *cv_candidates, *cv_noise,
@@ -103,6 +107,16 @@ static const struct words en = {
     .comp_total = "total (the components add up to it)",
     .comp_note = "Means over the measurement window; a negative figure is capital the policy "
                  "ties up.",
+    .u_title = "How sure, given the unknowns",
+    .u_band = "For the assumed ranges of %s unknowns together (%s, %s samples), the capital "
+              "released lies between ",
+    .u_pct = " (5th to 95th percentile of the samples)",
+    .u_spread = "; most of the spread comes from ",
+    .u_noise = "Replication noise beside it: a standard error of ",
+    .u_head = {"unknown", "range", "effect on capital released", "95% interval", "source"},
+    .u_method = {"Morris screening", "Sobol' indices"},
+    .u_index = {"mu* (mean absolute effect over its range, CNY)",
+                "total-order index (share of the variance)"},
     .best = "Most per CNY million exported: ",
     .worst = "least: ",
     .per_m_words = " CNY per CNY million",
@@ -243,6 +257,14 @@ static const struct words zh = {
     .comp_name = {"应收出口退税", "境外存货（在途、海外仓）", "退运回国途中的货物", "应收账款"},
     .comp_total = "合计（各组成相加等于合计）",
     .comp_note = "测量窗口内的平均值；负数表示政策占用的资金。",
+    .u_title = "考虑未知因素后的把握",
+    .u_band = "在 %s 个未知因素同时按假设范围变化时（%s，%s 个样本），释放的资金介于 ",
+    .u_pct = "（样本的第 5 至第 95 百分位）",
+    .u_spread = "；差异主要来自 ",
+    .u_noise = "相比之下，重复仿真噪声的标准误为 ",
+    .u_head = {"未知因素", "范围", "对释放资金的影响", "95% 区间", "来源"},
+    .u_method = {"Morris 筛选", "Sobol' 指数"},
+    .u_index = {"mu*（在其范围内的平均绝对影响，元）", "总效应指数（方差份额）"},
     .best = "每百万元出口释放最多：",
     .worst = "最少：",
     .per_m_words = " 元/百万元",
@@ -698,6 +720,10 @@ static void fmt_u(char *b, size_t size, double v)
     snprintf(b, size, "%.0f", isfinite(v) ? v : 0.0);
 }
 
+static void uncertainty_band(struct report *r);
+static void th_row(FILE *f, const char *const *h, int n);
+static void td_text(FILE *f, const char *s);
+
 static void headline(struct report *r)
 {
     FILE *f = r->f;
@@ -863,7 +889,126 @@ static void headline(struct report *r)
         src(f, "ranking.csv");
         fputs("</p>\n", f);
     }
+    uncertainty_band(r);
     fputs("</section>\n", f);
+}
+
+/* uncertainty.csv's row of capital released for the study, and
+ * sensitivity.csv's ranking of the unknowns by their effect on it: the
+ * headline's band, when the run had a sensitivity design. */
+static void uncertainty_band(struct report *r)
+{
+    FILE *f = r->f;
+    const struct bf__folder *fo = r->fo;
+    const struct words *w = r->w;
+    const cJSON *sd = cJSON_GetObjectItemCaseSensitive(fo->summary, "sensitivity");
+    if (!cJSON_IsObject(sd))
+        return;
+    struct bf__csv u, s;
+    static const char *const ucols[] = {"city", "metric", "p05", "p95", "noise_se", "samples"};
+    static const char *const scols[] = {"city",  "metric",   "parameter", "index",
+                                        "value", "ci95_low", "ci95_high"};
+    int uc[6], sc[7];
+    if (bf__csv_open(fo->dir, "uncertainty.csv", ucols, 6, uc, &u, NULL) != 0)
+        return;
+    if (bf__csv_open(fo->dir, "sensitivity.csv", scols, 7, sc, &s, NULL) != 0) {
+        bf__csv_fini(&u);
+        return;
+    }
+    const bool morris =
+        strcmp(bf_json_str(sd, "method") ? bf_json_str(sd, "method") : "", "morris") == 0;
+    const char *want_index = morris ? "mu_star" : "total_order";
+    double p05 = (double)NAN, p95 = (double)NAN, noise = (double)NAN, samples = (double)NAN;
+    for (size_t i = 0; i < u.n_rows; i++)
+        if (strcmp(bf__csv_get(&u, i, uc[0]), "all") == 0 &&
+            strcmp(bf__csv_get(&u, i, uc[1]), "capital_released_cny") == 0) {
+            p05 = bf__csv_num(&u, i, uc[2]);
+            p95 = bf__csv_num(&u, i, uc[3]);
+            noise = bf__csv_num(&u, i, uc[4]);
+            samples = bf__csv_num(&u, i, uc[5]);
+        }
+    /* the study's rows for capital released, largest effect first */
+    size_t rows[BF_MAX_SENS_PARAMS_PLOT], n = 0;
+    for (size_t i = 0; i < s.n_rows && n < BF_MAX_SENS_PARAMS_PLOT; i++)
+        if (strcmp(bf__csv_get(&s, i, sc[0]), "all") == 0 &&
+            strcmp(bf__csv_get(&s, i, sc[1]), "capital_released_cny") == 0 &&
+            strcmp(bf__csv_get(&s, i, sc[3]), want_index) == 0)
+            rows[n++] = i;
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0; j--) {
+            double a = bf__csv_num(&s, rows[j - 1], sc[4]), b = bf__csv_num(&s, rows[j], sc[4]);
+            if (!(b > a || (isnan(a) && !isnan(b))))
+                break;
+            size_t t = rows[j];
+            rows[j] = rows[j - 1];
+            rows[j - 1] = t;
+        }
+    const cJSON *params = cJSON_GetObjectItemCaseSensitive(sd, "parameters");
+    char k[32], ns[32];
+    snprintf(k, sizeof k, "%d", cJSON_GetArraySize(params));
+    snprintf(ns, sizeof ns, "%.0f", isfinite(samples) ? samples : 0.0);
+    fputs("<h3>", f);
+    esc(f, w->u_title);
+    fputs("</h3>\n<p id=\"band\">", f);
+    const char *vals[] = {k, w->u_method[morris ? 0 : 1], ns};
+    put_withn(r, w->u_band, vals, 3);
+    fputs("<b>", f);
+    put_money_range(r, p05, p95);
+    fputs("</b>", f);
+    esc(f, w->u_pct);
+    if (n > 0) {
+        esc(f, w->u_spread);
+        fputs("<b>", f);
+        esc(f, bf__csv_get(&s, rows[0], sc[2]));
+        fputs("</b>", f);
+    }
+    fputs(". ", f);
+    esc(f, w->u_noise);
+    put_money(r, noise);
+    fputs(".", f);
+    src(f, "uncertainty.csv, sensitivity.csv: city all, capital_released_cny");
+    fputs("</p>\n<table id=\"unknowns\">\n", f);
+    th_row(f, w->u_head, 5);
+    for (size_t i = 0; i < n; i++) {
+        const char *path = bf__csv_get(&s, rows[i], sc[2]);
+        const cJSON *pp = NULL, *x;
+        cJSON_ArrayForEach(
+            x, params) if (strcmp(bf_json_str(x, "path") ? bf_json_str(x, "path") : "", path) == 0)
+            pp = x;
+        fputs("<tr><td><code>", f);
+        esc(f, path);
+        fputs("</code></td><td>", f);
+        const cJSON *rg = cJSON_GetObjectItemCaseSensitive(pp, "range");
+        if (cJSON_GetArraySize(rg) == 2) {
+            char a[64], b[64];
+            num(a, sizeof a, cJSON_GetArrayItem(rg, 0)->valuedouble, 3);
+            num(b, sizeof b, cJSON_GetArrayItem(rg, 1)->valuedouble, 3);
+            fprintf(f, "%s%s%s ", a, w->to, b);
+            esc(f, bf_json_str(pp, "unit") ? bf_json_str(pp, "unit") : "");
+        }
+        fputs("</td><td class=\"n\">", f);
+        const double v = bf__csv_num(&s, rows[i], sc[4]);
+        if (morris)
+            put_money(r, v);
+        else
+            put_num(r, v, 2);
+        fputs("</td><td class=\"n\">", f);
+        if (morris)
+            put_money_range(r, bf__csv_num(&s, rows[i], sc[5]), bf__csv_num(&s, rows[i], sc[6]));
+        else {
+            put_num(r, bf__csv_num(&s, rows[i], sc[5]), 2);
+            esc(f, w->to);
+            put_num(r, bf__csv_num(&s, rows[i], sc[6]), 2);
+        }
+        fputs("</td>", f);
+        td_text(f, bf_json_str(pp, "source"));
+        fputs("</tr>\n", f);
+    }
+    fputs("</table>\n<p class=\"note\">", f);
+    esc(f, w->u_index[morris ? 0 : 1]);
+    fputs("</p>\n", f);
+    bf__csv_fini(&u);
+    bf__csv_fini(&s);
 }
 
 static size_t assumptions_count(const struct report *r)

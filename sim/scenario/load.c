@@ -890,9 +890,9 @@ static void apply_sections(struct ld *L, const cJSON *obj, const char *path, str
 /* ---- the scenario ---- */
 
 static const char *const top_keys[] = {
-    "$schema", "name",     "description", "extends", "horizon",  "replications",
-    "seed",    "finance",  "calendar",    "rule",    "defaults", "classes",
-    "cities",  "policies", "compare",     "sweeps",  "notes"};
+    "$schema", "name",     "description", "extends", "horizon",     "replications",
+    "seed",    "finance",  "calendar",    "rule",    "defaults",    "classes",
+    "cities",  "policies", "compare",     "sweeps",  "sensitivity", "notes"};
 static const char *const city_keys[] = {"name",           "name_zh",           "province",
                                         "class",          "candidate",         "note",
                                         "effective_date", "shipments_per_day", "channel_mix"};
@@ -1892,6 +1892,269 @@ static void load_sweeps(struct ld *L, const cJSON *root, const struct bf_params 
     bf__free(tmp);
 }
 
+/* ---- global sensitivity (docs/uncertainty.md) ---- */
+
+double bf_sens_value(const struct bf_sens_param *sp, double u)
+{
+    double v = sp->lo + u * (sp->hi - sp->lo);
+    if (sp->kind == BF_SK_EFFECTIVE_SHIFT ||
+        (sp->kind == BF_SK_VALUE && sp->proto.pi->type == BF_PT_UINT))
+        v = floor(v + 0.5);
+    return v;
+}
+
+void bf_sens_apply(const struct bf_sens_param *sp, double u, struct bf_params *p)
+{
+    BF_ASSERT(sp->kind != BF_SK_EFFECTIVE_SHIFT);
+    unsigned char *b = (unsigned char *)pvalue_base(&sp->proto, p) + sp->proto.pi->offset;
+    const double v = bf_sens_value(sp, u);
+    if (sp->kind == BF_SK_FACTOR) {
+        bf_dist_scale((struct bf_dist *)(void *)b, v);
+    } else if (sp->proto.pi->type == BF_PT_UINT) {
+        uint32_t x = (uint32_t)v;
+        memcpy(b, &x, sizeof x);
+    } else {
+        memcpy(b, &v, sizeof v);
+    }
+}
+
+/* Both ends of a sensitivity range must leave every city's rules valid, as
+ * a sweep value must (check_sweep_value). */
+static bool check_sens_ends(struct ld *L, const struct bf_sens_param *sp, const cJSON *node,
+                            const char *path)
+{
+    if (sp->kind == BF_SK_EFFECTIVE_SHIFT)
+        return true;
+    struct bf_scenario *sc = L->sc;
+    struct bf_params *tmp = bf__malloc(sizeof *tmp);
+    if (tmp == NULL) {
+        L->doc->oom = true;
+        return false;
+    }
+    bool ok = true;
+    for (int end = 0; ok && end < 2; end++)
+        for (uint32_t i = 0; ok && i < sc->n_cities && sc->city[i].params; i++)
+            for (uint32_t k = 0; ok && k < sc->n_policies; k++) {
+                if (sp->policy >= 0 && (uint32_t)sp->policy != k)
+                    continue;
+                struct bf_diag d;
+                bf_diag_clear(&d);
+                if (bf_params_check(&sc->city[i].params[k], &d) != 0)
+                    continue; /* reported as it is */
+                *tmp = sc->city[i].params[k];
+                bf_sens_apply(sp, (double)end, tmp);
+                const void *b = pvalue_base(&sp->proto, tmp);
+                if (bf_param_check_value(sp->proto.pi, b, &d) == 0 && bf_params_check(tmp, &d) == 0)
+                    continue;
+                PROBLEM(L, node, false, path,
+                        "at its %s end (%.16g) the rules of city '%s' (policy '%s') are "
+                        "invalid: %s",
+                        end ? "high" : "low", end ? sp->hi : sp->lo, sc->city[i].name,
+                        sc->policy[k].name, d.msg);
+                ok = false;
+            }
+    bf__free(tmp);
+    return ok;
+}
+
+static void load_sensitivity(struct ld *L, const cJSON *root, const struct bf_params *base)
+{
+    struct bf_scenario *sc = L->sc;
+    struct bf_sensitivity *se = &sc->sens;
+    memset(se, 0, sizeof *se);
+    const cJSON *s = item(root, "sensitivity");
+    if (s == NULL ||
+        !want_type(L, s, "sensitivity", cJSON_Object, "an object {method, parameters, ...}"))
+        return;
+    static const char *const keys[] = {"method",  "parameters", "trajectories", "levels",
+                                       "samples", "seed",       "bootstrap"};
+    check_keys(L, s, "sensitivity", keys, 7, "\"sensitivity\"");
+    if (sc->n_sweeps > 0) {
+        PROBLEM(L, s, true, "sensitivity",
+                "a scenario has \"sweeps\" (one parameter at a time) or \"sensitivity\" (all at "
+                "once), not both: put them in two scenarios (one may extend the other)");
+        return;
+    }
+    const cJSON *x = item(s, "method");
+    static const char *const methods[] = {"morris", "sobol", NULL};
+    int m = 0;
+    if (x == NULL) {
+        PROBLEM(L, s, false, "sensitivity",
+                "\"sensitivity\" needs a \"method\": \"morris\" (screening) or \"sobol\" "
+                "(variance shares)");
+        return;
+    }
+    if (!get_enum(L, x, "sensitivity.method", methods, &m))
+        return;
+    enum bf_sens_method method = m == 0 ? BF_SENS_MORRIS : BF_SENS_SOBOL;
+    uint64_t u;
+    se->trajectories = 10;
+    se->levels = 4;
+    se->samples = 32;
+    se->seed = 1;
+    se->bootstrap = 1000;
+    bool ok = true;
+    if ((x = item(s, "trajectories")) != NULL)
+        ok = get_uint(L, x, "sensitivity.trajectories", 2, 1000, &u) &&
+             ((se->trajectories = (uint32_t)u), true) && ok;
+    if ((x = item(s, "levels")) != NULL) {
+        if (get_uint(L, x, "sensitivity.levels", 2, 16, &u) && u % 2 == 0)
+            se->levels = (uint32_t)u;
+        else {
+            if (cJSON_IsNumber(x) && x->valuedouble >= 2 && x->valuedouble <= 16)
+                PROBLEM(L, x, false, "sensitivity.levels",
+                        "%.16g levels; Morris' grid needs an even number from 2 to 16",
+                        x->valuedouble);
+            ok = false;
+        }
+    }
+    if ((x = item(s, "samples")) != NULL)
+        ok = get_uint(L, x, "sensitivity.samples", 2, 4096, &u) &&
+             ((se->samples = (uint32_t)u), true) && ok;
+    if ((x = item(s, "seed")) != NULL)
+        ok = get_uint(L, x, "sensitivity.seed", 0, 4294967295.0, &u) &&
+             ((se->seed = (uint32_t)u), true) && ok;
+    if ((x = item(s, "bootstrap")) != NULL) {
+        if (get_uint(L, x, "sensitivity.bootstrap", 0, 100000, &u) && (u == 0 || u >= 40))
+            se->bootstrap = (uint32_t)u;
+        else {
+            if (cJSON_IsNumber(x) && x->valuedouble >= 0 && x->valuedouble < 40)
+                PROBLEM(L, x, false, "sensitivity.bootstrap",
+                        "%.16g resamples; 0 (no intervals) or at least 40 (a 95%% interval needs "
+                        "one resample in each 2.5%% tail)",
+                        x->valuedouble);
+            ok = false;
+        }
+    }
+    const cJSON *ps = item(s, "parameters");
+    if (ps == NULL) {
+        PROBLEM(L, s, false, "sensitivity",
+                "\"sensitivity\" needs \"parameters\": a list of {\"path\", \"range\": [low, "
+                "high]}");
+        return;
+    }
+    if (!want_type(L, ps, "sensitivity.parameters", cJSON_Array, "an array of parameters"))
+        return;
+    int np = cJSON_GetArraySize(ps);
+    if (np < 1 || np > BF_MAX_SENS_PARAMS) {
+        PROBLEM(L, ps, false, "sensitivity.parameters", "%d parameters; 1 to %d are allowed", np,
+                BF_MAX_SENS_PARAMS);
+        return;
+    }
+    const cJSON *q;
+    int i = 0;
+    cJSON_ArrayForEach(q, ps)
+    {
+        char pp[64], ap[BF_TEXT_MAX];
+        snprintf(pp, sizeof pp, "sensitivity.parameters[%d]", i++);
+        if (!want_type(L, q, pp, cJSON_Object, "an object {path, policy, range}")) {
+            ok = false;
+            continue;
+        }
+        static const char *const pkeys[] = {"path", "policy", "range"};
+        check_keys(L, q, pp, pkeys, 3, "a sensitivity parameter");
+        struct bf_sens_param *sp = &se->param[se->n_params];
+        memset(sp, 0, sizeof *sp);
+        sp->policy = -1;
+        join(ap, sizeof ap, pp, "path");
+        if ((x = item(q, "path")) == NULL) {
+            PROBLEM(L, q, false, pp,
+                    "a sensitivity parameter needs a \"path\", e.g. \"rebate.processing_wd\" or "
+                    "\"effective_date\"");
+            ok = false;
+            continue;
+        }
+        if (!get_string(L, x, ap, sizeof sp->path, sp->path)) {
+            ok = false;
+            continue;
+        }
+        if (strcmp(sp->path, "effective_date") == 0) {
+            sp->kind = BF_SK_EFFECTIVE_SHIFT;
+        } else if (!resolve_param(base, sp->path, &sp->proto)) {
+            const char *names[128];
+            size_t nn = 0;
+            for (size_t k = 0; k < bf_param_table_n && nn < 127; k++)
+                names[nn++] = bf_param_table[k].path;
+            names[nn++] = "effective_date";
+            const char *sg = bf__suggest(sp->path, names, nn);
+            PROBLEM(L, x, false, ap,
+                    "'%s' names no parameter%s%s%s (use a path sweeps accept, such as "
+                    "\"rebate.processing_wd\", or \"effective_date\")",
+                    sp->path, sg ? "; did you mean '" : "", sg ? sg : "", sg ? "'?" : "");
+            ok = false;
+            continue;
+        } else if (sp->proto.pi->type == BF_PT_DIST) {
+            sp->kind = BF_SK_FACTOR;
+        } else if (sp->proto.pi->type == BF_PT_NUMBER || sp->proto.pi->type == BF_PT_PROB ||
+                   sp->proto.pi->type == BF_PT_UINT) {
+            sp->kind = BF_SK_VALUE;
+        } else {
+            PROBLEM(L, x, false, ap,
+                    "'%s' is not a number, a share, a whole number or a distribution: it "
+                    "cannot be varied over a range (sweep its values instead)",
+                    sp->path);
+            ok = false;
+            continue;
+        }
+        join(ap, sizeof ap, pp, "policy");
+        if ((x = item(q, "policy")) != NULL && want_type(L, x, ap, cJSON_String, "a policy name")) {
+            sp->policy = bf_scenario_policy(sc, x->valuestring);
+            if (sp->policy < 0) {
+                PROBLEM(L, x, false, ap, "no policy '%s' in \"policies\"", x->valuestring);
+                ok = false;
+            }
+        }
+        join(ap, sizeof ap, pp, "range");
+        x = item(q, "range");
+        const char *what = sp->kind == BF_SK_FACTOR ? "a factor the distribution is scaled by"
+                           : sp->kind == BF_SK_EFFECTIVE_SHIFT
+                               ? "days every city's effective date moves by"
+                               : "the parameter's value";
+        if (x == NULL || !cJSON_IsArray(x) || cJSON_GetArraySize(x) != 2 ||
+            !cJSON_IsNumber(cJSON_GetArrayItem(x, 0)) ||
+            !cJSON_IsNumber(cJSON_GetArrayItem(x, 1))) {
+            PROBLEM(L, x ? x : q, false, x ? ap : pp,
+                    "a sensitivity parameter needs \"range\": [low, high], two numbers (%s)", what);
+            ok = false;
+            continue;
+        }
+        sp->lo = cJSON_GetArrayItem(x, 0)->valuedouble;
+        sp->hi = cJSON_GetArrayItem(x, 1)->valuedouble;
+        double lim_lo = sp->kind == BF_SK_FACTOR            ? 1e-3
+                        : sp->kind == BF_SK_EFFECTIVE_SHIFT ? -730
+                                                            : sp->proto.pi->min;
+        double lim_hi = sp->kind == BF_SK_FACTOR            ? 1e3
+                        : sp->kind == BF_SK_EFFECTIVE_SHIFT ? 730
+                                                            : sp->proto.pi->max;
+        if (sp->kind == BF_SK_VALUE && sp->proto.pi->type == BF_PT_PROB) {
+            lim_lo = 0;
+            lim_hi = 1;
+        }
+        if (!isfinite(sp->lo) || !isfinite(sp->hi) || !(sp->lo < sp->hi) || sp->lo < lim_lo ||
+            sp->hi > lim_hi) {
+            PROBLEM(L, x, false, ap,
+                    "[%.16g, %.16g]: low must be below high, both within [%.16g, %.16g] (%s)",
+                    sp->lo, sp->hi, lim_lo, lim_hi, what);
+            ok = false;
+            continue;
+        }
+        if (!check_sens_ends(L, sp, x, ap)) {
+            ok = false;
+            continue;
+        }
+        se->n_params++;
+    }
+    if (method == BF_SENS_SOBOL && se->n_params > 20) {
+        PROBLEM(L, ps, false, "sensitivity.parameters",
+                "Sobol' indices take at most 20 parameters (GSL's sequence has 40 dimensions)");
+        ok = false;
+    }
+    if (ok && !L->doc->oom)
+        se->method = method;
+    else
+        memset(se, 0, sizeof *se);
+}
+
 static void load_notes(struct ld *L, const cJSON *root)
 {
     struct bf_scenario *sc = L->sc;
@@ -1967,6 +2230,8 @@ static void load_root(struct ld *L, const cJSON *root)
         check_cities(L, root);
     if (!L->doc->oom)
         load_sweeps(L, root, base);
+    if (!L->doc->oom)
+        load_sensitivity(L, root, base);
     bf__free(base);
 }
 

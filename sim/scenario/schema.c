@@ -4,6 +4,7 @@
  * docs/scenario.schema.json is this output; a test keeps them equal.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "borderflow/alloc.h"
@@ -476,6 +477,45 @@ int bf_scenario_write_schema(char **out, size_t *len)
     str(&b, vals, "type", "array");
     num(&b, vals, "minItems", 1);
     num(&b, vals, "maxItems", BF_MAX_SWEEP_VALUES);
+    cJSON *se = obj(&b, props, "sensitivity");
+    str(&b, se, "type", "object");
+    str(&b, se, "description",
+        "global sensitivity: Morris or Sobol' over the parameters' ranges (docs/uncertainty.md)");
+    boolean(&b, se, "additionalProperties", 0);
+    static const char *const sereq[] = {"method", "parameters"};
+    strings(&b, se, "required", sereq, 2);
+    cJSON *sep = obj(&b, se, "properties");
+    static const char *const semethods[] = {"morris", "sobol"};
+    strings(&b, obj(&b, sep, "method"), "enum", semethods, 2);
+    static const char *const seints[][2] = {{"trajectories", "2"},
+                                            {"levels", "2"},
+                                            {"samples", "2"},
+                                            {"seed", "0"},
+                                            {"bootstrap", "0"}};
+    static const double semax[] = {1000, 16, 4096, 4294967295.0, 100000};
+    for (int k = 0; k < 5; k++) {
+        cJSON *o = obj(&b, sep, seints[k][0]);
+        str(&b, o, "type", "integer");
+        num(&b, o, "minimum", atof(seints[k][1]));
+        num(&b, o, "maximum", semax[k]);
+    }
+    cJSON *sepa = obj(&b, sep, "parameters");
+    str(&b, sepa, "type", "array");
+    num(&b, sepa, "minItems", 1);
+    num(&b, sepa, "maxItems", BF_MAX_SENS_PARAMS);
+    cJSON *sepi = obj(&b, sepa, "items");
+    str(&b, sepi, "type", "object");
+    boolean(&b, sepi, "additionalProperties", 0);
+    static const char *const sepreq[] = {"path", "range"};
+    strings(&b, sepi, "required", sepreq, 2);
+    cJSON *sepp = obj(&b, sepi, "properties");
+    str(&b, obj(&b, sepp, "path"), "type", "string");
+    str(&b, obj(&b, sepp, "policy"), "type", "string");
+    cJSON *rng = obj(&b, sepp, "range");
+    str(&b, rng, "type", "array");
+    num(&b, rng, "minItems", 2);
+    num(&b, rng, "maxItems", 2);
+    str(&b, obj(&b, rng, "items"), "type", "number");
     cJSON *notes = obj(&b, props, "notes");
     str(&b, notes, "type", "array");
     num(&b, notes, "maxItems", 16);

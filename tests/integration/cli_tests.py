@@ -28,6 +28,7 @@ Checks:
     resume             --resume skips complete folders and reruns stale ones
     hardening CASE     output safety: empty_output, symlink_folder, symlink_file,
                        concurrent, long_path (docs/reliability.md)
+    sensitivity        the sensitivity study of tests/data/sensitivity_one_effect.json
     totals NAME        totals.csv and ranking.csv of scenarios/tests/NAME.json
                        equal what replications.csv gives when recomputed here
 
@@ -669,7 +670,11 @@ def check_scenario(ctx, rel):
     if ": valid: " not in so:
         raise Failure("validate did not say %s is valid:\n%s" % (rel, so))
     out = ctx.fresh("out")
-    rc, so, se = run(ctx, ["run", "-o", out, "-r", "2"] + RUN_FLAGS + [rel])
+    # a sensitivity study runs here as written (--no-sweeps): its design is
+    # tested by the `sensitivity` check, and the example's takes minutes
+    with open(ctx.path(rel), encoding="utf-8") as f:
+        extra = ["--no-sweeps"] if '"sensitivity"' in f.read() else []
+    rc, so, se = run(ctx, ["run", "-o", out, "-r", "2"] + RUN_FLAGS + extra + [rel])
     expect_status("borderflow run -r 2 %s" % rel, rc, 0, so, se)
     folders = [d for d in os.listdir(out) if os.path.isdir(os.path.join(out, d))]
     if len(folders) != 1:
@@ -877,6 +882,62 @@ def check_resume(ctx):
           "a missing file, a changed file")
 
 
+def check_sensitivity(ctx):
+    """tests/data/sensitivity_one_effect.json (docs/uncertainty.md): only the
+    processing time has any effect, so its total-order index is near 1 and
+    the take-up share's exactly 0 (common random numbers: the samples differ
+    only in their parameters); the same bytes at -j 1 and -j 2; the
+    uncertainty of every metric over the samples; --no-sweeps runs none."""
+    import csv
+    scenario = os.path.join("tests", "data", "sensitivity_one_effect.json")
+    outs = []
+    for j in ("1", "2"):
+        out = ctx.fresh("out-j" + j)
+        rc, so, se = run(ctx, ["run", "--no-plots", "-j", j, "-o", out, scenario])
+        expect_status("run -j %s" % j, rc, 0, so, se)
+        outs.append(os.path.join(out, "sensitivity_one_effect"))
+    for f in ("sensitivity.csv", "uncertainty.csv", "summary.json", "totals.csv"):
+        with open(os.path.join(outs[0], f), "rb") as a, open(os.path.join(outs[1], f), "rb") as b:
+            if a.read() != b.read():
+                raise Failure("%s differs between -j 1 and -j 2" % f)
+    folder = outs[0]
+    rows = read_csv(os.path.join(folder, "sensitivity.csv"))
+    if not rows:
+        raise Failure("sensitivity.csv is empty")
+    for r in rows:
+        if r["parameter"] == "channels.9810.trigger_adoption" and float(r["value"]) != 0.0:
+            raise Failure("take-up has no effect, yet %s %s of %s for %s is %s"
+                          % (r["method"], r["index"], r["metric"], r["city"], r["value"]))
+    st = [r for r in rows if r["city"] == "all" and r["metric"] == "capital_released_cny"
+          and r["parameter"] == "rebate.processing_wd" and r["index"] == "total_order"]
+    if len(st) != 1:
+        raise Failure("no total-order index of processing for the study: %s" % st)
+    v, lo, hi = (float(st[0][k]) for k in ("value", "ci95_low", "ci95_high"))
+    if not (lo <= 1.0 <= hi and 0.5 < v < 1.5):
+        raise Failure("the only parameter with an effect has total-order index %g [%g, %g], "
+                      "not about 1" % (v, lo, hi))
+    unc = read_csv(os.path.join(folder, "uncertainty.csv"))
+    with open(os.path.join(folder, "run.json"), encoding="utf-8") as f:
+        rec = json.load(f)
+    n = rec.get("sensitivity_samples")
+    if n != 16 * (2 + 2):
+        raise Failure("run.json sensitivity_samples %r, expected N (k + 2) = 64" % n)
+    for u in unc:
+        p05, p50, p95 = (float(u[k]) for k in ("p05", "p50", "p95"))
+        if int(u["samples"]) != n or not p05 <= p50 <= p95:
+            raise Failure("uncertainty.csv row %s" % u)
+        if u["city"] == "all" and u["metric"] == "capital_released_cny" and \
+                not float(u["noise_se"]) < float(u["sd"]):
+            raise Failure("the replication noise %s is not below the spread %s of the samples"
+                          % (u["noise_se"], u["sd"]))
+    out = ctx.fresh("out-nosweeps")
+    rc, so, se = run(ctx, ["run", "--no-plots", "--no-sweeps", "-o", out, scenario])
+    expect_status("run --no-sweeps", rc, 0, so, se)
+    if os.path.exists(os.path.join(out, "sensitivity_one_effect", "sensitivity.csv")):
+        raise Failure("--no-sweeps ran the sensitivity samples")
+    print("sensitivity: one effect found, none where there is none; -j 1 = -j 2")
+
+
 def check_hardening(ctx, case):
     """Output safety (docs/reliability.md): each case fails on the build
     before the hardening and passes after."""
@@ -1078,6 +1139,7 @@ def main():
         "resume": lambda: check_resume(ctx),
         "totals": lambda: check_totals(ctx, args.arg),
         "hardening": lambda: check_hardening(ctx, args.arg),
+        "sensitivity": lambda: check_sensitivity(ctx),
         "sources": lambda: check_sources(ctx),
         "update-golden": lambda: update_golden(ctx),
         "update-expect": lambda: update_expect(ctx),
