@@ -32,7 +32,8 @@ import xml.etree.ElementTree as ET
 
 SKIP = 77
 HERE = os.path.dirname(os.path.abspath(__file__))
-CHARTS = ["cash_top", "delta", "rebate_cdf", "return_cycle", "trs", "timeline", "cash_all"]
+CHARTS = ["released", "waterfall", "wc_components", "ranking", "rebate_cdf", "return_cycle", "trs",
+          "timeline", "released_all"]
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
