@@ -29,8 +29,8 @@ which = hidden > 0 ? sprintf("the first and the last %d of %d cities", (n_all - 
 
 do for [fmt in "png svg"] {
     call 'term.gp' fmt 1920 1080 'ranking'
-    set title sprintf("Capital released per CNY million exported, CNY, %s, best first\nbar: mean of the replications; error bar: its 95%% interval; green: interval above 0, grey: includes 0, purple: below 0", which) font ",22"
-    set tmargin 5
+    set title sprintf("Capital released per CNY million exported, CNY: %s, best first\nbar: mean of the replications; error bar: its 95%% interval\ngreen: the interval lies above 0; grey: it includes 0; purple: it lies below 0", which) font ",21"
+    set tmargin 7
     set bmargin 4
     set yrange [y_max + 0.7 + y_pad : -0.7 - y_pad]
     set ytics 1 scale 0 font tic_font

@@ -15,7 +15,7 @@ y_pad = y_max < 7 ? (7 - y_max) / 2.0 : 0
 n = STATS_records
 stats 'data/return_cycle.dat' index 1 using (gap_y = $1, hidden = $2, gap_text = strcol(3), 0) nooutput
 tic_font = y_max > 20 ? ",15" : ",18"
-which = hidden > 0 ? sprintf("the 15 longest and the 15 shortest of %d cities", n + hidden) : n == 1 ? "the study's city" : sprintf("%d cities", n)
+which = hidden > 0 ? sprintf("the first and the last 15 of %d cities by the before mean", n + hidden) : n == 1 ? "the study's city" : sprintf("%d cities", n)
 
 do for [fmt in "png svg"] {
     call 'term.gp' fmt 1920 1080 'return_cycle'

@@ -28,8 +28,8 @@ array seg_title[5] = ["document preparation", "rework of rejected declarations",
 array seg_colour[5] = ["#56B4E9", "#CC79A7", "#E69F00", "#F0E442", "#000000"]
 which = n < n_all ? sprintf("the first %d of %d cities by capital released per CNY million exported", n, n_all) : n == 1 ? "the study's city" : sprintf("the %d cities of the study", n)
 
-left = 0.20
-w_left = 0.47
+left = 0.25
+w_left = 0.42
 gap = 0.04
 w_right = 0.25
 bot = 0.12
@@ -39,7 +39,7 @@ do for [fmt in "png svg"] {
     call 'term.gp' fmt 1920 1080 'trs'
     set multiplot title sprintf("Export clearance by segment (WCO Time Release Study), hours, and port dwell, days: mean per shipment\n%s, before and after; each city's own means", which) font ",22"
     set yrange [y_max + 0.8 + y_pad : -0.8 - y_pad]
-    set ytics 1 scale 0 font ",17"
+    set ytics 1 scale 0 font ",16"
     set grid xtics noytics
     set tmargin at screen top
     set bmargin at screen bot

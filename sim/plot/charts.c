@@ -58,10 +58,13 @@ static size_t utf8_next(const unsigned char *p, uint32_t *cp)
 }
 
 /* East Asian wide characters (CJK, kana, hangul, full-width forms) take
- * two columns of a label, as they do on the chart. */
+ * two columns of a label, as they do on the chart; so do the quotes and
+ * backslashes that bf__gp_text draws as U+201D and U+2216, which the
+ * charts' CJK font draws full width. */
 static size_t cols_of(uint32_t cp)
 {
-    return (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) ||
+    return cp == '"' || cp == '\\' || (cp >= 0x2018 && cp <= 0x201F) || cp == 0x2216 ||
+                   (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) ||
                    (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
                    (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
                    (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x20000 && cp <= 0x3FFFD)
@@ -772,7 +775,7 @@ int bf__chart_trs(const struct bf__plotctx *x, int *drawn, struct bf_diag *diag)
                 bf__gp_city(d.f, &fo->city[c]);
                 fputs("  ", d.f);
             }
-            bf__gp_cut(d.f, s ? fo->compared : fo->baseline, 14);
+            bf__gp_cut(d.f, s ? fo->compared : fo->baseline, 12);
             fputc('\n', d.f);
         }
     }
@@ -1088,7 +1091,7 @@ int bf__chart_tornado(const struct bf__plotctx *x, int *drawn, struct bf_diag *d
         char par[sizeof a->parameter + sizeof a->policy + 32];
         snprintf(par, sizeof par, "%s (%s)", a->parameter,
                  strcmp(a->policy, "all") == 0 ? "every policy" : a->policy);
-        bf__gp_cut(d.f, par, 52);
+        bf__gp_cut(d.f, par, 48);
         for (int e = 0; e < 2; e++) {
             char txt[200];
             value_text(txt, sizeof txt, a->value[e ? a->hi : a->lo]);
