@@ -790,6 +790,8 @@ int bf__chart_timeline(const struct bf__plotctx *x, int *drawn, struct bf_diag *
 {
     const struct bf__folder *fo = x->f;
     *drawn = 0;
+    if (x->run_start[0] == '\0')
+        return 0; /* no day 0 to put timeline.csv's days on a calendar */
     struct bf__csv t;
     int col[6];
     static const char *const names[] = {"city", "policy", "shipment", "units", "milestone", "day"};
