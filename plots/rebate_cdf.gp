@@ -9,8 +9,8 @@ load 'style.gp'
 stats 'data/rebate_cdf.dat' index 1 using (mb = $1, ma = $2, 0) nooutput
 
 do for [fmt in "png svg"] {
-    call 'term.gp' fmt 1600 900 'rebate_cdf'
-    set title "Days from departure until the export VAT rebate is paid\nshare of units paid within the number of days (all cities, each city weighted equally)" font ",24"
+    call 'term.gp' fmt 1920 1080 'rebate_cdf'
+    set title "Days from departure until the export VAT rebate is paid: share of units, %\nthe share of units paid within the number of days (all cities, each city weighted equally)" font ",24"
     set xlabel "days after departure"
     set ylabel "units with the rebate paid, %"
     set yrange [0:100]

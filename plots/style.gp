@@ -12,6 +12,11 @@
 # colour-blind readers and in grey print).
 c_before = "#D55E00"
 c_after = "#0072B2"
+# Capital released (green) or tied up (purple), and intervals that include
+# zero (grey): Okabe-Ito colours apart from the pair above.
+c_released = "#009E73"
+c_tied = "#CC79A7"
+c_unclear = "#999999"
 c_text = "#222222"
 c_grid = "#D9D9D9"
 
@@ -29,3 +34,10 @@ set tics nomirror out scale 0.6 textcolor rgb c_text
 set grid lc rgb c_grid lw 1 dt 1
 set key textcolor rgb c_text
 set style fill solid 1.0 noborder
+
+# CNY on an axis: in millions when the largest magnitude m shown reaches a
+# million, else in thousands; the axis label says which (cny_unit).
+cny_div(m) = abs(m) >= 1e6 ? 1e6 : 1e3
+cny_unit(m) = abs(m) >= 1e6 ? "CNY million" : "CNY thousand"
+max2(a, b) = a > b ? a : b
+min2(a, b) = a < b ? a : b

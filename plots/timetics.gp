@@ -2,8 +2,11 @@
 # 1, 2, 3, 6, 12 or 24 months (the smallest step giving at most MAXTICS
 # tics) over the dates in column 1 of FILE, labelled with strftime FORMAT.
 # A step in seconds would drift off the first of the month; these do not.
-# Leaves xdata unset (stats cannot run on a time axis): set it after.
+# Leaves xdata unset (stats cannot run on a time axis) and the x and y
+# ranges automatic (stats keeps only points inside them): set them after.
 set xdata
+set xrange [*:*]
+set yrange [*:*]
 stats ARG1 using (strptime("%Y-%m-%d", strcol(1))) nooutput
 tt_t0 = STATS_min
 tt_t1 = STATS_max

@@ -29,35 +29,127 @@
 
 /* ---- writing data ---- */
 
-/* Code points of s, counting each byte that does not continue a UTF-8
- * sequence. */
-static size_t n_chars(const char *s)
+/* The code point of the UTF-8 sequence at p and its length; a byte that
+ * starts no valid sequence is one byte, U+FFFD (as bf__gp_text draws it). */
+static size_t utf8_next(const unsigned char *p, uint32_t *cp)
 {
-    size_t n = 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-        n += (*p & 0xC0) != 0x80;
+    unsigned char c = p[0];
+    size_t n = c < 0x80                 ? 1
+               : c >= 0xC2 && c < 0xE0  ? 2
+               : c >= 0xE0 && c < 0xF0  ? 3
+               : c >= 0xF0 && c <= 0xF4 ? 4
+                                        : 0;
+    if (n == 1) {
+        *cp = c;
+        return 1;
+    }
+    for (size_t i = 1; i < n; i++)
+        if ((p[i] & 0xC0) != 0x80)
+            n = 0;
+    if (n == 0) {
+        *cp = 0xFFFD;
+        return 1;
+    }
+    uint32_t v = c & (0x7Fu >> n);
+    for (size_t i = 1; i < n; i++)
+        v = (v << 6) | (p[i] & 0x3Fu);
+    *cp = v;
     return n;
+}
+
+/* East Asian wide characters (CJK, kana, hangul, full-width forms) take
+ * two columns of a label, as they do on the chart; so do the quotes and
+ * backslashes that bf__gp_text draws as U+201D and U+2216, which the
+ * charts' CJK font draws full width. */
+static size_t cols_of(uint32_t cp)
+{
+    return cp == '"' || cp == '\\' || (cp >= 0x2018 && cp <= 0x201F) || cp == 0x2216 ||
+                   (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) ||
+                   (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+                   (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
+                   (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x20000 && cp <= 0x3FFFD)
+               ? 2
+               : 1;
+}
+
+static size_t text_cols(const char *s)
+{
+    size_t w = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        uint32_t cp;
+        p += utf8_next(p, &cp);
+        w += cols_of(cp);
+    }
+    return w;
+}
+
+/*
+ * s in at most max_cols columns into buf (size >= 4 * max_cols + 4): whole
+ * when it fits, else cut at a character boundary, trailing spaces dropped,
+ * and an ellipsis added. Returns the columns used.
+ */
+static size_t fit(char *buf, size_t size, const char *s, size_t max_cols)
+{
+    if (max_cols == 0) {
+        buf[0] = '\0';
+        return 0;
+    }
+    size_t w = text_cols(s);
+    const unsigned char *p = (const unsigned char *)s;
+    size_t k = 0, cols = 0, room = w <= max_cols ? max_cols : max_cols - 1;
+    while (*p) {
+        uint32_t cp;
+        size_t n = utf8_next(p, &cp), cw = cols_of(cp);
+        if (cols + cw > room || k + n + 4 > size)
+            break;
+        memcpy(buf + k, p, n);
+        k += n;
+        cols += cw;
+        p += n;
+    }
+    if (*p != '\0') { /* cut */
+        while (k > 0 && buf[k - 1] == ' ') {
+            k--;
+            cols--;
+        }
+        memcpy(buf + k, "\xe2\x80\xa6", 3); /* ... */
+        k += 3;
+        cols++;
+    }
+    buf[k] = '\0';
+    return cols;
+}
+
+#define MAX_LABEL_COLS 60
+
+void bf__gp_cut(FILE *f, const char *s, size_t max_cols)
+{
+    char buf[4 * MAX_LABEL_COLS + 8];
+    if (max_cols > MAX_LABEL_COLS)
+        max_cols = MAX_LABEL_COLS;
+    fit(buf, sizeof buf, s, max_cols);
+    bf__gp_text(f, buf);
 }
 
 void bf__gp_name(FILE *f, const char *s)
 {
     /* a name is a tic label or a panel title: long ones would run off the
      * chart (the report shows them whole) */
-    enum { MAX_CHARS = 26 };
-    if (n_chars(s) <= MAX_CHARS) {
-        bf__gp_text(f, s);
-        return;
+    bf__gp_cut(f, s, 26);
+}
+
+void bf__gp_city(FILE *f, const struct bf__city *c)
+{
+    enum { ZH_COLS = 12, ALL_COLS = 28 };
+    char zh[4 * ZH_COLS + 8], name[4 * ALL_COLS + 8];
+    size_t used = 0;
+    if (c->name_zh != NULL && c->name_zh[0] != '\0') {
+        used = fit(zh, sizeof zh, c->name_zh, ZH_COLS) + 1;
+        bf__gp_text(f, zh);
+        fputc(' ', f);
     }
-    char buf[4 * MAX_CHARS + 4];
-    size_t k = 0, n = 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p && k + 1 < sizeof buf; p++) {
-        if ((*p & 0xC0) != 0x80 && ++n == MAX_CHARS)
-            break;
-        buf[k++] = (char)*p;
-    }
-    buf[k] = '\0';
-    bf__gp_text(f, buf);
-    fputs("\xe2\x80\xa6", f); /* ... */
+    fit(name, sizeof name, c->name, ALL_COLS - used);
+    bf__gp_text(f, name);
 }
 
 void bf__gp_text(FILE *f, const char *s)
@@ -164,153 +256,309 @@ int bf__chart_labels(const struct bf__plotctx *x, struct bf_diag *diag)
     fputs("# key\ttext: names from the scenario, read by the scripts as data (never as "
           "commands)\n",
           d.f);
-    const char *keys[] = {"scenario", "baseline", "compared", "top_city", "start"};
-    const char *vals[] = {x->f->scenario, x->f->baseline, x->f->compared,
-                          x->f->city[x->order[0]].name, x->start_date};
-    for (size_t i = 0; i < 5; i++) {
-        fprintf(d.f, "%s\t", keys[i]);
-        if (i == 0 || i == 3)
-            bf__gp_name(d.f, vals[i]);
-        else
-            bf__gp_text(d.f, vals[i]);
-        fputc('\n', d.f);
-    }
+    fputs("scenario\t", d.f);
+    bf__gp_cut(d.f, x->f->scenario, 40);
+    fputs("\nbaseline\t", d.f);
+    bf__gp_cut(d.f, x->f->baseline, 24);
+    fputs("\ncompared\t", d.f);
+    bf__gp_cut(d.f, x->f->compared, 24);
+    fputs("\ntop_city\t", d.f);
+    bf__gp_city(d.f, &x->f->city[x->order[0]]);
+    fputs("\nrun_start\t", d.f);
+    bf__gp_text(d.f, x->run_start);
+    fputc('\n', d.f);
     return dat_close(&d, diag);
 }
 
-/* ---- cash: daily_cash.csv ---- */
+/* ---- released_K.dat: daily_delta.csv ---- */
 
-struct span {
-    size_t start, n;
-};
+static const char released_head[] =
+    "# Working capital after - before on each day of the window, component total, CNY: the "
+    "paired mean over replications\n# and its 95% interval (negative: capital released; the "
+    "charts draw -mean as \"released\"). Source: daily_delta.csv\n# (component total: mean, "
+    "ci95_low, ci95_high); effective date: cities.csv; rank: ranking.csv.\n"
+    "# date\tmean\tci95_low\tci95_high\teffective_date\trank\tcity\n";
 
-int bf__chart_cash(struct bf__plotctx *x, int *drawn, struct bf_diag *diag)
+int bf__chart_released(const struct bf__plotctx *x, int *drawn, struct bf_diag *diag)
 {
     const struct bf__folder *fo = x->f;
     *drawn = 0;
     struct bf__csv t;
     int col[6];
-    static const char *const names[] = {"city", "policy", "date", "mean", "p05", "p95"};
-    int rc = bf__csv_open(fo->dir, "daily_cash.csv", names, 6, col, &t, diag);
+    static const char *const names[] = {"city", "date",     "component",
+                                        "mean", "ci95_low", "ci95_high"};
+    int rc = bf__csv_open(fo->dir, "daily_delta.csv", names, 6, col, &t, diag);
     if (rc != 0)
         return rc;
-    struct span *sp = bf__calloc((size_t)fo->n_cities * 2, sizeof *sp);
-    if (rc == 0 && sp == NULL)
+    /* panel[c]: the city's place in the ranking when it has a panel, else -1;
+     * state[c]: 0 no rows yet, 1 being written, 2 written */
+    int32_t *panel = bf__malloc(((size_t)fo->n_cities + 1) * sizeof *panel);
+    unsigned char *state = bf__calloc((size_t)fo->n_cities + 1, 1);
+    if (panel == NULL || state == NULL)
         rc = BF_ENOMEM;
-    /* each (city, policy) is a run of consecutive rows in date order */
-    int last = -1;
+    for (uint32_t c = 0; rc == 0 && c < fo->n_cities; c++)
+        panel[c] = -1;
+    for (uint32_t k = 0; rc == 0 && k < x->n_panels; k++)
+        panel[x->order[k]] = (int32_t)k;
+    struct dat d = {0};
+    int cur = -1, last = -1;
     for (size_t r = 0; rc == 0 && r < t.n_rows; r++) {
+        if (strcmp(bf__csv_get(&t, r, col[2]), "total") != 0)
+            continue;
         const char *cn = bf__csv_get(&t, r, col[0]);
         int c = last >= 0 && strcmp(fo->city[last].name, cn) == 0 ? last : bf__folder_city(fo, cn);
         last = c;
-        int s = bf__folder_slot(fo, bf__csv_get(&t, r, col[1]));
-        if (c < 0 || s < 0)
+        if (c < 0 || panel[c] < 0)
             continue;
-        struct span *q = &sp[(size_t)c * 2 + (size_t)s];
-        if (q->n == 0)
-            q->start = r;
-        else if (q->start + q->n != r) {
-            bf_diag_set(diag, "%s:%zu: rows of one city and policy are not together", t.path,
-                        r + 2);
-            rc = BF_EPARSE;
-        }
-        q->n++;
-    }
-    if (rc == 0 && t.n_rows > 0)
-        snprintf(x->start_date, sizeof x->start_date, "%s", bf__csv_get(&t, 0, col[2]));
-    struct dat all = {0}, top = {0};
-    for (uint32_t c = 0; rc == 0 && c < fo->n_cities; c++) {
-        const struct span *b = &sp[(size_t)c * 2], *a = &sp[(size_t)c * 2 + 1];
-        size_t n = b->n < a->n ? b->n : a->n;
-        int rank = -1;
-        for (uint32_t k = 0; k < x->n_top; k++)
-            if (x->order[k] == c)
-                rank = (int)k;
-        char name[64];
-        snprintf(name, sizeof name, "cash_%u.dat", c + 1);
-        if ((rc = dat_open(&all, x, name, diag)) != 0)
-            break;
-        if (rank >= 0) {
-            snprintf(name, sizeof name, "cash_top_%d.dat", rank + 1);
-            if ((rc = dat_open(&top, x, name, diag)) != 0) {
-                fclose(all.f);
+        if (c != cur) {
+            if (cur >= 0) {
+                state[cur] = 2;
+                if ((rc = dat_close(&d, diag)) != 0)
+                    break;
+            }
+            cur = -1;
+            if (state[c] != 0) {
+                bf_diag_set(diag, "%s:%zu: the rows of city '%s' are not together", t.path, r + 2,
+                            cn);
+                rc = BF_EPARSE;
                 break;
             }
+            char file[64];
+            snprintf(file, sizeof file, "released_%d.dat", panel[c] + 1);
+            if ((rc = dat_open(&d, x, file, diag)) != 0)
+                break;
+            fputs(released_head, d.f);
+            state[c] = 1;
+            cur = c;
         }
-        for (int k = 0; k < (rank >= 0 ? 2 : 1); k++) {
-            FILE *f = k ? top.f : all.f;
-            fputs("# Cumulative cash position per day, CNY: mean over replications and the 5th "
-                  "and 95th percentiles.\n# Source: daily_cash.csv (columns mean, p05, p95); "
-                  "effective date: cities.csv.\n# date\tbefore_mean\tbefore_p05\tbefore_p95\t"
-                  "after_mean\tafter_p05\tafter_p95\teffective_date\tcity\n",
-                  f);
-            for (size_t i = 0; i < n; i++) {
-                size_t rb = b->start + i, ra = a->start + i;
-                fprintf(f, "%s", bf__csv_get(&t, rb, col[2]));
-                for (int j = 3; j < 6; j++) {
-                    fputc('\t', f);
-                    dnum(f, bf__csv_num(&t, rb, col[j]));
-                }
-                for (int j = 3; j < 6; j++) {
-                    fputc('\t', f);
-                    /* a day the two runs do not share would pair unlike things */
-                    dnum(f, strcmp(bf__csv_get(&t, ra, col[2]), bf__csv_get(&t, rb, col[2])) == 0
-                                ? bf__csv_num(&t, ra, col[j])
-                                : (double)NAN);
-                }
-                fprintf(f, "\t%s\t", fo->city[c].effective_date);
-                bf__gp_name(f, fo->city[c].name);
-                fputc('\n', f);
-            }
+        bf__gp_text(d.f, bf__csv_get(&t, r, col[1]));
+        for (int j = 3; j < 6; j++) {
+            fputc('\t', d.f);
+            dnum(d.f, bf__csv_num(&t, r, col[j]));
         }
-        if (n > 0)
-            *drawn = 1;
-        rc = dat_close(&all, diag);
-        if (rank >= 0) {
-            int rc2 = dat_close(&top, diag);
-            if (rc == 0)
-                rc = rc2;
-        }
+        fprintf(d.f, "\t%s\t%d\t", fo->city[c].effective_date, panel[c] + 1);
+        bf__gp_city(d.f, &fo->city[c]);
+        fputc('\n', d.f);
     }
-    bf__free(sp);
+    if (cur >= 0) {
+        state[cur] = 2;
+        int rc2 = dat_close(&d, diag);
+        rc = rc == 0 ? rc2 : rc;
+    }
+    for (uint32_t k = 0; rc == 0 && k < x->n_panels; k++)
+        if (state[x->order[k]] != 2) {
+            bf_diag_set(diag, "%s: no rows of component total for city '%s'", t.path,
+                        fo->city[x->order[k]].name);
+            rc = BF_EPARSE;
+        }
+    *drawn = rc == 0 && x->n_panels > 0;
+    bf__free(panel);
+    bf__free(state);
     bf__csv_fini(&t);
     return rc;
 }
 
-/* ---- delta.dat: delta.csv ---- */
+int bf__chart_released_all(const struct bf__plotctx *x, int *drawn, struct bf_diag *diag)
+{
+    char path[1200];
+    struct stat st;
+    int rc = x->n_panels > 0
+                 ? bf__path(path, sizeof path, x->charts_dir, "data/released_1.dat", diag)
+                 : 0;
+    *drawn = rc == 0 && x->n_panels > 0 && stat(path, &st) == 0;
+    return rc;
+}
 
-int bf__chart_delta(const struct bf__plotctx *x, int *drawn, struct bf_diag *diag)
+/* ---- wc_components.dat, waterfall.dat: totals.csv ---- */
+
+static double total_of(const struct bf__folder *fo, const char *metric, const char *scope,
+                       const struct bf__total **row)
+{
+    *row = bf__folder_total(fo, metric, scope);
+    return *row != NULL ? (*row)->mean : (double)NAN;
+}
+
+/* the four disjoint components of working capital, bottom of the stack first */
+static const char *const wc_metric[4] = {"wc_stock_abroad_avg_cny", "wc_returning_avg_cny",
+                                         "wc_receivables_avg_cny", "wc_rebate_receivable_avg_cny"};
+static const char *const wc_label[4] = {"goods abroad (in transit, in the warehouse)",
+                                        "goods returning to China", "trade receivables",
+                                        "export VAT rebate receivable"};
+
+int bf__chart_wc_components(const struct bf__plotctx *x, int *drawn, struct bf_diag *diag)
 {
     const struct bf__folder *fo = x->f;
+    *drawn = 0;
+    double v[4][2];
+    int any[2] = {0, 0};
+    for (int k = 0; k < 4; k++)
+        for (int s = 0; s < 2; s++) {
+            const struct bf__total *row;
+            v[k][s] = total_of(fo, wc_metric[k], s ? "after" : "before", &row);
+            any[s] |= isfinite(v[k][s]);
+        }
+    if (!any[0] || !any[1])
+        return 0;
     struct dat d;
-    int rc = dat_open(&d, x, "delta.dat", diag);
+    int rc = dat_open(&d, x, "wc_components.dat", diag);
     if (rc != 0)
         return rc;
-    fputs("# After - before per city, CNY, with the paired 95% interval; rows ranked by "
-          "financing-cost saving.\n# Source: delta.csv (delta, ci95_low, ci95_high).\n"
-          "# rank\tpeak_wc_delta\tpeak_wc_low\tpeak_wc_high\tfinancing_delta\tfinancing_low\t"
-          "financing_high\tnpv_delta\tnpv_low\tnpv_high\tcity\n",
+    fputs("# Working capital by component, mean of the window's days, all cities, CNY. Source: "
+          "totals.csv (scope before, after;\n# metrics wc_stock_abroad_avg_cny, "
+          "wc_returning_avg_cny, wc_receivables_avg_cny, wc_rebate_receivable_avg_cny).\n"
+          "# start: where the segment begins in its stacked bar (the components below it).\n"
+          "# k\tbefore\tbefore_start\tafter\tafter_start\tmetric\tcomponent\n",
           d.f);
-    static const int metric[] = {BF_M_wc_avg_cny, BF_M_financing_cost_cny, BF_M_npv_cny};
-    *drawn = 0;
-    for (uint32_t k = 0; k < fo->n_cities; k++) {
-        uint32_t c = x->order[k];
-        fprintf(d.f, "%u", k);
-        for (int m = 0; m < 3; m++) {
-            const struct bf__delta *v = bf__folder_delta(fo, c, metric[m]);
-            if (isfinite(v->delta))
-                *drawn = 1;
+    double start[2] = {0, 0};
+    for (int k = 0; k < 4; k++) {
+        fprintf(d.f, "%d", k);
+        for (int s = 0; s < 2; s++) {
             fputc('\t', d.f);
-            dnum(d.f, v->delta);
+            dnum(d.f, v[k][s]);
             fputc('\t', d.f);
-            dnum(d.f, v->lo);
-            fputc('\t', d.f);
-            dnum(d.f, v->hi);
+            dnum(d.f, start[s]);
+            start[s] += isfinite(v[k][s]) ? v[k][s] : 0.0;
         }
-        fputc('\t', d.f);
-        bf__gp_name(d.f, fo->city[c].name);
-        fputc('\n', d.f);
+        fprintf(d.f, "\t%s\t%s\n", wc_metric[k], wc_label[k]);
     }
+    const struct bf__total *b, *a, *rel;
+    double wb = total_of(fo, "wc_avg_cny", "before", &b),
+           wa = total_of(fo, "wc_avg_cny", "after", &a);
+    total_of(fo, "capital_released_cny", "change", &rel);
+    fputs("\n\n# Block 1: working capital in total (wc_avg_cny, before and after) and the "
+          "capital released (capital_released_cny, change)\n# wc_before\twc_after\treleased\t"
+          "released_ci95_low\treleased_ci95_high\n",
+          d.f);
+    dnum(d.f, wb);
+    fputc('\t', d.f);
+    dnum(d.f, wa);
+    fputc('\t', d.f);
+    dnum(d.f, rel ? rel->mean : (double)NAN);
+    fputc('\t', d.f);
+    dnum(d.f, rel ? rel->lo : (double)NAN);
+    fputc('\t', d.f);
+    dnum(d.f, rel ? rel->hi : (double)NAN);
+    fputc('\n', d.f);
+    *drawn = 1;
+    return dat_close(&d, diag);
+}
+
+/* from the components to the total, in the order of the bars */
+static const char *const fall_metric[5] = {"released_rebate_receivable_cny",
+                                           "released_stock_abroad_cny", "released_returning_cny",
+                                           "released_receivables_cny", "capital_released_cny"};
+static const char *const fall_label[5] = {"rebate receivable", "goods abroad", "goods returning",
+                                          "trade receivables", "capital released"};
+
+int bf__chart_waterfall(const struct bf__plotctx *x, int *drawn, struct bf_diag *diag)
+{
+    const struct bf__folder *fo = x->f;
+    *drawn = 0;
+    const struct bf__total *row[5];
+    for (int k = 0; k < 5; k++)
+        row[k] = bf__folder_total(fo, fall_metric[k], "change");
+    if (row[4] == NULL || !isfinite(row[4]->mean))
+        return 0;
+    struct dat d;
+    int rc = dat_open(&d, x, "waterfall.dat", diag);
+    if (rc != 0)
+        return rc;
+    fputs("# Capital released (before - after of the window's mean working capital), all "
+          "cities, CNY, by component and in total,\n# with the 95% interval over "
+          "replications. Source: totals.csv (scope change; metrics released_*_cny, "
+          "capital_released_cny:\n# mean, ci95_low, ci95_high). start: where the bar begins "
+          "(the components before it; 0 for the total).\n"
+          "# k\tmean\tci95_low\tci95_high\tstart\ttotal\tmetric\tlabel\n",
+          d.f);
+    double start = 0;
+    for (int k = 0; k < 5; k++) {
+        double m = row[k] ? row[k]->mean : (double)NAN;
+        fprintf(d.f, "%d\t", k);
+        dnum(d.f, m);
+        fputc('\t', d.f);
+        dnum(d.f, row[k] ? row[k]->lo : (double)NAN);
+        fputc('\t', d.f);
+        dnum(d.f, row[k] ? row[k]->hi : (double)NAN);
+        fputc('\t', d.f);
+        dnum(d.f, k < 4 ? start : 0.0);
+        fprintf(d.f, "\t%d\t%s\t%s\n", k == 4, fall_metric[k], fall_label[k]);
+        start += isfinite(m) ? m : 0.0;
+    }
+    *drawn = 1;
+    return dat_close(&d, diag);
+}
+
+/* ---- charts with a row per city, at most BF__ROWS_MAX rows ---- */
+
+/* Rows shown of n sorted ones: all, or the first and the last half of
+ * BF__ROWS_MAX. Row i shows sorted index row_index(n, i) at y = row_y(n, i),
+ * leaving y = BF__ROWS_MAX / 2 for the gap. */
+static uint32_t rows_shown(uint32_t n)
+{
+    return n <= BF__ROWS_MAX ? n : BF__ROWS_MAX;
+}
+
+static uint32_t row_index(uint32_t n, uint32_t i)
+{
+    return n <= BF__ROWS_MAX || i < BF__ROWS_MAX / 2 ? i : n - BF__ROWS_MAX + i;
+}
+
+static uint32_t row_y(uint32_t n, uint32_t i)
+{
+    return n <= BF__ROWS_MAX || i < BF__ROWS_MAX / 2 ? i : i + 1;
+}
+
+/* The block after the rows: where the gap is and what it says (NaN y
+ * when nothing is left out). */
+static void gap_block(FILE *f, uint32_t n, const char *pre, const char *post)
+{
+    fputs("\n\n# Block 1: the gap between the first and the last rows\n# y\thidden\ttext\n", f);
+    if (n <= BF__ROWS_MAX) {
+        fputs("NaN\t0\t-\n", f);
+        return;
+    }
+    uint32_t hidden = n - BF__ROWS_MAX;
+    fprintf(f, "%d\t%u\t\xe2\x80\xa6 %u %s not shown (%s%u to %u%s)\n", BF__ROWS_MAX / 2, hidden,
+            hidden, hidden == 1 ? "city" : "cities", pre, BF__ROWS_MAX / 2 + 1,
+            BF__ROWS_MAX / 2 + hidden, post);
+}
+
+/* ---- ranking.dat: ranking.csv ---- */
+
+int bf__chart_ranking(const struct bf__plotctx *x, int *drawn, struct bf_diag *diag)
+{
+    const struct bf__folder *fo = x->f;
+    *drawn = 0;
+    uint32_t n = fo->n_cities;
+    struct dat d;
+    int rc = dat_open(&d, x, "ranking.dat", diag);
+    if (rc != 0)
+        return rc;
+    fprintf(d.f,
+            "# Capital released per CNY million exported, per city, best first, with its 95%% "
+            "interval; %u of %u cities\n# (all, or the first and the last %d). Source: "
+            "ranking.csv (rank, capital_released_per_m, ci95_low, ci95_high, interval).\n"
+            "# interval: 0 above_zero, 1 includes_zero, 2 below_zero.\n"
+            "# y\trank\tcapital_released_per_m\tci95_low\tci95_high\tinterval\tcity\n",
+            rows_shown(n), n, BF__ROWS_MAX / 2);
+    for (uint32_t i = 0; i < rows_shown(n); i++) {
+        uint32_t k = row_index(n, i);
+        const struct bf__rank *r = &fo->rank[k];
+        fprintf(d.f, "%u\t%u\t", row_y(n, i), k + 1);
+        dnum(d.f, r->per_m);
+        fputc('\t', d.f);
+        dnum(d.f, r->per_m_lo);
+        fputc('\t', d.f);
+        dnum(d.f, r->per_m_hi);
+        int code = strcmp(r->interval, "above_zero") == 0   ? 0
+                   : strcmp(r->interval, "below_zero") == 0 ? 2
+                                                            : 1;
+        fprintf(d.f, "\t%d\t", code);
+        bf__gp_city(d.f, &fo->city[r->city]);
+        fputc('\n', d.f);
+        *drawn |= isfinite(r->per_m);
+    }
+    gap_block(d.f, n, "ranks ", "");
     return dat_close(&d, diag);
 }
 
@@ -429,7 +677,9 @@ int bf__chart_return_cycle(const struct bf__plotctx *x, int *drawn, struct bf_di
         if (isfinite(bf__folder_sum(fo, c, 0, BF_M_return_cycle_d)->mean) ||
             isfinite(bf__folder_sum(fo, c, 1, BF_M_return_cycle_d)->mean))
             ord[n++] = c;
-    for (uint32_t i = 1; i < n; i++) /* insertion sort: stable, n is small */
+    /* a merge of runs would be faster; an insertion sort on the few hundred
+     * rows of nearly sorted data is stable and simple */
+    for (uint32_t i = 1; i < n; i++)
         for (uint32_t j = i; j > 0; j--) {
             double a = bf__folder_sum(fo, ord[j - 1], 0, BF_M_return_cycle_d)->mean;
             double b = bf__folder_sum(fo, ord[j], 0, BF_M_return_cycle_d)->mean;
@@ -444,15 +694,18 @@ int bf__chart_return_cycle(const struct bf__plotctx *x, int *drawn, struct bf_di
         struct dat d;
         rc = dat_open(&d, x, "return_cycle.dat", diag);
         if (rc == 0) {
-            fputs("# Return cycle time, days: mean over replications and its 95% interval; "
-                  "rows sorted by the before mean.\n# Source: summary.csv (metric "
-                  "return_cycle_d: mean, ci95_low, ci95_high).\n# rank\tbefore_mean\t"
-                  "before_low\tbefore_high\tafter_mean\tafter_low\tafter_high\tcity\n",
-                  d.f);
-            for (uint32_t k = 0; k < n; k++) {
-                fprintf(d.f, "%u", k);
+            fprintf(d.f,
+                    "# Return cycle time, days: mean over replications and its 95%% interval; "
+                    "rows sorted by the before mean, longest first;\n# %u of %u cities (all, "
+                    "or the first and the last %d). Source: summary.csv (metric "
+                    "return_cycle_d: mean, ci95_low, ci95_high).\n# y\tbefore_mean\t"
+                    "before_low\tbefore_high\tafter_mean\tafter_low\tafter_high\tcity\n",
+                    rows_shown(n), n, BF__ROWS_MAX / 2);
+            for (uint32_t i = 0; i < rows_shown(n); i++) {
+                uint32_t c = ord[row_index(n, i)];
+                fprintf(d.f, "%u", row_y(n, i));
                 for (int s = 0; s < 2; s++) {
-                    const struct bf__sum *v = bf__folder_sum(fo, ord[k], s, BF_M_return_cycle_d);
+                    const struct bf__sum *v = bf__folder_sum(fo, c, s, BF_M_return_cycle_d);
                     fputc('\t', d.f);
                     dnum(d.f, v->mean);
                     fputc('\t', d.f);
@@ -461,9 +714,10 @@ int bf__chart_return_cycle(const struct bf__plotctx *x, int *drawn, struct bf_di
                     dnum(d.f, v->hi);
                 }
                 fputc('\t', d.f);
-                bf__gp_name(d.f, fo->city[ord[k]].name);
+                bf__gp_city(d.f, &fo->city[c]);
                 fputc('\n', d.f);
             }
+            gap_block(d.f, n, "places ", " by the before mean");
             rc = dat_close(&d, diag);
             *drawn = rc == 0;
         }
@@ -472,68 +726,60 @@ int bf__chart_return_cycle(const struct bf__plotctx *x, int *drawn, struct bf_di
     return rc;
 }
 
-static const int trs_metric[] = {BF_M_trs_doc_prep_h,   BF_M_trs_rework_h,
-                                 BF_M_trs_screening_h,  BF_M_trs_inspection_wait_h,
-                                 BF_M_trs_inspection_h, BF_M_trs_port_dwell_h};
-#define N_TRS 6
-
-static double trs_total(const struct bf__folder *fo, uint32_t c, int s)
-{
-    double t = 0;
-    for (int m = 0; m < N_TRS; m++) {
-        double v = bf__folder_sum(fo, c, s, trs_metric[m])->mean;
-        t += isfinite(v) ? v : 0.0;
-    }
-    return t;
-}
+/* the five segments of export clearance, arrival at customs to release */
+static const int trs_metric[] = {BF_M_trs_doc_prep_h, BF_M_trs_rework_h, BF_M_trs_screening_h,
+                                 BF_M_trs_inspection_wait_h, BF_M_trs_inspection_h};
+#define N_TRS 5
 
 int bf__chart_trs(const struct bf__plotctx *x, int *drawn, struct bf_diag *diag)
 {
     const struct bf__folder *fo = x->f;
     *drawn = 0;
-    uint32_t *ord = bf__malloc(((size_t)fo->n_cities + 1) * sizeof *ord);
-    if (ord == NULL)
-        return BF_ENOMEM;
-    for (uint32_t c = 0; c < fo->n_cities; c++)
-        ord[c] = c;
-    for (uint32_t i = 1; i < fo->n_cities; i++) /* longest before total first */
-        for (uint32_t j = i; j > 0 && trs_total(fo, ord[j], 0) > trs_total(fo, ord[j - 1], 0);
-             j--) {
-            uint32_t tmp = ord[j];
-            ord[j] = ord[j - 1];
-            ord[j - 1] = tmp;
-        }
     struct dat d;
     int rc = dat_open(&d, x, "trs.dat", diag);
-    if (rc == 0) {
-        fputs("# Export clearance time by TRS segment, mean hours per shipment, as the "
-              "cumulative end of each segment\n# (a stacked bar: segment k spans column k-1 to "
-              "column k). Source: summary.csv (metrics trs_*_h, mean).\n# rank\tbefore: "
-              "doc_prep\trework\tscreening\tinspection_wait\tinspection\tport_dwell\tafter: "
-              "doc_prep\trework\tscreening\tinspection_wait\tinspection\tport_dwell\tcity\n",
-              d.f);
-        for (uint32_t k = 0; k < fo->n_cities; k++) {
-            fprintf(d.f, "%u", k);
-            for (int s = 0; s < 2; s++) {
-                double cum = 0;
-                for (int m = 0; m < N_TRS; m++) {
-                    double v = bf__folder_sum(fo, ord[k], s, trs_metric[m])->mean;
-                    if (isfinite(v)) {
-                        cum += v;
-                        *drawn = 1;
-                    }
-                    fputc('\t', d.f);
-                    dnum(d.f, cum);
+    if (rc != 0)
+        return rc;
+    fprintf(d.f,
+            "# Export clearance by segment of the WCO Time Release Study and port dwell, mean "
+            "hours per shipment, of the %u\n# cities first in ranking.csv, before (slot 0) "
+            "and after (slot 1). Source: summary.csv (metrics trs_doc_prep_h, trs_rework_h,\n"
+            "# trs_screening_h, trs_inspection_wait_h, trs_inspection_h, trs_port_dwell_h: "
+            "mean). end_*: the cumulative end of each\n# segment in its stacked bar; "
+            "clearance_h: the five segments together.\n# y\tslot\tend_doc_prep\tend_rework\t"
+            "end_screening\tend_inspection_wait\tend_inspection\tclearance_h\tport_dwell_h\t"
+            "label\n",
+            x->n_top);
+    for (uint32_t k = 0; k < x->n_top; k++) {
+        uint32_t c = x->order[k];
+        for (int s = 0; s < 2; s++) {
+            fprintf(d.f, "%u\t%d", 3 * k + (uint32_t)s, s);
+            double cum = 0;
+            int any = 0;
+            for (int m = 0; m < N_TRS; m++) {
+                double v = bf__folder_sum(fo, c, s, trs_metric[m])->mean;
+                if (isfinite(v)) {
+                    cum += v;
+                    any = 1;
                 }
+                fputc('\t', d.f);
+                dnum(d.f, cum);
             }
             fputc('\t', d.f);
-            bf__gp_name(d.f, fo->city[ord[k]].name);
+            dnum(d.f, any ? cum : (double)NAN);
+            double dwell = bf__folder_sum(fo, c, s, BF_M_trs_port_dwell_h)->mean;
+            fputc('\t', d.f);
+            dnum(d.f, dwell);
+            *drawn |= any || isfinite(dwell);
+            fputc('\t', d.f);
+            if (s == 0) {
+                bf__gp_city(d.f, &fo->city[c]);
+                fputs("  ", d.f);
+            }
+            bf__gp_cut(d.f, s ? fo->compared : fo->baseline, 12);
             fputc('\n', d.f);
         }
-        rc = dat_close(&d, diag);
     }
-    bf__free(ord);
-    return rc;
+    return dat_close(&d, diag);
 }
 
 /* ---- timeline.dat: timeline.csv ---- */
@@ -544,16 +790,14 @@ int bf__chart_timeline(const struct bf__plotctx *x, int *drawn, struct bf_diag *
 {
     const struct bf__folder *fo = x->f;
     *drawn = 0;
+    if (x->run_start[0] == '\0')
+        return 0; /* no day 0 to put timeline.csv's days on a calendar */
     struct bf__csv t;
     int col[6];
     static const char *const names[] = {"city", "policy", "shipment", "units", "milestone", "day"};
     int rc = bf__csv_open(fo->dir, "timeline.csv", names, 6, col, &t, diag);
     if (rc != 0)
         return rc;
-    if (rc != 0) {
-        bf__csv_fini(&t);
-        return rc;
-    }
     /* the sample shipments of the top city, in order of first appearance */
     const char *city = fo->city[x->order[0]].name;
     double serial[MAX_SHIP], units[MAX_SHIP], day[MAX_SHIP][2][BF_MS_COUNT];
@@ -597,8 +841,8 @@ int bf__chart_timeline(const struct bf__plotctx *x, int *drawn, struct bf_diag *
     if ((rc = dat_open(&d, x, "timeline.dat", diag)) != 0)
         return rc;
     fputs("# Sample shipments of the top city: one row per shipment and policy. Source: "
-          "timeline.csv (day = days since the horizon start).\n# Block 0 (bars): row\tfirst_day"
-          "\tlast_day\tslot (0 before, 1 after)\tlabel\n",
+          "timeline.csv (day = days since the run's start,\n# summary.json horizon.run_start)."
+          "\n# Block 0 (bars): row\tfirst_day\tlast_day\tslot (0 before, 1 after)\tlabel\n",
           d.f);
     for (int k = 0; k < nk; k++)
         for (int s = 0; s < 2; s++) {
@@ -614,7 +858,7 @@ int bf__chart_timeline(const struct bf__plotctx *x, int *drawn, struct bf_diag *
             fputc('\t', d.f);
             dnum(d.f, hi);
             fprintf(d.f, "\t%d\tshipment %.0f, %.0f units, ", s, serial[keep[k]], units[keep[k]]);
-            bf__gp_text(d.f, s ? fo->compared : fo->baseline);
+            bf__gp_cut(d.f, s ? fo->compared : fo->baseline, 16);
             fputc('\n', d.f);
         }
     /* blocks 1..BF_MS_COUNT: one per milestone, a row per bar (NaN: not reached) */
@@ -628,43 +872,32 @@ int bf__chart_timeline(const struct bf__plotctx *x, int *drawn, struct bf_diag *
                 fputc('\n', d.f);
             }
     }
-    /* block 10: the day the compared policy takes effect in the city */
+    /* block 10: the day the compared policy takes effect in the city, on
+     * the same count as timeline.csv's days */
     int32_t eff, start;
     double eff_day = (double)NAN;
     if (bf_date_parse(fo->city[x->order[0]].effective_date, &eff, NULL) == 0 &&
-        bf_date_parse(x->start_date, &start, NULL) == 0)
+        bf_date_parse(x->run_start, &start, NULL) == 0)
         eff_day = (double)(eff - start);
-    fputs("\n\n# Block 10: effective_day (days since the horizon start; cities.csv)\n", d.f);
+    fputs("\n\n# Block 10: effective_day (days since the run's start; cities.csv)\n", d.f);
     dnum(d.f, eff_day);
     fputc('\n', d.f);
     *drawn = 1;
     return dat_close(&d, diag);
 }
 
-/* ---- tornado.dat: sweep.csv ---- */
+/* ---- tornado.dat: sweep_totals.csv, totals.csv ---- */
 
 #define MAX_VALUES 64 /* value indices per sweep kept (the scenario allows 16) */
 
 struct sweep_acc {
-    char name[128];
-    int n_values;               /* 1 + highest value_index seen */
-    char label[MAX_VALUES][72]; /* the value as written */
-    double sum[MAX_VALUES];     /* sum over cities of the delta */
-    int lo, hi;                 /* value indices of the lowest and highest value */
+    char name[128], parameter[160], policy[48];
+    int n_values;                /* 1 + highest value_index seen */
+    char value[MAX_VALUES][160]; /* the value as written */
+    double mean[MAX_VALUES];     /* capital released, all cities, and its interval */
+    double lo_ci[MAX_VALUES], hi_ci[MAX_VALUES];
+    int lo, hi; /* value indices of the lowest and highest value */
 };
-
-/* A label cut to at most n bytes at a UTF-8 boundary, with "..." when cut. */
-static void clip(char *dst, size_t size, const char *src, size_t n)
-{
-    size_t len = strlen(src);
-    if (len <= n) {
-        snprintf(dst, size, "%s", src);
-        return;
-    }
-    while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
-        n--;
-    snprintf(dst, size, "%.*s...", (int)n, src);
-}
 
 /* lowest and highest value: by number when every value is one, else the
  * first and the last as written */
@@ -674,8 +907,8 @@ static void pick_ends(struct sweep_acc *a)
     double v[MAX_VALUES];
     for (int i = 0; i < a->n_values; i++) {
         char *end;
-        v[i] = strtod(a->label[i], &end);
-        if (a->label[i][0] == '\0' || *end != '\0' || !isfinite(v[i]))
+        v[i] = strtod(a->value[i], &end);
+        if (a->value[i][0] == '\0' || *end != '\0' || !isfinite(v[i]))
             numeric = 0;
     }
     a->lo = 0;
@@ -690,32 +923,105 @@ static void pick_ends(struct sweep_acc *a)
     }
 }
 
+/* appends "%g" of v to buf */
+static void put_g(char *buf, size_t size, double v)
+{
+    size_t k = strlen(buf);
+    if (k < size)
+        snprintf(buf + k, size - k, "%g", v);
+}
+
+static void put_s(char *buf, size_t size, const char *s)
+{
+    size_t k = strlen(buf);
+    if (k < size)
+        snprintf(buf + k, size - k, "%s", s);
+}
+
+/*
+ * A sweep value as short text: a number as written; a distribution as its
+ * form and parameters, {"dist":"uniform","min":1,"max":2} as "uniform 1–2",
+ * {"dist":"gamma","mean":15,"cv":0.5} as "gamma mean 15, cv 0.5", an
+ * empirical one as "empirical, 3 values"; anything else as written. The
+ * caller cuts it to the chart's width.
+ */
+static void value_text(char *buf, size_t size, const char *value)
+{
+    snprintf(buf, size, "%s", value);
+    bool oom = false;
+    cJSON *j = value[0] == '{' ? bf_json_parse(value, strlen(value), &oom, NULL) : NULL;
+    const char *dist = j != NULL ? bf_json_str(j, "dist") : NULL;
+    if (dist == NULL) {
+        cJSON_Delete(j);
+        return;
+    }
+    snprintf(buf, size, "%s", dist);
+    double min = bf_json_num(j, "min"), max = bf_json_num(j, "max");
+    if (strcmp(dist, "uniform") == 0 && isfinite(min) && isfinite(max)) {
+        put_s(buf, size, " ");
+        put_g(buf, size, min);
+        put_s(buf, size, "\xe2\x80\x93"); /* en dash */
+        put_g(buf, size, max);
+    } else if (strcmp(dist, "triangular") == 0 && isfinite(min) && isfinite(max)) {
+        put_s(buf, size, " ");
+        put_g(buf, size, min);
+        put_s(buf, size, "\xe2\x80\x93");
+        put_g(buf, size, max);
+        put_s(buf, size, ", mode ");
+        put_g(buf, size, bf_json_num(j, "mode"));
+    } else if (strcmp(dist, "fixed") == 0) {
+        put_s(buf, size, " ");
+        put_g(buf, size, bf_json_num(j, "value"));
+    } else if (strcmp(dist, "empirical") == 0) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, "values");
+        int n = cJSON_IsArray(v) ? cJSON_GetArraySize(v) : 0;
+        char tail[48];
+        snprintf(tail, sizeof tail, ", %d value%s", n, n == 1 ? "" : "s");
+        put_s(buf, size, tail);
+    } else {
+        /* every number of the object, "key value", in the order written */
+        int first = 1;
+        for (const cJSON *e = j->child; e != NULL; e = e->next) {
+            if (!cJSON_IsNumber(e) || e->string == NULL)
+                continue;
+            put_s(buf, size, first ? " " : ", ");
+            put_s(buf, size, e->string);
+            put_s(buf, size, " ");
+            put_g(buf, size, e->valuedouble);
+            first = 0;
+        }
+    }
+    cJSON_Delete(j);
+}
+
 int bf__chart_tornado(const struct bf__plotctx *x, int *drawn, struct bf_diag *diag)
 {
     const struct bf__folder *fo = x->f;
     *drawn = 0;
     char path[1200];
-    int rc = bf__path(path, sizeof path, fo->dir, "sweep.csv", diag);
+    int rc = bf__path(path, sizeof path, fo->dir, "sweep_totals.csv", diag);
     if (rc != 0)
         return rc;
     struct stat st;
     if (stat(path, &st) != 0)
         return 0; /* no sweeps in this run */
     struct bf__csv t;
-    int col[6];
-    static const char *const names[] = {"sweep", "value_index", "value", "city", "metric", "delta"};
-    if ((rc = bf__csv_open(fo->dir, "sweep.csv", names, 6, col, &t, diag)) != 0)
+    int col[10];
+    static const char *const names[] = {"sweep",    "parameter", "policy", "value_index",
+                                        "value",    "metric",    "scope",  "mean",
+                                        "ci95_low", "ci95_high"};
+    if ((rc = bf__csv_open(fo->dir, "sweep_totals.csv", names, 10, col, &t, diag)) != 0)
         return rc;
-    struct sweep_acc *acc = rc == 0 ? bf__calloc(BF_MAX_SWEEPS_PLOT, sizeof *acc) : NULL;
-    if (rc == 0 && acc == NULL)
+    struct sweep_acc *acc = bf__calloc(BF_MAX_SWEEPS_PLOT, sizeof *acc);
+    if (acc == NULL)
         rc = BF_ENOMEM;
     int na = 0;
     for (size_t r = 0; rc == 0 && r < t.n_rows; r++) {
-        if (strcmp(bf__csv_get(&t, r, col[4]), "financing_cost_cny") != 0 ||
-            bf__folder_city(fo, bf__csv_get(&t, r, col[3])) < 0)
+        if (strcmp(bf__csv_get(&t, r, col[5]), "capital_released_cny") != 0 ||
+            strcmp(bf__csv_get(&t, r, col[6]), "change") != 0)
             continue;
         const char *sw = bf__csv_get(&t, r, col[0]);
-        double idx = bf__csv_num(&t, r, col[1]);
+        double idx = bf__csv_num(&t, r, col[3]);
         if (!(idx >= 0 && idx < MAX_VALUES))
             continue;
         int i = 0;
@@ -724,25 +1030,27 @@ int bf__chart_tornado(const struct bf__plotctx *x, int *drawn, struct bf_diag *d
         if (i == na) {
             if (na == BF_MAX_SWEEPS_PLOT)
                 continue;
-            snprintf(acc[na++].name, sizeof acc[0].name, "%s", sw);
+            struct sweep_acc *a = &acc[na++];
+            snprintf(a->name, sizeof a->name, "%s", sw);
+            snprintf(a->parameter, sizeof a->parameter, "%s", bf__csv_get(&t, r, col[1]));
+            snprintf(a->policy, sizeof a->policy, "%s", bf__csv_get(&t, r, col[2]));
+            for (int k = 0; k < MAX_VALUES; k++)
+                a->mean[k] = a->lo_ci[k] = a->hi_ci[k] = (double)NAN;
         }
         struct sweep_acc *a = &acc[i];
         int k = (int)idx;
         if (k >= a->n_values)
             a->n_values = k + 1;
-        snprintf(a->label[k], sizeof a->label[k], "%s", bf__csv_get(&t, r, col[2]));
-        double v = bf__csv_num(&t, r, col[5]);
-        a->sum[k] += isfinite(v) ? v : 0.0;
+        snprintf(a->value[k], sizeof a->value[k], "%s", bf__csv_get(&t, r, col[4]));
+        a->mean[k] = bf__csv_num(&t, r, col[7]);
+        a->lo_ci[k] = bf__csv_num(&t, r, col[8]);
+        a->hi_ci[k] = bf__csv_num(&t, r, col[9]);
     }
     bf__csv_fini(&t);
-    if (rc != 0 || na == 0) {
+    const struct bf__total *base = bf__folder_total(fo, "capital_released_cny", "change");
+    if (rc != 0 || na == 0 || base == NULL) {
         bf__free(acc);
         return rc;
-    }
-    double base = 0;
-    for (uint32_t c = 0; c < fo->n_cities; c++) {
-        double v = bf__folder_delta(fo, c, BF_M_financing_cost_cny)->delta;
-        base += isfinite(v) ? v : 0.0;
     }
     int ord[BF_MAX_SWEEPS_PLOT];
     for (int i = 0; i < na; i++) {
@@ -750,7 +1058,7 @@ int bf__chart_tornado(const struct bf__plotctx *x, int *drawn, struct bf_diag *d
         ord[i] = i;
     }
     /* widest swing first (insertion sort: stable) */
-#define SWING(i) fabs(acc[i].sum[acc[i].hi] - acc[i].sum[acc[i].lo])
+#define SWING(i) fabs(acc[i].mean[acc[i].hi] - acc[i].mean[acc[i].lo])
     for (int i = 1; i < na; i++)
         for (int j = i; j > 0 && SWING(ord[j]) > SWING(ord[j - 1]); j--) {
             int tmp = ord[j];
@@ -763,28 +1071,35 @@ int bf__chart_tornado(const struct bf__plotctx *x, int *drawn, struct bf_diag *d
         bf__free(acc);
         return rc;
     }
-    fputs("# Financing cost, after - before, summed over all cities (CNY), at each sweep's "
-          "lowest and highest value;\n# base = the scenario as written (delta.csv). Source: "
-          "sweep.csv (metric financing_cost_cny, delta).\n# rank\tbase\tat_lowest\tat_highest"
-          "\tsweep\tlowest_value\thighest_value\n",
+    fputs("# Capital released, all cities, CNY, with its 95% interval: at each sweep's lowest "
+          "and highest value (sweep_totals.csv,\n# metric capital_released_cny, scope change: "
+          "mean, ci95_low, ci95_high) and as written (base: totals.csv, the same row).\n"
+          "# rank\tbase\tbase_low\tbase_high\tat_lowest\tlowest_low\tlowest_high\tat_highest\t"
+          "highest_low\thighest_high\tsweep\tparameter\tlowest_value\thighest_value\n",
           d.f);
     for (int k = 0; k < na; k++) {
         const struct sweep_acc *a = &acc[ord[k]];
-        char lo[96], hi[96];
-        clip(lo, sizeof lo, a->label[a->lo], 40);
-        clip(hi, sizeof hi, a->label[a->hi], 40);
-        fprintf(d.f, "%d\t", k);
-        dnum(d.f, base);
-        fputc('\t', d.f);
-        dnum(d.f, a->sum[a->lo]);
-        fputc('\t', d.f);
-        dnum(d.f, a->sum[a->hi]);
+        fprintf(d.f, "%d", k);
+        const double v[9] = {base->mean,     base->lo,        base->hi,
+                             a->mean[a->lo], a->lo_ci[a->lo], a->hi_ci[a->lo],
+                             a->mean[a->hi], a->lo_ci[a->hi], a->hi_ci[a->hi]};
+        for (int i = 0; i < 9; i++) {
+            fputc('\t', d.f);
+            dnum(d.f, v[i]);
+        }
         fputc('\t', d.f);
         bf__gp_name(d.f, a->name);
         fputc('\t', d.f);
-        bf__gp_text(d.f, lo);
-        fputc('\t', d.f);
-        bf__gp_text(d.f, hi);
+        char par[sizeof a->parameter + sizeof a->policy + 32];
+        snprintf(par, sizeof par, "%s (%s)", a->parameter,
+                 strcmp(a->policy, "all") == 0 ? "every policy" : a->policy);
+        bf__gp_cut(d.f, par, 48);
+        for (int e = 0; e < 2; e++) {
+            char txt[200];
+            value_text(txt, sizeof txt, a->value[e ? a->hi : a->lo]);
+            fputc('\t', d.f);
+            bf__gp_cut(d.f, txt, 26);
+        }
         fputc('\n', d.f);
     }
     bf__free(acc);
@@ -795,53 +1110,140 @@ int bf__chart_tornado(const struct bf__plotctx *x, int *drawn, struct bf_diag *d
 /* ---- the charts, in the order of the report ---- */
 
 const struct bf__chart bf__charts[] = {
-    {"cash_top", "Cumulative cash position in the cities that gain most",
-     "Mean cumulative cash position over replications (line) and the band between the 5th and "
-     "95th percentile of replications, per day, in CNY million; below zero the exporters need "
-     "funding. The cities with the largest financing-cost saving. The dashed line marks the "
-     "day the compared policy takes effect in the city. Source: daily_cash.csv (mean, p05, "
-     "p95), cities.csv (effective_date), delta.csv (ranking).",
-     NULL, NULL, NULL},
-    {"delta", "Change per city: peak working capital, financing cost and NPV",
-     "After minus before, per city, in CNY thousand, with the paired 95% confidence interval "
-     "over replications. Cities are sorted by financing-cost saving, largest first. Source: "
-     "delta.csv (delta, ci95_low, ci95_high) for wc_avg_cny, financing_cost_cny "
-     "and npv_cny.",
-     bf__chart_delta, NULL, NULL},
-    {"rebate_cdf", "Days from departure to export VAT rebate",
+    {"released", "Capital released over time in the top cities, CNY",
+     "Working capital the policy releases on each day of the window in the 6 cities first in "
+     "the ranking (all of them in a smaller study): before minus after of the total working "
+     "capital, that is daily_delta.csv's after - before with its sign reversed. Line: the paired "
+     "mean over replications; band: its 95% interval; above zero the policy frees capital. CNY "
+     "thousand or million, as the axis says. The dashed line marks the day the policy takes "
+     "effect in the city. Source: daily_delta.csv (component total: mean, ci95_low, ci95_high), "
+     "cities.csv (effective_date), ranking.csv (which cities).",
+     bf__chart_released, "排名靠前城市随时间释放的营运资金（人民币）",
+     "窗口期内每一天政策释放的营运资金，取排名前 6 位的城市（研究城市较少时为全部城市）："
+     "政策前减政策后的营运资金合计，即 daily_delta.csv 中“后减前”取相反数。线为各次重复的配对"
+     "均值，阴影为其 95% 置信区间；高于零表示政策释放了资金。单位为千元或百万元人民币，以坐标轴"
+     "为准。虚线为政策在该城市生效的日期。来源：daily_delta.csv（component 为 total：mean、"
+     "ci95_low、ci95_high），cities.csv（effective_date），ranking.csv（城市的选取）。"},
+    {"waterfall", "Capital released by component, all cities, CNY",
+     "How the four disjoint components of working capital add up to the capital released "
+     "(before minus after of the window's mean working capital, all cities together): the "
+     "export VAT rebate receivable, goods abroad (in transit and in the overseas warehouse), "
+     "goods returning to China and trade receivables, then the total. Bar: the mean over "
+     "replications; whisker: its 95% interval, drawn at the end of the bar; a component below "
+     "zero ties up more capital after than before. CNY thousand or million, as the axis says. "
+     "Source: totals.csv (scope change: released_rebate_receivable_cny, "
+     "released_stock_abroad_cny, released_returning_cny, released_receivables_cny, "
+     "capital_released_cny; mean, ci95_low, ci95_high).",
+     bf__chart_waterfall, "释放的营运资金按构成分解（全部城市，人民币）",
+     "营运资金的四个互不重叠的构成部分如何累加为释放的资金（窗口期日均营运资金的政策前减政策后，"
+     "全部城市合计）：出口退税应收款、境外货物（在途及海外仓）、退运回国货物、贸易应收款，最后为"
+     "合计。柱为各次重复的均值；须线为其 95% 置信区间，画在柱的末端；低于零的部分表示政策后占用的"
+     "资金多于政策前。单位为千元或百万元人民币，以坐标轴为准。来源：totals.csv（scope 为 change："
+     "released_rebate_receivable_cny、released_stock_abroad_cny、released_returning_cny、"
+     "released_receivables_cny、capital_released_cny 的 mean、ci95_low、ci95_high）。"},
+    {"wc_components", "Working capital by component, before and after, all cities, CNY",
+     "The mean working capital of the window's days, all cities together, before and after, as "
+     "two stacked bars of its four disjoint components: goods abroad (in transit and in the "
+     "overseas warehouse), goods returning to China, trade receivables and the export VAT "
+     "rebate receivable. Each segment is labelled with its amount where it is tall enough, and "
+     "in the legend; the total stands above each bar, and their difference is the capital "
+     "released. CNY thousand or million, as the axis says. Source: totals.csv (scopes before "
+     "and after of wc_stock_abroad_avg_cny, wc_returning_avg_cny, wc_receivables_avg_cny, "
+     "wc_rebate_receivable_avg_cny and wc_avg_cny; capital_released_cny, scope change).",
+     bf__chart_wc_components, "政策前后的营运资金构成（全部城市，人民币）",
+     "窗口期日均营运资金（全部城市合计），政策前与政策后各一根堆积柱，由四个互不重叠的部分组成："
+     "境外货物（在途及海外仓）、退运回国货物、贸易应收款、出口退税应收款。足够高的分段标注金额，"
+     "图例中列出全部金额；柱顶为合计，两者之差即释放的资金。单位为千元或百万元人民币，以坐标轴为准"
+     "。"
+     "来源：totals.csv（wc_stock_abroad_avg_cny、wc_returning_avg_cny、wc_receivables_avg_cny、"
+     "wc_rebate_receivable_avg_cny、wc_avg_cny 的 before 与 after；capital_released_cny 的 "
+     "change）。"},
+    {"ranking", "Capital released per CNY million exported, per city, CNY",
+     "Each city's capital released per CNY million of its exports under the baseline, best "
+     "first, with its 95% interval (error bar). Colour: green when the interval lies above "
+     "zero, grey when it includes zero, purple when it lies below zero. Up to 30 cities are "
+     "shown; of a larger study the first 15 and the last 15, with the number of cities left "
+     "out between them. CNY per CNY million exported. Source: ranking.csv (rank, "
+     "capital_released_per_m, ci95_low, ci95_high, interval).",
+     bf__chart_ranking, "各城市每百万元出口释放的营运资金（人民币）",
+     "各城市每百万元出口（按政策前的出口额）释放的营运资金，从高到低排列，误差线为 95% 置信区间。"
+     "颜色：区间高于零为绿色，包含零为灰色，低于零为紫色。最多显示 30 个城市；城市更多时显示前 15 "
+     "位和后 15 位，中间注明未显示的城市数。单位：元/百万元出口。来源：ranking.csv（rank、"
+     "capital_released_per_m、ci95_low、ci95_high、interval）。"},
+    {"rebate_cdf", "Days from departure to export VAT rebate, share of units in %",
      "Share of units whose rebate has been paid within the given number of days after "
-     "departure (cumulative distribution), before and after. Each city's distribution is "
-     "weighted equally (the average of the cities' curves). Source: distributions.csv "
-     "(metric days_to_rebate, cdf).",
-     bf__chart_rebate_cdf, NULL, NULL},
-    {"return_cycle", "Return cycle time per city",
+     "departure (cumulative distribution), before and after, in % of units. Each city's "
+     "distribution is weighted equally (the average of the cities' curves). Source: "
+     "distributions.csv (metric days_to_rebate, cdf).",
+     bf__chart_rebate_cdf, "从离境到收到出口退税的天数（单位占比，%）",
+     "离境后在给定天数内已收到退税的单位占比（累积分布），政策前与政策后，单位为 %。每个城市的"
+     "分布权重相同（各城市曲线的平均）。来源：distributions.csv（metric 为 "
+     "days_to_rebate，cdf）。"},
+    {"return_cycle", "Return cycle time per city, days",
      "Mean days from a buyer's return until the goods are released back in China, per city, "
-     "before and after, with 95% confidence intervals of the mean over replications. Source: "
-     "summary.csv (metric return_cycle_d: mean, ci95_low, ci95_high).",
-     bf__chart_return_cycle, NULL, NULL},
-    {"trs", "Export clearance time by Time Release Study segment",
-     "Mean hours per shipment in each segment of export clearance, in the manner of the WCO "
-     "Time Release Study: document preparation, rework of rejected declarations, risk "
-     "screening, wait for an inspection team, inspection, and port dwell from release to "
-     "departure. Source: summary.csv (metrics trs_doc_prep_h, trs_rework_h, trs_screening_h, "
-     "trs_inspection_wait_h, trs_inspection_h, trs_port_dwell_h: mean).",
-     bf__chart_trs, NULL, NULL},
-    {"timeline", "Timeline of sample overseas-warehouse shipments",
-     "Milestones of four sample overseas-warehouse (9810) shipments of the city that gains "
-     "most, under each policy (the same shipments: common random numbers), in days since the "
-     "start of the horizon. Source: timeline.csv (shipment, milestone, day).",
-     bf__chart_timeline, NULL, NULL},
-    {"tornado", "Sensitivity of the financing-cost change to the swept parameters",
-     "For each sweep, the change in financing cost (after minus before, summed over all "
-     "cities, CNY thousand) at the sweep's lowest and highest value, against the scenario as "
-     "written (vertical line). Longer bars: the result depends more on that parameter. "
-     "Source: sweep.csv and delta.csv (metric financing_cost_cny, delta).",
-     bf__chart_tornado, NULL, NULL},
-    {"cash_all", "Cumulative cash position in every city",
-     "Small multiples: mean cumulative cash position (line) and the 5th-95th percentile band "
-     "of replications per city, CNY million, on one scale for all cities; in the order of "
-     "cities.csv. Source: daily_cash.csv.",
-     NULL, NULL, NULL},
+     "before and after, with 95% confidence intervals of the mean over replications; the axis "
+     "starts at zero. Longest before at the top; of a study of more than 30 cities the 15 "
+     "longest and the 15 shortest, with the number left out between them. Source: summary.csv "
+     "(metric return_cycle_d: mean, ci95_low, ci95_high).",
+     bf__chart_return_cycle, "各城市的退货周期（天）",
+     "从买家退货到货物在中国放行的平均天数，按城市，政策前与政策后，附各次重复均值的 95% 置信区间；"
+     "坐标轴从零开始。政策前最长的在上；城市超过 30 个时显示最长的 15 个和最短的 15 个，中间注明"
+     "未显示的城市数。来源：summary.csv（metric 为 return_cycle_d：mean、ci95_low、ci95_high）。"},
+    {"trs", "Export clearance by segment (hours) and port dwell (days) in the top cities",
+     "For the 6 cities first in the ranking (all of them in a smaller study), before and after. "
+     "Left: the five segments of export clearance in the manner of the WCO Time Release Study "
+     "(document preparation, rework of rejected declarations, risk screening, wait for an "
+     "inspection team, inspection), mean hours per shipment, stacked, the total at the end of "
+     "each bar. Right: port dwell from release to departure, mean days per shipment, on its own "
+     "axis: it is most of the time from arrival at customs to departure and would hide the "
+     "clearance segments on one scale. Each city's mean over replications; no mean over cities "
+     "is taken. Source: summary.csv (metrics trs_doc_prep_h, trs_rework_h, trs_screening_h, "
+     "trs_inspection_wait_h, trs_inspection_h, trs_port_dwell_h: mean), ranking.csv (which "
+     "cities).",
+     bf__chart_trs, "排名靠前城市的出口通关分段（小时）与港口停留（天）",
+     "排名前 6 位的城市（研究城市较少时为全部城市），政策前与政策后。左：按世界海关组织通关时间"
+     "研究（TRS）划分的出口通关五个环节（单证准备、被退回申报的返工、风险甄别、等待查验、查验），"
+     "每票平均小时数，堆积显示，柱末为合计。右：从放行到离港的港口停留，每票平均天数，单独坐标轴："
+     "它占从到达海关到离境的大部分时间，放在同一刻度上会掩盖通关各环节。为各城市各次重复的均值，"
+     "不跨城市求平均。来源：summary.csv（trs_doc_prep_h、trs_rework_h、trs_screening_h、"
+     "trs_inspection_wait_h、trs_inspection_h、trs_port_dwell_h 的 "
+     "mean），ranking.csv（城市的选取）。"},
+    {"timeline", "Timeline of sample overseas-warehouse shipments, dates",
+     "Milestones of four sample overseas-warehouse (9810) shipments of the city first in the "
+     "ranking, under each policy (the same shipments: common random numbers), on a calendar "
+     "axis; the dashed line is the day the policy takes effect in the city. Source: "
+     "timeline.csv (shipment, milestone, day), summary.json (horizon.run_start), cities.csv "
+     "(effective_date).",
+     bf__chart_timeline, "海外仓出口样本货物的时间线（日期）",
+     "排名第一的城市中四票海外仓（9810）样本货物在两种政策下的各个节点（同一批货物：共同随机数），"
+     "横轴为日期；虚线为政策在该城市生效的日期。来源：timeline.csv（shipment、milestone、day），"
+     "summary.json（horizon.run_start），cities.csv（effective_date）。"},
+    {"tornado", "Sensitivity of the capital released to the swept parameters, CNY",
+     "For each sweep, the capital released by all cities at the sweep's lowest and at its "
+     "highest value (bars, from the scenario as written: the vertical line, its 95% interval "
+     "shaded), each with its 95% interval (whiskers); the widest swing at the top. Each row "
+     "names the sweep, its parameter path and the policy it applies to; the values are shown "
+     "in short (a distribution as its form and parameters). CNY thousand or million, as the "
+     "axis says. Source: sweep_totals.csv (metric capital_released_cny, scope change: mean, "
+     "ci95_low, ci95_high, value), totals.csv (capital_released_cny, change).",
+     bf__chart_tornado, "释放资金对各扫描参数的敏感性（人民币）",
+     "每个参数扫描在最低值和最高值下全部城市释放的营运资金（柱从按原情景的结果即竖线起画，竖线的 "
+     "95% 置信区间以阴影表示），各附 95% 置信区间（须线）；变化幅度最大的在上。每行注明扫描名称、"
+     "参数路径及其适用的政策；取值以简写表示（分布写为类型与参数）。单位为千元或百万元人民币，以"
+     "坐标轴为准。来源：sweep_totals.csv（metric 为 capital_released_cny，scope 为 change：mean、"
+     "ci95_low、ci95_high、value），totals.csv（capital_released_cny，change）。"},
+    {"released_all", "Capital released over time in every city, one scale, CNY",
+     "Small multiples of the working capital the policy releases on each day of the window "
+     "(before minus after of the total; line: the paired mean, band: its 95% interval) for "
+     "every city in the order of the ranking, all on one scale; the dashed line is the city's "
+     "effective date. Of a study of more than 48 cities the first 48 are shown, and the chart "
+     "says so. CNY thousand or million, as the axis says. Source: daily_delta.csv (component "
+     "total: mean, ci95_low, ci95_high), cities.csv (effective_date), ranking.csv (order).",
+     bf__chart_released_all, "各城市随时间释放的营运资金（同一刻度，人民币）",
+     "每个城市窗口期内每日政策释放的营运资金的小图（政策前减政策后的合计；线为配对均值，阴影为其 "
+     "95% 置信区间），按排名顺序，全部使用同一刻度；虚线为该城市的生效日期。城市超过 48 个时只显示"
+     "前 48 个，图中注明。单位为千元或百万元人民币，以坐标轴为准。来源：daily_delta.csv（component "
+     "为 total：mean、ci95_low、ci95_high），cities.csv（effective_date），ranking.csv（排序）。"},
 };
 const size_t bf__charts_n = sizeof bf__charts / sizeof bf__charts[0];
 _Static_assert(sizeof bf__charts / sizeof bf__charts[0] <= BF__CHARTS_MAX,

@@ -26,8 +26,6 @@
 #include "charts.h"
 #include "internal.h"
 
-#define N_TOP 4
-
 /* ---- gnuplot on PATH ---- */
 
 /* The first gnuplot on PATH. Entries that are not absolute paths (empty,
@@ -80,7 +78,7 @@ static void remove_in(const char *dir, const char *name)
 }
 
 /* Removes the .dat files of an earlier drawing (a run with more cities
- * leaves cash_N.dat files this one would not overwrite). */
+ * leaves released_N.dat files this one would not overwrite). */
 static void clear_data(const char *data_dir)
 {
     DIR *d = opendir(data_dir);
@@ -99,11 +97,16 @@ static void clear_data(const char *data_dir)
  * and data (only the files this program writes there). */
 static void clear_charts(const char *charts_dir)
 {
-    for (size_t i = 0; i < bf__charts_n; i++) {
+    /* and the charts earlier versions drew, which a folder drawn by one of
+     * them still holds */
+    static const char *const retired[] = {"cash_top", "cash_all", "delta"};
+    size_t n = bf__charts_n + sizeof retired / sizeof retired[0];
+    for (size_t i = 0; i < n; i++) {
+        const char *name = i < bf__charts_n ? bf__charts[i].name : retired[i - bf__charts_n];
         const char *ext[] = {"png", "svg", "log", "gp"};
         for (size_t k = 0; k < 4; k++) {
             char file[128];
-            snprintf(file, sizeof file, "%s.%s", bf__charts[i].name, ext[k]);
+            snprintf(file, sizeof file, "%s.%s", name, ext[k]);
             remove_in(charts_dir, file);
         }
     }
@@ -335,7 +338,11 @@ int bf_plot_charts(const char *dir, struct bf_diag *diag)
     }
     bf__folder_rank(&f, order);
     x.order = order;
-    x.n_top = f.n_cities < N_TOP ? f.n_cities : N_TOP;
+    x.n_top = f.n_cities < BF__TOP_CITIES ? f.n_cities : BF__TOP_CITIES;
+    x.n_panels = f.n_cities < BF__PANELS_MAX ? f.n_cities : BF__PANELS_MAX;
+    const cJSON *horizon = cJSON_GetObjectItemCaseSensitive(f.summary, "horizon");
+    const char *run_start = bf_json_str(horizon, "run_start");
+    snprintf(x.run_start, sizeof x.run_start, "%s", run_start != NULL ? run_start : "");
     if ((rc = bf__path(x.charts_dir, sizeof x.charts_dir, dir, "charts", diag)) != 0 ||
         (rc = bf__path(data_dir, sizeof data_dir, x.charts_dir, "data", diag)) != 0 ||
         (rc = bf_mkdirs(data_dir, diag)) != 0)
@@ -345,18 +352,13 @@ int bf_plot_charts(const char *dir, struct bf_diag *diag)
     if (!f.has_compare)
         goto out; /* one policy: nothing to compare, nothing drawn (the report says so) */
 
-    int cash = 0;
-    if ((rc = bf__chart_cash(&x, &cash, diag)) != 0)
-        goto out;
-    for (size_t i = 0; i < bf__charts_n; i++) {
-        if (bf__charts[i].prep == NULL)
-            drawn[i] = cash;
-        else if ((rc = bf__charts[i].prep(&x, &drawn[i], diag)) != 0)
+    for (size_t i = 0; i < bf__charts_n; i++)
+        if ((rc = bf__charts[i].prep(&x, &drawn[i], diag)) != 0)
             goto out;
-    }
-    char counts[128];
-    int len = snprintf(counts, sizeof counts, "# key\tvalue\nn_cities\t%u\nn_top\t%u\n", f.n_cities,
-                       x.n_top);
+    char counts[160];
+    int len =
+        snprintf(counts, sizeof counts, "# key\tvalue\nn_cities\t%u\nn_top\t%u\nn_panels\t%u\n",
+                 f.n_cities, x.n_top, x.n_panels);
     if ((rc = write_file(data_dir, "counts.dat", counts, (size_t)len, diag)) != 0)
         goto out;
     if ((rc = bf__chart_labels(&x, diag)) != 0 ||

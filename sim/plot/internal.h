@@ -172,7 +172,7 @@ int bf__path(char *buf, size_t size, const char *dir, const char *name, struct b
 
 /* The chart templates compiled into the program from plots/NAME.gp. */
 struct bf__template {
-    const char *name; /* "cash_top.gp" */
+    const char *name; /* "released.gp" */
     const unsigned char *text;
     size_t len;
 };
@@ -200,8 +200,14 @@ int bf__gnuplot_run(const char *gnuplot, const char *dir, const char *name, cons
 
 /* Text for a gnuplot data file: a field gnuplot reads back verbatim. */
 void bf__gp_text(FILE *f, const char *s);
-/* The same for a name drawn on a chart, cut to 26 characters with an
- * ellipsis. */
+/* The same for a name drawn on a chart, cut to 26 columns with an ellipsis
+ * (a Chinese character takes two columns). */
 void bf__gp_name(FILE *f, const char *s);
+/* The same for `max_cols` columns. */
+void bf__gp_cut(FILE *f, const char *s, size_t max_cols);
+/* A city as the charts label it: "杭州 Hangzhou" (name_zh, a space, name),
+ * or the name alone when name_zh is empty; at most 28 columns, each part
+ * cut with an ellipsis (name_zh to 12 columns). */
+void bf__gp_city(FILE *f, const struct bf__city *c);
 
 #endif

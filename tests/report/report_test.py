@@ -22,14 +22,28 @@ TEST is one of:
              gnuplot system() calls, backticks and HTML runs: nothing is
              executed (no marker file, no dialog, no script), the names are
              shown as text in report.html, and the charts are drawn
+  cities45   the 45 cities of scenarios/default.json (2 replications, a
+             shorter window): every chart drawn, and the data of the
+             ranking, waterfall, working-capital and released charts equal
+             the rows of ranking.csv, totals.csv and daily_delta.csv
+  cities1024 the same for a generated study of 1024 cities (the most a
+             scenario may have), whose long names must be cut
+  badfolder  `borderflow plot` on folders that are not complete results
+             folders exits 2 with a message, draws nothing, does not crash
+  cjk        the charts' font (plots/term.gp) resolves to a font covering
+             Chinese, and draws 杭州 otherwise than a machine without a CJK
+             font would (as the boxes of missing glyphs)
 
 Exit 0 pass, 1 fail, 77 skip (gnuplot, or Chromium for the browser parts,
 not installed).
 """
 import argparse
+import csv
+import math
 import os
 import re
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
@@ -37,7 +51,8 @@ import xml.etree.ElementTree as ET
 
 SKIP = 77
 HERE = os.path.dirname(os.path.abspath(__file__))
-CHARTS = ["cash_top", "delta", "rebate_cdf", "return_cycle", "trs", "timeline", "cash_all"]
+CHARTS = ["released", "waterfall", "wc_components", "ranking", "rebate_cdf", "return_cycle", "trs",
+          "timeline", "released_all"]
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
@@ -99,6 +114,163 @@ def check_charts(folder, names):
         check(first.startswith("#"), f"data/{f} does not start with its description")
 
 
+# ---- the data files of the charts against the CSVs they come from ----
+
+def read_csv(path):
+    with open(path, encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def read_dat(path, block=0):
+    """Rows (lists of fields) of one block of a gnuplot data file; blocks are
+    separated by two blank lines, comment lines start with '#'."""
+    with open(path, encoding="utf-8") as f:
+        blocks = f.read().split("\n\n\n")
+    check(block < len(blocks), f"{path}: no block {block}")
+    return [l.split("\t") for l in blocks[block].splitlines()
+            if l.strip() and not l.startswith("#")]
+
+
+def num(v):
+    return float("nan") if v in ("NA", "NaN", "") else float(v)
+
+
+def close(got, want, what):
+    a, b = num(got), num(want)
+    if math.isnan(a) or math.isnan(b):
+        check(math.isnan(a) and math.isnan(b), f"{what}: {got} against {want}")
+        return
+    check(abs(a - b) <= 1e-9 * max(1.0, abs(b)), f"{what}: {got} against {want}")
+
+
+WIDE = ((0x1100, 0x115F), (0x2E80, 0xA4CF), (0xAC00, 0xD7A3), (0xF900, 0xFAFF),
+        (0xFE30, 0xFE4F), (0xFF00, 0xFF60), (0xFFE0, 0xFFE6), (0x20000, 0x3FFFD))
+
+
+WIDE_TOO = set('"\\\u2216') | {chr(c) for c in range(0x2018, 0x2020)}
+
+
+def cols(s):
+    return sum(2 if c in WIDE_TOO or any(a <= ord(c) <= b for a, b in WIDE) else 1 for c in s)
+
+
+def fit(s, n):
+    """s in n columns, as charts.c cuts a label: an ellipsis ends a cut one."""
+    if cols(s) <= n:
+        return s
+    out, w = "", 0
+    for c in s:
+        if w + cols(c) > n - 1:
+            break
+        out += c
+        w += cols(c)
+    return out.rstrip(" ") + "\u2026"
+
+
+def city_label(name, zh):
+    """"杭州 Hangzhou": name_zh in 12 columns, a space, the name; 28 in all."""
+    head = fit(zh, 12) + " " if zh else ""
+    return head + fit(name, 28 - cols(head))
+
+
+def check_study_data(folder):
+    """The data of the ranking, waterfall, wc_components and released charts
+    equal the rows of the CSVs they are drawn from."""
+    data = os.path.join(folder, "charts", "data")
+    zh = {r["city"]: r["city_zh"] for r in read_csv(os.path.join(folder, "cities.csv"))}
+    rk = read_csv(os.path.join(folder, "ranking.csv"))
+    n = len(rk)
+    # ranking: every city up to 30, else the first and the last 15
+    want = rk if n <= 30 else rk[:15] + rk[-15:]
+    got = read_dat(os.path.join(data, "ranking.dat"))
+    check(len(got) == len(want), f"ranking.dat: {len(got)} rows for {n} cities")
+    for g, w in zip(got, want):
+        check(int(g[1]) == int(w["rank"]), f"ranking.dat: rank {g[1]} for {w['rank']}")
+        for i, key in ((2, "capital_released_per_m"), (3, "ci95_low"), (4, "ci95_high")):
+            close(g[i], w[key], f"ranking.dat rank {w['rank']} {key}")
+        label = city_label(w["city"], zh[w["city"]])
+        check(g[6] == label, f"ranking.dat: label {g[6]!r}, expected {label!r}")
+        check(cols(g[6]) <= 28, f"ranking.dat: label {g[6]!r} wider than 28 columns")
+    gap = read_dat(os.path.join(data, "ranking.dat"), 1)[0]
+    if n > 30:
+        check(int(gap[1]) == n - 30 and f"{n - 30} cities not shown" in gap[2],
+              f"ranking.dat: the gap says {gap}")
+    else:
+        check(gap[0] == "NaN", f"ranking.dat: a gap for {n} cities: {gap}")
+    # waterfall and wc_components: rows of totals.csv
+    tot = {(r["metric"], r["scope"]): r for r in read_csv(os.path.join(folder, "totals.csv"))}
+    fall = read_dat(os.path.join(data, "waterfall.dat"))
+    check([r[6] for r in fall] == ["released_rebate_receivable_cny", "released_stock_abroad_cny",
+                                   "released_returning_cny", "released_receivables_cny",
+                                   "capital_released_cny"], "waterfall.dat: the steps")
+    start = 0.0
+    for r in fall:
+        t = tot[(r[6], "change")]
+        for i, key in ((1, "mean"), (2, "ci95_low"), (3, "ci95_high")):
+            close(r[i], t[key], f"waterfall.dat {r[6]} {key}")
+        if r[5] == "0":
+            close(r[4], repr(start), f"waterfall.dat {r[6]} start")
+            start += float(r[1])
+    parts = read_dat(os.path.join(data, "wc_components.dat"))
+    check(len(parts) == 4, "wc_components.dat: four components")
+    for r in parts:
+        close(r[1], tot[(r[5], "before")]["mean"], f"wc_components.dat {r[5]} before")
+        close(r[3], tot[(r[5], "after")]["mean"], f"wc_components.dat {r[5]} after")
+    # released: daily_delta.csv's total rows of the city at each rank
+    files = [f for f in os.listdir(data) if re.fullmatch(r"released_\d+\.dat", f)]
+    panels = min(48, n)
+    check(len(files) == panels, f"{len(files)} released_K.dat files for {n} cities")
+    days = {}
+    for r in read_csv(os.path.join(folder, "daily_delta.csv")):
+        if r["component"] == "total":
+            days.setdefault(r["city"], []).append(r)
+    for k in sorted({1, min(6, n), panels}):
+        city = rk[k - 1]["city"]
+        got = read_dat(os.path.join(data, f"released_{k}.dat"))
+        check(len(got) == len(days[city]), f"released_{k}.dat: {len(got)} days")
+        for g, w in zip(got, days[city]):
+            check(g[0] == w["date"], f"released_{k}.dat: {g[0]} for {w['date']}")
+            for i, key in ((1, "mean"), (2, "ci95_low"), (3, "ci95_high")):
+                close(g[i], w[key], f"released_{k}.dat {w['date']} {key}")
+            check(g[6] == city_label(city, zh[city]), f"released_{k}.dat: city {g[6]!r}")
+    # the 1950-px charts of earlier versions: every chart has the one size
+    for name in CHARTS:
+        with open(os.path.join(folder, "charts", name + ".png"), "rb") as f:
+            head = f.read(24)
+        w, h = struct.unpack(">II", head[16:24])
+        check((w, h) == (1920, 1080), f"{name}.png is {w}x{h}, not 1920x1080")
+
+
+def check_tornado(folder):
+    """tornado.dat: the lowest and highest value of every sweep, from
+    sweep_totals.csv, against totals.csv; values in short, never JSON."""
+    rows = [r for r in read_csv(os.path.join(folder, "sweep_totals.csv"))
+            if r["metric"] == "capital_released_cny" and r["scope"] == "change"]
+    base = [r for r in read_csv(os.path.join(folder, "totals.csv"))
+            if r["metric"] == "capital_released_cny" and r["scope"] == "change"][0]
+    got = read_dat(os.path.join(folder, "charts", "data", "tornado.dat"))
+    sweeps = sorted({r["sweep"] for r in rows})
+    check(sorted(g[10] for g in got) == sweeps, f"tornado.dat: sweeps {[g[10] for g in got]}")
+    for g in got:
+        vals = sorted((r for r in rows if r["sweep"] == g[10]), key=lambda r: int(r["value_index"]))
+        try:
+            by = sorted(vals, key=lambda r: float(r["value"]))
+        except ValueError:
+            by = vals  # distributions: the first and the last as written
+        for i, key in ((1, "mean"), (2, "ci95_low"), (3, "ci95_high")):
+            close(g[i], base[key], f"tornado.dat {g[10]} base {key}")
+        for off, r in ((4, by[0]), (7, by[-1])):
+            for i, key in ((0, "mean"), (1, "ci95_low"), (2, "ci95_high")):
+                close(g[off + i], r[key], f"tornado.dat {g[10]} value {r['value']} {key}")
+        check(g[11].startswith(vals[0]["parameter"]), f"tornado.dat: parameter {g[11]!r}")
+        for v in g[12:14]:
+            check("{" not in v and '"' not in v, f"tornado.dat: a raw value {v!r}")
+    treasury = [g for g in got if g[10] == "treasury days"]
+    if treasury:
+        check(treasury[0][12:14] == ["uniform 1\u20132", "uniform 4\u20138"],
+              f"tornado.dat: treasury values {treasury[0][12:14]}")
+
+
 def scenario_folder(out):
     subs = [d for d in os.listdir(out) if os.path.isdir(os.path.join(out, d))]
     check(len(subs) == 1, f"expected one results folder in {out}, found {subs}")
@@ -117,6 +289,9 @@ def t_charts(a):
         folder = scenario_folder(out)
         check(run_json(folder)["plots"] == "drawn", f"{folder}: run.json plots is not 'drawn'")
         check_charts(folder, names)
+        check_study_data(folder)
+        if "tornado" in names:
+            check_tornado(folder)
         if "tornado" not in names:
             check(not os.path.exists(os.path.join(folder, "charts", "tornado.png")),
                   "a tornado was drawn for a run without sweeps")
@@ -345,9 +520,173 @@ def t_injection(a):
     return 0
 
 
+def gen_many_cities(path, n):
+    """A study of n cities, short and small: long names (cut on the charts)
+    and Chinese names for every other one, as tests/integration's
+    gen_many_cities writes its oversized one."""
+    import json
+    with open(os.path.join(HERE, "data", "small.json"), encoding="utf-8") as f:
+        sc = json.load(f)
+    sc["name"] = f"report-{n}-cities"
+    sc["horizon"] = {"window": {"start": "2026-01-11", "end": "2026-03-10"},
+                     "warmup_days": 10, "tail_days": 30}
+    sc["replications"] = 2
+    zh = "京津沪渝杭甬温嘉湖绍金舟台丽衢苏锡常徐通连淮盐扬镇泰宿"
+    sc["cities"] = []
+    for i in range(n):
+        c = {"name": f"City {i + 1:04d}, a generated name long enough to be cut",
+             "province": "Test", "class": "ABC"[i % 3],
+             "shipments_per_day": 0.5 + (i % 7) * 0.3, "effective_date": "2026-01-20"}
+        if i % 2 == 0:
+            c["name_zh"] = zh[i % len(zh)] + zh[(i // 7) % len(zh)] + "市"
+        if i % 97 == 5:
+            c["name_zh"] = "一个非常非常长的城市名称"
+        sc["cities"].append(c)
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(sc, f, ensure_ascii=False)
+
+
+def study(a, name, scen, n_cities):
+    work = fresh(os.path.join(a.work, name))
+    out = os.path.join(work, "out")
+    run([a.borderflow, "run", "-q", "-j", "2", "-o", out, scen])
+    folder = scenario_folder(out)
+    check(run_json(folder)["plots"] == "drawn", f"{folder}: run.json plots is not 'drawn'")
+    check(len(read_csv(os.path.join(folder, "cities.csv"))) == n_cities, "cities.csv")
+    check_charts(folder, CHARTS)
+    check_study_data(folder)
+    with open(os.path.join(folder, "report.html"), encoding="utf-8") as f:
+        html = f.read()
+    for n in CHARTS:
+        check(f'id="chart-{n}"' in html, f"report.html does not show {n}")
+    return folder
+
+
+def t_cities45(a):
+    import json
+    if not shutil.which("gnuplot"):
+        print("SKIP: gnuplot not on PATH")
+        return SKIP
+    work = fresh(os.path.join(a.work, "cities45-scenario"))
+    scen = os.path.join(work, "default45.json")
+    default = os.path.join(HERE, "..", "..", "scenarios", "default.json")
+    with open(scen, "w", encoding="utf-8") as f:
+        json.dump({"extends": os.path.relpath(default, work), "name": "report-45-cities",
+                   "horizon": {"window": {"start": "2026-03-16", "end": "2026-08-31"},
+                               "warmup_days": 120, "tail_days": 60},
+                   "replications": 2}, f)
+    study(a, "cities45", scen, 45)
+    print("ok: 45 cities drawn; the charts' data equal the CSVs")
+    return 0
+
+
+def t_cities1024(a):
+    if not shutil.which("gnuplot"):
+        print("SKIP: gnuplot not on PATH")
+        return SKIP
+    work = fresh(os.path.join(a.work, "cities1024-scenario"))
+    scen = os.path.join(work, "many.json")
+    gen_many_cities(scen, 1024)
+    folder = study(a, "cities1024", scen, 1024)
+    with open(os.path.join(folder, "charts", "data", "counts.dat"), encoding="utf-8") as f:
+        check("n_panels\t48" in f.read(), "released_all does not stop at 48 panels")
+    print("ok: 1024 cities drawn at a fixed size; the charts' data equal the CSVs")
+    return 0
+
+
+def t_badfolder(a):
+    work = fresh(os.path.join(a.work, "badfolder"))
+    out = os.path.join(work, "out")
+    run([a.borderflow, "run", "-q", "--no-plots", "-o", out, os.path.join(a.data, "small.json")])
+    good = scenario_folder(out)
+
+    def copy(name, drop=(), cut=None):
+        d = os.path.join(work, name)
+        shutil.copytree(good, d)
+        for f in drop:
+            os.remove(os.path.join(d, f))
+        if cut:
+            with open(os.path.join(d, cut), "rb") as f:
+                data = f.read()
+            with open(os.path.join(d, cut), "wb") as f:
+                f.write(data[:len(data) // 2])
+        return d
+
+    cases = {"an empty folder": fresh(os.path.join(work, "empty")),
+             "run.json only": copy("run-only", drop=[f for f in os.listdir(good)
+                                                     if f != "run.json"]),
+             "summary.json cut short": copy("truncated", cut="summary.json"),
+             "no daily_delta.csv": copy("no-daily-delta", drop=["daily_delta.csv"]),
+             "ranking.csv cut short": copy("ranking-cut", cut="ranking.csv")}
+    for what, d in cases.items():
+        p = run([a.borderflow, "plot", d], expect=None)
+        check(p.returncode == 2, f"plot on {what}: exit {p.returncode}, expected 2\n{p.stderr}")
+        check("borderflow plot:" in p.stderr and d in p.stderr,
+              f"plot on {what}: no message naming the folder: {p.stderr!r}")
+        charts = os.path.join(d, "charts")
+        drawn = [f for f in os.listdir(charts) if f.endswith(".png")] if os.path.isdir(charts) else []
+        check(not drawn, f"plot on {what} drew {drawn}")
+    print(f"ok: {len(cases)} incomplete folders refused with exit 2 and a message")
+    return 0
+
+
+def term_font():
+    """The font family plots/term.gp opens every chart with."""
+    with open(os.path.join(HERE, "..", "..", "plots", "term.gp"), encoding="utf-8") as f:
+        fonts = set(re.findall(r'font "([^",]+)', f.read()))
+    check(len(fonts) == 1, f"term.gp names fonts {fonts}, expected one")
+    return fonts.pop()
+
+
+def t_cjk(a):
+    gnuplot = shutil.which("gnuplot")
+    if not gnuplot or not shutil.which("fc-match"):
+        print("SKIP: gnuplot or fc-match not on PATH")
+        return SKIP
+    font = term_font()
+    # fontconfig finds the font itself (not a substitute) and it covers Chinese
+    p = run(["fc-match", "-f", "%{family}\n%{lang}\n%{file}", font])
+    family, langs, path = (p.stdout.split("\n") + ["", ""])[:3]
+    check(font in family.split(","), f"fc-match gives {family!r} ({path}) for {font!r}: "
+          "is fonts-noto-cjk installed (scripts/deps run)?")
+    check("zh-cn" in langs.split("|"), f"{font} ({path}) does not cover zh-cn: {langs[:200]}")
+    # 杭州 drawn with the charts' font differs from the same text on a machine
+    # whose only font is DejaVu Sans, where it is the boxes of missing glyphs
+    work = fresh(os.path.join(a.work, "cjk"))
+    script = os.path.join(work, "label.gp")
+    with open(script, "w", encoding="utf-8") as f:
+        f.write(f'set encoding utf8\nset terminal pngcairo size 240,80 font "{font},32" '
+                'noenhanced background rgb "white"\n'
+                'set output ARG1\nunset border\nunset tics\nunset key\n'
+                'set xrange [0:1]\nset yrange [0:1]\n'
+                'set label 1 "杭州" at graph 0.1, graph 0.5 left\nplot -1 notitle\n')
+    run([gnuplot, "-d", "-c", script, os.path.join(work, "cjk.png")], cwd=work)
+    dejavu = run(["fc-match", "-f", "%{file}", "DejaVu Sans"]).stdout
+    check(os.path.isfile(dejavu) and "DejaVu" in dejavu, f"no DejaVu Sans to compare with: {dejavu}")
+    # a font folder holding DejaVu Sans alone: what a fresh Debian 12 falls
+    # back to for a font it does not have
+    only = fresh(os.path.join(work, "fonts"))
+    os.symlink(dejavu, os.path.join(only, os.path.basename(dejavu)))
+    conf = os.path.join(work, "fonts.conf")
+    with open(conf, "w", encoding="utf-8") as f:
+        f.write('<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n'
+                f"<fontconfig><dir>{only}</dir>"
+                f"<cachedir>{os.path.join(work, 'cache')}</cachedir></fontconfig>\n")
+    env = dict(os.environ, FONTCONFIG_FILE=conf)
+    check(font not in run(["fc-match", "-f", "%{family}", font], env=env).stdout,
+          "the font is still found without the system's fonts")
+    run([gnuplot, "-d", "-c", script, os.path.join(work, "boxes.png")], cwd=work, env=env)
+    with open(os.path.join(work, "cjk.png"), "rb") as f1, \
+            open(os.path.join(work, "boxes.png"), "rb") as f2:
+        check(f1.read() != f2.read(), f"杭州 in {font} is drawn as without a CJK font (boxes)")
+    print(f"ok: {font} ({path}) covers Chinese and draws 杭州 as glyphs, not boxes")
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("test", choices=["charts", "nognuplot", "browser", "injection", "incomplete"])
+    ap.add_argument("test", choices=["charts", "nognuplot", "browser", "injection", "incomplete",
+                                     "cities45", "cities1024", "badfolder", "cjk"])
     ap.add_argument("--borderflow", required=True)
     ap.add_argument("--data", required=True)
     ap.add_argument("--work", required=True)
@@ -355,7 +694,8 @@ def main():
     a = ap.parse_args()
     try:
         return {"charts": t_charts, "nognuplot": t_nognuplot, "browser": t_browser,
-                "injection": t_injection, "incomplete": t_incomplete}[a.test](a)
+                "injection": t_injection, "incomplete": t_incomplete, "cities45": t_cities45,
+                "cities1024": t_cities1024, "badfolder": t_badfolder, "cjk": t_cjk}[a.test](a)
     except Failed as e:
         print(f"FAIL: {e}", file=sys.stderr)
         return 1
