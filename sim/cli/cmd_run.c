@@ -60,6 +60,8 @@ static void run_usage(FILE *f)
           "  -s, --seed N            random seed (default: the scenario's)\n"
           "      --no-sweeps         run the scenario as written, not its sweeps\n"
           "      --no-plots          write the numbers only (no charts, no report)\n"
+          "      --csv-bom           start every CSV with a UTF-8 byte-order mark, so that\n"
+          "                          Excel shows Chinese names (README)\n"
           "      --lang en|zh        the report's language (default en)\n"
           "      --pdf               also print the report to report.pdf (headless\n"
           "                          Chromium)\n"
@@ -88,6 +90,7 @@ struct run_opts {
     bool quiet, plots, resume, sweeps, mpi, pdf;
     uint64_t max_memory;
     struct bf_report_options report;
+    struct bf_output_options output;
 };
 
 /* The MPI side of a run command (--mpi). */
@@ -337,7 +340,7 @@ static int run_one(struct loaded *L, const struct run_opts *o, double load_s, st
     rec.seconds_aggregate = r.seconds_aggregate;
     collect_warnings(&r, &rec);
     double t0 = now_s();
-    rc = bf_output_write(&r, L->folder, &bf_cli_signal, &d);
+    rc = bf_output_write(&r, L->folder, &o->output, &bf_cli_signal, &d);
     rec.seconds_write = now_s() - t0;
     if (rc == 0) {
         t0 = now_s();
@@ -495,7 +498,8 @@ static int run_cmd(int argc, char **argv, struct mpi_cmd *mc)
         OPT_NO_SWEEPS,
         OPT_MPI,
         OPT_LANG,
-        OPT_PDF
+        OPT_PDF,
+        OPT_CSV_BOM
     };
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},
@@ -511,6 +515,7 @@ static int run_cmd(int argc, char **argv, struct mpi_cmd *mc)
         {"mpi", no_argument, NULL, OPT_MPI},
         {"lang", required_argument, NULL, OPT_LANG},
         {"pdf", no_argument, NULL, OPT_PDF},
+        {"csv-bom", no_argument, NULL, OPT_CSV_BOM},
         {NULL, 0, NULL, 0},
     };
     optind = 1;
@@ -587,6 +592,9 @@ static int run_cmd(int argc, char **argv, struct mpi_cmd *mc)
             break;
         case OPT_PDF:
             o.pdf = true;
+            break;
+        case OPT_CSV_BOM:
+            o.output.csv_bom = true;
             break;
         case ':':
             fprintf(stderr, "borderflow run: option '%s' needs a value\n", argv[optind - 1]);

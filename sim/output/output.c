@@ -1034,9 +1034,10 @@ static void write_file_names(FILE *f, const struct bf_results *r)
         }
 }
 
-/* Writes one file atomically: folder/name.tmp, then rename. */
+/* Writes one file atomically: folder/name.tmp, then rename. A CSV starts
+ * with a byte-order mark when bom is set (bf_output_options). */
 static int write_one(const char *folder, const char *name, writer_fn *w, const struct bf_results *r,
-                     const struct bf_run_record *rec, struct bf_diag *diag, char *tmp_out,
+                     const struct bf_run_record *rec, bool bom, struct bf_diag *diag, char *tmp_out,
                      size_t tmp_size)
 {
     char tmp[1024], fin[1024];
@@ -1048,7 +1049,12 @@ static int write_one(const char *folder, const char *name, writer_fn *w, const s
         bf_diag_set(diag, "cannot write '%s': %s", tmp, strerror(errno));
         return BF_EIO;
     }
-    int rc = rec ? bf_write_run_json(f, r, rec) : w(f, r);
+    size_t n = strlen(name);
+    int rc = 0;
+    if (bom && n > 4 && strcmp(name + n - 4, ".csv") == 0 && fputs("\xef\xbb\xbf", f) == EOF)
+        rc = BF_EIO;
+    if (rc == 0)
+        rc = rec ? bf_write_run_json(f, r, rec) : w(f, r);
     if (fflush(f) != 0 || fsync(fileno(f)) != 0)
         rc = BF_EIO;
     if (fclose(f) != 0)
@@ -1061,9 +1067,11 @@ static int write_one(const char *folder, const char *name, writer_fn *w, const s
     return 0;
 }
 
-int bf_output_write(const struct bf_results *r, const char *folder, const atomic_int *interrupt,
+int bf_output_write(const struct bf_results *r, const char *folder,
+                    const struct bf_output_options *opt, const atomic_int *interrupt,
                     struct bf_diag *diag)
 {
+    bool bom = opt != NULL && opt->csv_bom;
     char path[1024];
     snprintf(path, sizeof path, "%s/run.json", folder);
     if (remove(path) != 0 && errno != ENOENT) {
@@ -1082,7 +1090,7 @@ int bf_output_write(const struct bf_results *r, const char *folder, const atomic
     for (size_t i = 0; i < N_SPECS && rc == 0; i++) {
         if (specs[i].sweeps_only && r->n_points <= 1)
             continue;
-        rc = write_one(folder, specs[i].name, specs[i].write, r, NULL, diag, tmps[n_tmp],
+        rc = write_one(folder, specs[i].name, specs[i].write, r, NULL, bom, diag, tmps[n_tmp],
                        sizeof tmps[0]);
         if (rc == 0)
             n_tmp++;
@@ -1111,7 +1119,7 @@ int bf_output_write_record(const struct bf_results *r, const char *folder,
                            const struct bf_run_record *rec, struct bf_diag *diag)
 {
     char tmp[1024];
-    int rc = write_one(folder, "run.json", NULL, r, rec, diag, tmp, sizeof tmp);
+    int rc = write_one(folder, "run.json", NULL, r, rec, false, diag, tmp, sizeof tmp);
     if (rc != 0)
         return rc;
     char fin[1024];
