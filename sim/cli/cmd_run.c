@@ -49,8 +49,9 @@ static void run_usage(FILE *f)
           "and writes DIR/<scenario name>/: totals.csv, ranking.csv, summary.csv,\n"
           "delta.csv, replications.csv, daily_wc.csv, daily_delta.csv, daily_cash.csv,\n"
           "breakdown.csv, distributions.csv, timeline.csv, flows.csv, cities.csv,\n"
-          "summary.json, sweep.csv and sweep_totals.csv (with sweeps), charts/ and\n"
-          "report.html, and run.json last. Every scenario is checked before any runs.\n"
+          "summary.json, sweep.csv and sweep_totals.csv (with sweeps), charts/,\n"
+          "report.html, results.xlsx, and run.json last. Every scenario is checked\n"
+          "before any runs.\n"
           "\n"
           "options:\n"
           "  -o, --output DIR        results directory (default: out)\n"
@@ -59,7 +60,7 @@ static void run_usage(FILE *f)
           "                          scenario's)\n"
           "  -s, --seed N            random seed (default: the scenario's)\n"
           "      --no-sweeps         run the scenario as written, not its sweeps\n"
-          "      --no-plots          write the numbers only (no charts, no report)\n"
+          "      --no-plots          write the numbers only (no charts, report, workbook)\n"
           "      --csv-bom           start every CSV with a UTF-8 byte-order mark, so that\n"
           "                          Excel shows Chinese names (README)\n"
           "      --lang en|zh        the report's language (default en)\n"
@@ -377,6 +378,8 @@ static int run_one(struct loaded *L, const struct run_opts *o, double load_s, st
             fprintf(stderr, "borderflow: %s: report.html not written: %s\n", sc->name, rd.msg);
         else if (rc == 0 && o->plots && o->pdf && bf_report_pdf(L->folder, &rd) != 0)
             fprintf(stderr, "borderflow: %s: report.pdf not written: %s\n", sc->name, rd.msg);
+        if (rc == 0 && o->plots && bf_workbook_write(L->folder, &rd) != 0)
+            fprintf(stderr, "borderflow: %s: results.xlsx not written: %s\n", sc->name, rd.msg);
     }
     int status = 0;
     if (rc == BF_EINTR) {
