@@ -515,7 +515,7 @@ def check_daily(ws, folder, order):
     check(ws.freeze_panes == "B4", f"Daily frozen at {ws.freeze_panes}")
 
 
-def check_charts(a_zip, wb, n_cities):
+def check_xlsx_charts(a_zip, wb, n_cities):
     import zipfile
     with zipfile.ZipFile(a_zip) as z:
         names = z.namelist()
@@ -565,7 +565,7 @@ def t_workbook(a):
     check_table(wb["Breakdown"], folder, "breakdown.csv",
                 {"city", "policy", "dimension", "value", "metric", "unit"})
     check_daily(wb["Daily"], folder, order)
-    check_charts(xlsx, wb, len(sc["cities"]))
+    check_xlsx_charts(xlsx, wb, len(sc["cities"]))
     with open(os.path.join(folder, "summary.json"), encoding="utf-8") as f:
         summary = json.load(f)
     arows = list(wb["Assumptions"].iter_rows(values_only=True))
