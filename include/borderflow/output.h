@@ -15,6 +15,7 @@
 #ifndef BORDERFLOW_OUTPUT_H
 #define BORDERFLOW_OUTPUT_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "borderflow/batch.h"
@@ -75,6 +76,16 @@ void bf_output_folder_name(const char *scenario_name, char *out, size_t size);
  * the order of run.json's "files": names[i] for i < the count returned. */
 size_t bf_output_files(const struct bf_results *r, const char **names);
 
+/* How bf_output_write writes; NULL means every field false. */
+struct bf_output_options {
+    /* Start every CSV file with a UTF-8 byte-order mark (EF BB BF), without
+     * which Excel on a Chinese Windows reads UTF-8 as GBK and shows Chinese
+     * names and '§' as garbage. Off by default: tools that read CSV as
+     * plain UTF-8 (and the golden files) see the mark as part of the first
+     * column's name. */
+    bool csv_bom;
+};
+
 /*
  * Writes every file of the folder except run.json (removed first, so an
  * interrupted rewrite never looks complete). Each file goes to a new
@@ -84,7 +95,8 @@ size_t bf_output_files(const struct bf_results *r, const char **names);
  * BF_EINVAL before anything is written.
  * *interrupt nonzero before a rename stops with BF_EINTR.
  */
-int bf_output_write(const struct bf_results *r, const char *folder, const atomic_int *interrupt,
+int bf_output_write(const struct bf_results *r, const char *folder,
+                    const struct bf_output_options *opt, const atomic_int *interrupt,
                     struct bf_diag *diag);
 /* Writes run.json the same way, with the SHA-256 of every file it lists as
  * found on disk: the folder is complete once it exists. */

@@ -16,6 +16,7 @@
  *   DIR/charts/data/NAME.dat           their data, prepared from the CSVs
  *   DIR/charts/NAME.log             gnuplot's messages, only when NAME failed
  *   DIR/report.html                 one self-contained page (charts embedded)
+ *   DIR/results.xlsx                the numbers as an Excel workbook
  * The CSV and JSON files of the run are only read, never changed.
  */
 #ifndef BORDERFLOW_PLOT_H
@@ -72,19 +73,34 @@ int bf_report_write(const char *dir, const struct bf_report_options *opt, struct
 int bf_report_pdf(const char *dir, struct bf_diag *diag);
 
 /*
- * bf_plot_charts, then bf_report_write(dir, opt) -- what `borderflow plot`
- * does. The report is written even when the charts could not be drawn
- * (it then says how to draw them). Returns the charts' code (0,
- * BF_ENOGNUPLOT, BF_ECHILD) when the report was written, else the
- * report's error.
+ * Writes DIR/results.xlsx from the folder alone (docs/report.md, The
+ * workbook): sheets Summary (totals.csv, then the cities in the order of
+ * ranking.csv), Charts (native Excel charts of the cities ranked and of
+ * the capital released over time), Delta (delta.csv), Daily (capital
+ * released per day and city: -mean of daily_delta.csv's total), Breakdown
+ * (breakdown.csv), Assumptions and Run (summary.json, run.json). Every
+ * number is a CSV's, as a number with its unit's format. Written to
+ * results.xlsx.tmp and renamed; an earlier results.xlsx is removed first,
+ * so a failure leaves neither. 0, or BF_ENOENT / BF_EPARSE (not a
+ * complete results folder), BF_EIO (diag names the file), BF_ENOMEM.
+ */
+int bf_workbook_write(const char *dir, struct bf_diag *diag);
+
+/*
+ * bf_plot_charts, then bf_report_write(dir, opt), then bf_workbook_write
+ * -- what `borderflow plot` does. The report and the workbook are written
+ * even when the charts could not be drawn (the report then says how to
+ * draw them). Returns the charts' code (0, BF_ENOGNUPLOT, BF_ECHILD) when
+ * the report and the workbook were written, else the report's error, else
+ * the workbook's.
  */
 int bf_plot_folder(const char *dir, const struct bf_report_options *opt, struct bf_diag *diag);
 
 /*
- * Removes DIR/report.html and the charts, scripts and chart data under
- * DIR/charts/ (only files these functions write), so that none of an
- * earlier run outlives a run that draws none (borderflow run --no-plots).
- * Missing files are not an error.
+ * Removes DIR/report.html, DIR/results.xlsx and the charts, scripts and
+ * chart data under DIR/charts/ (only files these functions write), so that
+ * none of an earlier run outlives a run that draws none (borderflow run
+ * --no-plots). Missing files are not an error.
  */
 void bf_plot_clear(const char *dir);
 

@@ -52,8 +52,9 @@ static void run_usage(FILE *f)
           "and writes DIR/<scenario name>/: totals.csv, ranking.csv, summary.csv,\n"
           "delta.csv, replications.csv, daily_wc.csv, daily_delta.csv, daily_cash.csv,\n"
           "breakdown.csv, distributions.csv, timeline.csv, flows.csv, cities.csv,\n"
-          "summary.json, sweep.csv and sweep_totals.csv (with sweeps), charts/ and\n"
-          "report.html, and run.json last. Every scenario is checked before any runs.\n"
+          "summary.json, sweep.csv and sweep_totals.csv (with sweeps), charts/,\n"
+          "report.html, results.xlsx, and run.json last. Every scenario is checked\n"
+          "before any runs.\n"
           "\n"
           "options:\n"
           "  -o, --output DIR        results directory (default: out)\n"
@@ -62,7 +63,9 @@ static void run_usage(FILE *f)
           "                          scenario's)\n"
           "  -s, --seed N            random seed (default: the scenario's)\n"
           "      --no-sweeps         run the scenario as written, not its sweeps\n"
-          "      --no-plots          write the numbers only (no charts, no report)\n"
+          "      --no-plots          write the numbers only (no charts, report, workbook)\n"
+          "      --csv-bom           start every CSV with a UTF-8 byte-order mark, so that\n"
+          "                          Excel shows Chinese names (README)\n"
           "      --lang en|zh        the report's language (default en)\n"
           "      --pdf               also print the report to report.pdf (headless\n"
           "                          Chromium)\n"
@@ -94,6 +97,7 @@ struct run_opts {
     uint64_t max_memory;
     double max_work; /* shipments simulated, at most */
     struct bf_report_options report;
+    struct bf_output_options output;
 };
 
 /* The MPI side of a run command (--mpi). */
@@ -530,7 +534,7 @@ static int run_one(struct loaded *L, const struct run_opts *o, double load_s, st
     rec.seconds_aggregate = r.seconds_aggregate;
     collect_warnings(&r, &rec);
     double t0 = now_s();
-    rc = bf_output_write(&r, L->folder, &bf_cli_signal, &d);
+    rc = bf_output_write(&r, L->folder, &o->output, &bf_cli_signal, &d);
     rec.seconds_write = now_s() - t0;
     if (rc == 0) {
         t0 = now_s();
@@ -567,6 +571,8 @@ static int run_one(struct loaded *L, const struct run_opts *o, double load_s, st
             fprintf(stderr, "borderflow: %s: report.html not written: %s\n", sc->name, rd.msg);
         else if (rc == 0 && o->plots && o->pdf && bf_report_pdf(L->folder, &rd) != 0)
             fprintf(stderr, "borderflow: %s: report.pdf not written: %s\n", sc->name, rd.msg);
+        if (rc == 0 && o->plots && bf_workbook_write(L->folder, &rd) != 0)
+            fprintf(stderr, "borderflow: %s: results.xlsx not written: %s\n", sc->name, rd.msg);
     }
     int status = 0;
     if (rc == BF_EINTR) {
@@ -693,7 +699,8 @@ static int run_cmd(int argc, char **argv, struct mpi_cmd *mc)
         OPT_MPI,
         OPT_LANG,
         OPT_PDF,
-        OPT_MAX_WORK
+        OPT_MAX_WORK,
+        OPT_CSV_BOM
     };
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},
@@ -710,6 +717,7 @@ static int run_cmd(int argc, char **argv, struct mpi_cmd *mc)
         {"lang", required_argument, NULL, OPT_LANG},
         {"pdf", no_argument, NULL, OPT_PDF},
         {"max-work", required_argument, NULL, OPT_MAX_WORK},
+        {"csv-bom", no_argument, NULL, OPT_CSV_BOM},
         {NULL, 0, NULL, 0},
     };
     optind = 1;
@@ -802,6 +810,9 @@ static int run_cmd(int argc, char **argv, struct mpi_cmd *mc)
                         optarg);
                 return EXIT_BAD_INPUT;
             }
+            break;
+        case OPT_CSV_BOM:
+            o.output.csv_bom = true;
             break;
         case ':':
             fprintf(stderr, "borderflow run: option '%s' needs a value\n", argv[optind - 1]);

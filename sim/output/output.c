@@ -1168,14 +1168,19 @@ _Static_assert(sizeof specs / sizeof specs[0] <= BF_OUTPUT_MAX_FILES,
 /* Writes one file to a new temporary file in folder (fs.h: never through a
  * link planted there); its path goes to tmp_out for the caller to rename. */
 static int write_one(const char *folder, const char *name, writer_fn *w, const struct bf_results *r,
-                     const struct bf_run_record *rec, struct bf_diag *diag, char *tmp_out,
+                     const struct bf_run_record *rec, bool bom, struct bf_diag *diag, char *tmp_out,
                      size_t tmp_size, FILE **f_out)
 {
     int rc;
     FILE *f = bf_temp_create(folder, name, tmp_out, tmp_size, &rc, diag);
     if (f == NULL)
         return rc;
-    rc = rec ? bf_write_run_json(f, r, rec) : w(f, r);
+    /* a CSV starts with a byte-order mark when asked (bf_output_options) */
+    size_t n = strlen(name);
+    if (bom && n > 4 && strcmp(name + n - 4, ".csv") == 0 && fputs("\xef\xbb\xbf", f) == EOF)
+        rc = BF_EIO;
+    if (rc == 0)
+        rc = rec ? bf_write_run_json(f, r, rec) : w(f, r);
     if (rc == 0 && (fflush(f) != 0 || fsync(fileno(f)) != 0 || ferror(f)))
         rc = BF_EIO;
     if (rc != 0) {
@@ -1190,9 +1195,11 @@ static int write_one(const char *folder, const char *name, writer_fn *w, const s
     return 0;
 }
 
-int bf_output_write(const struct bf_results *r, const char *folder, const atomic_int *interrupt,
+int bf_output_write(const struct bf_results *r, const char *folder,
+                    const struct bf_output_options *opt, const atomic_int *interrupt,
                     struct bf_diag *diag)
 {
+    const bool bom = opt != NULL && opt->csv_bom;
     char path[BF_PATH_MAX];
     int rc = bf_dir_check(folder, diag);
     if (rc != 0)
@@ -1222,7 +1229,7 @@ int bf_output_write(const struct bf_results *r, const char *folder, const atomic
     for (size_t i = 0; i < N_SPECS && rc == 0; i++) {
         if (!wanted(i, r))
             continue;
-        rc = write_one(folder, specs[i].name, specs[i].write, r, NULL, diag, tmps[n_tmp],
+        rc = write_one(folder, specs[i].name, specs[i].write, r, NULL, bom, diag, tmps[n_tmp],
                        sizeof tmps[0], &files[n_tmp]);
         if (rc == 0)
             names[n_tmp++] = specs[i].name;
@@ -1257,7 +1264,7 @@ int bf_output_write_record(const struct bf_results *r, const char *folder,
     }
     char tmp[BF_PATH_MAX];
     FILE *f = NULL;
-    int rc = write_one(folder, "run.json", NULL, r, &with, diag, tmp, sizeof tmp, &f);
+    int rc = write_one(folder, "run.json", NULL, r, &with, false, diag, tmp, sizeof tmp, &f);
     if (rc != 0)
         return rc;
     return bf_temp_commit(f, tmp, folder, "run.json", 1, diag);

@@ -121,6 +121,7 @@ void bf_plot_clear(const char *dir)
     if (bf__path(charts_dir, sizeof charts_dir, dir, "charts", NULL) == 0)
         clear_charts(charts_dir);
     remove_in(dir, "report.html");
+    remove_in(dir, "results.xlsx");
 }
 
 static const struct bf__template *find_template(const char *name)
@@ -404,6 +405,8 @@ int bf_plot_folder(const char *dir, const struct bf_report_options *opt, struct 
     }
     int rc2 = bf_report_write(dir, opt, diag);
     if (rc2 != 0)
+        return rc2;
+    if ((rc2 = bf_workbook_write(dir, diag)) != 0)
         return rc2;
     if (diag != NULL)
         *diag = charts;

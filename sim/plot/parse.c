@@ -144,6 +144,12 @@ int bf__csv_read(const char *path, struct bf__csv *t, struct bf_diag *diag)
     int rc = bf__read_file(path, &t->text, &len, diag);
     if (rc != 0)
         return rc;
+    /* a UTF-8 byte-order mark (borderflow run --csv-bom, or a file saved by
+     * Excel) is not part of the first column's name */
+    if (len >= 3 && memcmp(t->text, "\xef\xbb\xbf", 3) == 0) {
+        len -= 3;
+        memmove(t->text, t->text + 3, len + 1);
+    }
     /* count on a copy: split() rewrites the buffer it reads */
     char *copy = bf__malloc(len + 1);
     if (copy == NULL) {

@@ -33,9 +33,18 @@ TEST is one of:
   cjk        the charts' font (plots/term.gp) resolves to a font covering
              Chinese, and draws 杭州 otherwise than a machine without a CJK
              font would (as the boxes of missing glyphs)
+  workbook   results.xlsx of a 32-city study, read back with openpyxl (an
+             independent reader): every sheet, the Summary equal to
+             totals.csv and in the order of ranking.csv, Chinese names
+             intact, Delta, Daily and Breakdown equal to their CSVs, the
+             native charts, no formula anywhere; --csv-bom puts a
+             byte-order mark before every CSV and nothing else, and
+             `borderflow plot` still reads the folder; a workbook that
+             cannot be written leaves no results.xlsx nor its .tmp, and the
+             run still succeeds
 
 Exit 0 pass, 1 fail, 77 skip (gnuplot, or Chromium for the browser parts,
-not installed).
+or openpyxl for the workbook, not installed).
 """
 import argparse
 import csv
@@ -680,13 +689,298 @@ def t_cjk(a):
             open(os.path.join(work, "boxes.png"), "rb") as f2:
         check(f1.read() != f2.read(), f"杭州 in {font} is drawn as without a CJK font (boxes)")
     print(f"ok: {font} ({path}) covers Chinese and draws 杭州 as glyphs, not boxes")
+# ---- the workbook ----
+
+SHEETS = ["Summary", "Charts", "Delta", "Daily", "Breakdown", "Assumptions", "Run"]
+BOM = b"\xef\xbb\xbf"
+
+
+def import_openpyxl():
+    """openpyxl, or None. Debian's python3-openpyxl is installed for Debian's
+    /usr/bin/python3, which need not be the interpreter CMake found (a
+    pyenv one, say): then the test runs itself again under that one."""
+    try:
+        import openpyxl
+        return openpyxl
+    except ImportError:
+        pass
+    deb = "/usr/bin/python3"
+    if (os.environ.get("BF_WORKBOOK_REEXEC") is None and os.access(deb, os.X_OK)
+            and os.path.realpath(sys.executable) != os.path.realpath(deb)
+            and subprocess.run([deb, "-c", "import openpyxl"],
+                               capture_output=True).returncode == 0):
+        sys.stdout.flush()
+        os.environ["BF_WORKBOOK_REEXEC"] = "1"
+        os.execv(deb, [deb, os.path.abspath(__file__)] + sys.argv[1:])
+    return None
+
+
+def wb_read_csv(folder, name):
+    import csv
+    with open(os.path.join(folder, name), newline="", encoding="utf-8-sig") as f:
+        return list(csv.DictReader(f))
+
+
+def wb_num(s):
+    """A CSV cell as the workbook should hold it: a float, or None for NA
+    and empty cells (nothing observed)."""
+    return None if s in ("", "NA") else float(s)
+
+
+def same_num(got, want, where):
+    if want is None:
+        check(got is None, f"{where}: {got!r} where the CSV has nothing")
+        return
+    check(isinstance(got, (int, float)) and not isinstance(got, bool),
+          f"{where}: {got!r} is not a number (CSV {want!r})")
+    check(abs(got - want) <= 1e-12 * max(1.0, abs(want)), f"{where}: {got!r} != CSV {want!r}")
+
+
+def same_text(got, want, where):
+    check((got or "") == want, f"{where}: {got!r} != CSV {want!r}")
+
+
+def workbook_scenario(a, path):
+    """small.json grown to 32 cities (the bar chart shows 30, the line chart
+    6), with Chinese names, a note with '§' and Chinese, and a city whose
+    name looks like an Excel formula."""
+    import json
+    with open(os.path.join(a.data, "small.json"), encoding="utf-8") as f:
+        sc = json.load(f)
+    sc["name"] = "report-workbook"
+    sc["replications"] = 2
+    sc["notes"] = ["来源 §1: 广东省商务厅 (a note in Chinese, with §)"]
+    shenzhen, hefei = sc["cities"]
+    shenzhen["name_zh"], hefei["name_zh"] = "深圳", "合肥"
+    cities = [shenzhen, hefei, {"name": "=SUM(1,2)", "province": "Anhui", "class": "C",
+                                "shipments_per_day": 3, "effective_date": "2026-01-20"}]
+    for i in range(29):
+        c = {"name": f"City {i + 1:02d}", "province": "Anhui", "class": "ABC"[i % 3],
+             "shipments_per_day": 2 + i % 4, "effective_date": "2026-01-20"}
+        if i % 2 == 0:
+            c["name_zh"] = f"城市{i + 1}"
+        cities.append(c)
+    sc["cities"] = cities
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(sc, f, ensure_ascii=False, indent=1)
+    return sc
+
+
+def check_summary(ws, folder):
+    totals = {(r["metric"], r["scope"]): r for r in wb_read_csv(folder, "totals.csv")}
+    rows = list(ws.iter_rows(values_only=True))
+    keyed = {r[9]: (i, r) for i, r in enumerate(rows)
+             if isinstance(r[9], str) and re.fullmatch(r"\w+ \((before|after|change|count)\)", r[9])}
+    check("capital_released_cny (change)" in keyed, "Summary: no capital released row")
+    for key, (i, r) in keyed.items():
+        metric, scope = key[:-1].split(" (")
+        t = totals.get((metric, scope))
+        check(t is not None, f"Summary: {key} is not a row of totals.csv")
+        for col, name in ((5, "mean"), (6, "ci95_low"), (7, "ci95_high")):
+            same_num(r[col], wb_num(t[name]), f"Summary {key} {name}")
+        same_text(r[8], t["unit"], f"Summary {key} unit")
+    cap = ws.cell(row=keyed["capital_released_cny (change)"][0] + 1, column=6)
+    check(cap.number_format == "#,##0", f"capital released formatted {cap.number_format!r}")
+    share = ws.cell(row=keyed["capital_released_share (change)"][0] + 1, column=6)
+    check(share.number_format == "0.00%", f"share formatted {share.number_format!r}")
+
+    head = next(i for i, r in enumerate(rows) if r[1] == "city" and r[2] == "中文名")
+    check(rows[head][5] == "capital released, CNY", f"Summary header: {rows[head][5]!r}")
+    ranking = wb_read_csv(folder, "ranking.csv")
+    cities = rows[head + 1:head + 1 + len(ranking)]
+    check(len(rows) == head + 1 + len(ranking), "Summary: not one row per city of ranking.csv")
+    for r, k in zip(cities, ranking):
+        where = f"Summary city {k['city']}"
+        same_num(r[0], float(k["rank"]), where + " rank")
+        same_text(r[1], k["city"], where)
+        same_text(r[2], k["city_zh"], where + " 中文名")
+        same_num(r[5], wb_num(k["capital_released_cny"]), where + " capital released")
+        same_num(r[6], wb_num(k["released_ci95_low"]), where + " low")
+        same_num(r[7], wb_num(k["released_ci95_high"]), where + " high")
+        same_num(r[8], wb_num(k["capital_released_per_m"]), where + " per CNY million")
+        same_text(r[11], k["interval"], where + " interval")
+        same_num(r[12], wb_num(k["exports_cny"]), where + " exports")
+    check(ws.freeze_panes == f"A{head + 2}", f"Summary frozen at {ws.freeze_panes}")
+    check(ws.auto_filter.ref and ws.auto_filter.ref.startswith(f"A{head + 1}:"),
+          f"Summary autofilter {ws.auto_filter.ref}")
+    names = [k["city"] for k in ranking]
+    if "=SUM(1,2)" in names:
+        zh = {k["city"]: k["city_zh"] for k in ranking}
+        check(zh["Shenzhen"] == "深圳" and zh["Hefei"] == "合肥", "ranking.csv lost Chinese names")
+        formula = ws.cell(row=head + 2 + names.index("=SUM(1,2)"), column=2)
+        check(formula.value == "=SUM(1,2)" and formula.data_type == "s",
+              f"a city named like a formula became {formula.value!r} ({formula.data_type})")
+    return names
+
+
+def check_table(ws, folder, name, text_cols):
+    rows = list(ws.iter_rows(values_only=True))
+    csv_rows = wb_read_csv(folder, name)
+    header = list(csv_rows[0].keys())
+    check(list(rows[0]) == header, f"{ws.title}: header {rows[0]} != {name} {header}")
+    check(len(rows) - 1 == len(csv_rows), f"{ws.title}: {len(rows) - 1} rows, {name} {len(csv_rows)}")
+    for i, (r, c) in enumerate(zip(rows[1:], csv_rows)):
+        for j, h in enumerate(header):
+            where = f"{ws.title} row {i + 2} {h}"
+            if h in text_cols:
+                same_text(r[j], c[h], where)
+            else:
+                same_num(r[j], wb_num(c[h]), where)
+    check(ws.freeze_panes == "B2", f"{ws.title} frozen at {ws.freeze_panes}")
+    check(ws.auto_filter.ref == f"A1:{chr(ord('A') + len(header) - 1)}{len(rows)}",
+          f"{ws.title} autofilter {ws.auto_filter.ref}")
+
+
+def check_daily(ws, folder, order):
+    import datetime
+    rows = list(ws.iter_rows(values_only=True))
+    check(list(rows[1][1:]) == order, "Daily: the columns are not the cities of ranking.csv")
+    cities = {c["city"]: c["city_zh"] for c in wb_read_csv(folder, "cities.csv")}
+    for j, city in enumerate(order):
+        same_text(rows[2][j + 1], cities[city], f"Daily 中文名 of {city}")
+    total = [r for r in wb_read_csv(folder, "daily_delta.csv") if r["component"] == "total"]
+    dates = sorted({r["date"] for r in total})
+    got = [r[0] for r in rows[3:]]
+    check(got == [datetime.datetime.fromisoformat(d) for d in dates], "Daily: not the window's dates")
+    for r in total:
+        cell = rows[3 + dates.index(r["date"])][1 + order.index(r["city"])]
+        want = wb_num(r["mean"])
+        same_num(cell, None if want is None else -want, f"Daily {r['city']} {r['date']}")
+    check(any(v for row in rows[3:] for v in row[1:]), "Daily: capital released is zero throughout")
+    check(ws.freeze_panes == "B4", f"Daily frozen at {ws.freeze_panes}")
+
+
+def check_xlsx_charts(a_zip, wb, n_cities):
+    import zipfile
+    with zipfile.ZipFile(a_zip) as z:
+        names = z.namelist()
+        charts = sorted(n for n in names if re.match(r"xl/charts/chart\d+\.xml$", n))
+        check(len(charts) == 2, f"expected 2 charts, found {charts}")
+        xml = {n: z.read(n).decode("utf-8") for n in charts}
+        for n in names:  # text stays text: no formula anywhere
+            if n.startswith("xl/worksheets/") and n.endswith(".xml"):
+                check("<f>" not in z.read(n).decode("utf-8"), f"{n} holds a formula")
+    bar = [x for x in xml.values() if "<c:barChart>" in x]
+    line = [x for x in xml.values() if "<c:lineChart>" in x]
+    check(len(bar) == 1 and len(line) == 1, "not one bar chart and one line chart")
+    n_bar = min(30, n_cities)
+    check(re.search(r"<c:cat>.*?<c:ptCount val=\"%d\"/>" % n_bar, bar[0], re.S),
+          f"the bar chart does not show {n_bar} cities")
+    check(f"top {n_bar} of {n_cities}" in bar[0], "the bar chart's title does not say top 30")
+    check(line[0].count("<c:ser>") == min(6, n_cities), "the line chart does not show 6 cities")
+    check("Daily!$B$4:" in line[0], "the line chart is not drawn from the Daily sheet")
+    check(len(wb["Charts"]._charts) == 2, "openpyxl finds no charts on the Charts sheet")
+
+
+def t_workbook(a):
+    openpyxl = import_openpyxl()
+    if openpyxl is None:
+        print(f"SKIP: openpyxl is not installed for {sys.executable} (Debian: python3-openpyxl, "
+              "scripts/deps test)")
+        return SKIP
+    import hashlib
+    import json
+    work = fresh(os.path.join(a.work, "workbook"))
+    scen = os.path.join(work, "workbook.json")
+    sc = workbook_scenario(a, scen)
+    out = os.path.join(work, "plain")
+    # without gnuplot on PATH: the workbook's charts are Excel's own, and
+    # 32 cities of gnuplot charts would only make the test slower
+    nognuplot = dict(os.environ, PATH=os.path.join(work, "no-such-dir"))
+    run([a.borderflow, "run", "-q", "-o", out, scen], env=nognuplot)
+    folder = scenario_folder(out)
+    xlsx = os.path.join(folder, "results.xlsx")
+    check(os.path.isfile(xlsx), "borderflow run wrote no results.xlsx")
+    check(not os.path.exists(xlsx + ".tmp"), "results.xlsx.tmp left over")
+    wb = openpyxl.load_workbook(xlsx)
+    check(wb.sheetnames == SHEETS, f"sheets {wb.sheetnames}, expected {SHEETS}")
+    order = check_summary(wb["Summary"], folder)
+    check("=SUM(1,2)" in order, "the formula-like city is not in the ranking")
+    check_table(wb["Delta"], folder, "delta.csv", {"city", "metric", "unit", "note"})
+    check_table(wb["Breakdown"], folder, "breakdown.csv",
+                {"city", "policy", "dimension", "value", "metric", "unit"})
+    check_daily(wb["Daily"], folder, order)
+    check_xlsx_charts(xlsx, wb, len(sc["cities"]))
+    with open(os.path.join(folder, "summary.json"), encoding="utf-8") as f:
+        summary = json.load(f)
+    arows = list(wb["Assumptions"].iter_rows(values_only=True))
+    want = [(p, x["parameter"], x["value"], x["default"], x["unit"] or None, x["source"],
+             x["cities"]) for p, xs in summary["assumptions"].items() for x in xs]
+    check(want and [tuple(r) for r in arows[1:1 + len(want)]] == want,
+          "Assumptions: not summary.json's assumptions")
+    check(any(r[0] == sc["notes"][0] for r in arows), "Assumptions: the note lost its § or Chinese")
+    run_rows = {r[0]: r[1] for r in wb["Run"].iter_rows(min_row=2, values_only=True)}
+    with open(scen, "rb") as f:
+        sha = hashlib.sha256(f.read()).hexdigest()
+    check(run_rows.get("scenario_sha256") == sha == summary["scenario_sha256"],
+          "Run: the scenario's SHA-256 is not the file's")
+    check(run_rows.get("seed") == str(sc["seed"]), f"Run: seed {run_rows.get('seed')!r}")
+
+    # --csv-bom, on the small study: the same bytes behind a mark, and the
+    # folder still reads
+    small = os.path.join(a.data, "small.json")
+    plain_out, bom_out = os.path.join(work, "small-plain"), os.path.join(work, "small-bom")
+    run([a.borderflow, "run", "-q", "--no-plots", "-o", plain_out, small])
+    run([a.borderflow, "run", "-q", "--csv-bom", "--no-plots", "-o", bom_out, small])
+    plain, bom = scenario_folder(plain_out), scenario_folder(bom_out)
+    csvs = sorted(f for f in os.listdir(plain) if f.endswith(".csv"))
+    check(len(csvs) >= 13, f"only {csvs}")
+    for f in csvs + ["summary.json"]:
+        with open(os.path.join(plain, f), "rb") as fh:
+            unmarked = fh.read()
+        with open(os.path.join(bom, f), "rb") as fh:
+            marked = fh.read()
+        check(not unmarked.startswith(BOM), f"{f} has a byte-order mark without --csv-bom")
+        want = BOM + unmarked if f.endswith(".csv") else unmarked
+        check(marked == want, f"--csv-bom: {f} is not the plain file behind a byte-order mark")
+    check(not os.path.exists(os.path.join(bom, "results.xlsx")), "--no-plots wrote a workbook")
+    p = run([a.borderflow, "plot", bom], expect=None)
+    check(p.returncode == (0 if shutil.which("gnuplot") else 1),
+          f"borderflow plot on a --csv-bom folder: exit {p.returncode}: {p.stderr}")
+    check(os.path.isfile(os.path.join(bom, "report.html")), "plot wrote no report from BOM CSVs")
+    xlsx = os.path.join(bom, "results.xlsx")
+    wb2 = openpyxl.load_workbook(xlsx)
+    check(wb2.sheetnames == SHEETS, "the --csv-bom folder's workbook lacks sheets")
+    check_summary(wb2["Summary"], bom)
+
+    # a workbook that cannot be written: results.xlsx.tmp leads to a full
+    # disk (a read-only folder stops no root, /dev/full stops everyone)
+    if os.path.exists("/dev/full"):
+        tmp = xlsx + ".tmp"
+        os.symlink("/dev/full", tmp)
+        p = run([a.borderflow, "plot", bom], expect=1)
+        check("results.xlsx" in p.stderr, f"the failure does not name results.xlsx: {p.stderr!r}")
+        check(not os.path.lexists(tmp), "a failed workbook left results.xlsx.tmp")
+        check(not os.path.exists(xlsx), "a failed workbook left an earlier results.xlsx")
+        check(os.path.isfile(os.path.join(bom, "report.html")), "no report beside it")
+        os.symlink("/dev/full", tmp)
+        p = run([a.borderflow, "run", "-q", "-o", bom_out, small], env=nognuplot)  # numbers fine
+        check("results.xlsx not written" in p.stderr, f"run did not say so: {p.stderr!r}")
+        check(os.path.isfile(os.path.join(bom, "run.json")), "no run.json after the failure")
+        check(not os.path.lexists(tmp) and not os.path.exists(xlsx), "run left a workbook")
+    if os.geteuid() != 0:
+        os.chmod(bom, 0o555)
+        try:
+            p = run([a.borderflow, "plot", bom], expect=None)
+            check(p.returncode != 0, "plot into a read-only folder succeeded")
+            check(not os.path.lexists(xlsx + ".tmp"), "a read-only folder got results.xlsx.tmp")
+        finally:
+            os.chmod(bom, 0o755)
+
+    # --no-plots removes a workbook an earlier run left
+    check(os.path.isfile(os.path.join(folder, "results.xlsx")), "no workbook to remove")
+    run([a.borderflow, "run", "-q", "--no-plots", "-o", out, scen], env=nognuplot)
+    check(not os.path.exists(os.path.join(folder, "results.xlsx")),
+          "--no-plots left the workbook of an earlier run")
+    print("ok: results.xlsx equals the CSVs (read by openpyxl), Chinese names intact, charts "
+          "present; --csv-bom marks every CSV and still plots; a failed workbook leaves nothing")
     return 0
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("test", choices=["charts", "nognuplot", "browser", "injection", "incomplete",
-                                     "cities45", "cities1024", "badfolder", "cjk"])
+                                     "cities45", "cities1024", "badfolder", "cjk", "workbook"])
     ap.add_argument("--borderflow", required=True)
     ap.add_argument("--data", required=True)
     ap.add_argument("--work", required=True)
@@ -695,7 +989,8 @@ def main():
     try:
         return {"charts": t_charts, "nognuplot": t_nognuplot, "browser": t_browser,
                 "injection": t_injection, "incomplete": t_incomplete, "cities45": t_cities45,
-                "cities1024": t_cities1024, "badfolder": t_badfolder, "cjk": t_cjk}[a.test](a)
+                "cities1024": t_cities1024, "badfolder": t_badfolder, "cjk": t_cjk,
+                "workbook": t_workbook}[a.test](a)
     except Failed as e:
         print(f"FAIL: {e}", file=sys.stderr)
         return 1
