@@ -24,7 +24,7 @@
  * (never as formulas, so a name such as "=cmd|..." stays a name), with
  * bytes that are not UTF-8 replaced: Excel refuses a file with invalid XML.
  *
- * The workbook is written to results.xlsx.tmp and renamed, and an earlier
+ * The workbook is written to a fresh temporary file and renamed, and an earlier
  * results.xlsx is removed first, so a failure leaves no file that could be
  * taken for this run's.
  */
@@ -36,6 +36,7 @@
 #include <xlsxwriter.h>
 
 #include "borderflow/alloc.h"
+#include "borderflow/fs.h"
 #include "borderflow/plot.h"
 
 #include "internal.h"
@@ -752,11 +753,12 @@ static void formats(struct book *b)
 int bf_workbook_write(const char *dir, struct bf_diag *diag)
 {
     bf_diag_clear(diag);
-    char path[1200], tmp[1300];
-    int rc = bf__path(path, sizeof path, dir, "results.xlsx", diag);
+    char path[BF_PATH_MAX], tmp[BF_PATH_MAX] = "";
+    int rc = bf_dir_check(dir, diag);
+    if (rc == 0)
+        rc = bf_path_join(path, sizeof path, dir, "results.xlsx", diag);
     if (rc != 0)
         return rc;
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
     /* a workbook of an earlier run must not outlive a failure to write this one */
     if (remove(path) != 0 && errno != ENOENT) {
         bf_diag_set(diag, "cannot remove the old '%s': %s", path, strerror(errno));
@@ -785,8 +787,16 @@ int bf_workbook_write(const char *dir, struct bf_diag *diag)
     /* libxlsxwriter's temporary files go next to the workbook rather than
      * into /tmp, which may be small or held in memory */
     lxw_workbook_options wo = {.tmpdir = fo.dir};
+    /* the workbook goes to a fresh file of a random name (fs.h: a link
+     * planted in the folder is never written through), renamed when done;
+     * libxlsxwriter opens it again by name and writes it whole */
+    FILE *hold = bf_temp_create(dir, "results.xlsx", tmp, sizeof tmp, &rc, diag);
+    if (hold == NULL)
+        goto out;
+    fclose(hold);
     b.wb = workbook_new_opt(tmp, &wo);
     if (b.wb == NULL) {
+        remove(tmp);
         rc = BF_ENOMEM;
         goto out;
     }
@@ -810,6 +820,7 @@ int bf_workbook_write(const char *dir, struct bf_diag *diag)
         /* nothing is written before workbook_close: free it unwritten
          * (lxw_workbook_free, in workbook.h, is what workbook_close ends with) */
         lxw_workbook_free(b.wb);
+        remove(tmp);
         rc = b.nomem ? BF_ENOMEM : BF_EIO;
         bf_diag_set(diag, "cannot build '%s': %s", path,
                     b.nomem ? "out of memory" : lxw_strerror(b.err));

@@ -943,21 +943,30 @@ def t_workbook(a):
     check(wb2.sheetnames == SHEETS, "the --csv-bom folder's workbook lacks sheets")
     check_summary(wb2["Summary"], bom)
 
-    # a workbook that cannot be written: results.xlsx.tmp leads to a full
-    # disk (a read-only folder stops no root, /dev/full stops everyone)
-    if os.path.exists("/dev/full"):
-        tmp = xlsx + ".tmp"
-        os.symlink("/dev/full", tmp)
-        p = run([a.borderflow, "plot", bom], expect=1)
-        check("results.xlsx" in p.stderr, f"the failure does not name results.xlsx: {p.stderr!r}")
-        check(not os.path.lexists(tmp), "a failed workbook left results.xlsx.tmp")
-        check(not os.path.exists(xlsx), "a failed workbook left an earlier results.xlsx")
-        check(os.path.isfile(os.path.join(bom, "report.html")), "no report beside it")
-        os.symlink("/dev/full", tmp)
-        p = run([a.borderflow, "run", "-q", "-o", bom_out, small], env=nognuplot)  # numbers fine
-        check("results.xlsx not written" in p.stderr, f"run did not say so: {p.stderr!r}")
-        check(os.path.isfile(os.path.join(bom, "run.json")), "no run.json after the failure")
-        check(not os.path.lexists(tmp) and not os.path.exists(xlsx), "run left a workbook")
+    # a link planted at the old temporary name is never written through
+    # (fs.h): the workbook goes to a fresh file and is renamed
+    victim = os.path.join(a.work, "victim.txt")
+    with open(victim, "w") as f:
+        f.write("keep me\n")
+    tmp = xlsx + ".tmp"
+    os.symlink(victim, tmp)
+    run([a.borderflow, "plot", bom])
+    with open(victim) as f:
+        check(f.read() == "keep me\n", "a link at results.xlsx.tmp was written through")
+    os.remove(tmp)
+    check(openpyxl.load_workbook(xlsx).sheetnames == SHEETS, "no workbook after the planted link")
+    # a folder with a table cut short is refused (exit 2), leaving no temporary file
+    dd = os.path.join(bom, "daily_delta.csv")
+    with open(dd, "rb") as f:
+        whole = f.read()
+    with open(dd, "wb") as f:
+        f.write(whole[:len(whole) // 2 - 7] + b'"')
+    p = run([a.borderflow, "plot", bom], expect=None)
+    check(p.returncode == 2, f"plot of a folder with a cut table: exit {p.returncode}, not 2")
+    check(not [f for f in os.listdir(bom) if f.startswith(".results.xlsx.")],
+          "a failed workbook left its temporary file")
+    with open(dd, "wb") as f:
+        f.write(whole)
     if os.geteuid() != 0:
         os.chmod(bom, 0o555)
         try:
