@@ -886,6 +886,90 @@ int bf__chart_timeline(const struct bf__plotctx *x, int *drawn, struct bf_diag *
     return dat_close(&d, diag);
 }
 
+/* ---- sensitivity.dat: sensitivity.csv ---- */
+
+/*
+ * The unknowns' effect on the study's capital released: Morris mu* (x) and
+ * sigma (y) of every parameter, or Sobol' first- and total-order indices,
+ * each with its bootstrap interval, as sensitivity.csv has them (city
+ * "all", metric capital_released_cny). Drawn only for a sensitivity study.
+ */
+int bf__chart_sensitivity(const struct bf__plotctx *x, int *drawn, struct bf_diag *diag)
+{
+    *drawn = 0;
+    char path[1200];
+    if (bf__path(path, sizeof path, x->f->dir, "sensitivity.csv", diag) != 0)
+        return BF_EINVAL;
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return 0; /* no sensitivity study */
+    struct bf__csv t;
+    static const char *const cols[] = {"city",  "metric", "parameter", "method",
+                                       "index", "value",  "ci95_low",  "ci95_high"};
+    int c[8];
+    int rc = bf__csv_open(x->f->dir, "sensitivity.csv", cols, 8, c, &t, diag);
+    if (rc != 0)
+        return rc;
+    struct dat d;
+    if ((rc = dat_open(&d, x, "sensitivity.dat", diag)) != 0) {
+        bf__csv_fini(&t);
+        return rc;
+    }
+    fputs("# The unknowns' effect on the capital released by all cities. Source: "
+          "sensitivity.csv (city all,\n# metric capital_released_cny). Morris: a = mu_star "
+          "(CNY), b = sigma (CNY); Sobol': a = first_order,\n# b = total_order (shares of the "
+          "variance); each with its bootstrap 95% interval.\n"
+          "# k\tparameter\tmethod\ta\ta_lo\ta_hi\tb\tb_lo\tb_hi\n",
+          d.f);
+    /* the rows of one parameter come together, a's index before b's */
+    int k = -1;
+    char last[200] = "";
+    double v[6] = {0};
+    const char *method = "";
+    for (size_t i = 0; i <= t.n_rows; i++) {
+        bool flush = i == t.n_rows;
+        const char *param = "";
+        bool mine = false;
+        if (!flush) {
+            mine = strcmp(bf__csv_get(&t, i, c[0]), "all") == 0 &&
+                   strcmp(bf__csv_get(&t, i, c[1]), "capital_released_cny") == 0;
+            param = bf__csv_get(&t, i, c[2]);
+            flush = mine && k >= 0 && strcmp(param, last) != 0;
+        }
+        if (flush && k >= 0) {
+            fprintf(d.f, "%d\t", k);
+            bf__gp_text(d.f, last);
+            fprintf(d.f, "\t%s", method);
+            for (int j = 0; j < 6; j++) {
+                fputc('\t', d.f);
+                dnum(d.f, v[j]);
+            }
+            fputc('\n', d.f);
+        }
+        if (i == t.n_rows || !mine)
+            continue;
+        if (k < 0 || strcmp(param, last) != 0) {
+            k++;
+            snprintf(last, sizeof last, "%s", param);
+            for (int j = 0; j < 6; j++)
+                v[j] = (double)NAN;
+        }
+        method = strcmp(bf__csv_get(&t, i, c[3]), "morris") == 0 ? "morris" : "sobol";
+        const char *idx = bf__csv_get(&t, i, c[4]);
+        int at = strcmp(idx, "mu_star") == 0 || strcmp(idx, "first_order") == 0 ? 0
+                 : strcmp(idx, "sigma") == 0 || strcmp(idx, "total_order") == 0 ? 3
+                                                                                : -1;
+        if (at < 0)
+            continue;
+        v[at] = bf__csv_num(&t, i, c[5]);
+        v[at + 1] = bf__csv_num(&t, i, c[6]);
+        v[at + 2] = bf__csv_num(&t, i, c[7]);
+    }
+    bf__csv_fini(&t);
+    *drawn = k >= 0;
+    return dat_close(&d, diag);
+}
+
 /* ---- tornado.dat: sweep_totals.csv, totals.csv ---- */
 
 #define MAX_VALUES 64 /* value indices per sweep kept (the scenario allows 16) */
@@ -1244,6 +1328,21 @@ const struct bf__chart bf__charts[] = {
      "95% 置信区间），按排名顺序，全部使用同一刻度；虚线为该城市的生效日期。城市超过 48 个时只显示"
      "前 48 个，图中注明。单位为千元或百万元人民币，以坐标轴为准。来源：daily_delta.csv（component "
      "为 total：mean、ci95_low、ci95_high），cities.csv（effective_date），ranking.csv（排序）。"},
+    {"sensitivity", "Which unknowns matter for the capital released",
+     "From the sensitivity study (all the listed unknowns varied at once over their ranges, "
+     "common random numbers). Morris: each unknown's mean absolute effect on the capital "
+     "released by all cities over its whole range (mu*, across) against the spread of that "
+     "effect (sigma, up: interactions or non-linearity), CNY thousand or million as the axes "
+     "say, with the bootstrap 95% interval of mu*. Sobol': each unknown's first-order share of "
+     "the variance of the capital released (alone) and total-order share (with its "
+     "interactions), with bootstrap 95% intervals. Source: sensitivity.csv (city all, metric "
+     "capital_released_cny).",
+     bf__chart_sensitivity, "哪些未知因素影响释放的资金",
+     "来自敏感性分析（所列未知因素在各自范围内同时变化，共同随机数）。Morris：各未知因素在其整个"
+     "范围内对全部城市释放资金的平均绝对影响（mu*，横轴）与该影响的离散程度（sigma，纵轴：交互作用"
+     "或非线性），单位为千元或百万元人民币，附 mu* 的自助法 95% 区间。Sobol'：各未知因素单独"
+     "（一阶）及连同交互作用（总效应）在释放资金方差中所占份额，附自助法 95% 区间。来源："
+     "sensitivity.csv（city 为 all，metric 为 capital_released_cny）。"},
 };
 const size_t bf__charts_n = sizeof bf__charts / sizeof bf__charts[0];
 _Static_assert(sizeof bf__charts / sizeof bf__charts[0] <= BF__CHARTS_MAX,

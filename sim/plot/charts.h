@@ -46,6 +46,7 @@ int bf__chart_return_cycle(const struct bf__plotctx *x, int *drawn, struct bf_di
 int bf__chart_trs(const struct bf__plotctx *x, int *drawn, struct bf_diag *diag);
 int bf__chart_timeline(const struct bf__plotctx *x, int *drawn, struct bf_diag *diag);
 int bf__chart_tornado(const struct bf__plotctx *x, int *drawn, struct bf_diag *diag);
+int bf__chart_sensitivity(const struct bf__plotctx *x, int *drawn, struct bf_diag *diag);
 /* The charts, in the order the report shows them. */
 struct bf__chart {
     const char *name;    /* file stem: charts/<name>.png, .svg, .gp */

@@ -935,6 +935,27 @@ def check_sensitivity(ctx):
     expect_status("run --no-sweeps", rc, 0, so, se)
     if os.path.exists(os.path.join(out, "sensitivity_one_effect", "sensitivity.csv")):
         raise Failure("--no-sweeps ran the sensitivity samples")
+    # the chart's data are sensitivity.csv's rows for the study (when gnuplot
+    # is there to draw it), and the report shows the band and the table
+    if shutil.which("gnuplot"):
+        rc, so, se = run(ctx, ["plot", folder])
+        expect_status("plot", rc, 0, so, se)
+        with open(os.path.join(folder, "charts", "data", "sensitivity.dat"), encoding="utf-8") as f:
+            dat = [l.rstrip("\n").split("\t") for l in f if not l.startswith("#")]
+        want = {(r["parameter"], r["index"]): float(r["value"]) for r in rows
+                if r["city"] == "all" and r["metric"] == "capital_released_cny"}
+        if sorted(d[1] for d in dat) != sorted({p for p, _ in want}):
+            raise Failure("sensitivity.dat parameters %s" % [d[1] for d in dat])
+        for d in dat:
+            close(float(d[3]), want[(d[1], "first_order")], "sensitivity.dat first order", 1e-9)
+            close(float(d[6]), want[(d[1], "total_order")], "sensitivity.dat total order", 1e-9)
+        if not os.path.isfile(os.path.join(folder, "charts", "sensitivity.png")):
+            raise Failure("no sensitivity chart drawn")
+        with open(os.path.join(folder, "report.html"), encoding="utf-8") as f:
+            html = f.read()
+        for text in ('id="band"', 'id="unknowns"', "rebate.processing_wd", "How sure, given the unknowns"):
+            if text not in html:
+                raise Failure("report.html lacks %r" % text)
     print("sensitivity: one effect found, none where there is none; -j 1 = -j 2")
 
 
