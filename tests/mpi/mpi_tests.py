@@ -209,6 +209,31 @@ def check_same(ctx, np_, jobs, coordinate_only=False):
     print("-np %s -j %s%s: the same files as a single process, %d scenarios" % (np_, jobs, how, len(NAMES)))
 
 
+def check_sensitivity(ctx):
+    """A sensitivity study (tests/data/sensitivity_one_effect.json, 65 points)
+    over 2 ranks: every rank makes the same design from its scenario, and the
+    files are those of one process, sensitivity.csv and uncertainty.csv
+    included."""
+    ctx.need_mpirun()
+    scen = os.path.join("tests", "data", "sensitivity_one_effect.json")
+    plain = ctx.fresh("sens_plain")
+    rc, so, se = run(ctx, [ctx.bf, "run", "-q", "-j", "1", "--no-plots", "-o", plain, scen])
+    expect_status("borderflow run -j 1", rc, 0, so, se)
+    out = ctx.fresh("sens_np2")
+    args = ["run", "--mpi", "-j", "1", "--no-plots", "-o", out, scen]
+    rc, so, se = run(ctx, mpirun(ctx, "2", args), env=mpi_env(ctx))
+    expect_status("mpirun -np 2 borderflow %s" % " ".join(args), rc, 0, so, se)
+    a, b = (os.path.join(d, "sensitivity_one_effect") for d in (plain, out))
+    la = [f for f in files_of(a) if f != "run.json"]
+    if "sensitivity.csv" not in la or la != [f for f in files_of(b) if f != "run.json"]:
+        raise Failure("files %s and %s" % (la, files_of(b)))
+    for f in la:
+        with open(os.path.join(a, f), "rb") as x, open(os.path.join(b, f), "rb") as y:
+            if x.read() != y.read():
+                raise Failure("%s differs between one process and 2 ranks" % f)
+    print("sensitivity over 2 ranks: the same files as one process")
+
+
 def check_single(ctx):
     ctx.need_mpirun()  # a job of one rank still needs Open MPI's runtime
     plain = reference(ctx)
@@ -366,6 +391,7 @@ def main():
         "same": lambda: check_same(ctx, *a.args),
         "coordinate": lambda: check_same(ctx, "2", "2", coordinate_only=True),
         "single": lambda: check_single(ctx),
+        "sensitivity": lambda: check_sensitivity(ctx),
         "fail": lambda: check_fail(ctx),
         "bad": lambda: check_bad(ctx),
         "agree": lambda: check_agree(ctx),
