@@ -594,8 +594,10 @@ static int run_one(struct loaded *L, const struct run_opts *o, double load_s, st
                 "%s: %llu work items (%u cities x %u policies x %u replications%s) in %.1f s "
                 "(%.1f items/s, %u threads%s) -> %s/\n",
                 sc->name, (unsigned long long)items, r.n_cities, r.n_policies, r.replications,
-                r.n_samples > 0 ? " x design points" : r.n_points > 1 ? " x sweep points" : "", secs,
-                secs > 0 ? (double)items / secs : 0.0, r.jobs, ranks, L->folder);
+                r.n_samples > 0  ? " x design points"
+                : r.n_points > 1 ? " x sweep points"
+                                 : "",
+                secs, secs > 0 ? (double)items / secs : 0.0, r.jobs, ranks, L->folder);
     }
     bf_results_fini(&r);
     return status;

@@ -28,24 +28,29 @@
 
 /* ---- gnuplot on PATH ---- */
 
-/* The first gnuplot on PATH. Entries that are not absolute paths (empty,
- * ".") are skipped: a program that happens to be called gnuplot in the
- * current directory is not one to run (and the child changes directory
- * before it starts gnuplot). */
-int bf__gnuplot_find(char *out, size_t size)
+/* The first program `name` on PATH. Entries that are not absolute paths
+ * (empty, ".") are skipped: a program that happens to have that name in the
+ * current directory is not one to run (and a child may change directory
+ * before it starts). 0, or -1 when there is none. */
+int bf__find_program(const char *name, char *out, size_t size)
 {
     const char *path = getenv("PATH");
     for (const char *p = path; p != NULL && *p != '\0';) {
         const char *e = strchr(p, ':');
         size_t n = e ? (size_t)(e - p) : strlen(p);
-        int w = snprintf(out, size, "%.*s/gnuplot", (int)n, p);
+        int w = snprintf(out, size, "%.*s/%s", (int)n, p, name);
         struct stat st;
         if (p[0] == '/' && w > 0 && (size_t)w < size && stat(out, &st) == 0 &&
             S_ISREG(st.st_mode) && access(out, X_OK) == 0)
             return 0;
         p = e ? e + 1 : NULL;
     }
-    return BF_ENOGNUPLOT;
+    return -1;
+}
+
+int bf__gnuplot_find(char *out, size_t size)
+{
+    return bf__find_program("gnuplot", out, size) == 0 ? 0 : BF_ENOGNUPLOT;
 }
 
 /* ---- files ---- */

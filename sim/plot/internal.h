@@ -184,6 +184,8 @@ extern const size_t bf__templates_n;
 /* The first gnuplot on PATH (absolute entries only) into out: 0, or
  * BF_ENOGNUPLOT. */
 int bf__gnuplot_find(char *out, size_t size);
+/* The first program `name` on PATH (absolute entries only) into out; 0 or -1. */
+int bf__find_program(const char *name, char *out, size_t size);
 
 /*
  * Runs `gnuplot -d NAME.gp` in dir -- `gnuplot -d -c NAME.gp ARG` with arg

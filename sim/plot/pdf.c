@@ -21,22 +21,13 @@
 
 #include "internal.h"
 
-/* The first of the browsers' names found on PATH (absolute entries only). */
+/* The first of the browsers' names found on PATH. */
 static int find_browser(char *out, size_t size)
 {
     static const char *const names[] = {"chromium", "chromium-browser", "google-chrome"};
-    const char *path = getenv("PATH");
     for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
-        for (const char *p = path; p != NULL && *p != '\0';) {
-            const char *e = strchr(p, ':');
-            size_t n = e ? (size_t)(e - p) : strlen(p);
-            int w = snprintf(out, size, "%.*s/%s", (int)n, p, names[k]);
-            struct stat st;
-            if (p[0] == '/' && w > 0 && (size_t)w < size && stat(out, &st) == 0 &&
-                S_ISREG(st.st_mode) && access(out, X_OK) == 0)
-                return 0;
-            p = e ? e + 1 : NULL;
-        }
+        if (bf__find_program(names[k], out, size) == 0)
+            return 0;
     return -1;
 }
 
