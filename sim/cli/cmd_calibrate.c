@@ -55,9 +55,10 @@ static void calibrate_usage(FILE *f)
           "                     city=NAME, class=NAME (the unweighted mean of the\n"
           "                     cities of that class) or policy=NAME (default: the\n"
           "                     baseline); without city or class, the unweighted mean of\n"
-          "                     every city. TOL (also written with the sign \xc2\xb1)\n"
-          "                     defaults to 1% of the value. Lane and channel\n"
-          "                     breakdowns are not supported yet. Repeatable (16).\n"
+          "                     every city; lane=NAME or channel=CODE (9610, 9710, 9810,\n"
+          "                     0110) for a metric of breakdown.csv. TOL (also written\n"
+          "                     with the sign \xc2\xb1) defaults to 1% of the value.\n"
+          "                     Repeatable (16).\n"
           "  -f, --fit PARAM=LOW..HIGH\n"
           "                     a parameter path as \"sensitivity\" takes it: a number or\n"
           "                     a share set to a value in [LOW, HIGH], or a distribution\n"
@@ -89,7 +90,9 @@ struct target {
     char dim[160];  /* "all cities", "class=A", "city=Hefei", with "policy=..." */
     int metric;
     int policy;
-    bool *in; /* [n_cities] */
+    bool *in;  /* [n_cities] */
+    int bk;    /* a breakdown (by lane or channel): its index, or -1 */
+    int *slot; /* [n_cities]: the breakdown's slot in each city (with bk) */
     double value, tol;
     double achieved, lo, hi; /* of the last evaluation looked at */
 };
@@ -146,6 +149,69 @@ static bool parse_number(const char *s, double *out)
         return false;
     *out = v;
     return true;
+}
+
+/* A target by lane or channel: the breakdown of its metric, and its slot
+ * in every city (cities without the lane drop out). */
+static int resolve_breakdown(const struct bf_scenario *sc, const char *arg, const char *by,
+                             const char *v, struct target *t)
+{
+    for (int k = 0; k < BF_BK_COUNT; k++)
+        if ((int)bf_breakdown_metric((enum bf_breakdown)k) == t->metric)
+            t->bk = k;
+    if (t->bk < 0) {
+        char list[256];
+        size_t n = 0;
+        list[0] = '\0';
+        for (int k = 0; k < BF_BK_COUNT && n < sizeof list; k++)
+            n += (size_t)snprintf(list + n, sizeof list - n, "%s%s", k ? ", " : "",
+                                  bf_metric_name(bf_breakdown_metric((enum bf_breakdown)k)));
+        fprintf(stderr,
+                "borderflow calibrate: --target '%s': %s is not broken down by %s; these are: "
+                "%s\n",
+                arg, bf_metric_name(t->metric), by, list);
+        return EXIT_BAD_INPUT;
+    }
+    t->slot = bf__calloc(sc->n_cities, sizeof *t->slot);
+    if (t->slot == NULL) {
+        fputs("borderflow calibrate: out of memory\n", stderr);
+        return EXIT_RUN_FAILED;
+    }
+    bool any = false;
+    for (uint32_t i = 0; i < sc->n_cities; i++) {
+        const struct bf_params *p = &sc->city[i].params[t->policy];
+        int s = -1;
+        if (by[0] == 'c') {
+            for (int c = 0; c < BF_CH_COUNT; c++)
+                if (strcmp(bf_channel_code((enum bf_channel)c), v) == 0)
+                    s = c;
+        } else {
+            const int l = bf_params_lane(p, v);
+            if (l >= 0)
+                s = BF_CH_COUNT + l;
+        }
+        t->slot[i] = s;
+        if (s < 0)
+            t->in[i] = false;
+        any = any || t->in[i];
+    }
+    if (!any) {
+        const struct bf_params *p = &sc->city[0].params[t->policy];
+        const char *names[BF_MAX_LANES > BF_CH_COUNT ? BF_MAX_LANES : BF_CH_COUNT];
+        size_t n = 0;
+        if (by[0] == 'c')
+            for (int c = 0; c < BF_CH_COUNT; c++)
+                names[n++] = bf_channel_code((enum bf_channel)c);
+        else
+            for (unsigned l = 0; l < p->n_lanes && l < BF_MAX_LANES; l++)
+                names[n++] = p->lane[l].name;
+        const char *sg = bf_scenario_suggest(v, names, n);
+        fprintf(stderr,
+                "borderflow calibrate: --target '%s': no %s '%s' in the cities measured%s%s%s\n",
+                arg, by, v, sg ? "; did you mean '" : "", sg ? sg : "", sg ? "'?" : "");
+        return EXIT_BAD_INPUT;
+    }
+    return 0;
 }
 
 /* METRIC[@KEY=VAL]...=VALUE[±TOL]; 0 or EXIT_BAD_INPUT after printing why. */
@@ -217,7 +283,7 @@ static int parse_target(const struct bf_scenario *sc, const char *arg, struct ta
     }
     t->policy = (int)sc->baseline;
     int city = -1;
-    const char *cls = NULL;
+    const char *cls = NULL, *by = NULL, *by_value = NULL;
     char dims[160] = "";
     while (at != NULL) {
         char *next = strchr(at, '@');
@@ -227,7 +293,7 @@ static int parse_target(const struct bf_scenario *sc, const char *arg, struct ta
         if (e == NULL) {
             fprintf(stderr,
                     "borderflow calibrate: --target '%s': '%s' is not DIMENSION=VALUE "
-                    "(city=NAME, class=NAME, policy=NAME)\n",
+                    "(city=NAME, class=NAME, lane=NAME, channel=CODE, policy=NAME)\n",
                     arg, at);
             return EXIT_BAD_INPUT;
         }
@@ -263,16 +329,14 @@ static int parse_target(const struct bf_scenario *sc, const char *arg, struct ta
                         cls, sc->file);
                 return EXIT_BAD_INPUT;
             }
-        } else if (strcmp(at, "lane") == 0 || strcmp(at, "channel") == 0) {
-            fprintf(stderr,
-                    "borderflow calibrate: --target '%s': targets by %s are not supported yet "
-                    "(city, class and policy are)\n",
-                    arg, at);
-            return EXIT_BAD_INPUT;
+        } else if ((strcmp(at, "lane") == 0 || strcmp(at, "channel") == 0) && by == NULL) {
+            by = at;
+            by_value = v;
         } else {
             fprintf(stderr,
                     "borderflow calibrate: --target '%s': '%s' is not a dimension, or is given "
-                    "twice; city=NAME or class=NAME (one of them), policy=NAME\n",
+                    "twice; city=NAME or class=NAME (one of them), lane=NAME or channel=CODE "
+                    "(one of them), policy=NAME\n",
                     arg, at);
             return EXIT_BAD_INPUT;
         }
@@ -285,12 +349,22 @@ static int parse_target(const struct bf_scenario *sc, const char *arg, struct ta
     }
     for (uint32_t i = 0; i < sc->n_cities; i++)
         t->in[i] = city >= 0 ? (int)i == city : cls ? strcmp(sc->city[i].cls, cls) == 0 : true;
+    t->bk = -1;
+    if (by != NULL) {
+        int rc = resolve_breakdown(sc, arg, by, by_value, t);
+        if (rc != 0)
+            return rc;
+    }
     if (city >= 0)
         snprintf(dims, sizeof dims, "city=%s", sc->city[city].name);
     else if (cls != NULL)
         snprintf(dims, sizeof dims, "class=%s", cls);
     else
         snprintf(dims, sizeof dims, "all cities");
+    if (by != NULL) {
+        const size_t k = strlen(dims);
+        snprintf(dims + k, sizeof dims - k, "; %s=%s", by, by_value);
+    }
     snprintf(t->dim, sizeof t->dim, "%s; policy=%s", dims, sc->policy[t->policy].name);
     return 0;
 }
@@ -363,7 +437,11 @@ static int measure(struct cal *c, const struct bf_results *r)
                 if (!t->in[i])
                     continue;
                 const struct bf_group *g = bf_results_group(r, 0, i, (uint32_t)t->policy);
-                const double v = g->metric[(size_t)rep * BF_METRIC_COUNT + (size_t)t->metric];
+                const double v =
+                    t->bk < 0 ? g->metric[(size_t)rep * BF_METRIC_COUNT + (size_t)t->metric]
+                              : g->breakdown[((size_t)rep * BF_BK_SLOTS + (size_t)t->slot[i]) *
+                                                 BF_BK_COUNT +
+                                             (size_t)t->bk];
                 if (isfinite(v)) {
                     sum += v;
                     k++;
@@ -473,13 +551,13 @@ static void print_value(FILE *f, const struct fit *fi, double u)
 
 static void print_table(FILE *f, const struct cal *c)
 {
-    fprintf(f, "%-28s %-32s %12s %10s %12s %25s %s\n", "target", "dimension", "value", "tol",
+    fprintf(f, "%-24s %-44s %12s %10s %12s %25s %s\n", "target", "dimension", "value", "tol",
             "achieved", "95% interval", "within");
     for (unsigned j = 0; j < c->nt; j++) {
         const struct target *t = &c->t[j];
         char iv[64];
         snprintf(iv, sizeof iv, "[%.6g, %.6g]", t->lo, t->hi);
-        fprintf(f, "%-28s %-32s %12.6g %10.4g %12.6g %25s %s\n", bf_metric_name(t->metric), t->dim,
+        fprintf(f, "%-24s %-44s %12.6g %10.4g %12.6g %25s %s\n", bf_metric_name(t->metric), t->dim,
                 t->value, t->tol, t->achieved, iv, within(t) ? "yes" : "no");
     }
 }
@@ -881,8 +959,10 @@ static int parse_args(int argc, char **argv, struct cal_opts *o, bool *help)
 
 static void cal_fini(struct cal *c)
 {
-    for (unsigned j = 0; j < CAL_MAX_TARGETS; j++)
+    for (unsigned j = 0; j < CAL_MAX_TARGETS; j++) {
         bf__free(c->t[j].in);
+        bf__free(c->t[j].slot);
+    }
     bf__free(c->x);
     if (c->work.city != NULL) {
         for (uint32_t i = 0; i < c->sc->n_cities; i++)

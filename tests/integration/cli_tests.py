@@ -1012,11 +1012,44 @@ def check_calibrate(ctx):
              if r["policy"] == "before" and r["metric"] == "export_clearance_h"]
     if abs(again[0] - target[0]) > tol:
         raise Failure("fragment.json gives %g, target %g +- %g" % (again[0], target[0], tol))
+    # two parameters, two targets, one of them by lane (breakdown.csv): the
+    # screening time x1.3 and the US West Coast sea transit x1.2
+    gen2 = os.path.join(work, "target2.json")
+    with open(gen2, "w", encoding="utf-8") as f:
+        json.dump({"extends": ctx.path(base), "name": "calibrate_target2",
+                   "defaults": {"clearance": {"screening_h": {
+                       "dist": "lognormal", "median": 0.45 * true_factor,
+                       "p90": 1.6 * true_factor}},
+                       "lanes": {"us_west": {"transit_d": {
+                           "dist": "gamma", "shape": 25, "scale": 0.72 * 1.2}}}}}, f)
+    rc, so, se = run(ctx, ["run", "--no-plots", "-r", "4", "-o", out, gen2])
+    expect_status("run the second target scenario", rc, 0, so, se)
+    clear2 = [float(r["mean"]) for r in
+              read_csv(os.path.join(out, "calibrate_target2", "summary.csv"))
+              if r["policy"] == "before" and r["metric"] == "export_clearance_h"][0]
+    d2w = [float(r["mean"]) for r in
+           read_csv(os.path.join(out, "calibrate_target2", "breakdown.csv"))
+           if r["policy"] == "before" and r["dimension"] == "lane" and r["value"] == "us_west"
+           and r["metric"] == "door_to_warehouse_d"][0]
+    cal2 = os.path.join(work, "cal2")
+    rc, so, se = run(ctx, ["calibrate", base, "-r", "4", "-o", cal2,
+                           "--target", "export_clearance_h=%.10g+-%.10g" % (clear2, tol),
+                           "--target", "door_to_warehouse_d@lane=us_west=%.10g+-0.05" % d2w,
+                           "--fit", fit, "--fit", "lanes.us_west.transit_d=0.5..2"])
+    expect_status("calibrate two parameters", rc, 0, so, se)
+    with open(os.path.join(cal2, "calibration.json"), encoding="utf-8") as f:
+        got2 = {p["path"]: p["value"] for p in json.load(f)["parameters"]}
+    for path, want in (("clearance.screening_h", true_factor), ("lanes.us_west.transit_d", 1.2)):
+        if abs(got2[path] - want) > 0.05 * want:
+            raise Failure("two-parameter calibrate recovered %s x%g, not %g within 5%%"
+                          % (path, got2[path], want))
     # bad input: exit 2, nothing written
     bad = [
+        ["--target", "door_to_warehouse_d@lane=us_wst=31", "--fit", fit],
+        ["--target", "wc_avg_cny@lane=us_west=1", "--fit", fit],
         ["--target", "export_clearence_h=1", "--fit", fit],
         ["--target", "export_clearance_h=1+-0", "--fit", fit],
-        ["--target", "export_clearance_h@lane=eu_rail=1", "--fit", fit],
+        ["--target", "export_clearance_h@lane=eu_rail@channel=9810=1", "--fit", fit],
         ["--target", "export_clearance_h@city=Nowhere=1", "--fit", fit],
         ["--target", "export_clearance_h@class=Z=1", "--fit", fit],
         ["--target", "export_clearance_h=1", "--fit", "clearance.screenin_h=0.5..2"],
