@@ -176,6 +176,20 @@ void bf_sens_apply(const struct bf_sens_param *sp, double u, struct bf_params *p
  * parameter takes whole numbers or days. */
 double bf_sens_value(const struct bf_sens_param *sp, double u);
 
+/*
+ * Calibration (borderflow calibrate): resolves a parameter path as
+ * "sensitivity" does -- a number, a share or a whole number set to a value
+ * in [lo, hi], or a distribution scaled by a factor in [lo, hi] -- for every
+ * policy, and checks that both ends leave the rules of every city valid.
+ * 0, BF_EINVAL with why (n bytes) saying what is wrong, or BF_ENOMEM.
+ */
+int bf_sens_param_resolve(const struct bf_scenario *sc, const char *path, double lo, double hi,
+                          struct bf_sens_param *out, char *why, size_t n);
+/* The field sp names in p (a double, a uint32_t or a struct bf_dist). */
+const void *bf_sens_param_field(const struct bf_sens_param *sp, const struct bf_params *p);
+/* The closest of names[0..n) to s if close enough ("did you mean"), else NULL. */
+const char *bf_scenario_suggest(const char *s, const char *const *names, size_t n);
+
 /* Writes the JSON Schema of scenario files (docs/scenario.schema.json). */
 int bf_scenario_write_schema(char **out, size_t *len);
 

@@ -25,6 +25,7 @@ int bf_cmd_plot(int argc, char **argv);
 int bf_cmd_schema(int argc, char **argv);
 int bf_cmd_params(int argc, char **argv);
 int bf_cmd_fit(int argc, char **argv);
+int bf_cmd_calibrate(int argc, char **argv);
 
 /* Prints every problem of a failed load to stderr. */
 struct bf_problems;

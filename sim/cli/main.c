@@ -24,6 +24,7 @@ static void usage(FILE *f)
           "  plot      redraw the charts and report.html of results folders\n"
           "  validate  check scenario files without running them\n"
           "  fit       fit duration distributions to a column of your own records (CSV)\n"
+          "  calibrate fit scenario parameters to observed figures (borderflow calibrate --help)\n"
           "  schema    print the JSON Schema of scenario files\n"
           "  params    print every model parameter with its default and source\n"
           "\n"
@@ -93,6 +94,8 @@ static int dispatch(int argc, char **argv)
         return bf_cmd_validate(argc - 1, argv + 1);
     if (strcmp(cmd, "fit") == 0)
         return bf_cmd_fit(argc - 1, argv + 1);
+    if (strcmp(cmd, "calibrate") == 0)
+        return bf_cmd_calibrate(argc - 1, argv + 1);
     if (strcmp(cmd, "schema") == 0)
         return bf_cmd_schema(argc - 1, argv + 1);
     if (strcmp(cmd, "params") == 0)

@@ -2287,3 +2287,99 @@ int bf_scenario_load_text(const char *name, const char *text, size_t len, struct
     int rc = bf__doc_load_text(&doc, name, text, len);
     return finish(&doc, rc, sc, name);
 }
+
+/* ---- calibration (borderflow calibrate): a parameter named on the command line ---- */
+
+const char *bf_scenario_suggest(const char *s, const char *const *names, size_t n)
+{
+    return bf__suggest(s, names, n);
+}
+
+int bf_sens_param_resolve(const struct bf_scenario *sc, const char *path, double lo, double hi,
+                          struct bf_sens_param *out, char *why, size_t n)
+{
+    memset(out, 0, sizeof *out);
+    out->policy = -1;
+    out->lo = lo;
+    out->hi = hi;
+    snprintf(out->path, sizeof out->path, "%s", path);
+    if (sc->n_cities == 0 || strlen(path) >= sizeof out->path ||
+        !resolve_param(&sc->city[0].params[sc->baseline], path, &out->proto)) {
+        const char *names[128];
+        size_t nn = 0;
+        for (size_t k = 0; k < bf_param_table_n && nn < 128; k++)
+            names[nn++] = bf_param_table[k].path;
+        const char *sg = bf__suggest(path, names, nn);
+        snprintf(why, n,
+                 "'%s' names no parameter%s%s%s (use a path sweeps accept, such as "
+                 "\"clearance.screening_h\")",
+                 path, sg ? "; did you mean '" : "", sg ? sg : "", sg ? "'?" : "");
+        return BF_EINVAL;
+    }
+    const struct bf_param_info *pi = out->proto.pi;
+    if (pi->type == BF_PT_DIST)
+        out->kind = BF_SK_FACTOR;
+    else if (pi->type == BF_PT_NUMBER || pi->type == BF_PT_PROB || pi->type == BF_PT_UINT)
+        out->kind = BF_SK_VALUE;
+    else {
+        snprintf(why, n,
+                 "'%s' is not a number, a share, a whole number or a distribution: it cannot be "
+                 "fitted over a range",
+                 path);
+        return BF_EINVAL;
+    }
+    double lim_lo = out->kind == BF_SK_FACTOR ? 1e-3 : pi->min;
+    double lim_hi = out->kind == BF_SK_FACTOR ? 1e3 : pi->max;
+    if (out->kind == BF_SK_VALUE && pi->type == BF_PT_PROB) {
+        lim_lo = 0;
+        lim_hi = 1;
+    }
+    const char *what =
+        out->kind == BF_SK_FACTOR ? "a factor the distribution is scaled by" : "its value";
+    if (!isfinite(lo) || !isfinite(hi) || !(lo < hi) || lo < lim_lo || hi > lim_hi) {
+        snprintf(why, n,
+                 "%s: [%.16g, %.16g]: LOW must be below HIGH, both within [%.16g, %.16g] (%s)",
+                 path, lo, hi, lim_lo, lim_hi, what);
+        return BF_EINVAL;
+    }
+    struct bf_params *tmp = bf__malloc(sizeof *tmp);
+    if (tmp == NULL)
+        return BF_ENOMEM;
+    int rc = 0;
+    for (int end = 0; rc == 0 && end < 2; end++)
+        for (uint32_t i = 0; rc == 0 && i < sc->n_cities; i++)
+            for (uint32_t k = 0; rc == 0 && k < sc->n_policies; k++) {
+                struct bf_diag d;
+                bf_diag_clear(&d);
+                *tmp = sc->city[i].params[k];
+                if (out->kind == BF_SK_FACTOR) {
+                    const struct bf_dist *dd =
+                        (const struct bf_dist *)(const void *)((const unsigned char *)pvalue_base(
+                                                                   &out->proto, tmp) +
+                                                               pi->offset);
+                    if (dd->kind == BF_DIST_BERNOULLI) {
+                        snprintf(why, n, "%s: a bernoulli distribution cannot be scaled", path);
+                        rc = BF_EINVAL;
+                        break;
+                    }
+                }
+                bf_sens_apply(out, (double)end, tmp);
+                const void *b = pvalue_base(&out->proto, tmp);
+                if (bf_param_check_value(pi, b, &d) == 0 && bf_params_check(tmp, &d) == 0)
+                    continue;
+                snprintf(why, n,
+                         "%s: at its %s end (%.16g) the rules of city '%s' (policy '%s') are "
+                         "invalid: %s",
+                         path, end ? "high" : "low", end ? hi : lo, sc->city[i].name,
+                         sc->policy[k].name, d.msg);
+                rc = BF_EINVAL;
+            }
+    bf__free(tmp);
+    return rc;
+}
+
+const void *bf_sens_param_field(const struct bf_sens_param *sp, const struct bf_params *p)
+{
+    return (const unsigned char *)pvalue_base(&sp->proto, (struct bf_params *)(uintptr_t)p) +
+           sp->proto.pi->offset;
+}

@@ -959,6 +959,121 @@ def check_sensitivity(ctx):
     print("sensitivity: one effect found, none where there is none; -j 1 = -j 2")
 
 
+def check_calibrate(ctx):
+    """borderflow calibrate recovers a known factor: a run of one_city with
+    the screening time scaled by 1.3 gives the target, calibrate on the
+    same seed and replications finds the factor again within 5%, its
+    fragment validates and reproduces the target; bad input exits 2 and an
+    unreachable target 1, both writing nothing."""
+    base = os.path.join("scenarios", "tests", "one_city.json")
+    work = ctx.fresh("calibrate")
+    true_factor = 1.3
+    gen = os.path.join(work, "target.json")
+    # the built-in screening time, lognormal with median 0.45 h and p90 1.6 h
+    # (sim/model/params.c), scaled by the factor
+    with open(gen, "w", encoding="utf-8") as f:
+        json.dump({"extends": ctx.path(base), "name": "calibrate_target",
+                   "defaults": {"clearance": {"screening_h": {
+                       "dist": "lognormal", "median": 0.45 * true_factor,
+                       "p90": 1.6 * true_factor}}}}, f)
+    out = os.path.join(work, "run")
+    rc, so, se = run(ctx, ["run", "--no-plots", "-r", "4", "-o", out, gen])
+    expect_status("run the target scenario", rc, 0, so, se)
+    rows = read_csv(os.path.join(out, "calibrate_target", "summary.csv"))
+    target = [float(r["mean"]) for r in rows
+              if r["policy"] == "before" and r["metric"] == "export_clearance_h"]
+    if len(target) != 1:
+        raise Failure("no export_clearance_h under 'before' in summary.csv")
+    tol = 0.005 * target[0]
+    cal = os.path.join(work, "cal")
+    fit = "clearance.screening_h=0.5..2"
+    rc, so, se = run(ctx, ["calibrate", base, "-r", "4", "-o", cal,
+                           "--target", "export_clearance_h=%.10g\u00b1%.10g" % (target[0], tol),
+                           "--fit", fit])
+    expect_status("calibrate", rc, 0, so, se)
+    with open(os.path.join(cal, "calibration.json"), encoding="utf-8") as f:
+        rec = json.load(f)
+    got = rec["parameters"][0]["value"]
+    if not rec["converged"] or abs(got - true_factor) > 0.05 * true_factor:
+        raise Failure("calibrate recovered factor %g, not %g within 5%%" % (got, true_factor))
+    if rec["evaluations"] < 1 or "clearance.screening_h" not in so:
+        raise Failure("calibration.json %s / stdout %s" % (rec, so))
+    csv_rows = read_csv(os.path.join(cal, "calibration.csv"))
+    if len(csv_rows) != 1 or csv_rows[0]["within"] != "yes":
+        raise Failure("calibration.csv %s" % csv_rows)
+    frag = os.path.join(cal, "fragment.json")
+    rc, so, se = run(ctx, ["validate", frag])
+    expect_status("validate fragment.json", rc, 0, so, se)
+    out2 = os.path.join(work, "run2")
+    rc, so, se = run(ctx, ["run", "--no-plots", "-r", "4", "-o", out2, frag])
+    expect_status("run fragment.json", rc, 0, so, se)
+    again = [float(r["mean"]) for r in read_csv(os.path.join(out2, "one_city_calibrated",
+                                                             "summary.csv"))
+             if r["policy"] == "before" and r["metric"] == "export_clearance_h"]
+    if abs(again[0] - target[0]) > tol:
+        raise Failure("fragment.json gives %g, target %g +- %g" % (again[0], target[0], tol))
+    # two parameters, two targets, one of them by lane (breakdown.csv): the
+    # screening time x1.3 and the US West Coast sea transit x1.2
+    gen2 = os.path.join(work, "target2.json")
+    with open(gen2, "w", encoding="utf-8") as f:
+        json.dump({"extends": ctx.path(base), "name": "calibrate_target2",
+                   "defaults": {"clearance": {"screening_h": {
+                       "dist": "lognormal", "median": 0.45 * true_factor,
+                       "p90": 1.6 * true_factor}},
+                       "lanes": {"us_west": {"transit_d": {
+                           "dist": "gamma", "shape": 25, "scale": 0.72 * 1.2}}}}}, f)
+    rc, so, se = run(ctx, ["run", "--no-plots", "-r", "4", "-o", out, gen2])
+    expect_status("run the second target scenario", rc, 0, so, se)
+    clear2 = [float(r["mean"]) for r in
+              read_csv(os.path.join(out, "calibrate_target2", "summary.csv"))
+              if r["policy"] == "before" and r["metric"] == "export_clearance_h"][0]
+    d2w = [float(r["mean"]) for r in
+           read_csv(os.path.join(out, "calibrate_target2", "breakdown.csv"))
+           if r["policy"] == "before" and r["dimension"] == "lane" and r["value"] == "us_west"
+           and r["metric"] == "door_to_warehouse_d"][0]
+    cal2 = os.path.join(work, "cal2")
+    rc, so, se = run(ctx, ["calibrate", base, "-r", "4", "-o", cal2,
+                           "--target", "export_clearance_h=%.10g+-%.10g" % (clear2, tol),
+                           "--target", "door_to_warehouse_d@lane=us_west=%.10g+-0.05" % d2w,
+                           "--fit", fit, "--fit", "lanes.us_west.transit_d=0.5..2"])
+    expect_status("calibrate two parameters", rc, 0, so, se)
+    with open(os.path.join(cal2, "calibration.json"), encoding="utf-8") as f:
+        got2 = {p["path"]: p["value"] for p in json.load(f)["parameters"]}
+    for path, want in (("clearance.screening_h", true_factor), ("lanes.us_west.transit_d", 1.2)):
+        if abs(got2[path] - want) > 0.05 * want:
+            raise Failure("two-parameter calibrate recovered %s x%g, not %g within 5%%"
+                          % (path, got2[path], want))
+    # bad input: exit 2, nothing written
+    bad = [
+        ["--target", "door_to_warehouse_d@lane=us_wst=31", "--fit", fit],
+        ["--target", "wc_avg_cny@lane=us_west=1", "--fit", fit],
+        ["--target", "export_clearence_h=1", "--fit", fit],
+        ["--target", "export_clearance_h=1+-0", "--fit", fit],
+        ["--target", "export_clearance_h@lane=eu_rail@channel=9810=1", "--fit", fit],
+        ["--target", "export_clearance_h@city=Nowhere=1", "--fit", fit],
+        ["--target", "export_clearance_h@class=Z=1", "--fit", fit],
+        ["--target", "export_clearance_h=1", "--fit", "clearance.screenin_h=0.5..2"],
+        ["--target", "export_clearance_h=1", "--fit", "clearance.screening_h=2..1"],
+        ["--target", "export_clearance_h=1"],
+        ["--fit", fit],
+    ]
+    for args in bad:
+        folder = os.path.join(work, "bad")
+        rc, so, se = run(ctx, ["calibrate", base, "-o", folder] + args)
+        expect_status("calibrate %s" % " ".join(args), rc, 2, so, se)
+        if os.path.exists(folder) or not se.startswith("borderflow calibrate: "):
+            raise Failure("calibrate %s: wrote %s or said %r" % (" ".join(args), folder, se))
+    # unreachable: the range cannot give 50 h
+    folder = os.path.join(work, "unreachable")
+    rc, so, se = run(ctx, ["calibrate", base, "-o", folder, "--max-evals", "30",
+                           "--target", "export_clearance_h=50", "--fit", fit])
+    expect_status("calibrate an unreachable target", rc, 1, so, se)
+    if os.path.exists(folder) or "missed: export_clearance_h" not in se:
+        raise Failure("unreachable target: wrote %s or said %r" % (folder, se))
+    print("calibrate: factor %g recovered as %g in %d evaluations" % (true_factor, got,
+                                                                      rec["evaluations"]))
+
+
 def check_hardening(ctx, case):
     """Output safety (docs/reliability.md): each case fails on the build
     before the hardening and passes after."""
@@ -1161,6 +1276,7 @@ def main():
         "totals": lambda: check_totals(ctx, args.arg),
         "hardening": lambda: check_hardening(ctx, args.arg),
         "sensitivity": lambda: check_sensitivity(ctx),
+        "calibrate": lambda: check_calibrate(ctx),
         "sources": lambda: check_sources(ctx),
         "update-golden": lambda: update_golden(ctx),
         "update-expect": lambda: update_expect(ctx),
