@@ -78,6 +78,23 @@ double bf_dist_sample(const struct bf_dist *d, gsl_rng *r);
 double bf_dist_mean(const struct bf_dist *d);
 double bf_dist_variance(const struct bf_dist *d);
 
+/*
+ * The far tail: a value the distribution exceeds with probability at most
+ * BF_DIST_TAIL_P (10^-12, once in a million million draws), in closed form
+ * so that it can be asked of any valid parameter set without an iterative
+ * inverse (GSL's gamma quantile can fail to converge at the extremes, and a
+ * GSL failure aborts). The largest value for fixed, uniform, triangular,
+ * empirical (every value listed) and bernoulli; the exact 1 - 10^-12
+ * quantile for exponential (27.63 x mean), lognormal (e^(mu + 7.03 sigma))
+ * and weibull (scale x 27.63^(1/shape)); for gamma the sub-gamma bound
+ * scale x (shape + sqrt(2 shape L) + L), L = ln 10^12 (Boucheron, Lugosi
+ * and Massart 2013, section 2.4), an upper bound on the quantile: 30% above
+ * it for shape 1, less for larger shapes, more for smaller ones.
+ * +inf when the value overflows a double. d must be valid (asserted).
+ */
+#define BF_DIST_TAIL_P 1e-12
+double bf_dist_tail(const struct bf_dist *d);
+
 /* Inverse CDF at u in [0, 1) (for empirical and bernoulli: the generalised
  * inverse); and the CDF. */
 double bf_dist_quantile(const struct bf_dist *d, double u);

@@ -506,6 +506,43 @@ double bf_dist_quantile(const struct bf_dist *d, double u)
     UNREACHABLE_KIND();
 }
 
+double bf_dist_tail(const struct bf_dist *d)
+{
+    assert_cheap_valid(d);
+    /* L = -ln BF_DIST_TAIL_P; z = the standard normal's 1 - BF_DIST_TAIL_P
+     * quantile (gsl_cdf_ugaussian_Qinv(1e-12), a closed-form rational
+     * approximation in GSL) */
+    const double L = 27.631021115928547, z = 7.0344838253011321;
+    const double *p = d->p;
+    switch (d->kind) {
+    case BF_DIST_FIXED:
+        return p[0];
+    case BF_DIST_UNIFORM:
+        return p[1];
+    case BF_DIST_TRIANGULAR:
+        return p[2];
+    case BF_DIST_EXPONENTIAL:
+        return p[0] * L;
+    case BF_DIST_LOGNORMAL:
+        return exp(p[0] + p[1] * z);
+    case BF_DIST_GAMMA:
+        return p[1] * (p[0] + sqrt(2.0 * p[0] * L) + L);
+    case BF_DIST_WEIBULL: /* in logs: scale 1e-300 with shape 1e-3 is finite */
+        return exp(log(p[1]) + log(L) / p[0]);
+    case BF_DIST_EMPIRICAL: {
+        double m = d->v[0];
+        for (unsigned i = 1; i < d->n; i++)
+            m = d->v[i] > m ? d->v[i] : m;
+        return m;
+    }
+    case BF_DIST_BERNOULLI:
+        return 1.0;
+    case BF_DIST__COUNT:
+        break;
+    }
+    UNREACHABLE_KIND();
+}
+
 /* Table layout: the central points, then the lower and the upper tail's
  * logarithms, each tail (BF_QTABLE_OCT - 6) * BF_QTABLE_SUB + 1 points at
  * w = 6, 6 + 1/SUB, ..., BF_QTABLE_OCT (u = 2^-w, or 1 - u = 2^-w). */

@@ -593,6 +593,14 @@ static bool set_value(struct ld *L, const struct bf_param_info *pi, const cJSON 
                     bf_dist_quantile(&d, 1.0 - 1e-12), MAX_UNIT_COST_CNY);
             return false;
         }
+        /* the same bound bf_params_check applies, said here where the
+         * value is written */
+        struct bf_diag dd;
+        bf_diag_clear(&dd);
+        if (bf_param_check_tail(pi, &d, 1.0, &dd) != 0) {
+            PROBLEM(L, n, false, path, "%s", dd.msg);
+            return false;
+        }
         memcpy(b, &d, sizeof d);
         return true;
     }
