@@ -641,7 +641,7 @@ int bf_param_check_tail(const struct bf_param_info *pi, const struct bf_dist *d,
         return BF_ERANGE;
     }
     bf_diag_set(diag,
-                "this %s distribution%s reaches %.3g %s in its far tail (exceeded once in "
+                "this %s distribution%s reaches %.6g %s in its far tail (exceeded once in "
                 "10^12 draws); at most %.0f %s are allowed there (about %.0f years, so that no "
                 "date leaves the calendar's range)",
                 bf_dist_kind_name(d->kind), times, tail, pi->unit, max, pi->unit, days / 365.25);
