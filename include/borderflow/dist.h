@@ -21,13 +21,25 @@
 
 #define BF_DIST_EMPIRICAL_MAX 16
 
+/*
+ * The gamma shapes allowed: a coefficient of variation from 2.24 down to
+ * 0.045. Draws by inversion need GSL's gamma quantile, which iterates and
+ * fails to converge -- a GSL error, which aborts the program -- for shapes
+ * below about 0.15 or above about 950 at some of the points the tables of
+ * draws use (bf_qtable, down to 2^-53 from either end). Refusing such a
+ * shape where it is written is the validation's promise kept: what it
+ * accepts, the model can draw from.
+ */
+#define BF_DIST_GAMMA_SHAPE_MIN 0.2
+#define BF_DIST_GAMMA_SHAPE_MAX 500.0
+
 enum bf_dist_kind {
     BF_DIST_FIXED = 0,   /* p[0] = value */
     BF_DIST_UNIFORM,     /* p[0] = a, p[1] = b, a < b */
     BF_DIST_TRIANGULAR,  /* p[0] = min, p[1] = mode, p[2] = max; min <= mode <= max, min < max */
     BF_DIST_EXPONENTIAL, /* p[0] = mean > 0 */
     BF_DIST_LOGNORMAL,   /* p[0] = mu, p[1] = sigma > 0 (of the underlying normal) */
-    BF_DIST_GAMMA,       /* p[0] = shape k > 0, p[1] = scale theta > 0 */
+    BF_DIST_GAMMA,       /* p[0] = shape k in [BF_DIST_GAMMA_SHAPE_MIN, _MAX], p[1] = scale > 0 */
     BF_DIST_WEIBULL,     /* p[0] = shape k > 0, p[1] = scale lambda > 0 */
     BF_DIST_EMPIRICAL,   /* n values v[] with weights w[] >= 0, sum > 0 */
     BF_DIST_BERNOULLI,   /* p[0] = probability in [0, 1]; samples 0 or 1 */

@@ -182,6 +182,15 @@ int bf_dist_check(const struct bf_dist *d, struct bf_diag *diag)
     case BF_DIST_GAMMA:
         if ((rc = need_positive("gamma shape", d->p[0], diag)) != 0)
             return rc;
+        if (!(d->p[0] >= BF_DIST_GAMMA_SHAPE_MIN && d->p[0] <= BF_DIST_GAMMA_SHAPE_MAX)) {
+            bf_diag_set(
+                diag,
+                "gamma shape %.*g is outside [%g, %g] (a coefficient of variation from "
+                "%.3g down to %.3g): beyond it the quantiles that draws need cannot be computed",
+                digits(d->p[0]), d->p[0], BF_DIST_GAMMA_SHAPE_MIN, BF_DIST_GAMMA_SHAPE_MAX,
+                1.0 / sqrt(BF_DIST_GAMMA_SHAPE_MIN), 1.0 / sqrt(BF_DIST_GAMMA_SHAPE_MAX));
+            return BF_ERANGE;
+        }
         return need_positive("gamma scale", d->p[1], diag);
     case BF_DIST_WEIBULL:
         if ((rc = need_positive("weibull shape", d->p[0], diag)) != 0)

@@ -378,6 +378,10 @@ static void dist_should_reject_bad_parameters_with_a_message(void **state)
     EXPECT_ERROR(bf_dist_gamma_mean_cv(&d, 4.8, -0.4, &g), BF_ERANGE, "cv (-0.4)");
     EXPECT_ERROR(bf_dist_gamma_mean_cv(&d, -4.8, 0.4, &g), BF_ERANGE, "mean (-4.8)");
     EXPECT_ERROR(bf_dist_gamma_mean_cv(&d, 4.8, 1e-200, &g), BF_EINVAL, "1e-200");
+    /* GSL's gamma quantile does not converge beyond [0.2, 500] */
+    EXPECT_ERROR(bf_dist_gamma(&d, 0.0063, 500, &g), BF_ERANGE, "outside [0.2, 500]");
+    EXPECT_ERROR(bf_dist_gamma(&d, 1000, 0.1, &g), BF_ERANGE, "outside [0.2, 500]");
+    EXPECT_ERROR(bf_dist_gamma_mean_cv(&d, 4.8, 3, &g), BF_ERANGE, "gamma mean 4.8 and cv 3");
 
     EXPECT_ERROR(bf_dist_weibull(&d, -2, 1, &g), BF_ERANGE, "shape (-2)");
     EXPECT_ERROR(bf_dist_weibull(&d, 2, qnan, &g), BF_EINVAL, "nan");
@@ -674,7 +678,7 @@ static void tail_should_bound_the_quantile_at_one_in_a_million_million(void **st
     assert_true(isinf(bf_dist_tail(&d)));
     ok(bf_dist_weibull(&d, 1e-3, 1e-300, NULL), NULL);
     assert_true(isinf(bf_dist_tail(&d)));
-    ok(bf_dist_gamma(&d, 1e300, 1e300, NULL), NULL);
+    ok(bf_dist_gamma(&d, 500.0, 1e306, NULL), NULL);
     assert_true(isinf(bf_dist_tail(&d)));
 }
 
