@@ -381,8 +381,13 @@ def read_expect(path):
     return comments, lines
 
 
-def check_bad(ctx, name):
-    bad = ctx.path("tests", "data", "bad")
+# Folders of refused files, each <name>.json with its <name>.expect: the
+# bad-input corpus, and the fuzz regressions that validation now refuses.
+CORPORA = {"bad": ("tests", "data", "bad"), "rejected": ("tests", "fuzz", "regressions")}
+
+
+def check_bad(ctx, name, corpus="bad"):
+    bad = ctx.path(*CORPORA[corpus])
     expect_path = os.path.join(bad, name + ".expect")
     if os.path.isfile(os.path.join(bad, name + ".json")):
         cwd = bad
@@ -402,7 +407,7 @@ def check_bad(ctx, name):
         comments = read_expect(expect_path)[0] if os.path.isfile(expect_path) else []
         with open(expect_path, "w", encoding="utf-8") as f:
             f.write("\n".join(comments + got) + "\n")
-        print("updated tests/data/bad/%s.expect" % name)
+        print("updated %s/%s.expect" % ("/".join(CORPORA[corpus]), name))
         return
     _, want = read_expect(expect_path)
     problems = []
@@ -425,18 +430,19 @@ def check_bad(ctx, name):
     if os.path.exists(out):
         problems.append("run left %s behind" % out)
     if problems:
-        raise Failure("tests/data/bad/%s:\n%s" % (name, "\n".join(problems)))
+        raise Failure("%s/%s:\n%s" % ("/".join(CORPORA[corpus]), name, "\n".join(problems)))
     print("%s: exit status 2, %d expected line(s), no output" % (name, len(want)))
 
 
 def update_expect(ctx):
     ctx.update = True
-    names = sorted(
-        os.path.splitext(os.path.basename(p))[0]
-        for p in glob.glob(ctx.path("tests", "data", "bad", "*.expect"))
-    )
-    for n in names:
-        check_bad(ctx, n)
+    for corpus, folder in sorted(CORPORA.items()):
+        names = sorted(
+            os.path.splitext(os.path.basename(p))[0]
+            for p in glob.glob(ctx.path(*folder, "*.expect"))
+        )
+        for n in names:
+            check_bad(ctx, n, corpus)
 
 
 # ---- every scenario runs ----
@@ -684,7 +690,7 @@ def main():
     ap.add_argument("--source", required=True, help="the source tree")
     ap.add_argument("--work", required=True, help="a scratch directory (emptied as needed)")
     ap.add_argument("--version", default="", help="the version --version must print")
-    ap.add_argument("check", help="golden, threads, bad, scenario, generated, cli, resume, update-*")
+    ap.add_argument("check", help="golden, threads, bad, rejected, scenario, generated, cli, resume, update-*")
     ap.add_argument("arg", nargs="?", help="the scenario or case the check is about")
     ap.add_argument("--update", action="store_true", help="regenerate what this check compares with")
     args = ap.parse_args()
@@ -694,6 +700,7 @@ def main():
         "golden": lambda: check_golden(ctx, args.arg),
         "threads": lambda: check_threads(ctx, args.arg),
         "bad": lambda: check_bad(ctx, args.arg),
+        "rejected": lambda: check_bad(ctx, args.arg, "rejected"),
         "scenario": lambda: check_scenario(ctx, args.arg),
         "generated": lambda: check_generated(ctx, args.arg),
         "cli": lambda: check_cli(ctx),
@@ -706,7 +713,7 @@ def main():
     }
     if args.check not in checks:
         ap.error("unknown check %r" % args.check)
-    if args.check in ("golden", "totals", "threads", "bad", "scenario", "generated") and not args.arg:
+    if args.check in ("golden", "totals", "threads", "bad", "rejected", "scenario", "generated") and not args.arg:
         ap.error("%s needs an argument" % args.check)
     try:
         checks[args.check]()
