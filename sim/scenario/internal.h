@@ -36,6 +36,7 @@ struct bf__doc {
     void *sha_ctx;
     struct bf_problems *problems;
     bool oom;
+    uint64_t merge_steps; /* names compared while merging "extends" (json.c) */
 };
 
 /* Reads path (or text) and every file it extends; merges them. Problems go

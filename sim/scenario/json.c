@@ -665,42 +665,156 @@ static int read_file(struct bf__doc *doc, const char *path, char **text, size_t 
 
 /* ---- merging ---- */
 
-static cJSON *find_city(cJSON *arr, const char *name)
+/*
+ * Merging looks up, for each member of the file above, the member of the
+ * same name below it (and for each city, the city of the same name): by a
+ * linear scan that was quadratic -- two files of 70 000 cities took 39 s,
+ * two of 16 MiB would have taken hours, before the count of cities was
+ * even checked. An object (or the cities' array) of more than INDEX_MIN
+ * entries is indexed once per merge instead: open addressing on the name,
+ * the first entry of a name kept, as cJSON_GetObjectItemCaseSensitive
+ * finds the first. Smaller ones keep the scan: no allocation for the
+ * dozens of small sections of a scenario. doc->merge_steps counts name
+ * comparisons and probes, so a test can hold the merge to linear work
+ * without timing it.
+ */
+#define INDEX_MIN 8
+
+struct name_slot {
+    const char *name; /* NULL: empty */
+    cJSON *node;
+};
+
+struct name_index {
+    struct name_slot *slot; /* NULL: no index, scan */
+    size_t cap;             /* a power of two, at least twice the entries */
+    bool cities;            /* entries are cities, named by their "name" member */
+};
+
+/* The name an entry is looked up by: a member's key, or a city's name
+ * (NULL for an entry that is not an object with a string name). */
+static const char *entry_name(const struct name_index *ix, const cJSON *e)
 {
-    cJSON *c;
-    cJSON_ArrayForEach(c, arr)
-    {
-        const cJSON *n = cJSON_GetObjectItemCaseSensitive(c, "name");
-        if (cJSON_IsObject(c) && cJSON_IsString(n) && strcmp(n->valuestring, name) == 0)
-            return c;
+    if (!ix->cities)
+        return e->string;
+    const cJSON *n = cJSON_IsObject(e) ? cJSON_GetObjectItemCaseSensitive(e, "name") : NULL;
+    return cJSON_IsString(n) ? n->valuestring : NULL;
+}
+
+static size_t name_hash(const char *s, size_t cap)
+{
+    uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
+    return (size_t)(h ^ h >> 29) & (cap - 1);
+}
+
+/* The slot of `name`: its entry, or the empty slot where it would go. */
+static struct name_slot *index_slot(struct bf__doc *doc, const struct name_index *ix,
+                                    const char *name)
+{
+    size_t j = name_hash(name, ix->cap);
+    for (;; j = (j + 1) & (ix->cap - 1)) {
+        doc->merge_steps++;
+        if (ix->slot[j].name == NULL || strcmp(ix->slot[j].name, name) == 0)
+            return &ix->slot[j];
+    }
+}
+
+/* Entry e answers for its name from now on (replace), or unless an
+ * earlier entry does. */
+static void index_put(struct bf__doc *doc, struct name_index *ix, cJSON *e, bool replace)
+{
+    const char *name = ix->slot != NULL ? entry_name(ix, e) : NULL;
+    if (name == NULL)
+        return;
+    struct name_slot *at = index_slot(doc, ix, name);
+    if (at->name == NULL || replace)
+        *at = (struct name_slot){name, e};
+}
+
+/* Indexes the entries of `parent` when they and the `more` to come are
+ * many; without memory (doc->oom is set) the caller scans instead. */
+static void index_init(struct bf__doc *doc, struct name_index *ix, const cJSON *parent, size_t more)
+{
+    size_t n = 0;
+    for (const cJSON *e = parent->child; e != NULL; e = e->next)
+        n++;
+    if (n + more <= INDEX_MIN)
+        return;
+    ix->cap = 16;
+    while (ix->cap < 2 * (n + more))
+        ix->cap *= 2;
+    ix->slot = bf__calloc(ix->cap, sizeof *ix->slot);
+    if (ix->slot == NULL) {
+        doc->oom = true;
+        return;
+    }
+    for (cJSON *e = parent->child; e != NULL; e = e->next)
+        index_put(doc, ix, e, false);
+}
+
+/* The first entry of parent named `name`: by the index when there is one. */
+static cJSON *find_entry(struct bf__doc *doc, const struct name_index *ix, const cJSON *parent,
+                         const char *name)
+{
+    if (ix->slot != NULL)
+        return index_slot(doc, ix, name)->node;
+    for (cJSON *e = parent->child; e != NULL; e = e->next) {
+        doc->merge_steps++;
+        const char *en = entry_name(ix, e);
+        if (en != NULL && strcmp(en, name) == 0)
+            return e;
     }
     return NULL;
 }
 
-static void merge(cJSON *base, cJSON *over, bool root);
-
-static void merge_cities(cJSON *base, cJSON *over)
+static size_t count_entries(const cJSON *parent)
 {
+    size_t n = 0;
+    for (const cJSON *e = parent->child; e != NULL; e = e->next)
+        n++;
+    return n;
+}
+
+static void merge(struct bf__doc *doc, cJSON *base, cJSON *over, bool root);
+
+static void merge_cities(struct bf__doc *doc, cJSON *base, cJSON *over)
+{
+    struct name_index ix = {.cities = true};
+    index_init(doc, &ix, base, count_entries(over));
     cJSON *c = over->child;
     while (c != NULL) {
         cJSON *next = c->next;
-        const cJSON *n = cJSON_GetObjectItemCaseSensitive(c, "name");
-        cJSON *same =
-            cJSON_IsObject(c) && cJSON_IsString(n) ? find_city(base, n->valuestring) : NULL;
+        const cJSON *nm = cJSON_GetObjectItemCaseSensitive(c, "name");
+        const bool named = cJSON_IsObject(c) && cJSON_IsString(nm);
+        struct name_slot *at =
+            named && ix.slot != NULL ? index_slot(doc, &ix, nm->valuestring) : NULL;
+        cJSON *same = at != NULL ? at->node
+                      : named    ? find_entry(doc, &ix, base, nm->valuestring)
+                                 : NULL;
         if (same != NULL) {
-            merge(same, c, false);
+            merge(doc, same, c, false);
+            /* its "name" member was replaced by the equal one of c, which
+             * freed the string the index held: hold the new one */
+            if (at != NULL)
+                at->name = entry_name(&ix, same);
         } else {
             cJSON_DetachItemViaPointer(over, c);
             cJSON_AddItemToArray(base, c);
+            index_put(doc, &ix, c, false);
         }
         c = next;
     }
+    bf__free(ix.slot);
 }
 
 /* Overlays `over` onto `base`: objects merge member by member, cities by
  * name, everything else is replaced. Nodes move from over into base. */
-static void merge(cJSON *base, cJSON *over, bool root)
+static void merge(struct bf__doc *doc, cJSON *base, cJSON *over, bool root)
 {
+    struct name_index ix = {.cities = false};
+    index_init(doc, &ix, base, count_entries(over));
     cJSON *c = over->child;
     while (c != NULL) {
         cJSON *next = c->next;
@@ -708,21 +822,28 @@ static void merge(cJSON *base, cJSON *over, bool root)
             c = next;
             continue;
         }
-        cJSON *old = cJSON_GetObjectItemCaseSensitive(base, c->string);
+        cJSON *old = find_entry(doc, &ix, base, c->string);
         if (old != NULL && cJSON_IsObject(old) && cJSON_IsObject(c)) {
-            merge(old, c, false);
+            merge(doc, old, c, false);
         } else if (old != NULL && root && strcmp(c->string, "cities") == 0 && cJSON_IsArray(old) &&
                    cJSON_IsArray(c)) {
-            merge_cities(old, c);
+            merge_cities(doc, old, c);
         } else {
             cJSON_DetachItemViaPointer(over, c);
-            if (old != NULL)
+            if (old != NULL) {
+                /* the index lets go of old (and its key) before it is freed */
+                index_put(doc, &ix, c, true);
                 cJSON_ReplaceItemViaPointer(base, old, c);
-            else
-                cJSON_AddItemToObject(base, c->string, c);
+            } else if (cJSON_AddItemToObject(base, c->string, c)) {
+                index_put(doc, &ix, c, false);
+            } else {
+                cJSON_Delete(c); /* the key could not be copied */
+                doc->oom = true;
+            }
         }
         c = next;
     }
+    bf__free(ix.slot);
 }
 
 /* Directory part of path ("" for none), with its trailing slash. */
@@ -849,7 +970,7 @@ static int load_chain(struct bf__doc *doc, const char *path, const char *text, s
         cJSON_Delete(root);
         return rc;
     }
-    merge(base, root, true);
+    merge(doc, base, root, true);
     doc->spare[idx] = root; /* emptied of what moved; freed at the end */
     *out = base;
     return 0;

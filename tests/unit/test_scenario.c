@@ -258,6 +258,130 @@ static void extends_should_merge_cities_by_name(void **state)
     rmdir(dir);
 }
 
+/*
+ * A pair of files to merge: `base` with cities C0 .. C(n-1) and classes
+ * k0 .. k(n-1); `over` (which extends it) with cities and classes from
+ * n/2 to n/2 + n - 1: half of them change an entry of the base, half are
+ * new.
+ */
+static void write_pair(const char *base, const char *over, unsigned n)
+{
+    FILE *f = fopen(base, "w");
+    assert_non_null(f);
+    fputs("{\"name\": \"base\", \"policies\": {\"before\": {}}, \"classes\": {", f);
+    for (unsigned i = 0; i < n; i++)
+        fprintf(f, "%s\"k%u\": {\"port\": {\"multiplier\": 1}}", i ? ", " : "", i);
+    fputs("}, \"cities\": [", f);
+    for (unsigned i = 0; i < n; i++)
+        fprintf(f, "%s{\"name\": \"C%u\", \"shipments_per_day\": 1}", i ? ", " : "", i);
+    fputs("]}\n", f);
+    fclose(f);
+    f = fopen(over, "w");
+    assert_non_null(f);
+    fputs("{\"extends\": \"base.json\", \"name\": \"over\", \"classes\": {", f);
+    for (unsigned i = n / 2; i < n / 2 + n; i++)
+        fprintf(f, "%s\"k%u\": {\"port\": {\"multiplier\": 2}}", i > n / 2 ? ", " : "", i);
+    fputs("}, \"cities\": [", f);
+    for (unsigned i = n / 2; i < n / 2 + n; i++)
+        fprintf(f, "%s{\"name\": \"C%u\", \"shipments_per_day\": 2}", i > n / 2 ? ", " : "", i);
+    fputs("]}\n", f);
+    fclose(f);
+}
+
+/* Merges the pair of n entries; the names compared along the way. */
+static uint64_t merge_steps(const char *dir, unsigned n)
+{
+    char base[128], over[128];
+    snprintf(base, sizeof base, "%s/base.json", dir);
+    snprintf(over, sizeof over, "%s/over.json", dir);
+    write_pair(base, over, n);
+    struct bf_problems pb;
+    bf_problems_init(&pb);
+    struct bf__doc doc = {.problems = &pb};
+    assert_int_equal(bf__doc_load_file(&doc, over), 0);
+    /* merged by name: the base's order, then the new entries in theirs;
+     * the ones both name changed by the file above */
+    const cJSON *cities = cJSON_GetObjectItemCaseSensitive(doc.root, "cities");
+    assert_int_equal(cJSON_GetArraySize(cities), (int)(n + n / 2));
+    unsigned i = 0;
+    const cJSON *c;
+    cJSON_ArrayForEach(c, cities)
+    {
+        char want[16];
+        snprintf(want, sizeof want, "C%u", i);
+        assert_string_equal(cJSON_GetObjectItemCaseSensitive(c, "name")->valuestring, want);
+        double spd = cJSON_GetObjectItemCaseSensitive(c, "shipments_per_day")->valuedouble;
+        bf_assert_near(spd, i < n / 2 ? 1.0 : 2.0, 0.0);
+        i++;
+    }
+    const cJSON *classes = cJSON_GetObjectItemCaseSensitive(doc.root, "classes");
+    assert_int_equal(cJSON_GetArraySize(classes), (int)(n + n / 2));
+    const cJSON *k0 = cJSON_GetObjectItemCaseSensitive(classes, "k0");
+    const cJSON *kn = cJSON_GetObjectItemCaseSensitive(classes, "k1");
+    assert_non_null(k0);
+    assert_non_null(kn);
+    uint64_t steps = doc.merge_steps;
+    bf__doc_fini(&doc);
+    bf_problems_fini(&pb);
+    remove(base);
+    remove(over);
+    return steps;
+}
+
+static void extends_should_merge_in_linear_work(void **state)
+{
+    (void)state;
+    /* Merging looks each entry of the file above up by name in the one
+     * below. Counted, not timed: the names compared grow as the entries
+     * do (a scan would compare n^2 / 2: 8 times the entries give 64 times
+     * the work), and stay a few per entry. */
+    char dir[] = "/tmp/bf_scenario_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    uint64_t small = merge_steps(dir, 1000), large = merge_steps(dir, 8000);
+    rmdir(dir);
+    const double entries_small = 4.0 * 1000,
+                 entries_large = 4.0 * 8000; /* both files, both kinds */
+    if (!((double)large <= 10.0 * (double)small && (double)large <= 4.0 * entries_large &&
+          (double)small <= 4.0 * entries_small && (double)small >= entries_small / 2))
+        fail_msg("merge steps: %llu for 1000 entries, %llu for 8000", (unsigned long long)small,
+                 (unsigned long long)large);
+}
+
+static void extends_should_fail_cleanly_at_every_allocation(void **state)
+{
+    (void)state;
+    /* a pair large enough to be indexed, every allocation failed in turn */
+    char dir[] = "/tmp/bf_scenario_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char base[128], over[128];
+    snprintf(base, sizeof base, "%s/base.json", dir);
+    snprintf(over, sizeof over, "%s/over.json", dir);
+    write_pair(base, over, 24);
+    struct bf_scenario sc;
+    struct bf_problems pb;
+    bf_problems_init(&pb);
+    bf_alloc_fail_at(UINT64_MAX, 0);
+    int rc = bf_scenario_load(over, &sc, &pb);
+    uint64_t reached = bf_alloc_count();
+    bf_alloc_fail_at(0, 0);
+    if (rc == 0)
+        bf_scenario_fini(&sc);
+    bf_problems_fini(&pb);
+    uint64_t before = bf_alloc_live_bytes();
+    for (uint64_t k = 1; k <= reached; k++) {
+        bf_problems_init(&pb);
+        bf_alloc_fail_at(k, 1);
+        rc = bf_scenario_load(over, &sc, &pb);
+        bf_alloc_fail_at(0, 0);
+        assert_int_not_equal(rc, 0);
+        bf_problems_fini(&pb);
+        assert_int_equal(bf_alloc_live_bytes(), before);
+    }
+    remove(base);
+    remove(over);
+    rmdir(dir);
+}
+
 static void loading_should_fail_cleanly_at_every_allocation(void **state)
 {
     (void)state;
@@ -300,6 +424,8 @@ int main(void)
         cmocka_unit_test(syntax_errors_should_name_line_and_column),
         cmocka_unit_test(extends_should_merge_cities_by_name),
         cmocka_unit_test(loading_should_fail_cleanly_at_every_allocation),
+        cmocka_unit_test(extends_should_merge_in_linear_work),
+        cmocka_unit_test(extends_should_fail_cleanly_at_every_allocation),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
