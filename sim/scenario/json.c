@@ -46,6 +46,11 @@ int bf_problem_format(const struct bf_problem *p, char *buf, size_t size)
 
 #define MAX_PROBLEMS 200
 
+bool bf__problems_full(const struct bf__doc *doc)
+{
+    return doc->problems->n >= MAX_PROBLEMS;
+}
+
 static struct bf_problem *problem_slot(struct bf__doc *doc)
 {
     struct bf_problems *ps = doc->problems;

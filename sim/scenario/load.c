@@ -80,6 +80,12 @@ static void check_keys(struct ld *L, const cJSON *obj, const char *path, const c
         bool known = false;
         for (size_t i = 0; i < n && !known; i++)
             known = strcmp(keys[i], m->string) == 0;
+        if (!known && bf__problems_full(L->doc)) {
+            /* only counted: the suggestion (an edit distance to every key)
+             * would be work for nothing, a million times in a 16 MiB file */
+            PROBLEM(L, m, true, p, "unknown key '%s' in %s", m->string, what);
+            continue;
+        }
         if (!known) {
             const char *s = bf__suggest(m->string, keys, n);
             char list[BF_TEXT_MAX] = "";
@@ -1996,6 +2002,49 @@ void bf_scenario_fini(struct bf_scenario *sc)
     memset(sc, 0, sizeof *sc);
 }
 
+/*
+ * "classes" and a policy's "by_class" and "by_city" are looked up by name
+ * for every city and every entry: a scan of the object each time, so
+ * cities x entries of them -- 1024 cities and a million entries of by_city
+ * (14 MB) took 27 s to validate. None can have a use for more entries than
+ * there can be cities: beyond BF_MAX_CITIES the object is refused, once,
+ * and dropped before anything looks a name up in it.
+ */
+static void drop_oversized(struct ld *L, cJSON *parent, const char *key, const char *path)
+{
+    cJSON *o = cJSON_GetObjectItemCaseSensitive(parent, key);
+    if (!cJSON_IsObject(o))
+        return;
+    int n = 0;
+    for (const cJSON *c = o->child; c != NULL; c = c->next)
+        n++;
+    if (n <= BF_MAX_CITIES)
+        return;
+    PROBLEM(L, o, false, path,
+            "%d entries; at most %d are allowed (one for each city a scenario may have)", n,
+            BF_MAX_CITIES);
+    cJSON_Delete(cJSON_DetachItemViaPointer(parent, o));
+}
+
+static void drop_all_oversized(struct ld *L, cJSON *root)
+{
+    if (!cJSON_IsObject(root))
+        return;
+    drop_oversized(L, root, "classes", "classes");
+    cJSON *ps = cJSON_GetObjectItemCaseSensitive(root, "policies");
+    if (!cJSON_IsObject(ps))
+        return;
+    for (cJSON *p = ps->child; p != NULL; p = p->next) {
+        if (!cJSON_IsObject(p))
+            continue;
+        char path[BF_TEXT_MAX];
+        snprintf(path, sizeof path, "policies.%s.by_class", p->string);
+        drop_oversized(L, p, "by_class", path);
+        snprintf(path, sizeof path, "policies.%s.by_city", p->string);
+        drop_oversized(L, p, "by_city", path);
+    }
+}
+
 static int finish(struct bf__doc *doc, int rc, struct bf_scenario *sc, const char *file)
 {
     struct ld L = {.doc = doc, .sc = sc, .report = true};
@@ -2003,6 +2052,7 @@ static int finish(struct bf__doc *doc, int rc, struct bf_scenario *sc, const cha
     bf_calendar_init(&sc->cal);
     snprintf(sc->file, sizeof sc->file, "%s", file);
     if (rc == 0) {
+        drop_all_oversized(&L, doc->root);
         load_root(&L, doc->root);
         bf__doc_sha256_hex(doc, sc->sha256);
     }

@@ -366,7 +366,23 @@ def gen_file_too_large(path):
         f.write('"}\n')
 
 
-GENERATORS = {"many_cities": gen_many_cities, "file_too_large": gen_file_too_large}
+def gen_oversized_lookups(path):
+    """1025 classes and 1025 entries of by_city: more than there can be cities,
+    refused once each (each was looked up by a scan for every city)."""
+    with open(path, "w", encoding="utf-8") as f:
+        f.write('{\n  "name": "oversized_lookups",\n')
+        f.write('  "horizon": {"window": {"start": "2026-01-01", "end": "2026-05-30"}},\n')
+        f.write('  "classes": {%s},\n' % ", ".join('"k%d": {}' % i for i in range(1025)))
+        f.write('  "policies": {"before": {}, "after": {"by_city": {%s}}},\n'
+                % ", ".join('"c%d": {}' % i for i in range(1025)))
+        f.write('  "cities": [{"name": "Hefei"}]\n}\n')
+
+
+GENERATORS = {
+    "many_cities": gen_many_cities,
+    "file_too_large": gen_file_too_large,
+    "oversized_lookups": gen_oversized_lookups,
+}
 
 
 def read_expect(path):
