@@ -179,6 +179,54 @@ static bool get_string(struct ld *L, const cJSON *n, const char *path, size_t ma
     return true;
 }
 
+/*
+ * Whether a text may be a cell of the CSV files: names, and a city's
+ * Chinese name, province, class and note. NULL when it may; else why not.
+ * A cell that begins with '=', '+', '-' or '@' is read by spreadsheets as
+ * a formula (CSV injection: "=HYPERLINK(...)" runs when the file is
+ * opened); tab and carriage return, the other triggers, are control
+ * characters, which no text may hold. Refused where the text is written
+ * rather than escaped in the files: a quote put before it would change the
+ * name in every CSV file, but not in summary.json or the report, so the
+ * same city would have two names. Descriptions and notes, which no CSV
+ * file holds, may begin with any character.
+ */
+static const char *cell_problem(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p < 0x20 || *p == 0x7f)
+            return "control characters (such as a newline, a tab or an escape) are not allowed in "
+                   "a name";
+    if (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@')
+        return "a name or text written into the CSV files cannot begin with '=', '+', '-' or "
+               "'@': a spreadsheet opening them would take it for a formula; begin it with "
+               "another character";
+    return NULL;
+}
+
+/* A text of at most max - 1 bytes that may be a CSV cell (cell_problem). */
+static bool get_cell(struct ld *L, const cJSON *n, const char *path, size_t max, char *out)
+{
+    if (!get_string(L, n, path, max, out))
+        return false;
+    const char *why = cell_problem(out);
+    if (why != NULL) {
+        PROBLEM(L, n, false, path, "%s", why);
+        return false;
+    }
+    return true;
+}
+
+/* The same for a name written as a member's key (a category, a lane, a
+ * class, a policy): reported at the key. */
+static bool key_is_cell(struct ld *L, const cJSON *m, const char *path)
+{
+    const char *why = cell_problem(m->string);
+    if (why != NULL)
+        PROBLEM(L, m, true, path, "%s", why);
+    return why == NULL;
+}
+
 static bool get_date(struct ld *L, const cJSON *n, const char *path, int32_t *out)
 {
     if (!want_type(L, n, path, cJSON_String, "a date as \"YYYY-MM-DD\""))
@@ -762,6 +810,8 @@ static void apply_categories(struct ld *L, const cJSON *obj, const char *path, s
                 PROBLEM(L, m, true, mp, "a category name has 1 to %d characters", BF_NAME_MAX - 1);
                 continue;
             }
+            if (!key_is_cell(L, m, mp))
+                continue;
             /* a new category starts as a copy of the first one */
             k = (int)p->n_categories++;
             p->category[k] = p->category[0];
@@ -824,6 +874,8 @@ static void apply_lanes(struct ld *L, const cJSON *obj, const char *path, struct
                 PROBLEM(L, m, true, mp, "a lane name has 1 to %d characters", BF_NAME_MAX - 1);
                 continue;
             }
+            if (!key_is_cell(L, m, mp))
+                continue;
             /* a new lane starts as a copy of the first one, used by no channel */
             k = (int)p->n_lanes++;
             p->lane[k] = p->lane[0];
@@ -922,7 +974,7 @@ static const cJSON *item(const cJSON *obj, const char *key)
  * escaped wherever the name is written. */
 static bool get_name(struct ld *L, const cJSON *n, const char *path, char *out, size_t size)
 {
-    if (!get_string(L, n, path, size, out))
+    if (!get_cell(L, n, path, size, out))
         return false;
     if (out[0] == '\0') {
         PROBLEM(L, n, false, path, "a name cannot be empty");
@@ -1230,10 +1282,11 @@ static const cJSON *load_policies(struct ld *L, const cJSON *root)
             ok = (p->string[i] >= 'a' && p->string[i] <= 'z') ||
                  (p->string[i] >= '0' && p->string[i] <= '9') || p->string[i] == '_' ||
                  p->string[i] == '-';
-        if (!ok) {
+        if (!ok || p->string[0] == '-') {
             PROBLEM(L, p, true, pp,
                     "a policy name has 1 to %zu characters from a-z, 0-9, _ "
-                    "and -",
+                    "and -, and does not begin with - (a spreadsheet opening the CSV files "
+                    "would take it for a formula)",
                     sizeof sc->policy[0].name - 1);
             continue;
         }
@@ -1321,6 +1374,8 @@ static void check_layers(struct ld *L, const cJSON *root, const cJSON *ps,
             if (strlen(c->string) == 0 || strlen(c->string) >= sizeof L->sc->city[0].cls)
                 PROBLEM(L, c, true, cp, "a class name has 1 to %zu characters",
                         sizeof L->sc->city[0].cls - 1);
+            else
+                key_is_cell(L, c, cp);
             *tmp = *base;
             apply_sections(L, c, cp, tmp, 0, NULL, 0, "a class");
         }
@@ -1406,15 +1461,15 @@ static void load_city_attrs(struct ld *L, const cJSON *c, const char *cp, struct
     }
     if ((n = item(c, "name_zh")) != NULL) {
         join(ap, sizeof ap, cp, "name_zh");
-        get_string(L, n, ap, sizeof city->name_zh, city->name_zh);
+        get_cell(L, n, ap, sizeof city->name_zh, city->name_zh);
     }
     if ((n = item(c, "province")) != NULL) {
         join(ap, sizeof ap, cp, "province");
-        get_string(L, n, ap, sizeof city->province, city->province);
+        get_cell(L, n, ap, sizeof city->province, city->province);
     }
     if ((n = item(c, "note")) != NULL) {
         join(ap, sizeof ap, cp, "note");
-        get_string(L, n, ap, sizeof city->note, city->note);
+        get_cell(L, n, ap, sizeof city->note, city->note);
     }
     if ((n = item(c, "candidate")) != NULL) {
         join(ap, sizeof ap, cp, "candidate");
@@ -1423,7 +1478,7 @@ static void load_city_attrs(struct ld *L, const cJSON *c, const char *cp, struct
     }
     if ((n = item(c, "class")) != NULL) {
         join(ap, sizeof ap, cp, "class");
-        if (get_string(L, n, ap, sizeof city->cls, city->cls) &&
+        if (get_cell(L, n, ap, sizeof city->cls, city->cls) &&
             (classes == NULL || item(classes, city->cls) == NULL)) {
             const char *names[64];
             size_t nn = 0;
