@@ -7,6 +7,9 @@
  * Merging a scenario onto the one it extends moves nodes between trees
  * without copying them, so positions stay true.
  */
+/* realpath() is an XSI function, beyond the project's _POSIX_C_SOURCE */
+#define _XOPEN_SOURCE 700
+
 #include "borderflow/json.h"
 
 #include <errno.h>
@@ -550,17 +553,31 @@ static bool syntax_error(const char *s, size_t n, size_t *at, char *why, size_t 
     }
 }
 
-/* Parses text as file number `file`; NULL with a problem on failure. */
+/*
+ * Parses text as file number `file`; NULL with a problem on failure.
+ *
+ * A file reached through "extends" (file > 0) is named by the scenario,
+ * not by whoever runs the program, who may not be allowed to read it: a
+ * service validating uploaded scenarios as root was made to show the first
+ * word of /etc/shadow ("JSON syntax error near 'root:$6$...'"). So the
+ * messages about such a file never quote its text -- no word, no byte --
+ * only where the mistake is; the file given on the command line, which the
+ * user could read anyway, is quoted as before.
+ */
 static cJSON *parse(struct bf__doc *doc, const char *name, const char *text, size_t len,
                     uint16_t file, int *rc)
 {
+    const bool quote = file == 0;
     bf__sha256_update(doc->sha_ctx, text, len);
     size_t bad = utf8_invalid_at((const unsigned char *)text, len);
     if (bad < len) {
         int l, c;
         line_col(text, bad, &l, &c);
-        problem_at(doc, name, l, c, "the file is not valid UTF-8 text (byte 0x%02x)",
-                   (unsigned)(unsigned char)text[bad]);
+        if (quote)
+            problem_at(doc, name, l, c, "the file is not valid UTF-8 text (byte 0x%02x)",
+                       (unsigned)(unsigned char)text[bad]);
+        else
+            problem_at(doc, name, l, c, "the file is not valid UTF-8 text: not a scenario file");
         *rc = BF_EPARSE;
         return NULL;
     }
@@ -582,11 +599,23 @@ static cJSON *parse(struct bf__doc *doc, const char *name, const char *text, siz
         char why[160];
         if (syntax_error(text, len, &off, why, sizeof why)) {
             line_col(text, off, &l, &c);
-            problem_at(doc, name, l, c, "JSON syntax error: %s", why);
+            if (quote)
+                problem_at(doc, name, l, c, "JSON syntax error: %s", why);
+            else
+                problem_at(doc, name, l, c,
+                           "JSON syntax error: not a scenario file (the text of a file reached "
+                           "through \"extends\" is not shown)");
             *rc = BF_EPARSE;
             return NULL;
         }
         line_col(text, off, &l, &c);
+        if (!quote) {
+            problem_at(doc, name, l, c,
+                       "JSON syntax error: not a scenario file (the text of a file reached "
+                       "through \"extends\" is not shown)");
+            *rc = BF_EPARSE;
+            return NULL;
+        }
         char near[24] = "";
         size_t k = 0;
         for (size_t j = off; j < len && k + 1 < sizeof near && text[j] != '\n'; j++)
@@ -862,6 +891,33 @@ static void dir_of(const char *path, char *out, size_t size)
     out[n] = '\0';
 }
 
+/* Whether a path's last component ends in ".json" (and has a name before it). */
+static bool json_named(const char *path)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    size_t n = strlen(base);
+    return n > 5 && strcmp(base + n - 5, ".json") == 0;
+}
+
+/*
+ * What `path` (stat as st) is, for "extends": 0 a regular file whose real
+ * name, past any symbolic links, ends in .json; 1 not a regular file (a
+ * folder, a FIFO, a device); 2 a link to a file named otherwise.
+ */
+static int file_kind(const char *path, const struct stat *st)
+{
+    if (!S_ISREG(st->st_mode))
+        return 1;
+    struct stat lst;
+    if (lstat(path, &lst) != 0 || !S_ISLNK(lst.st_mode))
+        return 0;
+    char *real = realpath(path, NULL);
+    int kind = real != NULL && json_named(real) ? 0 : 2;
+    free(real); /* realpath's malloc, not the project's allocator */
+    return kind;
+}
+
 static int load_chain(struct bf__doc *doc, const char *path, const char *text, size_t len,
                       cJSON **out)
 {
@@ -927,6 +983,17 @@ static int load_chain(struct bf__doc *doc, const char *path, const char *text, s
         cJSON_Delete(root);
         return BF_ELIMIT;
     }
+    /* Only a scenario file: a regular file named *.json (and, through a
+     * symbolic link, one whose target is named so too). Checked from the
+     * name first, so that nothing else -- /etc/shadow -- is even looked
+     * up: the message would say whether it exists. */
+    if (!json_named(base_path)) {
+        bf__problem(doc, ext, false, "extends",
+                    "names another scenario file: a path ending in .json, relative to the file "
+                    "it is written in");
+        cJSON_Delete(root);
+        return BF_EINVAL;
+    }
     /* Check here, where the "extends" is written, so the message can point
      * at it: the file must exist, and be none of the chain (compared by
      * device and inode: "a.json" and "sub/../a.json" are one file). */
@@ -939,6 +1006,16 @@ static int load_chain(struct bf__doc *doc, const char *path, const char *text, s
                     base_path, strerror(e));
         cJSON_Delete(root);
         return e == ENOENT ? BF_ENOENT : BF_EIO;
+    }
+    int kind = file_kind(base_path, &st);
+    if (kind != 0) {
+        bf__problem(doc, ext, false, "extends",
+                    kind == 1 ? "'%s' is not a regular file: \"extends\" names a scenario file"
+                              : "'%s' is a link to a file not named *.json: \"extends\" names "
+                                "a scenario file",
+                    base_path);
+        cJSON_Delete(root);
+        return BF_EINVAL;
     }
     for (unsigned k = 0; k < doc->n_files; k++) {
         bool same = strcmp(doc->files[k], base_path) == 0 ||

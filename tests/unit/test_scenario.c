@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "borderflow/alloc.h"
@@ -382,6 +383,92 @@ static void extends_should_fail_cleanly_at_every_allocation(void **state)
     rmdir(dir);
 }
 
+/* Loads `path`; the problems' text joined, for searching. */
+static int load_problems(const char *path, char *all, size_t size)
+{
+    struct bf_scenario sc;
+    struct bf_problems pb;
+    bf_problems_init(&pb);
+    int rc = bf_scenario_load(path, &sc, &pb);
+    if (rc == 0)
+        bf_scenario_fini(&sc);
+    size_t used = 0;
+    all[0] = '\0';
+    for (size_t i = 0; i < pb.n && used < size; i++) {
+        char line[1200];
+        bf_problem_format(&pb.items[i], line, sizeof line);
+        used += (size_t)snprintf(all + used, size - used, "%s\n", line);
+    }
+    bf_problems_fini(&pb);
+    return rc;
+}
+
+static void write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static void extends_should_open_only_scenario_files(void **state)
+{
+    (void)state;
+    /* "extends" reaches only regular files named *.json, through a link
+     * only to such a file, and never quotes the text of what it reached */
+    char dir[] = "/tmp/bf_scenario_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char p[6][160], all[8192];
+    const char *names[6] = {"secret.txt",  "a.json",    "link.json",
+                            "folder.json", "base.json", "good.json"};
+    for (int i = 0; i < 6; i++)
+        snprintf(p[i], sizeof p[i], "%s/%s", dir, names[i]);
+    write_text(p[0], "root:$6$SecretHash:19000:0:99999:7:::\n");
+    write_text(p[4], "{\"name\": \"base\", \"horizon\": {\"window\": {\"start\": \"2026-01-01\", "
+                     "\"end\": \"2026-02-19\"}}, \"cities\": [{\"name\": \"A\"}], "
+                     "\"policies\": {\"before\": {}}}\n");
+    /* a name that is not *.json: refused before it is looked up */
+    write_text(p[1], "{\"extends\": \"secret.txt\", \"name\": \"a\"}\n");
+    assert_int_not_equal(load_problems(p[1], all, sizeof all), 0);
+    assert_non_null(strstr(all, "a path ending in .json"));
+    assert_null(strstr(all, "root"));
+    write_text(p[1], "{\"extends\": \"/etc/no_such_file\", \"name\": \"a\"}\n");
+    assert_int_not_equal(load_problems(p[1], all, sizeof all), 0);
+    assert_null(strstr(all, "No such file")); /* nothing said of its existence */
+    /* a link named *.json to a file named otherwise */
+    assert_int_equal(symlink(p[0], p[2]), 0);
+    write_text(p[1], "{\"extends\": \"link.json\", \"name\": \"a\"}\n");
+    assert_int_not_equal(load_problems(p[1], all, sizeof all), 0);
+    assert_non_null(strstr(all, "a link to a file not named *.json"));
+    assert_null(strstr(all, "root"));
+    /* a folder named *.json */
+    assert_int_equal(mkdir(p[3], 0700), 0);
+    write_text(p[1], "{\"extends\": \"folder.json\", \"name\": \"a\"}\n");
+    assert_int_not_equal(load_problems(p[1], all, sizeof all), 0);
+    assert_non_null(strstr(all, "not a regular file"));
+    /* the secret copied into a file named *.json: where, never what */
+    write_text(p[5], "root:$6$SecretHash:19000:0:99999:7:::\n");
+    write_text(p[1], "{\"extends\": \"good.json\", \"name\": \"a\"}\n");
+    assert_int_not_equal(load_problems(p[1], all, sizeof all), 0);
+    assert_non_null(strstr(all, "good.json:1:1: JSON syntax error: not a scenario file"));
+    assert_null(strstr(all, "root"));
+    assert_null(strstr(all, "Secret"));
+    write_text(p[5], "{\"name\": \"x\", \xff\xfe}\n"); /* not UTF-8: no byte shown */
+    assert_int_not_equal(load_problems(p[1], all, sizeof all), 0);
+    assert_null(strstr(all, "0xff"));
+    /* a link to a scenario file is a scenario file */
+    remove(p[2]);
+    assert_int_equal(symlink(p[4], p[2]), 0);
+    write_text(p[1], "{\"extends\": \"link.json\", \"name\": \"a\"}\n");
+    assert_int_equal(load_problems(p[1], all, sizeof all), 0);
+    for (int i = 0; i < 6; i++)
+        if (i == 3)
+            rmdir(p[i]);
+        else
+            remove(p[i]);
+    rmdir(dir);
+}
+
 static void loading_should_fail_cleanly_at_every_allocation(void **state)
 {
     (void)state;
@@ -425,6 +512,7 @@ int main(void)
         cmocka_unit_test(extends_should_merge_cities_by_name),
         cmocka_unit_test(loading_should_fail_cleanly_at_every_allocation),
         cmocka_unit_test(extends_should_merge_in_linear_work),
+        cmocka_unit_test(extends_should_open_only_scenario_files),
         cmocka_unit_test(extends_should_fail_cleanly_at_every_allocation),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
