@@ -84,13 +84,16 @@ int bf_cmd_validate(int argc, char **argv)
         struct bf_problems pb;
         bf_problems_init(&pb);
         int rc = bf_scenario_load(paths[i], &sc, &pb);
+        /* a file name found in a folder may hold escape sequences */
+        char path[2048];
+        bf_text_escape(paths[i], path, sizeof path);
         if (rc == 0) {
             if (!quiet)
-                printf("%s: valid: scenario '%s', %u cities, %u policies, %u sweeps\n", paths[i],
+                printf("%s: valid: scenario '%s', %u cities, %u policies, %u sweeps\n", path,
                        sc.name, sc.n_cities, sc.n_policies, sc.n_sweeps);
             bf_scenario_fini(&sc);
         } else if (rc == BF_ENOMEM) {
-            fprintf(stderr, "borderflow: %s: out of memory while loading%s\n", paths[i],
+            fprintf(stderr, "borderflow: %s: out of memory while loading%s\n", path,
                     max_memory ? " (see --max-memory)" : "");
             status = EXIT_RUN_FAILED;
         } else {

@@ -39,12 +39,17 @@ void bf_problems_fini(struct bf_problems *p)
 
 int bf_problem_format(const struct bf_problem *p, char *buf, size_t size)
 {
+    /* the file's name, the path's keys and the message's quotes of the
+     * file come from outside: escaped for the terminal (bf_text_escape) */
     char at[BF_TEXT_MAX + 32] = "";
     if (p->file[0] && p->line > 0)
         snprintf(at, sizeof at, "%s:%d:%d: ", p->file, p->line, p->column);
     else if (p->file[0])
         snprintf(at, sizeof at, "%s: ", p->file);
-    return snprintf(buf, size, "%s%s%s%s", at, p->path, p->path[0] ? ": " : "", p->msg);
+    char raw[sizeof at + sizeof p->path + sizeof p->msg + 4];
+    int n = snprintf(raw, sizeof raw, "%s%s%s%s", at, p->path, p->path[0] ? ": " : "", p->msg);
+    bf_text_escape(raw, buf, size);
+    return n < 0 ? n : (int)strlen(buf);
 }
 
 #define MAX_PROBLEMS 200
@@ -173,6 +178,7 @@ struct scan {
     const char *s;
     size_t i, n;
     int line, col;
+    int nul_line, nul_col; /* the first \u0000 in a string or key; 0 if none */
 };
 
 static void adv(struct scan *sc)
@@ -197,8 +203,14 @@ static void skip_string(struct scan *sc)
 {
     adv(sc); /* opening quote */
     while (sc->i < sc->n && sc->s[sc->i] != '"') {
-        if (sc->s[sc->i] == '\\' && sc->i + 1 < sc->n)
+        if (sc->s[sc->i] == '\\' && sc->i + 1 < sc->n) {
+            if (sc->nul_line == 0 && sc->i + 6 <= sc->n &&
+                memcmp(sc->s + sc->i, "\\u0000", 6) == 0) {
+                sc->nul_line = sc->line;
+                sc->nul_col = sc->col;
+            }
             adv(sc);
+        }
         adv(sc);
     }
     if (sc->i < sc->n)
@@ -641,6 +653,17 @@ static cJSON *parse(struct bf__doc *doc, const char *name, const char *text, siz
     if (doc->oom) {
         cJSON_Delete(root);
         *rc = BF_ENOMEM;
+        return NULL;
+    }
+    /* cJSON keeps strings NUL-terminated: "\u0000" ended a name or a key
+     * there, silently ("Hefei\u0000x" was Hefei). An error, as a syntax
+     * error is: the rest of the file is not read as something else. */
+    if (sc.nul_line != 0) {
+        problem_at(doc, name, sc.nul_line, sc.nul_col,
+                   "\\u0000 (the NUL character) is not allowed in a string or a key: the text "
+                   "would end there");
+        cJSON_Delete(root);
+        *rc = BF_EPARSE;
         return NULL;
     }
     return root;

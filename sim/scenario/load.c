@@ -158,6 +158,17 @@ static bool get_uint(struct ld *L, const cJSON *n, const char *path, double lo, 
     return true;
 }
 
+/* Whether s holds a control character: U+0000..U+001F, U+007F, or a C1
+ * control U+0080..U+009F (UTF-8 C2 80..C2 9F), which some terminals take
+ * for the start of an escape sequence. */
+static bool has_control(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p < 0x20 || *p == 0x7f || (p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F))
+            return true;
+    return false;
+}
+
 static bool get_string(struct ld *L, const cJSON *n, const char *path, size_t max, char *out)
 {
     if (!want_type(L, n, path, cJSON_String, "a string"))
@@ -168,13 +179,12 @@ static bool get_string(struct ld *L, const cJSON *n, const char *path, size_t ma
                 max - 1);
         return false;
     }
-    for (size_t i = 0; i < len; i++)
-        if ((unsigned char)n->valuestring[i] < 0x20) {
-            PROBLEM(L, n, false, path,
-                    "control characters (such as a newline or tab) are not "
-                    "allowed in this text");
-            return false;
-        }
+    if (has_control(n->valuestring)) {
+        PROBLEM(L, n, false, path,
+                "control characters (such as a newline or tab) are not "
+                "allowed in this text");
+        return false;
+    }
     memcpy(out, n->valuestring, len + 1);
     return true;
 }
@@ -193,10 +203,9 @@ static bool get_string(struct ld *L, const cJSON *n, const char *path, size_t ma
  */
 static const char *cell_problem(const char *s)
 {
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-        if (*p < 0x20 || *p == 0x7f)
-            return "control characters (such as a newline, a tab or an escape) are not allowed in "
-                   "a name";
+    if (has_control(s))
+        return "control characters (such as a newline, a tab or an escape) are not allowed in "
+               "a name";
     if (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@')
         return "a name or text written into the CSV files cannot begin with '=', '+', '-' or "
                "'@': a spreadsheet opening them would take it for a formula; begin it with "

@@ -612,7 +612,15 @@ def check_cli(ctx):
     expect_status("borderflow run a.json b.json (same name)", rc, 2, so, se)
     if "would both write" not in se or os.path.exists(out):
         raise Failure("same-name scenarios: expected a refusal and no output:\n%s" % se)
-    print("cli: help, version, %d usage errors, good runs" % len(usage_errors))
+    # a file name with an escape sequence, found in a folder: shown escaped,
+    # never sent to the terminal as it is (issue 13)
+    hostile = ctx.fresh("hostile_name")
+    shutil.copyfile(ctx.path(good), os.path.join(hostile, "x\x1b[2J\x1b]0;t\x07.json"))
+    rc, so, se = run(ctx, ["validate", hostile])
+    expect_status("borderflow validate (a file name with escapes)", rc, 0, so, se)
+    if "\x1b" in so or "\x07" in so or "x\\u001b[2J\\u001b]0;t\\u0007.json: valid" not in so:
+        raise Failure("a file name with escapes was not escaped: %r" % so)
+    print("cli: help, version, %d usage errors, good runs, escaped names" % len(usage_errors))
 
 
 def file_state(folder):
