@@ -21,13 +21,25 @@
 
 #define BF_DIST_EMPIRICAL_MAX 16
 
+/*
+ * The gamma shapes allowed: a coefficient of variation from 2.24 down to
+ * 0.045. Draws by inversion need GSL's gamma quantile, which iterates and
+ * fails to converge -- a GSL error, which aborts the program -- for shapes
+ * below about 0.15 or above about 950 at some of the points the tables of
+ * draws use (bf_qtable, down to 2^-53 from either end). Refusing such a
+ * shape where it is written is the validation's promise kept: what it
+ * accepts, the model can draw from.
+ */
+#define BF_DIST_GAMMA_SHAPE_MIN 0.2
+#define BF_DIST_GAMMA_SHAPE_MAX 500.0
+
 enum bf_dist_kind {
     BF_DIST_FIXED = 0,   /* p[0] = value */
     BF_DIST_UNIFORM,     /* p[0] = a, p[1] = b, a < b */
     BF_DIST_TRIANGULAR,  /* p[0] = min, p[1] = mode, p[2] = max; min <= mode <= max, min < max */
     BF_DIST_EXPONENTIAL, /* p[0] = mean > 0 */
     BF_DIST_LOGNORMAL,   /* p[0] = mu, p[1] = sigma > 0 (of the underlying normal) */
-    BF_DIST_GAMMA,       /* p[0] = shape k > 0, p[1] = scale theta > 0 */
+    BF_DIST_GAMMA,       /* p[0] = shape k in [BF_DIST_GAMMA_SHAPE_MIN, _MAX], p[1] = scale > 0 */
     BF_DIST_WEIBULL,     /* p[0] = shape k > 0, p[1] = scale lambda > 0 */
     BF_DIST_EMPIRICAL,   /* n values v[] with weights w[] >= 0, sum > 0 */
     BF_DIST_BERNOULLI,   /* p[0] = probability in [0, 1]; samples 0 or 1 */
@@ -77,6 +89,23 @@ double bf_dist_sample(const struct bf_dist *d, gsl_rng *r);
 /* Analytic mean and variance. */
 double bf_dist_mean(const struct bf_dist *d);
 double bf_dist_variance(const struct bf_dist *d);
+
+/*
+ * The far tail: a value the distribution exceeds with probability at most
+ * BF_DIST_TAIL_P (10^-12, once in a million million draws), in closed form
+ * so that it can be asked of any valid parameter set without an iterative
+ * inverse (GSL's gamma quantile can fail to converge at the extremes, and a
+ * GSL failure aborts). The largest value for fixed, uniform, triangular,
+ * empirical (every value listed) and bernoulli; the exact 1 - 10^-12
+ * quantile for exponential (27.63 x mean), lognormal (e^(mu + 7.03 sigma))
+ * and weibull (scale x 27.63^(1/shape)); for gamma the sub-gamma bound
+ * scale x (shape + sqrt(2 shape L) + L), L = ln 10^12 (Boucheron, Lugosi
+ * and Massart 2013, section 2.4), an upper bound on the quantile: 30% above
+ * it for shape 1, less for larger shapes, more for smaller ones.
+ * +inf when the value overflows a double. d must be valid (asserted).
+ */
+#define BF_DIST_TAIL_P 1e-12
+double bf_dist_tail(const struct bf_dist *d);
 
 /* Inverse CDF at u in [0, 1) (for empirical and bernoulli: the generalised
  * inverse); and the CDF. */

@@ -12,6 +12,7 @@
 #ifndef BORDERFLOW_ERROR_H
 #define BORDERFLOW_ERROR_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* name, message. The enum value is BF_E<name>, negative. */
@@ -59,6 +60,16 @@ void bf_diag_clear(struct bf_diag *d);
 /* printf-style setters; truncate silently to the field size. NULL d is a no-op. */
 void bf_diag_where(struct bf_diag *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void bf_diag_set(struct bf_diag *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/*
+ * s made safe for a terminal: every control character -- U+0000..U+001F,
+ * U+007F, and the C1 controls U+0080..U+009F, which a terminal may take for
+ * the start of an escape sequence -- written as \u00XX, as JSON writes it,
+ * so that a key holding "\u001b[2J" prints as that text instead of clearing
+ * the screen; anything else as it is. At most size bytes into out, always
+ * NUL-terminated, cut before an escape that does not fit. Returns out.
+ */
+char *bf_text_escape(const char *s, char *out, size_t size);
 
 /*
  * Context printed by a failing BF_ASSERT: the simulation time and the

@@ -9,7 +9,7 @@
  *   lognormal    mu, sigma = mean and sd (divisor n) of ln x (closed form)
  *   gamma        the shape solves ln k - psi(k) = ln(mean) - mean(ln x),
  *                the scale is mean / k (a 1-D root, fit.c says why);
- *                shapes from 0.2 to 1000 only (BF_FIT_GAMMA_SHAPE_MIN)
+ *                shapes from 0.2 to 500 only (BF_FIT_GAMMA_SHAPE_MIN)
  *   weibull      the shape solves the profile score equation, the scale
  *                follows from it (a 1-D root)
  *   empirical    at most BF_DIST_EMPIRICAL_MAX values: the data's own
@@ -73,7 +73,7 @@
  * lognormal and the Weibull are still fitted.
  */
 #define BF_FIT_GAMMA_SHAPE_MIN 0.2
-#define BF_FIT_GAMMA_SHAPE_MAX 1000.0
+#define BF_FIT_GAMMA_SHAPE_MAX 500.0 /* as the scenario loader allows */
 
 /* KS p-value from which a parametric fit counts as acceptable. */
 #define BF_FIT_ACCEPT_P 0.01

@@ -211,10 +211,35 @@ struct bf_param_info {
 };
 
 /*
+ * The longest a duration may be in its far tail (bf_dist_tail: exceeded
+ * once in 10^12 draws): 10^6 days, about 2700 years, in the unit of the
+ * parameter (BF_DELAY_MAX_D days, 24 times as many hours, as many working
+ * days). Far longer than any real delay, and short enough that no time the
+ * model computes leaves the calendar's range (int32_t day numbers) or its
+ * O(1) arithmetic: a handful of such delays after the end of the longest
+ * run stay below 10^7 days. docs/scenarios.md, Limits.
+ */
+#define BF_DELAY_MAX_D 1e6
+
+/* The largest far-tail value (bf_dist_tail) allowed for a distribution in
+ * `unit`: for "h", "d" and "wd" (durations) BF_DELAY_MAX_D in that unit;
+ * +inf for any other unit. */
+double bf_param_tail_max(const char *unit);
+
+/*
+ * Checks that d, multiplied by factor (> 0: the class and policy factors
+ * of clearance and port times, else 1), stays within bf_param_tail_max of
+ * pi's unit in its far tail. 0, or BF_ERANGE with the value reached and
+ * the maximum in diag->msg.
+ */
+int bf_param_check_tail(const struct bf_param_info *pi, const struct bf_dist *d, double factor,
+                        struct bf_diag *diag);
+
+/*
  * Checks one value against its table entry (range, finite, distribution
- * valid and within min). base is the struct the entry's offset refers to.
- * 0 or BF_EINVAL/BF_ERANGE with what is wrong and what is allowed in
- * diag->msg.
+ * valid, not negative, and within bf_param_tail_max in its far tail). base
+ * is the struct the entry's offset refers to. 0 or BF_EINVAL/BF_ERANGE
+ * with what is wrong and what is allowed in diag->msg.
  */
 int bf_param_check_value(const struct bf_param_info *pi, const void *base, struct bf_diag *diag);
 

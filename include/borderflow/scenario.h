@@ -47,7 +47,9 @@ struct bf_problems {
 
 void bf_problems_init(struct bf_problems *p);
 void bf_problems_fini(struct bf_problems *p);
-/* "file:line:column: path: message" (parts that are unknown are left out) */
+/* "file:line:column: path: message" (parts that are unknown are left out),
+ * control characters escaped for a terminal (bf_text_escape, error.h);
+ * returns the length written into buf */
 int bf_problem_format(const struct bf_problem *p, char *buf, size_t size);
 
 struct bf_city {

@@ -226,8 +226,9 @@ int bf_batch_run_item(const struct bf_results *r, uint64_t item, const atomic_in
     } else {
         rc = bf_model_run(&in, out, &d);
         if (rc != 0 && rc != BF_EINTR)
-            bf_diag_set(diag, "city '%s', policy '%s', replication %u: %s", c->name,
-                        sc->policy[policy].name, rep, d.msg[0] ? d.msg : bf_strerror(rc));
+            bf_diag_set(diag, "city '%s', policy '%s', replication %u, seed %llu: %s", c->name,
+                        sc->policy[policy].name, rep, (unsigned long long)r->seed,
+                        d.msg[0] ? d.msg : bf_strerror(rc));
     }
     bf__free(rules);
     return rc;

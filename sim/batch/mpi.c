@@ -287,8 +287,8 @@ static void describe_item(const struct bf_results *r, uint64_t item, char *out, 
     uint64_t g = item / r->replications;
     uint32_t policy = (uint32_t)(g % r->n_policies);
     uint32_t city = (uint32_t)(g / r->n_policies % r->n_cities);
-    snprintf(out, size, "city '%s', policy '%s', replication %u", r->sc->city[city].name,
-             r->sc->policy[policy].name, rep);
+    snprintf(out, size, "city '%s', policy '%s', replication %u, seed %llu", r->sc->city[city].name,
+             r->sc->policy[policy].name, rep, (unsigned long long)r->seed);
 }
 
 /* The test hook: the first item of rank fail_rank fails as a model error would. */

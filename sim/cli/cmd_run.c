@@ -878,10 +878,13 @@ static int run_cmd(int argc, char **argv, struct mpi_cmd *mc)
         L[i].path = paths[i];
         scs[i] = &L[i].sc;
         int rc = bf_scenario_load(paths[i], &L[i].sc, &pb);
+        /* a file name found in a folder may hold escape sequences */
+        char path[2048];
+        bf_text_escape(paths[i], path, sizeof path);
         if (rc == BF_ENOMEM) {
-            fprintf(stderr, "borderflow: %s: out of memory while loading%s\n", paths[i],
+            fprintf(stderr, "borderflow: %s: out of memory while loading%s\n", path,
                     o.max_memory ? " (see --max-memory)" : "");
-            snprintf(why, sizeof why, "%s: out of memory while loading", paths[i]);
+            snprintf(why, sizeof why, "%s: out of memory while loading", path);
             bf_problems_fini(&pb);
             bad = EXIT_RUN_FAILED;
             break;
@@ -891,7 +894,7 @@ static int run_cmd(int argc, char **argv, struct mpi_cmd *mc)
             if (!why[0] && pb.n > 0)
                 bf_problem_format(&pb.items[0], why, sizeof why);
             else if (!why[0])
-                snprintf(why, sizeof why, "%s: %s", paths[i], bf_strerror(rc));
+                snprintf(why, sizeof why, "%s: %s", path, bf_strerror(rc));
             bad = EXIT_BAD_INPUT;
         } else {
             char name[256];
@@ -918,10 +921,13 @@ static int run_cmd(int argc, char **argv, struct mpi_cmd *mc)
             }
             for (int k = 0; k < i; k++)
                 if (L[k].sc.name[0] && strcmp(L[k].folder, L[i].folder) == 0) {
+                    char first[2048], folder[2048];
+                    bf_text_escape(L[k].path, first, sizeof first);
+                    bf_text_escape(L[i].folder, folder, sizeof folder);
                     fprintf(stderr,
                             "borderflow: %s and %s would both write %s/ (scenario names '%s' "
                             "and '%s'); give them different names\n",
-                            L[k].path, L[i].path, L[i].folder, L[k].sc.name, L[i].sc.name);
+                            first, path, folder, L[k].sc.name, L[i].sc.name);
                     bad = EXIT_BAD_INPUT;
                 }
         }

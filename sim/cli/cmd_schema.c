@@ -65,6 +65,14 @@ int bf_cmd_params(int argc, char **argv)
          "(integration.docs.params) keeps this file equal to that output. Sources name "
          "entries of [sources.md](sources.md) in brackets (`[C2, D1]`); *assumption [Xn]* "
          "marks a value no source gives, with its range in the Assumptions table there.");
+    printf("\nDurations (units h, d, wd) are numbers or distributions that cannot be negative, "
+           "and their far tail -- the value exceeded once in 10^12 draws (docs/scenarios.md, "
+           "Distributions) -- may reach at most %.0f d, %.0f h or %.0f wd (about %.0f years), "
+           "for `clearance.screening_h`, `clearance.inspect_h` and `port.handling_d` after the "
+           "class and policy factors: no date the model computes can then leave the "
+           "calendar's range.\n",
+           bf_param_tail_max("d"), bf_param_tail_max("h"), bf_param_tail_max("wd"),
+           bf_param_tail_max("d") / 365.25);
     table("Scalars (`defaults.<section>.<name>`)", "", bf_param_table, bf_param_table_n, &p);
     for (unsigned k = 0; k < p.n_categories; k++) {
         char title[96], prefix[64];

@@ -102,20 +102,23 @@ int bf_cmd_validate(int argc, char **argv)
         struct bf_problems pb;
         bf_problems_init(&pb);
         int rc = bf_scenario_load(paths[i], &sc, &pb);
+        /* a file name found in a folder may hold escape sequences */
+        char path[2048];
+        bf_text_escape(paths[i], path, sizeof path);
         if (rc == 0) {
             if (!quiet) {
-                printf("%s: valid: scenario '%s', %u cities, %u policies, %u sweeps\n", paths[i],
+                printf("%s: valid: scenario '%s', %u cities, %u policies, %u sweeps\n", path,
                        sc.name, sc.n_cities, sc.n_policies, sc.n_sweeps);
                 struct bf_batch_options eo = {.seed = -1, .sweeps = true};
                 struct bf_work_estimate e;
                 bf_batch_estimate(&sc, &eo, &e);
-                char prefix[1100];
-                snprintf(prefix, sizeof prefix, "%s: ", paths[i]);
+                char prefix[2100];
+                snprintf(prefix, sizeof prefix, "%s: ", path);
                 bf_cli_print_estimate(stdout, prefix, &e, jobs ? jobs : bf_batch_cores());
             }
             bf_scenario_fini(&sc);
         } else if (rc == BF_ENOMEM) {
-            fprintf(stderr, "borderflow: %s: out of memory while loading%s\n", paths[i],
+            fprintf(stderr, "borderflow: %s: out of memory while loading%s\n", path,
                     max_memory ? " (see --max-memory)" : "");
             status = EXIT_RUN_FAILED;
         } else {

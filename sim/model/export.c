@@ -178,9 +178,12 @@ static int release(struct sim *s, uint32_t i)
     gsl_rng *r = erng(s, P_PORT, sh->serial, 0);
     double handling_d =
         bf_dist_sample(&p->port.handling_d, r) * p->port.multiplier * p->port.policy_factor;
+    const double ready_h = now + 24.0 * handling_d;
+    if (!time_ok(ready_h))
+        return bf__time_beyond(s, ready_h, false, "port.handling_d");
     int flags = 0;
-    double dep = bf_periodic_next(&p->lane[sh->lane].departures, s->epoch_day, s->in->cal,
-                                  now + 24.0 * handling_d, &flags);
+    double dep =
+        bf_periodic_next(&p->lane[sh->lane].departures, s->epoch_day, s->in->cal, ready_h, &flags);
     bf__note_cal(s, flags, day_of(s, now));
     return bf_engine_at(&s->eng, dep, EV_DEPART, i, NULL);
 }
@@ -335,6 +338,8 @@ int bf__on_depart(struct bf_engine *e, uint32_t i, void *ctx)
             if (sh->trigger == BF_TRIGGER_CLOSURE) {
                 gsl_rng *r = erng(s, P_REBATE, sh->serial, 1);
                 trigger_h += 24.0 * bf_dist_sample(&p->rebate.closure_lag_d, r);
+                if (!time_ok(trigger_h))
+                    return bf__time_beyond(s, trigger_h, false, "rebate.closure_lag_d");
             }
             uint32_t c, g;
             if ((rc = bf__claim_create(s, i, sh->n_units, trigger_h, true, &c, &g)) != 0)

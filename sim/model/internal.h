@@ -303,6 +303,39 @@ static inline double time_of(const struct sim *s, int32_t day, double hour)
     return bf_cal_time_h(s->epoch_day, day, hour);
 }
 
+/*
+ * The furthest a time may lie after the run's start before the model
+ * turns it into a day: 10^8 days (about 270 000 years). Validation keeps
+ * every delay within BF_DELAY_MAX_D days in its far tail (params.h), so
+ * only a draw from beyond that tail can get here -- once in far more than
+ * 10^12 draws, or never; but a draw is not a bug, so it ends the run with
+ * BF_ERANGE and a message (bf__time_beyond) instead of an assertion. Below
+ * this the day numbers, and the working days and months the rules add to
+ * them, stay far inside int32_t.
+ */
+#define MAX_AHEAD_D 1e8
+
+/* Whether a time (hours since the run's start; NaN is not) can be made a day. */
+static inline bool time_ok(double t_h)
+{
+    return t_h <= 24.0 * MAX_AHEAD_D;
+}
+
+/* Whether a count of working days drawn from a distribution can be added. */
+static inline bool wd_ok(double n_wd)
+{
+    return n_wd <= MAX_AHEAD_D;
+}
+
+/*
+ * A delay drawn from the parameter `param` (printf-style) reached value
+ * (hours after the run's start, or working days with in_wd): says so in
+ * the run's diag and returns BF_ERANGE, which ends the run (the batch adds
+ * the city, policy, replication and seed).
+ */
+int bf__time_beyond(struct sim *s, double value, bool in_wd, const char *param, ...)
+    __attribute__((format(printf, 4, 5)));
+
 /* A breakdown observation of a shipment: into its channel's and its lane's slot. */
 static inline void bk_add(struct sim *s, const struct ship *sh, enum bf_breakdown k, double x,
                           double w)

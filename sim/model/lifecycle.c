@@ -1,7 +1,10 @@
 /*
  * lifecycle.c - when a unit and a shipment are done, the record a finished
- * shipment leaves, the items on their way back and the lists they wait in.
+ * shipment leaves, the items on their way back and the lists they wait in;
+ * a time too far ahead for the calendar.
  */
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "internal.h"
@@ -14,6 +17,27 @@ void bf__note_cal(struct sim *s, int flags, int32_t day)
     }
     if (flags & BF_CAL_PROJECTED)
         s->out->calendar_projected++;
+}
+
+int bf__time_beyond(struct sim *s, double value, bool in_wd, const char *param, ...)
+{
+    char name[96];
+    va_list ap;
+    va_start(ap, param);
+    vsnprintf(name, sizeof name, param, ap);
+    va_end(ap);
+    if (in_wd)
+        bf_diag_set(s->diag,
+                    "%s drew %.3g working days, more than the %.0f the calendar can count; "
+                    "its distribution's far tail is too long (docs/scenarios.md, Limits)",
+                    name, value, MAX_AHEAD_D);
+    else
+        bf_diag_set(s->diag,
+                    "a delay drawn from %s reaches %.3g days after the run's start, beyond the "
+                    "%.0f days the calendar can count; its distribution's far tail is too long "
+                    "(docs/scenarios.md, Limits)",
+                    name, value / 24.0, MAX_AHEAD_D);
+    return BF_ERANGE;
 }
 
 static int32_t month_limit(int32_t from, uint32_t months)

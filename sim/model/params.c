@@ -574,7 +574,7 @@ int bf_param_check_value(const struct bf_param_info *pi, const void *base, struc
                         pi->unit[0] ? pi->unit : "quantity");
             return BF_EINVAL;
         }
-        return 0;
+        return bf_param_check_tail(pi, &d, 1.0, diag);
     }
     case BF_PT_SCHEDULE: {
         struct bf_periodic p;
@@ -608,6 +608,46 @@ int bf_param_check_value(const struct bf_param_info *pi, const void *base, struc
     return BF_EINVAL;
 }
 
+double bf_param_tail_max(const char *unit)
+{
+    if (strcmp(unit, "d") == 0 || strcmp(unit, "wd") == 0)
+        return BF_DELAY_MAX_D;
+    if (strcmp(unit, "h") == 0)
+        return 24.0 * BF_DELAY_MAX_D;
+    return (double)INFINITY;
+}
+
+int bf_param_check_tail(const struct bf_param_info *pi, const struct bf_dist *d, double factor,
+                        struct bf_diag *diag)
+{
+    const double max = bf_param_tail_max(pi->unit);
+    const double tail = bf_dist_tail(d) * factor;
+    if (tail <= max)
+        return 0;
+    /* in years, to make 24000000 h readable */
+    const double days = strcmp(pi->unit, "h") == 0 ? max / 24.0 : max;
+    char times[64] = "";
+    if (factor != 1.0)
+        snprintf(times, sizeof times, " times the class and policy factors (%g)", factor);
+    if (d->kind == BF_DIST_FIXED) {
+        char product[48] = "";
+        if (factor != 1.0)
+            snprintf(product, sizeof product, " is %.3g %s,", tail, pi->unit);
+        bf_diag_set(diag,
+                    "%.3g %s%s%s longer than the %.0f %s allowed (about %.0f years, so that no "
+                    "date leaves the calendar's range)",
+                    d->p[0], pi->unit, times, factor != 1.0 ? product : " is", max, pi->unit,
+                    days / 365.25);
+        return BF_ERANGE;
+    }
+    bf_diag_set(diag,
+                "this %s distribution%s reaches %.6g %s in its far tail (exceeded once in "
+                "10^12 draws); at most %.0f %s are allowed there (about %.0f years, so that no "
+                "date leaves the calendar's range)",
+                bf_dist_kind_name(d->kind), times, tail, pi->unit, max, pi->unit, days / 365.25);
+    return BF_ERANGE;
+}
+
 static int check_table(const struct bf_param_info *t, size_t n, const void *base,
                        const char *prefix, struct bf_diag *diag)
 {
@@ -621,11 +661,42 @@ static int check_table(const struct bf_param_info *t, size_t n, const void *base
     return 0;
 }
 
+/*
+ * The times the model multiplies by the class and policy factors
+ * (export.c): each within its maximum after the factors too, which
+ * bf_param_check_value cannot see, as it checks one value at a time.
+ */
+static int check_scaled_tails(const struct bf_params *p, struct bf_diag *diag)
+{
+    const double clr = p->clearance.multiplier * p->clearance.policy_factor;
+    const double port = p->port.multiplier * p->port.policy_factor;
+    const struct {
+        const char *path;
+        const struct bf_dist *d;
+        double factor;
+    } scaled[] = {{"clearance.screening_h", &p->clearance.screening_h, clr},
+                  {"clearance.inspect_h", &p->clearance.inspect_h, clr},
+                  {"port.handling_d", &p->port.handling_d, port}};
+    for (size_t k = 0; k < sizeof scaled / sizeof scaled[0]; k++)
+        for (size_t i = 0; i < bf_param_table_n; i++) {
+            if (strcmp(bf_param_table[i].path, scaled[k].path) != 0)
+                continue;
+            int rc = bf_param_check_tail(&bf_param_table[i], scaled[k].d, scaled[k].factor, diag);
+            if (rc != 0) {
+                bf_diag_where(diag, "%s", scaled[k].path);
+                return rc;
+            }
+        }
+    return 0;
+}
+
 int bf_params_check(const struct bf_params *p, struct bf_diag *diag)
 {
     char prefix[96];
     int rc = check_table(bf_param_table, bf_param_table_n, p, "", diag);
     if (rc != 0)
+        return rc;
+    if ((rc = check_scaled_tails(p, diag)) != 0)
         return rc;
     if (p->n_categories < 1 || p->n_categories > BF_MAX_CATEGORIES) {
         bf_diag_where(diag, "categories");

@@ -22,8 +22,9 @@ static const uint32_t draw_slot[] = {0, 2, 3};
 /* One value per shipment and regime, whatever the claim: the payment date
  * is then a non-decreasing function of the trigger time, so a rebate at
  * departure is never paid later than the same unit's rebate at sale. The
- * working-day counts are kept rounded, as they are used. */
-static double draw(struct sim *s, struct ship *sh, enum draw what, int regime)
+ * working-day counts are kept rounded, as they are used; a count too large
+ * to add to a day ends the run (BF_ERANGE). 0 or that code. */
+static int draw(struct sim *s, struct ship *sh, enum draw what, int regime)
 {
     const uint8_t bit = (uint8_t)(1u << ((unsigned)what * 2u + (unsigned)regime));
     if (!(sh->draws_have & bit)) {
@@ -32,6 +33,9 @@ static double draw(struct sim *s, struct ship *sh, enum draw what, int regime)
                                   : what == D_PROC ? &p->rebate.processing_wd
                                                    : &p->rebate.treasury_wd;
         const double v = bf_dist_sample(d, erng(s, P_REBATE, sh->serial, draw_slot[what]));
+        if (what != D_DOC && !wd_ok(v))
+            return bf__time_beyond(s, v, true, "rebate.%s",
+                                   what == D_PROC ? "processing_wd" : "treasury_wd");
         if (what == D_DOC)
             sh->doc_d[regime] = v;
         else if (what == D_PROC)
@@ -40,14 +44,7 @@ static double draw(struct sim *s, struct ship *sh, enum draw what, int regime)
             sh->treasury_wd[regime] = lround(v);
         sh->draws_have |= bit;
     }
-    return what == D_DOC ? sh->doc_d[regime] : 0.0;
-}
-
-/* The rounded working days of processing (D_PROC) or the treasury. */
-static long draw_wd(struct sim *s, struct ship *sh, enum draw what, int regime)
-{
-    draw(s, sh, what, regime);
-    return what == D_PROC ? sh->proc_wd[regime] : sh->treasury_wd[regime];
+    return 0;
 }
 
 /*
@@ -112,16 +109,23 @@ int bf__claim_create(struct sim *s, uint32_t i, uint32_t n_units, double trigger
      * under those of the day the documents are ready (the same regime
      * under the creation rule) */
     const int r_doc = ship_regime(s, sh, trigger_h);
-    const int32_t ready_day = day_of(s, trigger_h + 24.0 * draw(s, sh, D_DOC, r_doc));
+    int rc = draw(s, sh, D_DOC, r_doc);
+    if (rc != 0)
+        return rc;
+    const double ready_h = trigger_h + 24.0 * sh->doc_d[r_doc];
+    if (!time_ok(ready_h))
+        return bf__time_beyond(s, ready_h, false, "rebate.doc_collection_d");
+    const int32_t ready_day = day_of(s, ready_h);
     const int r_file = ship_regime(s, sh, time_of(s, ready_day, 0.0));
     /* units of a lot sold on the same day have the same payment day: the
      * calendar walk is done once per day, not once per unit; and once per
      * (day, rules, processing, treasury) for the run, since many shipments
      * share them */
     if (sh->memo_ready_day != ready_day || sh->memo_regime != r_file) {
-        long n_wd = draw_wd(s, sh, D_PROC, r_file);
-        long t_wd = draw_wd(s, sh, D_TREASURY, r_file);
-        sh->memo_pay_day = paid_day(s, r_file, ready_day, n_wd, t_wd);
+        if ((rc = draw(s, sh, D_PROC, r_file)) != 0 || (rc = draw(s, sh, D_TREASURY, r_file)) != 0)
+            return rc;
+        sh->memo_pay_day =
+            paid_day(s, r_file, ready_day, sh->proc_wd[r_file], sh->treasury_wd[r_file]);
         sh->memo_ready_day = ready_day;
         sh->memo_regime = (uint8_t)r_file;
     }
@@ -141,8 +145,7 @@ int bf__claim_create(struct sim *s, uint32_t i, uint32_t n_units, double trigger
         }
     }
     uint32_t c;
-    int rc = bf_pool_alloc(&s->claims, &c);
-    if (rc != 0)
+    if ((rc = bf_pool_alloc(&s->claims, &c)) != 0)
         return rc;
     struct claim *cl = bf_pool_at(&s->claims, c);
     cl->ship = i;
@@ -277,6 +280,8 @@ int bf__on_transition(struct bf_engine *e, uint32_t entity, void *ctx)
             gsl_rng *r = erng(s, P_REBATE, sh->serial, 1);
             trigger_h = fmax(now, sh->t[BF_MS_DEPARTED] +
                                       24.0 * bf_dist_sample(&p->rebate.closure_lag_d, r));
+            if (!time_ok(trigger_h))
+                return bf__time_beyond(s, trigger_h, false, "rebate.closure_lag_d");
         }
         sh->trigger = (uint8_t)t;
         sh->pc_from = from;

@@ -63,6 +63,13 @@ int bf__on_consolidate(struct bf_engine *e, uint32_t lane, void *ctx)
     leg_d += bf_dist_sample(&p->returns.port_dwell_d, r);
     leg_d += bf_dist_sample(&ln->transit_d, r);
     bt->arrived_h = now + 24.0 * leg_d;
+    if (!time_ok(bt->arrived_h)) {
+        bf_pool_free(&s->batches, b);
+        return bf__time_beyond(s, bt->arrived_h, false,
+                               "the return leg (lanes.%s.dest_d, returns.port_dwell_d, "
+                               "lanes.%s.transit_d)",
+                               ln->name, ln->name);
+    }
     const int32_t arrive_day = day_of(s, bt->arrived_h);
 
     uint32_t j = q->q.head;
@@ -120,6 +127,10 @@ static int start_group(struct sim *s, const struct batch *src, const struct item
         gsl_rng *r = erng(s, P_REIMPORT, src->key, 1);
         double cert_wd = bf_dist_sample(&p->returns.cert_wd, r);
         clearance = bf_dist_sample(&p->returns.cbec_clearance_h, r);
+        if (!wd_ok(cert_wd)) {
+            bf_pool_free(&s->batches, g);
+            return bf__time_beyond(s, cert_wd, true, "returns.cert_wd");
+        }
         long n_wd = lround(cert_wd);
         if (n_wd > 0) {
             int32_t ready;
@@ -184,6 +195,8 @@ int bf__on_reimported(struct bf_engine *e, uint32_t g, void *ctx)
          * re-exported for a share of its cost, after a while */
         gsl_rng *r = erng(s, P_HOME, sh->serial, it->unit);
         double lag_d = bf_dist_sample(&p->returns.home_sale_d, r);
+        if (!time_ok(now + 24.0 * lag_d))
+            return bf__time_beyond(s, now + 24.0 * lag_d, false, "returns.home_sale_d");
         int32_t sold = day_of(s, now + 24.0 * lag_d);
         bf_ledger_book(&s->ledger, sold, BF_FLOW_HOME_SALE,
                        llround((double)sh->unit_cost_fen * p->returns.home_value));

@@ -58,19 +58,25 @@ static const double *sorted_uniforms(struct sim *s, uint64_t x, uint32_t n)
  * n units of the shipment leave its stock at t_h (on day), sold to buyers: their
  * cost leaves the inventory and their net price is a receivable until the
  * platform (or the buyer) pays it, after the channel's settlement lag.
+ * 0, or BF_ERANGE for a lag beyond the calendar (nothing is booked then).
  */
-static void book_sale(struct sim *s, const struct ship *sh, uint32_t slot, uint32_t n, int32_t day,
-                      double t_h)
+static int book_sale(struct sim *s, const struct ship *sh, uint32_t slot, uint32_t n, int32_t day,
+                     double t_h)
 {
     const int regime = ship_regime(s, sh, t_h);
     double u = unit_u(sh, slot, UD_SETTLE);
     double lag_d = bf_qtable_eval(s->settle_q[regime][sh->channel], u);
-    const int32_t paid = day_of(s, t_h + 24.0 * lag_d);
+    const double paid_h = t_h + 24.0 * lag_d;
+    if (!time_ok(paid_h))
+        return bf__time_beyond(s, paid_h, false, "channels.%s.settlement_d",
+                               bf_channel_code((enum bf_channel)sh->channel));
+    const int32_t paid = day_of(s, paid_h);
     int64_t amount = fen_mul(s, sh->unit_net_fen, n);
     bf_ledger_book(&s->ledger, paid, BF_FLOW_PROCEEDS, amount);
     balance(s, BF_BAL_RECEIVABLES, day, amount);
     balance(s, BF_BAL_RECEIVABLES, paid, -amount);
     balance(s, BF_BAL_INVENTORY, day, -fen_mul(s, unit_net_cost(sh), n));
+    return 0;
 }
 
 /*
@@ -177,11 +183,12 @@ static int deliver(struct sim *s, uint32_t i)
     const double now = s->eng.now_h;
     struct ship *sh = ship_at(s, i);
     const uint32_t n = sh->n_units;
-    book_sale(s, sh, 0, n, day_of(s, now), now);
+    int rc = book_sale(s, sh, 0, n, day_of(s, now), now);
+    if (rc != 0)
+        return rc;
     /* one rule for the whole shipment: its units are sold together */
     uint8_t rb = bf__unit_rb(sh, 0);
     uint32_t claim = NO_REF, gen = 0;
-    int rc = 0;
     if (rb == RB_NONE && sh->eligible && sh->trigger == BF_TRIGGER_SALE) {
         rc = bf__claim_create(s, i, n, now, false, &claim, &gen);
         rb = RB_SALE;
@@ -218,8 +225,13 @@ int bf__on_received(struct bf_engine *e, uint32_t i, void *ctx)
     const double *u = sorted_uniforms(s, eseed(s, P_SALES, sh->serial, 0), sh->n_units);
     if (u == NULL)
         return BF_ENOMEM;
-    for (uint32_t k = 0; k < sh->n_units; k++)
-        sh->sale_d[k] = (float)bf_qtable_eval(tts, u[k]);
+    for (uint32_t k = 0; k < sh->n_units; k++) {
+        /* kept as a float (half the memory of a lot): in range once checked */
+        const double d = bf_qtable_eval(tts, u[k]);
+        if (!time_ok(now + 24.0 * d))
+            return bf__time_beyond(s, now + 24.0 * d, false, "warehouse.time_to_sale_d");
+        sh->sale_d[k] = (float)d;
+    }
     sh->next_unit = 0;
     sh->aged_h = now + 24.0 * p->warehouse.max_dwell_d;
     return lot_run(s, i, now);
@@ -292,7 +304,8 @@ static int lot_unit(struct sim *s, uint32_t i, uint32_t k, bool aged, float sale
             acc_add(&s->tts, (double)sale_d, 1.0);
             bk_add(s, sh, BF_BK_time_to_sale_d, (double)sale_d, 1.0);
         }
-        book_sale(s, sh, k, 1, day, t_h);
+        if ((rc = book_sale(s, sh, k, 1, day, t_h)) != 0)
+            return rc;
         return sell_units(s, i, k, 1, rb, claim, gen, t_h);
     }
     balance(s, BF_BAL_INVENTORY, day, -unit_net_cost(sh));

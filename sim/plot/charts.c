@@ -160,6 +160,12 @@ void bf__gp_text(FILE *f, const char *s)
      * drawn with look-alikes (U+201D, U+2216). Control characters become
      * spaces (a tab would split the field), bytes that are not UTF-8 become
      * U+FFFD (cairo refuses them).
+     *
+     * gnuplot's SVG terminal escapes '<', but passes '&' through when it
+     * starts what looks like a reference ("&#x26;", "&#0;", "&amp;"), and
+     * '>' always: a name with "&#0;" or "]]>" made the SVG invalid XML,
+     * which browsers then refuse to show. '&' is drawn as U+FF06 and the
+     * '>' of "]]>" as U+203A, in the PNG too (both read this file).
      */
     const unsigned char *p = (const unsigned char *)s;
     if (*p == '\0')
@@ -168,6 +174,12 @@ void bf__gp_text(FILE *f, const char *s)
         unsigned char c = *p;
         if (c == '"') {
             fputs("\xe2\x80\x9d", f);
+            p++;
+        } else if (c == '&') {
+            fputs("\xef\xbc\x86", f);
+            p++;
+        } else if (c == '>' && p - (const unsigned char *)s >= 2 && p[-1] == ']' && p[-2] == ']') {
+            fputs("\xe2\x80\xba", f);
             p++;
         } else if (c == '\\') {
             fputs("\xe2\x88\x96", f);

@@ -182,6 +182,15 @@ int bf_dist_check(const struct bf_dist *d, struct bf_diag *diag)
     case BF_DIST_GAMMA:
         if ((rc = need_positive("gamma shape", d->p[0], diag)) != 0)
             return rc;
+        if (!(d->p[0] >= BF_DIST_GAMMA_SHAPE_MIN && d->p[0] <= BF_DIST_GAMMA_SHAPE_MAX)) {
+            bf_diag_set(
+                diag,
+                "gamma shape %.*g is outside [%g, %g] (a coefficient of variation from "
+                "%.3g down to %.3g): beyond it the quantiles that draws need cannot be computed",
+                digits(d->p[0]), d->p[0], BF_DIST_GAMMA_SHAPE_MIN, BF_DIST_GAMMA_SHAPE_MAX,
+                1.0 / sqrt(BF_DIST_GAMMA_SHAPE_MIN), 1.0 / sqrt(BF_DIST_GAMMA_SHAPE_MAX));
+            return BF_ERANGE;
+        }
         return need_positive("gamma scale", d->p[1], diag);
     case BF_DIST_WEIBULL:
         if ((rc = need_positive("weibull shape", d->p[0], diag)) != 0)
@@ -500,6 +509,43 @@ double bf_dist_quantile(const struct bf_dist *d, double u)
     case BF_DIST_BERNOULLI:
         /* inf{x : F(x) > u} with F(0) = 1 - p, as for empirical. */
         return u < 1 - d->p[0] ? 0.0 : 1.0;
+    case BF_DIST__COUNT:
+        break;
+    }
+    UNREACHABLE_KIND();
+}
+
+double bf_dist_tail(const struct bf_dist *d)
+{
+    assert_cheap_valid(d);
+    /* L = -ln BF_DIST_TAIL_P; z = the standard normal's 1 - BF_DIST_TAIL_P
+     * quantile (gsl_cdf_ugaussian_Qinv(1e-12), a closed-form rational
+     * approximation in GSL) */
+    const double L = 27.631021115928547, z = 7.0344838253011321;
+    const double *p = d->p;
+    switch (d->kind) {
+    case BF_DIST_FIXED:
+        return p[0];
+    case BF_DIST_UNIFORM:
+        return p[1];
+    case BF_DIST_TRIANGULAR:
+        return p[2];
+    case BF_DIST_EXPONENTIAL:
+        return p[0] * L;
+    case BF_DIST_LOGNORMAL:
+        return exp(p[0] + p[1] * z);
+    case BF_DIST_GAMMA:
+        return p[1] * (p[0] + sqrt(2.0 * p[0] * L) + L);
+    case BF_DIST_WEIBULL: /* in logs: scale 1e-300 with shape 1e-3 is finite */
+        return exp(log(p[1]) + log(L) / p[0]);
+    case BF_DIST_EMPIRICAL: {
+        double m = d->v[0];
+        for (unsigned i = 1; i < d->n; i++)
+            m = d->v[i] > m ? d->v[i] : m;
+        return m;
+    }
+    case BF_DIST_BERNOULLI:
+        return 1.0;
     case BF_DIST__COUNT:
         break;
     }

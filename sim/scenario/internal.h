@@ -36,6 +36,7 @@ struct bf__doc {
     void *sha_ctx;
     struct bf_problems *problems;
     bool oom;
+    uint64_t merge_steps; /* names compared while merging "extends" (json.c) */
 };
 
 /* Reads path (or text) and every file it extends; merges them. Problems go
@@ -51,6 +52,10 @@ const struct bf__pos *bf__doc_pos(const struct bf__doc *doc, const cJSON *node);
 /* Adds a problem at node (its value, or its key with at_key). */
 void bf__problem(struct bf__doc *doc, const cJSON *node, bool at_key, const char *path,
                  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* Whether no more problems are kept (the rest are only counted): a caller
+ * may then skip the work of wording one. */
+bool bf__problems_full(const struct bf__doc *doc);
 
 /* Hex SHA-256 of what was read so far. */
 void bf__doc_sha256_hex(struct bf__doc *doc, char out[65]);

@@ -80,6 +80,12 @@ static void check_keys(struct ld *L, const cJSON *obj, const char *path, const c
         bool known = false;
         for (size_t i = 0; i < n && !known; i++)
             known = strcmp(keys[i], m->string) == 0;
+        if (!known && bf__problems_full(L->doc)) {
+            /* only counted: the suggestion (an edit distance to every key)
+             * would be work for nothing, a million times in a 16 MiB file */
+            PROBLEM(L, m, true, p, "unknown key '%s' in %s", m->string, what);
+            continue;
+        }
         if (!known) {
             const char *s = bf__suggest(m->string, keys, n);
             char list[BF_TEXT_MAX] = "";
@@ -152,6 +158,17 @@ static bool get_uint(struct ld *L, const cJSON *n, const char *path, double lo, 
     return true;
 }
 
+/* Whether s holds a control character: U+0000..U+001F, U+007F, or a C1
+ * control U+0080..U+009F (UTF-8 C2 80..C2 9F), which some terminals take
+ * for the start of an escape sequence. */
+static bool has_control(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p < 0x20 || *p == 0x7f || (p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F))
+            return true;
+    return false;
+}
+
 static bool get_string(struct ld *L, const cJSON *n, const char *path, size_t max, char *out)
 {
     if (!want_type(L, n, path, cJSON_String, "a string"))
@@ -162,15 +179,61 @@ static bool get_string(struct ld *L, const cJSON *n, const char *path, size_t ma
                 max - 1);
         return false;
     }
-    for (size_t i = 0; i < len; i++)
-        if ((unsigned char)n->valuestring[i] < 0x20) {
-            PROBLEM(L, n, false, path,
-                    "control characters (such as a newline or tab) are not "
-                    "allowed in this text");
-            return false;
-        }
+    if (has_control(n->valuestring)) {
+        PROBLEM(L, n, false, path,
+                "control characters (such as a newline or tab) are not "
+                "allowed in this text");
+        return false;
+    }
     memcpy(out, n->valuestring, len + 1);
     return true;
+}
+
+/*
+ * Whether a text may be a cell of the CSV files: names, and a city's
+ * Chinese name, province, class and note. NULL when it may; else why not.
+ * A cell that begins with '=', '+', '-' or '@' is read by spreadsheets as
+ * a formula (CSV injection: "=HYPERLINK(...)" runs when the file is
+ * opened); tab and carriage return, the other triggers, are control
+ * characters, which no text may hold. Refused where the text is written
+ * rather than escaped in the files: a quote put before it would change the
+ * name in every CSV file, but not in summary.json or the report, so the
+ * same city would have two names. Descriptions and notes, which no CSV
+ * file holds, may begin with any character.
+ */
+static const char *cell_problem(const char *s)
+{
+    if (has_control(s))
+        return "control characters (such as a newline, a tab or an escape) are not allowed in "
+               "a name";
+    if (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@')
+        return "a name or text written into the CSV files cannot begin with '=', '+', '-' or "
+               "'@': a spreadsheet opening them would take it for a formula; begin it with "
+               "another character";
+    return NULL;
+}
+
+/* A text of at most max - 1 bytes that may be a CSV cell (cell_problem). */
+static bool get_cell(struct ld *L, const cJSON *n, const char *path, size_t max, char *out)
+{
+    if (!get_string(L, n, path, max, out))
+        return false;
+    const char *why = cell_problem(out);
+    if (why != NULL) {
+        PROBLEM(L, n, false, path, "%s", why);
+        return false;
+    }
+    return true;
+}
+
+/* The same for a name written as a member's key (a category, a lane, a
+ * class, a policy): reported at the key. */
+static bool key_is_cell(struct ld *L, const cJSON *m, const char *path)
+{
+    const char *why = cell_problem(m->string);
+    if (why != NULL)
+        PROBLEM(L, m, true, path, "%s", why);
+    return why == NULL;
 }
 
 static bool get_date(struct ld *L, const cJSON *n, const char *path, int32_t *out)
@@ -593,6 +656,14 @@ static bool set_value(struct ld *L, const struct bf_param_info *pi, const cJSON 
                     bf_dist_quantile(&d, 1.0 - 1e-12), MAX_UNIT_COST_CNY);
             return false;
         }
+        /* the same bound bf_params_check applies, said here where the
+         * value is written */
+        struct bf_diag dd;
+        bf_diag_clear(&dd);
+        if (bf_param_check_tail(pi, &d, 1.0, &dd) != 0) {
+            PROBLEM(L, n, false, path, "%s", dd.msg);
+            return false;
+        }
         memcpy(b, &d, sizeof d);
         return true;
     }
@@ -748,6 +819,8 @@ static void apply_categories(struct ld *L, const cJSON *obj, const char *path, s
                 PROBLEM(L, m, true, mp, "a category name has 1 to %d characters", BF_NAME_MAX - 1);
                 continue;
             }
+            if (!key_is_cell(L, m, mp))
+                continue;
             /* a new category starts as a copy of the first one */
             k = (int)p->n_categories++;
             p->category[k] = p->category[0];
@@ -810,6 +883,8 @@ static void apply_lanes(struct ld *L, const cJSON *obj, const char *path, struct
                 PROBLEM(L, m, true, mp, "a lane name has 1 to %d characters", BF_NAME_MAX - 1);
                 continue;
             }
+            if (!key_is_cell(L, m, mp))
+                continue;
             /* a new lane starts as a copy of the first one, used by no channel */
             k = (int)p->n_lanes++;
             p->lane[k] = p->lane[0];
@@ -908,7 +983,7 @@ static const cJSON *item(const cJSON *obj, const char *key)
  * escaped wherever the name is written. */
 static bool get_name(struct ld *L, const cJSON *n, const char *path, char *out, size_t size)
 {
-    if (!get_string(L, n, path, size, out))
+    if (!get_cell(L, n, path, size, out))
         return false;
     if (out[0] == '\0') {
         PROBLEM(L, n, false, path, "a name cannot be empty");
@@ -1216,10 +1291,11 @@ static const cJSON *load_policies(struct ld *L, const cJSON *root)
             ok = (p->string[i] >= 'a' && p->string[i] <= 'z') ||
                  (p->string[i] >= '0' && p->string[i] <= '9') || p->string[i] == '_' ||
                  p->string[i] == '-';
-        if (!ok) {
+        if (!ok || p->string[0] == '-') {
             PROBLEM(L, p, true, pp,
                     "a policy name has 1 to %zu characters from a-z, 0-9, _ "
-                    "and -",
+                    "and -, and does not begin with - (a spreadsheet opening the CSV files "
+                    "would take it for a formula)",
                     sizeof sc->policy[0].name - 1);
             continue;
         }
@@ -1307,6 +1383,8 @@ static void check_layers(struct ld *L, const cJSON *root, const cJSON *ps,
             if (strlen(c->string) == 0 || strlen(c->string) >= sizeof L->sc->city[0].cls)
                 PROBLEM(L, c, true, cp, "a class name has 1 to %zu characters",
                         sizeof L->sc->city[0].cls - 1);
+            else
+                key_is_cell(L, c, cp);
             *tmp = *base;
             apply_sections(L, c, cp, tmp, 0, NULL, 0, "a class");
         }
@@ -1392,15 +1470,15 @@ static void load_city_attrs(struct ld *L, const cJSON *c, const char *cp, struct
     }
     if ((n = item(c, "name_zh")) != NULL) {
         join(ap, sizeof ap, cp, "name_zh");
-        get_string(L, n, ap, sizeof city->name_zh, city->name_zh);
+        get_cell(L, n, ap, sizeof city->name_zh, city->name_zh);
     }
     if ((n = item(c, "province")) != NULL) {
         join(ap, sizeof ap, cp, "province");
-        get_string(L, n, ap, sizeof city->province, city->province);
+        get_cell(L, n, ap, sizeof city->province, city->province);
     }
     if ((n = item(c, "note")) != NULL) {
         join(ap, sizeof ap, cp, "note");
-        get_string(L, n, ap, sizeof city->note, city->note);
+        get_cell(L, n, ap, sizeof city->note, city->note);
     }
     if ((n = item(c, "candidate")) != NULL) {
         join(ap, sizeof ap, cp, "candidate");
@@ -1409,7 +1487,7 @@ static void load_city_attrs(struct ld *L, const cJSON *c, const char *cp, struct
     }
     if ((n = item(c, "class")) != NULL) {
         join(ap, sizeof ap, cp, "class");
-        if (get_string(L, n, ap, sizeof city->cls, city->cls) &&
+        if (get_cell(L, n, ap, sizeof city->cls, city->cls) &&
             (classes == NULL || item(classes, city->cls) == NULL)) {
             const char *names[64];
             size_t nn = 0;
@@ -2253,6 +2331,49 @@ void bf_scenario_fini(struct bf_scenario *sc)
     memset(sc, 0, sizeof *sc);
 }
 
+/*
+ * "classes" and a policy's "by_class" and "by_city" are looked up by name
+ * for every city and every entry: a scan of the object each time, so
+ * cities x entries of them -- 1024 cities and a million entries of by_city
+ * (14 MB) took 27 s to validate. None can have a use for more entries than
+ * there can be cities: beyond BF_MAX_CITIES the object is refused, once,
+ * and dropped before anything looks a name up in it.
+ */
+static void drop_oversized(struct ld *L, cJSON *parent, const char *key, const char *path)
+{
+    cJSON *o = cJSON_GetObjectItemCaseSensitive(parent, key);
+    if (!cJSON_IsObject(o))
+        return;
+    int n = 0;
+    for (const cJSON *c = o->child; c != NULL; c = c->next)
+        n++;
+    if (n <= BF_MAX_CITIES)
+        return;
+    PROBLEM(L, o, false, path,
+            "%d entries; at most %d are allowed (one for each city a scenario may have)", n,
+            BF_MAX_CITIES);
+    cJSON_Delete(cJSON_DetachItemViaPointer(parent, o));
+}
+
+static void drop_all_oversized(struct ld *L, cJSON *root)
+{
+    if (!cJSON_IsObject(root))
+        return;
+    drop_oversized(L, root, "classes", "classes");
+    cJSON *ps = cJSON_GetObjectItemCaseSensitive(root, "policies");
+    if (!cJSON_IsObject(ps))
+        return;
+    for (cJSON *p = ps->child; p != NULL; p = p->next) {
+        if (!cJSON_IsObject(p))
+            continue;
+        char path[BF_TEXT_MAX];
+        snprintf(path, sizeof path, "policies.%s.by_class", p->string);
+        drop_oversized(L, p, "by_class", path);
+        snprintf(path, sizeof path, "policies.%s.by_city", p->string);
+        drop_oversized(L, p, "by_city", path);
+    }
+}
+
 static int finish(struct bf__doc *doc, int rc, struct bf_scenario *sc, const char *file)
 {
     struct ld L = {.doc = doc, .sc = sc, .report = true};
@@ -2260,6 +2381,7 @@ static int finish(struct bf__doc *doc, int rc, struct bf_scenario *sc, const cha
     bf_calendar_init(&sc->cal);
     snprintf(sc->file, sizeof sc->file, "%s", file);
     if (rc == 0) {
+        drop_all_oversized(&L, doc->root);
         load_root(&L, doc->root);
         bf__doc_sha256_hex(doc, sc->sha256);
     }

@@ -4,6 +4,7 @@
 #include "borderflow/error.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,31 @@ const char *bf_strerror(int code)
     default:
         return "unknown error";
     }
+}
+
+char *bf_text_escape(const char *s, char *out, size_t size)
+{
+    if (size == 0)
+        return out;
+    size_t k = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        unsigned cp = *p;
+        bool c1 = cp == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F; /* U+0080..U+009F in UTF-8 */
+        if (c1)
+            cp = *++p;
+        if (cp < 0x20 || cp == 0x7F || c1) {
+            if (k + 6 >= size)
+                break;
+            snprintf(out + k, 7, "\\u%04x", cp);
+            k += 6;
+        } else {
+            if (k + 1 >= size)
+                break;
+            out[k++] = (char)cp;
+        }
+    }
+    out[k] = '\0';
+    return out;
 }
 
 const char *bf_err_name(int code)

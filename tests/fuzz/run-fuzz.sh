@@ -1,12 +1,14 @@
 #!/bin/sh
-# run-fuzz.sh - runs the scenario fuzzer for a bounded time and fails on any
-# crash, leak, timeout or sanitizer report (docs/reliability.md).
+# run-fuzz.sh - runs a fuzzer (fuzz_scenario or fuzz_model) for a bounded time
+# and fails on any crash, leak, timeout or sanitizer report
+# (docs/reliability.md).
 #
 #   tests/fuzz/run-fuzz.sh FUZZER [SECONDS] [WORKDIR]
 #
-# FUZZER is the fuzz_scenario binary (the `fuzz` preset builds it in
-# build/fuzz/tests/fuzz/). The seed corpus is gathered now: every .json under
-# scenarios/ and tests/data/, and tests/fuzz/regressions/*.json. The
+# FUZZER is the fuzz_scenario or fuzz_model binary (the `fuzz` preset builds
+# them in build/fuzz/tests/fuzz/). The seed corpus is gathered now: every
+# .json under scenarios/ and tests/data/, tests/fuzz/regressions/*.json and
+# tests/fuzz/model/*.json (inputs fuzz_model decodes into scenarios). The
 # fuzzer runs inside WORKDIR (default: a new temporary folder), so an
 # "extends" it invents cannot reach the source tree through a relative path;
 # a crash is left there as crash-*, leak-* or timeout-*: copy it to
@@ -31,7 +33,8 @@ mkdir -p "$work/corpus" "$work/seeds" "$work/artifacts"
 copy_seed='for f; do cp "$f" "$0/seed-$(cksum <"$f" | cut -d" " -f1)"; done'
 find "$root/scenarios" "$root/tests/data" -type f -name '*.json' -exec sh -c "$copy_seed" \
     "$work/seeds" {} + 2>/dev/null || true
-find "$here/regressions" -type f -name '*.json' -exec sh -c "$copy_seed" "$work/seeds" {} +
+find "$here/regressions" "$here/model" -type f -name '*.json' -exec sh -c "$copy_seed" \
+    "$work/seeds" {} +
 n=$(find "$work/seeds" -type f | wc -l)
 echo "run-fuzz: $n seed files, ${secs} s, in $work"
 

@@ -383,7 +383,23 @@ def gen_file_too_large(path):
         f.write('"}\n')
 
 
-GENERATORS = {"many_cities": gen_many_cities, "file_too_large": gen_file_too_large}
+def gen_oversized_lookups(path):
+    """1025 classes and 1025 entries of by_city: more than there can be cities,
+    refused once each (each was looked up by a scan for every city)."""
+    with open(path, "w", encoding="utf-8") as f:
+        f.write('{\n  "name": "oversized_lookups",\n')
+        f.write('  "horizon": {"window": {"start": "2026-01-01", "end": "2026-05-30"}},\n')
+        f.write('  "classes": {%s},\n' % ", ".join('"k%d": {}' % i for i in range(1025)))
+        f.write('  "policies": {"before": {}, "after": {"by_city": {%s}}},\n'
+                % ", ".join('"c%d": {}' % i for i in range(1025)))
+        f.write('  "cities": [{"name": "Hefei"}]\n}\n')
+
+
+GENERATORS = {
+    "many_cities": gen_many_cities,
+    "file_too_large": gen_file_too_large,
+    "oversized_lookups": gen_oversized_lookups,
+}
 
 
 def read_expect(path):
@@ -398,8 +414,13 @@ def read_expect(path):
     return comments, lines
 
 
-def check_bad(ctx, name):
-    bad = ctx.path("tests", "data", "bad")
+# Folders of refused files, each <name>.json with its <name>.expect: the
+# bad-input corpus, and the fuzz regressions that validation now refuses.
+CORPORA = {"bad": ("tests", "data", "bad"), "rejected": ("tests", "fuzz", "regressions")}
+
+
+def check_bad(ctx, name, corpus="bad"):
+    bad = ctx.path(*CORPORA[corpus])
     expect_path = os.path.join(bad, name + ".expect")
     if os.path.isfile(os.path.join(bad, name + ".json")):
         cwd = bad
@@ -419,7 +440,7 @@ def check_bad(ctx, name):
         comments = read_expect(expect_path)[0] if os.path.isfile(expect_path) else []
         with open(expect_path, "w", encoding="utf-8") as f:
             f.write("\n".join(comments + got) + "\n")
-        print("updated tests/data/bad/%s.expect" % name)
+        print("updated %s/%s.expect" % ("/".join(CORPORA[corpus]), name))
         return
     _, want = read_expect(expect_path)
     problems = []
@@ -442,19 +463,25 @@ def check_bad(ctx, name):
     if os.path.exists(out):
         problems.append("run left %s behind" % out)
     if problems:
-        raise Failure("tests/data/bad/%s:\n%s" % (name, "\n".join(problems)))
+        raise Failure("%s/%s:\n%s" % ("/".join(CORPORA[corpus]), name, "\n".join(problems)))
     print("%s: exit status 2, %d expected line(s), no output" % (name, len(want)))
 
 
 def update_expect(ctx):
     ctx.update = True
-    for folder, check in (("bad", check_bad), ("fit", check_fit_bad)):
+    for corpus, folder in sorted(CORPORA.items()):
         names = sorted(
             os.path.splitext(os.path.basename(p))[0]
-            for p in glob.glob(ctx.path("tests", "data", folder, "*.expect"))
+            for p in glob.glob(ctx.path(*folder, "*.expect"))
         )
         for n in names:
-            check(ctx, n)
+            check_bad(ctx, n, corpus)
+    names = sorted(
+        os.path.splitext(os.path.basename(p))[0]
+        for p in glob.glob(ctx.path("tests", "data", "fit", "*.expect"))
+    )
+    for n in names:
+        check_fit_bad(ctx, n)
 
 
 # ---- borderflow fit ----
@@ -825,7 +852,15 @@ def check_cli(ctx):
     expect_status("borderflow run a.json b.json (same name)", rc, 2, so, se)
     if "would both write" not in se or os.path.exists(out):
         raise Failure("same-name scenarios: expected a refusal and no output:\n%s" % se)
-    print("cli: help, version, %d usage errors, good runs" % len(usage_errors))
+    # a file name with an escape sequence, found in a folder: shown escaped,
+    # never sent to the terminal as it is (issue 13)
+    hostile = ctx.fresh("hostile_name")
+    shutil.copyfile(ctx.path(good), os.path.join(hostile, "x\x1b[2J\x1b]0;t\x07.json"))
+    rc, so, se = run(ctx, ["validate", hostile])
+    expect_status("borderflow validate (a file name with escapes)", rc, 0, so, se)
+    if "\x1b" in so or "\x07" in so or "x\\u001b[2J\\u001b]0;t\\u0007.json: valid" not in so:
+        raise Failure("a file name with escapes was not escaped: %r" % so)
+    print("cli: help, version, %d usage errors, good runs, escaped names" % len(usage_errors))
 
 
 def file_state(folder):
@@ -1257,7 +1292,7 @@ def main():
     ap.add_argument("--source", required=True, help="the source tree")
     ap.add_argument("--work", required=True, help="a scratch directory (emptied as needed)")
     ap.add_argument("--version", default="", help="the version --version must print")
-    ap.add_argument("check", help="golden, threads, bad, fit_bad, fit, scenario, generated, cli, resume, update-*")
+    ap.add_argument("check", help="golden, threads, bad, rejected, fit_bad, fit, scenario, generated, cli, resume, update-*")
     ap.add_argument("arg", nargs="?", help="the scenario or case the check is about")
     ap.add_argument("--update", action="store_true", help="regenerate what this check compares with")
     args = ap.parse_args()
@@ -1269,6 +1304,7 @@ def main():
         "bad": lambda: check_bad(ctx, args.arg),
         "fit_bad": lambda: check_fit_bad(ctx, args.arg),
         "fit": lambda: check_fit(ctx),
+        "rejected": lambda: check_bad(ctx, args.arg, "rejected"),
         "scenario": lambda: check_scenario(ctx, args.arg),
         "generated": lambda: check_generated(ctx, args.arg),
         "cli": lambda: check_cli(ctx),
@@ -1284,8 +1320,8 @@ def main():
     }
     if args.check not in checks:
         ap.error("unknown check %r" % args.check)
-    if args.check in ("golden", "totals", "hardening", "threads", "bad", "fit_bad", "scenario",
-                      "generated") and not args.arg:
+    if args.check in ("golden", "totals", "hardening", "threads", "bad", "rejected", "fit_bad",
+                      "scenario", "generated") and not args.arg:
         ap.error("%s needs an argument" % args.check)
     try:
         checks[args.check]()

@@ -249,7 +249,7 @@ def check_single(ctx):
 
 FAIL_RE = re.compile(
     r"^borderflow: extends_calendar: run failed: rank (\d+) failed on city '[^']+', "
-    r"policy '[^']+', replication \d+: failed on purpose \(test hook BORDERFLOW_MPI_FAIL_RANK=\d+\)$"
+    r"policy '[^']+', replication \d+, seed \d+: failed on purpose \(test hook BORDERFLOW_MPI_FAIL_RANK=\d+\)$"
 )
 
 

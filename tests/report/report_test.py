@@ -752,7 +752,7 @@ def workbook_scenario(a, path):
     sc["notes"] = ["来源 §1: 广东省商务厅 (a note in Chinese, with §)"]
     shenzhen, hefei = sc["cities"]
     shenzhen["name_zh"], hefei["name_zh"] = "深圳", "合肥"
-    cities = [shenzhen, hefei, {"name": "=SUM(1,2)", "province": "Anhui", "class": "C",
+    cities = [shenzhen, hefei, {"name": "City =SUM(1,2)", "province": "Anhui", "class": "C",
                                 "shipments_per_day": 3, "effective_date": "2026-01-20"}]
     for i in range(29):
         c = {"name": f"City {i + 1:02d}", "province": "Anhui", "class": "ABC"[i % 3],
@@ -804,11 +804,11 @@ def check_summary(ws, folder):
     check(ws.auto_filter.ref and ws.auto_filter.ref.startswith(f"A{head + 1}:"),
           f"Summary autofilter {ws.auto_filter.ref}")
     names = [k["city"] for k in ranking]
-    if "=SUM(1,2)" in names:
+    if "City =SUM(1,2)" in names:
         zh = {k["city"]: k["city_zh"] for k in ranking}
         check(zh["Shenzhen"] == "深圳" and zh["Hefei"] == "合肥", "ranking.csv lost Chinese names")
-        formula = ws.cell(row=head + 2 + names.index("=SUM(1,2)"), column=2)
-        check(formula.value == "=SUM(1,2)" and formula.data_type == "s",
+        formula = ws.cell(row=head + 2 + names.index("City =SUM(1,2)"), column=2)
+        check(formula.value == "City =SUM(1,2)" and formula.data_type == "s",
               f"a city named like a formula became {formula.value!r} ({formula.data_type})")
     return names
 
@@ -895,7 +895,7 @@ def t_workbook(a):
     wb = openpyxl.load_workbook(xlsx)
     check(wb.sheetnames == SHEETS, f"sheets {wb.sheetnames}, expected {SHEETS}")
     order = check_summary(wb["Summary"], folder)
-    check("=SUM(1,2)" in order, "the formula-like city is not in the ranking")
+    check("City =SUM(1,2)" in order, "the formula-like city is not in the ranking")
     check_table(wb["Delta"], folder, "delta.csv", {"city", "metric", "unit", "note"})
     check_table(wb["Breakdown"], folder, "breakdown.csv",
                 {"city", "policy", "dimension", "value", "metric", "unit"})

@@ -202,6 +202,30 @@ static void interrupt_should_stop_the_run(void **state)
     assert_null(r.group);
 }
 
+static void a_model_error_should_end_the_batch_naming_the_work_item(void **state)
+{
+    (void)state;
+    /* A delay beyond what the calendar can count, as only a draw from beyond
+     * the validated tail could give (validation refuses such a value in a
+     * file): set in the loaded rules of city B's after policy. The batch
+     * returns BF_ERANGE -- exit status 1, not an abort -- with the work
+     * item named: city, policy, replication and seed. */
+    struct bf_params saved = sc.city[1].params[1];
+    assert_int_equal(bf_dist_fixed(&sc.city[1].params[1].rebate.doc_collection_d, 1e12, NULL), 0);
+    struct bf_batch_options o = {.jobs = 2, .seed = -1};
+    struct bf_results r;
+    struct bf_diag d;
+    bf_diag_clear(&d);
+    int rc = bf_batch_run(&sc, &o, &r, &d);
+    sc.city[1].params[1] = saved;
+    assert_int_equal(rc, BF_ERANGE);
+    assert_null(r.group);
+    /* the lowest failing item, whatever the threads: replication 0 */
+    if (strstr(d.msg, "city 'B', policy 'after', replication 0, seed 99: a delay drawn from "
+                      "rebate.doc_collection_d") == NULL)
+        fail_msg("unexpected message: %s", d.msg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -210,6 +234,7 @@ int main(void)
         cmocka_unit_test(derived_deltas_should_follow_from_the_replications),
         cmocka_unit_test(sweep_should_change_only_its_policy),
         cmocka_unit_test(interrupt_should_stop_the_run),
+        cmocka_unit_test(a_model_error_should_end_the_batch_naming_the_work_item),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -378,6 +378,10 @@ static void dist_should_reject_bad_parameters_with_a_message(void **state)
     EXPECT_ERROR(bf_dist_gamma_mean_cv(&d, 4.8, -0.4, &g), BF_ERANGE, "cv (-0.4)");
     EXPECT_ERROR(bf_dist_gamma_mean_cv(&d, -4.8, 0.4, &g), BF_ERANGE, "mean (-4.8)");
     EXPECT_ERROR(bf_dist_gamma_mean_cv(&d, 4.8, 1e-200, &g), BF_EINVAL, "1e-200");
+    /* GSL's gamma quantile does not converge beyond [0.2, 500] */
+    EXPECT_ERROR(bf_dist_gamma(&d, 0.0063, 500, &g), BF_ERANGE, "outside [0.2, 500]");
+    EXPECT_ERROR(bf_dist_gamma(&d, 1000, 0.1, &g), BF_ERANGE, "outside [0.2, 500]");
+    EXPECT_ERROR(bf_dist_gamma_mean_cv(&d, 4.8, 3, &g), BF_ERANGE, "gamma mean 4.8 and cv 3");
 
     EXPECT_ERROR(bf_dist_weibull(&d, -2, 1, &g), BF_ERANGE, "shape (-2)");
     EXPECT_ERROR(bf_dist_weibull(&d, 2, qnan, &g), BF_EINVAL, "nan");
@@ -637,6 +641,47 @@ static void qcache_should_share_a_table_per_distribution(void **state)
     bf_qcache_fini(&c);
 }
 
+static void tail_should_bound_the_quantile_at_one_in_a_million_million(void **state)
+{
+    (void)state;
+    /* exact where the quantile has a closed form, an upper bound for gamma
+     * (GSL's iterative quantile as the reference, on parameters where it
+     * converges; 1 - 1e-12 rounds to 1 - 1.00009e-12, hence 1e-4) */
+    struct bf_dist d;
+    const double q = 1.0 - BF_DIST_TAIL_P;
+    ok(bf_dist_exponential(&d, 15.0, NULL), NULL);
+    bf_assert_rel(bf_dist_tail(&d), 15.0 * log(1e12), 1e-12);
+    ok(bf_dist_lognormal_median_p90(&d, 14.0, 60.0, NULL), NULL);
+    bf_assert_rel(bf_dist_tail(&d), bf_dist_quantile(&d, q), 1e-4);
+    ok(bf_dist_weibull(&d, 1.5, 20.0, NULL), NULL);
+    bf_assert_rel(bf_dist_tail(&d), bf_dist_quantile(&d, q), 1e-4);
+    const double shapes[] = {0.5, 1.0, 2.78, 6.25, 100.0};
+    for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
+        ok(bf_dist_gamma(&d, shapes[i], 3.0, NULL), NULL);
+        double exact = bf_dist_quantile(&d, q);
+        assert_true(bf_dist_tail(&d) >= exact);
+        /* a bound, not far above: 30% for shape 1, less beyond */
+        assert_true(bf_dist_tail(&d) <= (shapes[i] >= 1.0 ? 1.31 : 1.5) * exact);
+    }
+    /* the bounded kinds: their largest value */
+    ok(bf_dist_fixed(&d, 7.0, NULL), NULL);
+    bf_assert_near(bf_dist_tail(&d), 7.0, 0.0);
+    ok(bf_dist_uniform(&d, 2.0, 4.0, NULL), NULL);
+    bf_assert_near(bf_dist_tail(&d), 4.0, 0.0);
+    ok(bf_dist_triangular(&d, 1.0, 2.0, 9.0, NULL), NULL);
+    bf_assert_near(bf_dist_tail(&d), 9.0, 0.0);
+    const double v[] = {3.0, 40.0, 5.0}, w[] = {1.0, 0.0, 1.0};
+    ok(bf_dist_empirical(&d, v, w, 3, NULL), NULL);
+    bf_assert_near(bf_dist_tail(&d), 40.0, 0.0); /* every value listed counts */
+    /* far too large to be a number: infinite, never NaN */
+    ok(bf_dist_lognormal(&d, 690.0, 5.0, NULL), NULL);
+    assert_true(isinf(bf_dist_tail(&d)));
+    ok(bf_dist_weibull(&d, 1e-3, 1e-300, NULL), NULL);
+    assert_true(isinf(bf_dist_tail(&d)));
+    ok(bf_dist_gamma(&d, 500.0, 1e306, NULL), NULL);
+    assert_true(isinf(bf_dist_tail(&d)));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -657,6 +702,7 @@ int main(void)
         cmocka_unit_test(dist_should_abort_on_broken_contracts),
         cmocka_unit_test(qtable_should_follow_the_exact_quantile),
         cmocka_unit_test(qcache_should_share_a_table_per_distribution),
+        cmocka_unit_test(tail_should_bound_the_quantile_at_one_in_a_million_million),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

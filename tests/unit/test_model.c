@@ -1279,6 +1279,103 @@ static void a_rebate_should_cross_into_a_projected_year_on_its_holidays(void **s
     bf_calendar_fini(&bare);
 }
 
+/* ---- a time beyond the calendar ---- */
+
+/* One delay of the returned unit's path (return_rules, one 9810 unit
+ * returned to China, rebate at departure; or `channel` for the others)
+ * set to 10^12 days (or working days), past what any day number can hold:
+ * the run must end with BF_ERANGE and a message naming the parameter, not
+ * an assertion. Validation keeps such a value out of any scenario (its far
+ * tail is far above BF_DELAY_MAX_D), so the parameters are set here
+ * directly, as a draw from beyond the validated tail would give them. */
+static void huge_delay(int which, struct bf_params *p, const char **param)
+{
+    const double huge = 1e12;
+    return_rules(p);
+    switch (which) {
+    case 0:
+        p->port.handling_d = F(huge);
+        *param = "port.handling_d";
+        break;
+    case 1:
+        p->channel[BF_CH_9810].trigger = BF_TRIGGER_CLOSURE;
+        p->channel[BF_CH_9810].fallback_trigger = BF_TRIGGER_CLOSURE;
+        p->rebate.closure_lag_d = F(huge);
+        *param = "rebate.closure_lag_d";
+        break;
+    case 2:
+        p->rebate.doc_collection_d = F(huge);
+        *param = "rebate.doc_collection_d";
+        break;
+    case 3:
+        p->rebate.processing_wd = F(huge);
+        *param = "rebate.processing_wd";
+        break;
+    case 4:
+        p->rebate.treasury_wd = F(huge);
+        *param = "rebate.treasury_wd";
+        break;
+    case 5:
+        p->channel[BF_CH_9810].settlement_d = F(huge);
+        *param = "channels.9810.settlement_d";
+        break;
+    case 6: /* a direct channel: the whole delivery's settlement */
+        fixed_rules(p, BF_CH_9610, 2.0);
+        p->channel[BF_CH_9610].settlement_d = F(huge);
+        *param = "channels.9610.settlement_d";
+        break;
+    case 7:
+        p->warehouse.time_to_sale_d = F(huge);
+        *param = "warehouse.time_to_sale_d";
+        break;
+    case 8:
+        p->returns.port_dwell_d = F(huge);
+        *param = "returns.port_dwell_d";
+        break;
+    case 9:
+        p->returns.cert_wd = F(huge);
+        *param = "returns.cert_wd";
+        break;
+    default:
+        p->returns.home_sale_d = F(huge);
+        *param = "returns.home_sale_d";
+        break;
+    }
+}
+
+static void a_delay_beyond_the_calendar_should_end_the_run_with_a_message(void **state)
+{
+    (void)state;
+    for (int which = 0; which <= 10; which++) {
+        struct bf_params p;
+        const char *param = NULL;
+        huge_delay(which, &p, &param);
+        const double t[] = {10.0};
+        struct bf_model_input in = {.old_rules = &p,
+                                    .new_rules = &p,
+                                    .effective_day = INT32_MAX,
+                                    .cal = &cal,
+                                    .start_day = D(2026, 9, 1),
+                                    .window_day = D(2026, 9, 1),
+                                    .window_days = 150,
+                                    .tail_days = 300,
+                                    .seed = 1,
+                                    .arrivals_h = t,
+                                    .n_arrivals = 1};
+        struct bf_model_result res;
+        struct bf_diag d;
+        bf_diag_clear(&d);
+        int rc = bf_model_run(&in, &res, &d);
+        if (rc != BF_ERANGE)
+            fail_msg("%s: rc %d (%s), expected BF_ERANGE", param, rc, bf_err_name(rc));
+        if (strstr(d.msg, param) == NULL || strstr(d.msg, "the calendar can count") == NULL)
+            fail_msg("%s: the message does not name it: %s", param, d.msg);
+        /* nothing to free after a failure */
+        assert_null(res.position_fen);
+        assert_null(res.balance_fen);
+    }
+}
+
 int main(void)
 {
     bf_calendar_init(&cal);
@@ -1312,6 +1409,7 @@ int main(void)
         cmocka_unit_test(aged_stock_should_go_back_within_a_year_and_pay_taxes_after_six_months),
         cmocka_unit_test(a_unit_that_comes_back_should_repay_its_own_rebate_exactly_once),
         cmocka_unit_test(a_rebate_should_cross_into_a_projected_year_on_its_holidays),
+        cmocka_unit_test(a_delay_beyond_the_calendar_should_end_the_run_with_a_message),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     bf_calendar_fini(&cal);

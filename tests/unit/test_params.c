@@ -1,6 +1,7 @@
 /*
  * test_params.c - the defaults and their sources, and whole-set checks.
  */
+#include <math.h>
 #include <string.h>
 
 #include "borderflow/params.h"
@@ -137,6 +138,55 @@ static void check_should_refuse_inconsistent_sets(void **state)
     check_should_refuse(&p, "port.handling_d", "negative");
 }
 
+static void durations_should_stay_within_the_calendar_in_their_far_tail(void **state)
+{
+    (void)state;
+    /* BF_DELAY_MAX_D days (10^6) at the 10^-12 tail, in the unit of each
+     * parameter: the issue's reproducer (gamma scale 10^9 days) is refused,
+     * the limit itself is not */
+    struct bf_params p;
+    bf_params_default(&p);
+    assert_int_equal(bf_dist_gamma(&p.port.handling_d, 1.0, 1e9, NULL), 0);
+    check_should_refuse(&p, "port.handling_d", "at most 1000000 d are allowed");
+
+    bf_params_default(&p);
+    assert_int_equal(bf_dist_lognormal(&p.channel[BF_CH_0110].settlement_d, 690.0, 1.0, NULL), 0);
+    check_should_refuse(&p, "channels.0110.settlement_d", "far tail");
+
+    bf_params_default(&p);
+    assert_int_equal(bf_dist_fixed(&p.rebate.processing_wd, BF_DELAY_MAX_D, NULL), 0);
+    assert_int_equal(bf_dist_fixed(&p.clearance.doc_prep_h, 24.0 * BF_DELAY_MAX_D, NULL), 0);
+    struct bf_diag d;
+    bf_diag_clear(&d);
+    assert_int_equal(bf_params_check(&p, &d), 0);
+    assert_int_equal(bf_dist_fixed(&p.rebate.processing_wd, 1.001 * BF_DELAY_MAX_D, NULL), 0);
+    check_should_refuse(&p, "rebate.processing_wd", "longer than the 1000000 wd allowed");
+    bf_params_default(&p);
+    assert_int_equal(bf_dist_fixed(&p.clearance.doc_prep_h, 24.001 * BF_DELAY_MAX_D, NULL), 0);
+    check_should_refuse(&p, "clearance.doc_prep_h", "longer than the 24000000 h allowed");
+
+    /* clearance and port times are multiplied by the class and policy
+     * factors: within the limit alone, beyond it with them */
+    bf_params_default(&p);
+    assert_int_equal(bf_dist_fixed(&p.port.handling_d, 2e5, NULL), 0);
+    bf_diag_clear(&d);
+    assert_int_equal(bf_params_check(&p, &d), 0);
+    p.port.multiplier = 10.0;
+    check_should_refuse(&p, "port.handling_d",
+                        "times the class and policy factors (10) is 2e+06 d,");
+    bf_params_default(&p);
+    assert_int_equal(bf_dist_fixed(&p.clearance.screening_h, 5e5, NULL), 0);
+    p.clearance.multiplier = 50.0;
+    p.clearance.policy_factor = 0.5;
+    bf_diag_clear(&d);
+    assert_int_equal(bf_params_check(&p, &d), 0);
+    p.clearance.policy_factor = 50.0;
+    check_should_refuse(&p, "clearance.screening_h", "factors (2500)");
+
+    /* units other than time have no such bound here */
+    assert_true(isinf(bf_param_tail_max("CNY")) && isinf(bf_param_tail_max("units")));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -144,6 +194,7 @@ int main(void)
         cmocka_unit_test(defaults_should_carry_the_sourced_figures),
         cmocka_unit_test(every_parameter_should_have_a_meaning_and_a_source),
         cmocka_unit_test(check_should_refuse_inconsistent_sets),
+        cmocka_unit_test(durations_should_stay_within_the_calendar_in_their_far_tail),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "borderflow/alloc.h"
@@ -259,6 +260,216 @@ static void extends_should_merge_cities_by_name(void **state)
     rmdir(dir);
 }
 
+/*
+ * A pair of files to merge: `base` with cities C0 .. C(n-1) and classes
+ * k0 .. k(n-1); `over` (which extends it) with cities and classes from
+ * n/2 to n/2 + n - 1: half of them change an entry of the base, half are
+ * new.
+ */
+static void write_pair(const char *base, const char *over, unsigned n)
+{
+    FILE *f = fopen(base, "w");
+    assert_non_null(f);
+    fputs("{\"name\": \"base\", \"policies\": {\"before\": {}}, \"classes\": {", f);
+    for (unsigned i = 0; i < n; i++)
+        fprintf(f, "%s\"k%u\": {\"port\": {\"multiplier\": 1}}", i ? ", " : "", i);
+    fputs("}, \"cities\": [", f);
+    for (unsigned i = 0; i < n; i++)
+        fprintf(f, "%s{\"name\": \"C%u\", \"shipments_per_day\": 1}", i ? ", " : "", i);
+    fputs("]}\n", f);
+    fclose(f);
+    f = fopen(over, "w");
+    assert_non_null(f);
+    fputs("{\"extends\": \"base.json\", \"name\": \"over\", \"classes\": {", f);
+    for (unsigned i = n / 2; i < n / 2 + n; i++)
+        fprintf(f, "%s\"k%u\": {\"port\": {\"multiplier\": 2}}", i > n / 2 ? ", " : "", i);
+    fputs("}, \"cities\": [", f);
+    for (unsigned i = n / 2; i < n / 2 + n; i++)
+        fprintf(f, "%s{\"name\": \"C%u\", \"shipments_per_day\": 2}", i > n / 2 ? ", " : "", i);
+    fputs("]}\n", f);
+    fclose(f);
+}
+
+/* Merges the pair of n entries; the names compared along the way. */
+static uint64_t merge_steps(const char *dir, unsigned n)
+{
+    char base[128], over[128];
+    snprintf(base, sizeof base, "%s/base.json", dir);
+    snprintf(over, sizeof over, "%s/over.json", dir);
+    write_pair(base, over, n);
+    struct bf_problems pb;
+    bf_problems_init(&pb);
+    struct bf__doc doc = {.problems = &pb};
+    assert_int_equal(bf__doc_load_file(&doc, over), 0);
+    /* merged by name: the base's order, then the new entries in theirs;
+     * the ones both name changed by the file above */
+    const cJSON *cities = cJSON_GetObjectItemCaseSensitive(doc.root, "cities");
+    assert_int_equal(cJSON_GetArraySize(cities), (int)(n + n / 2));
+    unsigned i = 0;
+    const cJSON *c;
+    cJSON_ArrayForEach(c, cities)
+    {
+        char want[16];
+        snprintf(want, sizeof want, "C%u", i);
+        assert_string_equal(cJSON_GetObjectItemCaseSensitive(c, "name")->valuestring, want);
+        double spd = cJSON_GetObjectItemCaseSensitive(c, "shipments_per_day")->valuedouble;
+        bf_assert_near(spd, i < n / 2 ? 1.0 : 2.0, 0.0);
+        i++;
+    }
+    const cJSON *classes = cJSON_GetObjectItemCaseSensitive(doc.root, "classes");
+    assert_int_equal(cJSON_GetArraySize(classes), (int)(n + n / 2));
+    const cJSON *k0 = cJSON_GetObjectItemCaseSensitive(classes, "k0");
+    const cJSON *kn = cJSON_GetObjectItemCaseSensitive(classes, "k1");
+    assert_non_null(k0);
+    assert_non_null(kn);
+    uint64_t steps = doc.merge_steps;
+    bf__doc_fini(&doc);
+    bf_problems_fini(&pb);
+    remove(base);
+    remove(over);
+    return steps;
+}
+
+static void extends_should_merge_in_linear_work(void **state)
+{
+    (void)state;
+    /* Merging looks each entry of the file above up by name in the one
+     * below. Counted, not timed: the names compared grow as the entries
+     * do (a scan would compare n^2 / 2: 8 times the entries give 64 times
+     * the work), and stay a few per entry. */
+    char dir[] = "/tmp/bf_scenario_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    uint64_t small = merge_steps(dir, 1000), large = merge_steps(dir, 8000);
+    rmdir(dir);
+    const double entries_small = 4.0 * 1000,
+                 entries_large = 4.0 * 8000; /* both files, both kinds */
+    if (!((double)large <= 10.0 * (double)small && (double)large <= 4.0 * entries_large &&
+          (double)small <= 4.0 * entries_small && (double)small >= entries_small / 2))
+        fail_msg("merge steps: %llu for 1000 entries, %llu for 8000", (unsigned long long)small,
+                 (unsigned long long)large);
+}
+
+static void extends_should_fail_cleanly_at_every_allocation(void **state)
+{
+    (void)state;
+    /* a pair large enough to be indexed, every allocation failed in turn */
+    char dir[] = "/tmp/bf_scenario_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char base[128], over[128];
+    snprintf(base, sizeof base, "%s/base.json", dir);
+    snprintf(over, sizeof over, "%s/over.json", dir);
+    write_pair(base, over, 24);
+    struct bf_scenario sc;
+    struct bf_problems pb;
+    bf_problems_init(&pb);
+    bf_alloc_fail_at(UINT64_MAX, 0);
+    int rc = bf_scenario_load(over, &sc, &pb);
+    uint64_t reached = bf_alloc_count();
+    bf_alloc_fail_at(0, 0);
+    if (rc == 0)
+        bf_scenario_fini(&sc);
+    bf_problems_fini(&pb);
+    uint64_t before = bf_alloc_live_bytes();
+    for (uint64_t k = 1; k <= reached; k++) {
+        bf_problems_init(&pb);
+        bf_alloc_fail_at(k, 1);
+        rc = bf_scenario_load(over, &sc, &pb);
+        bf_alloc_fail_at(0, 0);
+        assert_int_not_equal(rc, 0);
+        bf_problems_fini(&pb);
+        assert_int_equal(bf_alloc_live_bytes(), before);
+    }
+    remove(base);
+    remove(over);
+    rmdir(dir);
+}
+
+/* Loads `path`; the problems' text joined, for searching. */
+static int load_problems(const char *path, char *all, size_t size)
+{
+    struct bf_scenario sc;
+    struct bf_problems pb;
+    bf_problems_init(&pb);
+    int rc = bf_scenario_load(path, &sc, &pb);
+    if (rc == 0)
+        bf_scenario_fini(&sc);
+    size_t used = 0;
+    all[0] = '\0';
+    for (size_t i = 0; i < pb.n && used < size; i++) {
+        char line[1200];
+        bf_problem_format(&pb.items[i], line, sizeof line);
+        used += (size_t)snprintf(all + used, size - used, "%s\n", line);
+    }
+    bf_problems_fini(&pb);
+    return rc;
+}
+
+static void write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static void extends_should_open_only_scenario_files(void **state)
+{
+    (void)state;
+    /* "extends" reaches only regular files named *.json, through a link
+     * only to such a file, and never quotes the text of what it reached */
+    char dir[] = "/tmp/bf_scenario_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char p[6][160], all[8192];
+    const char *names[6] = {"secret.txt",  "a.json",    "link.json",
+                            "folder.json", "base.json", "good.json"};
+    for (int i = 0; i < 6; i++)
+        snprintf(p[i], sizeof p[i], "%s/%s", dir, names[i]);
+    write_text(p[0], "root:$6$SecretHash:19000:0:99999:7:::\n");
+    write_text(p[4], "{\"name\": \"base\", \"horizon\": {\"window\": {\"start\": \"2026-01-01\", "
+                     "\"end\": \"2026-02-19\"}}, \"cities\": [{\"name\": \"A\"}], "
+                     "\"policies\": {\"before\": {}}}\n");
+    /* a name that is not *.json: refused before it is looked up */
+    write_text(p[1], "{\"extends\": \"secret.txt\", \"name\": \"a\"}\n");
+    assert_int_not_equal(load_problems(p[1], all, sizeof all), 0);
+    assert_non_null(strstr(all, "a path ending in .json"));
+    assert_null(strstr(all, "root"));
+    write_text(p[1], "{\"extends\": \"/etc/no_such_file\", \"name\": \"a\"}\n");
+    assert_int_not_equal(load_problems(p[1], all, sizeof all), 0);
+    assert_null(strstr(all, "No such file")); /* nothing said of its existence */
+    /* a link named *.json to a file named otherwise */
+    assert_int_equal(symlink(p[0], p[2]), 0);
+    write_text(p[1], "{\"extends\": \"link.json\", \"name\": \"a\"}\n");
+    assert_int_not_equal(load_problems(p[1], all, sizeof all), 0);
+    assert_non_null(strstr(all, "a link to a file not named *.json"));
+    assert_null(strstr(all, "root"));
+    /* a folder named *.json */
+    assert_int_equal(mkdir(p[3], 0700), 0);
+    write_text(p[1], "{\"extends\": \"folder.json\", \"name\": \"a\"}\n");
+    assert_int_not_equal(load_problems(p[1], all, sizeof all), 0);
+    assert_non_null(strstr(all, "not a regular file"));
+    /* the secret copied into a file named *.json: where, never what */
+    write_text(p[5], "root:$6$SecretHash:19000:0:99999:7:::\n");
+    write_text(p[1], "{\"extends\": \"good.json\", \"name\": \"a\"}\n");
+    assert_int_not_equal(load_problems(p[1], all, sizeof all), 0);
+    assert_non_null(strstr(all, "good.json:1:1: JSON syntax error: not a scenario file"));
+    assert_null(strstr(all, "root"));
+    assert_null(strstr(all, "Secret"));
+    write_text(p[5], "{\"name\": \"x\", \xff\xfe}\n"); /* not UTF-8: no byte shown */
+    assert_int_not_equal(load_problems(p[1], all, sizeof all), 0);
+    assert_null(strstr(all, "0xff"));
+    /* a link to a scenario file is a scenario file */
+    remove(p[2]);
+    assert_int_equal(symlink(p[4], p[2]), 0);
+    write_text(p[1], "{\"extends\": \"link.json\", \"name\": \"a\"}\n");
+    assert_int_equal(load_problems(p[1], all, sizeof all), 0);
+    for (int i = 0; i < 6; i++)
+        if (i == 3)
+            rmdir(p[i]);
+        else
+            remove(p[i]);
+    rmdir(dir);
+}
+
 static void loading_should_fail_cleanly_at_every_allocation(void **state)
 {
     (void)state;
@@ -301,6 +512,9 @@ int main(void)
         cmocka_unit_test(syntax_errors_should_name_line_and_column),
         cmocka_unit_test(extends_should_merge_cities_by_name),
         cmocka_unit_test(loading_should_fail_cleanly_at_every_allocation),
+        cmocka_unit_test(extends_should_merge_in_linear_work),
+        cmocka_unit_test(extends_should_open_only_scenario_files),
+        cmocka_unit_test(extends_should_fail_cleanly_at_every_allocation),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -89,6 +89,27 @@ static void allocator_should_keep_contents_on_realloc(void **state)
     assert_null(bf__calloc(SIZE_MAX / 2, 4)); /* overflow is refused */
 }
 
+static void text_escape_should_show_control_characters_as_json_escapes(void **state)
+{
+    (void)state;
+    char out[64];
+    /* ESC, BEL, DEL and the C1 CSI (U+009B, UTF-8 C2 9B): a terminal would
+     * act on them; shown as JSON writes them */
+    assert_string_equal(bf_text_escape("a\x1b[2Jb\a\x7f", out, sizeof out),
+                        "a\\u001b[2Jb\\u0007\\u007f");
+    assert_string_equal(bf_text_escape("x\xc2\x9b"
+                                       "31m",
+                                       out, sizeof out),
+                        "x\\u009b31m");
+    /* the rest as it is: Chinese, Latin-1 letters (U+00E9 is C3 A9), quotes */
+    assert_string_equal(bf_text_escape("杭州 caf\xc3\xa9 'q'", out, sizeof out),
+                        "杭州 caf\xc3\xa9 'q'");
+    /* cut before an escape that does not fit, always terminated */
+    assert_string_equal(bf_text_escape("ab\x1b", out, 8), "ab");
+    assert_string_equal(bf_text_escape("abcdefghij", out, 4), "abc");
+    assert_string_equal(bf_text_escape("", out, sizeof out), "");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -97,6 +118,7 @@ int main(void)
         cmocka_unit_test(allocator_should_fail_the_nth_allocation),
         cmocka_unit_test(allocator_should_enforce_the_byte_budget),
         cmocka_unit_test(allocator_should_keep_contents_on_realloc),
+        cmocka_unit_test(text_escape_should_show_control_characters_as_json_escapes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
