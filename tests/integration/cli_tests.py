@@ -654,7 +654,7 @@ def check_fit(ctx):
     out = os.path.join(work, "narrow")
     so, se, rec2, _ = fit_folder(ctx, narrow, out, ["--unit", "d", "--no-plots"])
     gamma = [f for f in rec2["families"] if f["family"] == "gamma"][0]
-    if gamma["fitted"] or "outside [0.2, 1000]" not in gamma["note"]:
+    if gamma["fitted"] or "outside [0.2, 500]" not in gamma["note"]:
         raise Failure("narrow data: the gamma should be refused: %s" % gamma)
     if "lanes.<lane>.transit_d" not in rec2["parameters"]:
         raise Failure("--unit d: fit.json's parameters %s lack the lanes' transit" % rec2["parameters"])
