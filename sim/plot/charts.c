@@ -16,10 +16,12 @@
 #include "charts.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "borderflow/alloc.h"
 #include "borderflow/calendar.h"
@@ -239,7 +241,13 @@ static int dat_open(struct dat *d, const struct bf__plotctx *x, const char *name
         bf_diag_set(diag, "path too long: '%s/data/%s'", x->charts_dir, name);
         return BF_EINVAL;
     }
-    d->f = fopen(d->path, "w");
+    /* a new file (O_EXCL, no link followed): an earlier one, or a link
+     * planted in its place, is removed first */
+    unlink(d->path);
+    int fd = open(d->path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    d->f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (d->f == NULL && fd >= 0)
+        close(fd);
     if (d->f == NULL) {
         bf_diag_set(diag, "cannot write '%s': %s", d->path, strerror(errno));
         return BF_EIO;

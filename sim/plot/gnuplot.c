@@ -55,24 +55,19 @@ int bf__gnuplot_find(char *out, size_t size)
 
 /* ---- files ---- */
 
+/* dir/name through a fresh temporary file renamed into place (fs.h): a
+ * link planted at a script's or README's name is replaced, never written
+ * through. */
 static int write_file(const char *dir, const char *name, const void *data, size_t len,
                       struct bf_diag *diag)
 {
-    char path[1400];
-    int rc = bf__path(path, sizeof path, dir, name, diag);
-    if (rc != 0)
+    char tmp[BF_PATH_MAX];
+    int rc;
+    FILE *f = bf_temp_create(dir, name, tmp, sizeof tmp, &rc, diag);
+    if (f == NULL)
         return rc;
-    FILE *f = fopen(path, "w");
-    if (f == NULL) {
-        bf_diag_set(diag, "cannot write '%s': %s", path, strerror(errno));
-        return BF_EIO;
-    }
-    size_t put = fwrite(data, 1, len, f);
-    if (fclose(f) != 0 || put != len) {
-        bf_diag_set(diag, "could not write '%s' (disk full?)", path);
-        return BF_EIO;
-    }
-    return 0;
+    const bool ok = fwrite(data, 1, len, f) == len;
+    return bf_temp_commit(f, tmp, dir, name, ok, diag);
 }
 
 static void remove_in(const char *dir, const char *name)
@@ -116,14 +111,17 @@ static void clear_charts(const char *charts_dir)
         }
     }
     char data_dir[1400];
-    if (bf__path(data_dir, sizeof data_dir, charts_dir, "data", NULL) == 0)
+    if (bf__path(data_dir, sizeof data_dir, charts_dir, "data", NULL) == 0 &&
+        bf_dir_check(data_dir, NULL) == 0)
         clear_data(data_dir);
 }
 
 void bf_plot_clear(const char *dir)
 {
     char charts_dir[1200];
-    if (bf__path(charts_dir, sizeof charts_dir, dir, "charts", NULL) == 0)
+    /* never through a link: charts/ that is one is left alone */
+    if (bf__path(charts_dir, sizeof charts_dir, dir, "charts", NULL) == 0 &&
+        bf_dir_check(charts_dir, NULL) == 0)
         clear_charts(charts_dir);
     remove_in(dir, "report.html");
     remove_in(dir, "results.xlsx");
@@ -349,9 +347,15 @@ int bf_plot_charts(const char *dir, struct bf_diag *diag)
     const cJSON *horizon = cJSON_GetObjectItemCaseSensitive(f.summary, "horizon");
     const char *run_start = bf_json_str(horizon, "run_start");
     snprintf(x.run_start, sizeof x.run_start, "%s", run_start != NULL ? run_start : "");
+    /* charts/ and charts/data/ must be real directories: a link there would
+     * take the charts, and the removal of earlier ones, somewhere else */
+    struct stat lst;
     if ((rc = bf__path(x.charts_dir, sizeof x.charts_dir, dir, "charts", diag)) != 0 ||
         (rc = bf__path(data_dir, sizeof data_dir, x.charts_dir, "data", diag)) != 0 ||
-        (rc = bf_mkdirs(data_dir, diag)) != 0)
+        (lstat(x.charts_dir, &lst) == 0 && (rc = bf_dir_check(x.charts_dir, diag)) != 0) ||
+        (lstat(data_dir, &lst) == 0 && (rc = bf_dir_check(data_dir, diag)) != 0) ||
+        (rc = bf_mkdirs(data_dir, diag)) != 0 || (rc = bf_dir_check(x.charts_dir, diag)) != 0 ||
+        (rc = bf_dir_check(data_dir, diag)) != 0)
         goto out;
     /* no image of an earlier drawing may outlive this one */
     clear_charts(x.charts_dir);

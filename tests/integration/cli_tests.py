@@ -26,7 +26,7 @@ Checks:
                        docs/scenario.schema.json / docs/parameters.md
     cli                --help, --version, usage errors, a good run
     resume             --resume skips complete folders and reruns stale ones
-    hardening CASE     output safety: empty_output, symlink_folder, symlink_file,
+    hardening CASE     output safety: empty_output, symlink_folder, symlink_file, symlink_charts,
                        concurrent, long_path (docs/reliability.md)
     sensitivity        the sensitivity study of tests/data/sensitivity_one_effect.json
     totals NAME        totals.csv and ranking.csv of scenarios/tests/NAME.json
@@ -1147,6 +1147,33 @@ def check_hardening(ctx, case):
                 raise Failure("a planted link was written through")
         if os.path.islink(os.path.join(folder, "summary.csv")):
             raise Failure("summary.csv is still the planted link")
+    elif case == "symlink_charts":
+        # charts/ a link, or links at a script's and the README's names:
+        # refused or replaced, never written through, nothing deleted there
+        target = ctx.fresh("charts_target")
+        keep = os.path.join(target, "released.png")
+        with open(keep, "w") as f:
+            f.write("not a chart\n")
+        os.makedirs(folder)
+        os.symlink(target, os.path.join(folder, "charts"))
+        rc, so, se = run(ctx, ["run", "-r", "2", "-j", "2", "-o", out, scenario])
+        if "symbolic link" not in se or sorted(os.listdir(target)) != ["released.png"]:
+            raise Failure("a symlinked charts/ was used: %r, %s" % (se, os.listdir(target)))
+        rc, so, se = run(ctx, ["run", "-r", "2", "-j", "2", "--no-plots", "-o", out, scenario])
+        if not os.path.isfile(keep):
+            raise Failure("--no-plots deleted a file through a symlinked charts/")
+        os.remove(os.path.join(folder, "charts"))
+        os.makedirs(os.path.join(folder, "charts", "data"))
+        victim = os.path.join(target, "victim")
+        with open(victim, "w") as f:
+            f.write("keep me\n")
+        for name in ("README.txt", "style.gp", "released.gp", os.path.join("data", "labels.dat")):
+            os.symlink(victim, os.path.join(folder, "charts", name))
+        rc, so, se = run(ctx, ["run", "-r", "2", "-j", "2", "-o", out, scenario])
+        expect_status("run with links planted in charts/", rc, 0, so, se)
+        with open(victim) as f:
+            if f.read() != "keep me\n":
+                raise Failure("a link planted in charts/ was written through")
     elif case == "concurrent":
         import fcntl
         os.makedirs(folder)
