@@ -128,7 +128,8 @@ static int plot_parent(const char *dir, const struct plot_opts *o, bool *found)
     closedir(d);
     if (status != 0)
         fputs("borderflow plot: out of memory\n", stderr);
-    qsort(names, n, sizeof *names, cmp_str);
+    if (n > 1) /* qsort may not be given the NULL of an empty list */
+        qsort(names, n, sizeof *names, cmp_str);
     for (size_t i = 0; i < n; i++) {
         int s = plot_one(names[i], o);
         if (s > status)
