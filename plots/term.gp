@@ -13,4 +13,11 @@ if (ARG1 eq "svg") {
 } else {
     set terminal pngcairo size ARG2 + 0, ARG3 + 0 font "Noto Sans CJK SC,18" noenhanced background rgb "white"
 }
-set output ARG4 . "." . ARG1
+# Run by borderflow (gnuplot -e bf_part=1), the image is drawn under a part
+# name, .NAME.FORMAT.part, that borderflow renames once the file is whole;
+# run by hand, straight to NAME.FORMAT.
+if (exists("bf_part")) {
+    set output "." . ARG4 . "." . ARG1 . ".part"
+} else {
+    set output ARG4 . "." . ARG1
+}

@@ -22,6 +22,8 @@
 #ifndef BORDERFLOW_PLOT_H
 #define BORDERFLOW_PLOT_H
 
+#include <stdatomic.h>
+
 #include "borderflow/error.h"
 
 /*
@@ -32,18 +34,28 @@
  *  - BF_ENOGNUPLOT: no gnuplot on PATH; the scripts and their data are
  *    written and no image is (earlier images of this folder are removed, so
  *    none can be mistaken for this run's); diag says how to draw them later;
- *  - BF_ECHILD: gnuplot failed on at least one chart; the others are drawn,
- *    the failed one has no image and its NAME.log says why (diag names it);
+ *  - BF_ECHILD: gnuplot failed on at least one chart, or an image it wrote
+ *    is not whole (a PNG without its end chunk, an SVG without its closing
+ *    tag: a full disk); the others are drawn, a failed one has no image
+ *    and diag names every one and why (its NAME.log, when gnuplot failed);
+ *  - BF_EINTR: *interrupt (when not NULL) was set while drawing: every
+ *    gnuplot started is ended (SIGTERM) and waited for, and nothing of
+ *    this drawing is left in DIR/charts/ (no image, script or data);
  *  - BF_ENOENT / BF_EPARSE: DIR is not a complete results folder (a CSV is
  *    missing or not as borderflow writes it); nothing is drawn;
  *  - BF_EIO, BF_ENOMEM, BF_EINVAL (path too long).
- * Never changes the numbers of the run.
+ * gnuplot draws each image under a part name (.NAME.png.part), renamed to
+ * NAME.png only once the file is whole, so no half-drawn image ever has a
+ * chart's name. Never changes the numbers of the run.
  */
-int bf_plot_charts(const char *dir, struct bf_diag *diag);
+int bf_plot_charts(const char *dir, const atomic_int *interrupt, struct bf_diag *diag);
 
 /* How the report is written. */
 struct bf_report_options {
     const char *lang; /* "en" (default when NULL) or "zh" */
+    /* bf_plot_folder: a flag a signal handler sets to stop the drawing
+     * (NULL: none); see bf_plot_charts */
+    const atomic_int *interrupt;
 };
 
 /*
@@ -92,12 +104,13 @@ int bf_workbook_write(const char *dir, struct bf_diag *diag);
  * even when the charts could not be drawn (the report then says how to
  * draw them). Returns the charts' code (0, BF_ENOGNUPLOT, BF_ECHILD) when
  * the report and the workbook were written, else the report's error, else
- * the workbook's.
+ * the workbook's. BF_EINTR when opt->interrupt was set before the end:
+ * the charts, report and workbook are then all removed (bf_plot_clear).
  */
 int bf_plot_folder(const char *dir, const struct bf_report_options *opt, struct bf_diag *diag);
 
 /*
- * Removes DIR/report.html, DIR/results.xlsx and the charts, scripts and
+ * Removes DIR/report.html, DIR/results.xlsx, DIR/report.pdf and the charts, scripts and
  * chart data under DIR/charts/ (only files these functions write), so that
  * none of an earlier run outlives a run that draws none (borderflow run
  * --no-plots). Missing files are not an error.

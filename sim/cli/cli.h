@@ -19,6 +19,26 @@
  * safe to write from a signal handler) because worker threads read it. */
 extern atomic_int bf_cli_signal;
 
+/* "SIGTERM" for SIGTERM, else "SIGINT". */
+const char *bf_cli_signal_name(int sig);
+
+/* Sets "plots" in FOLDER/run.json to `plots` (what a drawing did: "drawn",
+ * "failed: ...", "not drawn: ..."), rewriting it through a temporary
+ * file. 0, or an error code with d set. */
+struct bf_diag;
+int bf_cli_record_plots(const char *folder, const char *plots, struct bf_diag *d);
+
+/* Drawing a results folder (cmd_run.c says what each does). */
+struct bf_report_options;
+int bf_cli_finish_report(const char *prog, const char *folder, const char *name,
+                         const struct bf_report_options *ro, bool pdf, const char *plots);
+int bf_cli_redraw(const char *prog, const char *folder, const char *name,
+                  const struct bf_report_options *ro, bool pdf);
+
+/* Makes SIGINT and SIGTERM set bf_cli_signal (no SA_RESTART: a blocking
+ * call returns EINTR). */
+void bf_cli_install_signals(void);
+
 int bf_cmd_run(int argc, char **argv);
 int bf_cmd_validate(int argc, char **argv);
 int bf_cmd_plot(int argc, char **argv);

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "borderflow/borderflow.h"
+#include "borderflow/fs.h"
 #include "borderflow/plot.h"
 
 #include "cli.h"
@@ -50,40 +51,39 @@ struct plot_opts {
     bool pdf;
 };
 
-/* report.pdf after report.html; an exit status. */
-static int print_pdf(const char *dir, const struct plot_opts *o)
-{
-    if (!o->pdf)
-        return 0;
-    struct bf_diag d;
-    int rc = bf_report_pdf(dir, &d);
-    if (rc != 0) {
-        fprintf(stderr, "borderflow plot: %s: %s\n", dir, d.msg[0] ? d.msg : bf_strerror(rc));
-        return EXIT_RUN_FAILED;
-    }
-    fprintf(stderr, "%s: report printed to %s/report.pdf\n", dir, dir);
-    return 0;
-}
-
-/* Draws one complete results folder; returns an exit status. */
+/* Draws one complete results folder; returns an exit status. The folder
+ * is locked while it is drawn, like a run's: a run into it, or another
+ * `plot`, waits for nothing and is refused. */
 static int plot_one(const char *dir, const struct plot_opts *o)
 {
     struct bf_diag d;
     bf_diag_clear(&d);
-    int rc = bf_plot_folder(dir, &o->report, &d);
-    if (rc == 0) {
-        fprintf(stderr, "%s: charts in %s/charts/, report in %s/report.html\n", dir, dir, dir);
-        return print_pdf(dir, o);
+    int lock = -1;
+    int rc = bf_dir_lock(dir, &lock, &d);
+    if (rc != 0) {
+        fprintf(stderr, "borderflow plot: %s: %s\n", dir, d.msg[0] ? d.msg : bf_strerror(rc));
+        return rc == BF_EBUSY || rc == BF_EINVAL ? EXIT_BAD_INPUT : EXIT_RUN_FAILED;
     }
-    const char *msg = d.msg[0] ? d.msg : bf_strerror(rc);
+    rc = bf_cli_redraw("borderflow plot", dir, dir, &o->report, o->pdf);
+    bf_dir_unlock(lock);
+    if (rc == 0) {
+        fprintf(stderr, "%s: charts in %s/charts/, report in %s/report.html%s\n", dir, dir, dir,
+                o->pdf ? " and report.pdf" : "");
+        return 0;
+    }
+    if (rc == BF_EINTR) {
+        fprintf(stderr,
+                "borderflow plot: interrupted by %s: the charts, report.html and results.xlsx "
+                "of %s/ were removed (its numbers are untouched; run.json says the charts are "
+                "not drawn). Run 'borderflow plot %s' again to draw them.\n",
+                bf_cli_signal_name(bf_cli_signal ? bf_cli_signal : SIGINT), dir, dir);
+        return 128 + (bf_cli_signal ? bf_cli_signal : SIGINT);
+    }
     if (rc == BF_ENOGNUPLOT || rc == BF_ECHILD) {
-        fprintf(stderr, "borderflow plot: %s: %s\n", dir, msg);
         fprintf(stderr, "%s: report in %s/report.html (%s)\n", dir, dir,
-                rc == BF_ENOGNUPLOT ? "without charts" : "without the failed chart");
-        print_pdf(dir, o);
+                rc == BF_ENOGNUPLOT ? "without charts" : "without the failed charts");
         return EXIT_RUN_FAILED;
     }
-    fprintf(stderr, "borderflow plot: %s: %s\n", dir, msg);
     return rc == BF_ENOENT || rc == BF_EPARSE ? EXIT_BAD_INPUT : EXIT_RUN_FAILED;
 }
 
@@ -131,7 +131,7 @@ static int plot_parent(const char *dir, const struct plot_opts *o, bool *found)
     if (n > 1) /* qsort may not be given the NULL of an empty list */
         qsort(names, n, sizeof *names, cmp_str);
     for (size_t i = 0; i < n; i++) {
-        int s = plot_one(names[i], o);
+        int s = bf_cli_signal ? 0 : plot_one(names[i], o);
         if (s > status)
             status = s;
         bf__free(names[i]);
@@ -144,7 +144,7 @@ static int plot_parent(const char *dir, const struct plot_opts *o, bool *found)
 int bf_cmd_plot(int argc, char **argv)
 {
     int first = 1;
-    struct plot_opts o = {.report = {.lang = "en"}};
+    struct plot_opts o = {.report = {.lang = "en", .interrupt = &bf_cli_signal}};
     for (; first < argc && argv[first][0] == '-' && argv[first][1] != '\0'; first++) {
         if (strcmp(argv[first], "-h") == 0 || strcmp(argv[first], "--help") == 0) {
             plot_usage(stdout);
@@ -182,8 +182,9 @@ int bf_cmd_plot(int argc, char **argv)
               stderr);
         return EXIT_BAD_INPUT;
     }
+    bf_cli_install_signals();
     int status = 0;
-    for (int i = first; i < argc; i++) {
+    for (int i = first; i < argc && !bf_cli_signal; i++) {
         const char *dir = argv[i];
         struct stat st;
         if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {

@@ -31,7 +31,12 @@ static void on_signal(int sig)
     atomic_store(&bf_cli_signal, sig);
 }
 
-static void install_signals(void)
+const char *bf_cli_signal_name(int sig)
+{
+    return sig == SIGTERM ? "SIGTERM" : "SIGINT";
+}
+
+void bf_cli_install_signals(void)
 {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -252,8 +257,9 @@ enum resume_state {
  * seed, replications and sweeps, and whether every file it lists is there
  * with the SHA-256 recorded for it: a file changed or cut short since is a
  * reason to run again. A folder whose numbers are complete but whose
- * charts were not drawn ("plots" other than "drawn") is REDRAW when charts
- * are wanted.
+ * charts were not drawn ("plots" other than "drawn": failed, interrupted,
+ * no gnuplot), or whose report.html or results.xlsx is missing, is REDRAW
+ * when charts are wanted.
  */
 static enum resume_state resume_state(const char *folder, const struct bf_scenario *sc,
                                       uint64_t seed, uint32_t reps, bool sweeps, bool plots)
@@ -297,78 +303,28 @@ static enum resume_state resume_state(const char *folder, const struct bf_scenar
         goto out;
     const char *drawn = bf_json_str(rj, "plots");
     st = plots && (drawn == NULL || strcmp(drawn, "drawn") != 0) ? RESUME_REDRAW : RESUME_DONE;
+    /* drawn, but the report or the workbook has gone since */
+    struct stat rs;
+    for (int k = 0; st == RESUME_DONE && plots && k < 2; k++)
+        if (bf_path_join(path, sizeof path, folder, k ? "results.xlsx" : "report.html", NULL) !=
+                0 ||
+            stat(path, &rs) != 0 || !S_ISREG(rs.st_mode))
+            st = RESUME_REDRAW;
 out:
     cJSON_Delete(rj);
     return st;
 }
 
-/* Sets run.json's "plots" to what a redraw did (the file rewritten through
- * a temporary file like every other). */
-static int record_plots(const char *folder, const char *plots, struct bf_diag *d)
-{
-    char path[BF_PATH_MAX];
-    int rc = bf_path_join(path, sizeof path, folder, "run.json", d);
-    if (rc != 0)
-        return rc;
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        bf_diag_set(d, "cannot read '%s': %s", path, strerror(errno));
-        return BF_EIO;
-    }
-    char buf[1 << 16];
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    bool oom = false;
-    cJSON *rj = bf_json_parse(buf, n, &oom, NULL);
-    if (rj == NULL) {
-        bf_diag_set(d, "'%s' is not valid JSON", path);
-        return oom ? BF_ENOMEM : BF_EPARSE;
-    }
-    cJSON *v = cJSON_CreateString(plots);
-    char *text = v != NULL && cJSON_ReplaceItemInObjectCaseSensitive(rj, "plots", v)
-                     ? cJSON_Print(rj)
-                     : NULL;
-    if (text == NULL && v != NULL && cJSON_GetObjectItemCaseSensitive(rj, "plots") != v)
-        cJSON_Delete(v);
-    cJSON_Delete(rj);
-    if (text == NULL) {
-        bf_diag_set(d, "out of memory");
-        return BF_ENOMEM;
-    }
-    char tmp[BF_PATH_MAX];
-    FILE *out = bf_temp_create(folder, "run.json", tmp, sizeof tmp, &rc, d);
-    if (out != NULL) {
-        int ok = fputs(text, out) >= 0 && fputc('\n', out) != EOF;
-        rc = bf_temp_commit(out, tmp, folder, "run.json", ok, d);
-    }
-    cJSON_free(text);
-    return rc;
-}
-
 /* --resume on a folder whose charts were not drawn: draws them and the
- * report, and records it. An exit status. */
+ * report, and records it. An exit status, or -2 when interrupted (the
+ * charts, report and workbook removed, run.json saying so). */
 static int redraw(const struct loaded *x, const struct run_opts *o)
 {
-    struct bf_diag d;
-    int rc = bf_plot_folder(x->folder, &o->report, &d);
-    const char *plots = rc == 0               ? "drawn"
-                        : rc == BF_ENOGNUPLOT ? "not drawn: gnuplot not found"
-                                              : NULL;
-    char failed[sizeof d.msg + 16];
-    if (plots == NULL) {
-        snprintf(failed, sizeof failed, "failed: %s", d.msg[0] ? d.msg : bf_strerror(rc));
-        plots = failed;
-    }
-    struct bf_diag rd;
-    if (record_plots(x->folder, plots, &rd) != 0) {
-        fprintf(stderr, "borderflow: %s: %s\n", x->sc.name, rd.msg);
-        return EXIT_RUN_FAILED;
-    }
-    if (rc != 0) {
-        fprintf(stderr, "borderflow: %s: charts %s\n", x->sc.name, plots);
+    int rc = bf_cli_redraw("borderflow", x->folder, x->sc.name, &o->report, o->pdf);
+    if (rc == BF_EINTR)
+        return -2;
+    if (rc != 0)
         return rc == BF_ENOGNUPLOT ? 0 : EXIT_RUN_FAILED;
-    }
     if (!o->quiet)
         fprintf(stderr, "%s: results in %s/ were complete; charts and report drawn again\n",
                 x->sc.name, x->folder);
@@ -486,7 +442,10 @@ static void collect_warnings(const struct bf_results *r, struct bf_run_record *r
 }
 
 /* Runs one scenario and writes its folder; m is NULL without --mpi (on
- * rank 0 it hands the items out to every rank). */
+ * rank 0 it hands the items out to every rank). Returns an exit status,
+ * -1 when interrupted before its numbers were written (nothing of this
+ * run written), -2 when interrupted after (the numbers kept and recorded
+ * in run.json; the charts, report and workbook removed). */
 static int run_one(struct loaded *L, const struct run_opts *o, double load_s, struct bf_mpi *m)
 {
     struct bf_scenario *sc = &L->sc;
@@ -538,7 +497,11 @@ static int run_one(struct loaded *L, const struct run_opts *o, double load_s, st
     double t0 = now_s();
     rc = bf_output_write(&r, L->folder, &o->output, &bf_cli_signal, &d);
     rec.seconds_write = now_s() - t0;
+    bool kept = false; /* interrupted once the numbers were complete */
     if (rc == 0) {
+        /* the numbers are complete and in place: whatever happens to the
+         * charts from here on, run.json records them and says what
+         * became of the charts */
         t0 = now_s();
         char plots[sizeof d.msg + 16];
         rec.plots = "skipped (--no-plots)";
@@ -547,37 +510,39 @@ static int run_one(struct loaded *L, const struct run_opts *o, double load_s, st
         } else {
             /* charts never fail the run: the numbers are complete */
             struct bf_diag pd;
-            int prc = bf_plot_charts(L->folder, &pd);
+            int prc = bf_plot_charts(L->folder, &bf_cli_signal, &pd);
             if (prc == 0) {
                 rec.plots = "drawn";
             } else if (prc == BF_ENOGNUPLOT) {
                 rec.plots = "not drawn: gnuplot not found";
                 if (!o->quiet)
                     fprintf(stderr, "borderflow: %s: %s\n", sc->name, pd.msg);
-            } else {
+            } else if (prc != BF_EINTR) {
                 snprintf(plots, sizeof plots, "failed: %s", pd.msg[0] ? pd.msg : bf_strerror(prc));
                 rec.plots = plots;
                 fprintf(stderr, "borderflow: %s: charts %s\n", sc->name, plots);
             }
         }
+        if (bf_cli_signal) {
+            bf_plot_clear(L->folder);
+            snprintf(plots, sizeof plots, "not drawn: interrupted by %s",
+                     bf_cli_signal_name(bf_cli_signal));
+            rec.plots = plots;
+            kept = true;
+        }
         rec.seconds_plot = now_s() - t0;
         utc_now(rec.finished, sizeof rec.finished);
-        if (bf_cli_signal)
-            rc = BF_EINTR;
-        else
-            rc = bf_output_write_record(&r, L->folder, &rec, &d);
+        rc = bf_output_write_record(&r, L->folder, &rec, &d);
         /* the report shows the run record, so it is written after run.json
          * (docs/report.md); `borderflow plot` rewrites it from the folder */
-        struct bf_diag rd;
-        if (rc == 0 && o->plots && bf_report_write(L->folder, &o->report, &rd) != 0)
-            fprintf(stderr, "borderflow: %s: report.html not written: %s\n", sc->name, rd.msg);
-        else if (rc == 0 && o->plots && o->pdf && bf_report_pdf(L->folder, &rd) != 0)
-            fprintf(stderr, "borderflow: %s: report.pdf not written: %s\n", sc->name, rd.msg);
-        if (rc == 0 && o->plots && bf_workbook_write(L->folder, &rd) != 0)
-            fprintf(stderr, "borderflow: %s: results.xlsx not written: %s\n", sc->name, rd.msg);
+        if (rc == 0 && o->plots && !kept)
+            kept = bf_cli_finish_report("borderflow", L->folder, sc->name, &o->report, o->pdf,
+                                      rec.plots) < 0;
     }
     int status = 0;
-    if (rc == BF_EINTR) {
+    if (kept && rc == 0) {
+        status = -2;
+    } else if (rc == BF_EINTR) {
         status = -1;
     } else if (rc != 0) {
         fprintf(stderr, "borderflow: %s: %s\n", sc->name, d.msg);
@@ -693,7 +658,7 @@ static int run_cmd(int argc, char **argv, struct mpi_cmd *mc)
                          .seed = -1,
                          .plots = true,
                          .sweeps = true,
-                         .report = {.lang = "en"},
+                         .report = {.lang = "en", .interrupt = &bf_cli_signal},
                          .max_work = BF_DEFAULT_MAX_SHIPMENTS};
     enum {
         OPT_NO_PLOTS = 256,
@@ -840,7 +805,7 @@ static int run_cmd(int argc, char **argv, struct mpi_cmd *mc)
     }
     if (o.max_memory)
         bf_alloc_set_limit(o.max_memory);
-    install_signals();
+    bf_cli_install_signals();
 
     /* Every rank expands and loads the scenarios itself and must reach the
      * agreement below whatever happens, so failures do not return early. */
@@ -982,24 +947,42 @@ static int run_cmd(int argc, char **argv, struct mpi_cmd *mc)
             skipped++;
             continue;
         }
+        int s;
         if (rs == RESUME_REDRAW) {
-            int s = redraw(x, &o);
-            if (s != 0)
-                status = s;
-            skipped++;
-            continue;
+            s = redraw(x, &o);
+            if (s == 0 && !bf_cli_signal) {
+                skipped++;
+                continue;
+            }
+        } else {
+            if (mc->on)
+                mc->m.scenario = (uint32_t)i;
+            s = run_one(x, &o, load_s / n, mc->on ? &mc->m : NULL);
+            if (s == 0)
+                finished++; /* complete, even when a signal came as it ended */
         }
-        if (mc->on)
-            mc->m.scenario = (uint32_t)i;
-        int s = run_one(x, &o, load_s / n, mc->on ? &mc->m : NULL);
-        if (s == 0)
-            finished++; /* complete, even when a signal came as it ended */
-        if (s == -1 || bf_cli_signal) {
+        if (s < 0 || bf_cli_signal) {
+            /* say exactly what is left of the scenario that was running */
             int sig = bf_cli_signal ? bf_cli_signal : SIGINT;
-            fprintf(stderr,
-                    "borderflow: interrupted by %s: %d scenario(s) finished and kept in %s/; "
-                    "partial files of '%s' removed. Run again with --resume to do the rest.\n",
-                    sig == SIGTERM ? "SIGTERM" : "SIGINT", finished, o.out_dir, x->sc.name);
+            const char *signame = bf_cli_signal_name(sig);
+            if (s == -1)
+                fprintf(stderr,
+                        "borderflow: interrupted by %s: %d scenario(s) finished and kept in "
+                        "%s/; '%s' was not finished and nothing of this run of it was "
+                        "written. Run again with --resume to do the rest.\n",
+                        signame, finished, o.out_dir, x->sc.name);
+            else if (s == -2)
+                fprintf(stderr,
+                        "borderflow: interrupted by %s while drawing '%s': its numbers are "
+                        "complete and kept in %s/ (run.json records them); its charts, "
+                        "report.html and results.xlsx were removed. %d scenario(s) finished "
+                        "before. Run again with --resume to draw them and do the rest.\n",
+                        signame, x->sc.name, x->folder, finished);
+            else
+                fprintf(stderr,
+                        "borderflow: interrupted by %s after '%s' ended: %d scenario(s) "
+                        "finished and kept in %s/. Run again with --resume to do the rest.\n",
+                        signame, x->sc.name, finished, o.out_dir);
             status = 128 + sig;
             break;
         }
@@ -1037,6 +1020,174 @@ int bf_cmd_run(int argc, char **argv)
 }
 
 /* ---- shared helpers ---- */
+
+/*
+ * Records `plots` in run.json; when that cannot be written (a full disk)
+ * and run.json says "drawn", which is no longer true, run.json is removed:
+ * the folder is then incomplete and --resume runs it again. A run.json
+ * that says anything else makes --resume draw again anyway. Says on
+ * stderr what it did. 0 when recorded.
+ */
+static int record_truthfully(const char *prog, const char *folder, const char *name,
+                             const char *plots)
+{
+    struct bf_diag rd;
+    if (bf_cli_record_plots(folder, plots, &rd) == 0)
+        return 0;
+    char path[BF_PATH_MAX];
+    if (bf_path_join(path, sizeof path, folder, "run.json", NULL) != 0)
+        return -1;
+    char buf[1 << 16] = "";
+    FILE *f = fopen(path, "rb");
+    size_t n = f != NULL ? fread(buf, 1, sizeof buf - 1, f) : 0;
+    if (f != NULL)
+        fclose(f);
+    buf[n] = '\0';
+    cJSON *rj = bf_json_parse(buf, n, NULL, NULL);
+    const char *now = rj != NULL ? bf_json_str(rj, "plots") : NULL;
+    if (now == NULL || strcmp(now, "drawn") == 0) {
+        remove(path);
+        fprintf(stderr,
+                "%s: %s: %s; run.json removed, as it said the charts were drawn, so the folder "
+                "is not taken for complete (--resume runs it again)\n",
+                prog, name, rd.msg);
+    } else {
+        fprintf(stderr,
+                "%s: %s: %s; run.json still says \"%.80s\", so --resume draws the charts "
+                "again\n",
+                prog, name, rd.msg, now);
+    }
+    cJSON_Delete(rj);
+    return -1;
+}
+
+/*
+ * The report, its PDF (with pdf) and the workbook of a folder whose
+ * run.json is written, with "plots" saying `plots` ("drawn", "failed:
+ * ...", "not drawn: ..."). When one
+ * cannot be written (a full disk) run.json is changed to say so, so that
+ * --resume draws again; when not even that can be written, run.json is
+ * removed and the folder is incomplete (--resume runs it again). An
+ * interrupt on the way removes the charts, report and workbook and
+ * records that. Returns 0, 1 when something was not written (said on
+ * stderr), -1 when interrupted.
+ */
+int bf_cli_finish_report(const char *prog, const char *folder, const char *name,
+                         const struct bf_report_options *ro, bool pdf, const char *plots)
+{
+    struct bf_diag rd;
+    bf_diag_clear(&rd);
+    char what[sizeof rd.msg + 64] = "";
+    if (bf_report_write(folder, ro, &rd) != 0)
+        snprintf(what, sizeof what, "report.html not written: %s", rd.msg);
+    else if (pdf && !bf_cli_signal && bf_report_pdf(folder, &rd) != 0)
+        snprintf(what, sizeof what, "report.pdf not written: %s", rd.msg);
+    else if (!bf_cli_signal && bf_workbook_write(folder, &rd) != 0)
+        snprintf(what, sizeof what, "results.xlsx not written: %s", rd.msg);
+    /* what run.json says becomes: the charts' state, and this */
+    char failed[2 * sizeof rd.msg + 96] = "";
+    if (bf_cli_signal) {
+        bf_plot_clear(folder);
+        snprintf(failed, sizeof failed, "not drawn: interrupted by %s",
+                 bf_cli_signal_name(bf_cli_signal));
+    } else if (what[0] != '\0') {
+        fprintf(stderr, "%s: %s: %s\n", prog, name, what);
+        if (strcmp(plots, "drawn") == 0)
+            snprintf(failed, sizeof failed, "failed: %s", what);
+        else
+            snprintf(failed, sizeof failed, "%s; %s", plots, what);
+    }
+    if (failed[0] != '\0')
+        record_truthfully(prog, folder, name, failed);
+    return bf_cli_signal ? -1 : failed[0] != '\0' ? 1 : 0;
+}
+
+/*
+ * Draws a complete folder again: the charts, run.json's "plots" set to
+ * what they became, then bf_cli_finish_report. What `borderflow plot` and
+ * `run --resume` do with a folder whose numbers are complete. Returns 0
+ * (everything drawn), BF_ENOGNUPLOT or BF_ECHILD (charts missing, the
+ * report and workbook written), BF_EIO (the report or workbook not
+ * written, or run.json not updated), BF_EINTR (interrupted: nothing drawn
+ * left, run.json saying so), or the folder's error (BF_ENOENT, BF_EPARSE:
+ * not a complete results folder). Messages go to stderr, after
+ * "PROG: NAME: ".
+ */
+int bf_cli_redraw(const char *prog, const char *folder, const char *name,
+                  const struct bf_report_options *ro, bool pdf)
+{
+    struct bf_diag d;
+    int rc = bf_plot_charts(folder, &bf_cli_signal, &d);
+    char plots[sizeof d.msg + 16];
+    if (rc == BF_EINTR || bf_cli_signal) {
+        bf_plot_clear(folder);
+        snprintf(plots, sizeof plots, "not drawn: interrupted by %s",
+                 bf_cli_signal_name(bf_cli_signal ? bf_cli_signal : SIGINT));
+        record_truthfully(prog, folder, name, plots);
+        return BF_EINTR;
+    }
+    if (rc != 0 && rc != BF_ENOGNUPLOT && rc != BF_ECHILD) {
+        fprintf(stderr, "%s: %s: %s\n", prog, name, d.msg[0] ? d.msg : bf_strerror(rc));
+        return rc;
+    }
+    if (rc == 0)
+        snprintf(plots, sizeof plots, "drawn");
+    else if (rc == BF_ENOGNUPLOT)
+        snprintf(plots, sizeof plots, "not drawn: gnuplot not found");
+    else
+        snprintf(plots, sizeof plots, "failed: %s", d.msg);
+    if (rc != 0)
+        fprintf(stderr, "%s: %s: charts %s\n", prog, name,
+                rc == BF_ENOGNUPLOT ? d.msg : plots);
+    if (record_truthfully(prog, folder, name, plots) != 0)
+        return BF_EIO;
+    int f = bf_cli_finish_report(prog, folder, name, ro, pdf, plots);
+    return f < 0 ? BF_EINTR : f > 0 ? BF_EIO : rc;
+}
+
+/* run.json's "plots" set to what a drawing did (the file rewritten through
+ * a temporary file like every other). */
+int bf_cli_record_plots(const char *folder, const char *plots, struct bf_diag *d)
+{
+    char path[BF_PATH_MAX];
+    int rc = bf_path_join(path, sizeof path, folder, "run.json", d);
+    if (rc != 0)
+        return rc;
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        bf_diag_set(d, "cannot read '%s': %s", path, strerror(errno));
+        return BF_EIO;
+    }
+    char buf[1 << 16];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    bool oom = false;
+    cJSON *rj = bf_json_parse(buf, n, &oom, NULL);
+    if (rj == NULL) {
+        bf_diag_set(d, "'%s' is not valid JSON", path);
+        return oom ? BF_ENOMEM : BF_EPARSE;
+    }
+    cJSON *v = cJSON_CreateString(plots);
+    char *text = v != NULL && cJSON_ReplaceItemInObjectCaseSensitive(rj, "plots", v)
+                     ? cJSON_Print(rj)
+                     : NULL;
+    if (text == NULL && v != NULL && cJSON_GetObjectItemCaseSensitive(rj, "plots") != v)
+        cJSON_Delete(v);
+    cJSON_Delete(rj);
+    if (text == NULL) {
+        bf_diag_set(d, "out of memory");
+        return BF_ENOMEM;
+    }
+    char tmp[BF_PATH_MAX];
+    FILE *out = bf_temp_create(folder, "run.json", tmp, sizeof tmp, &rc, d);
+    if (out != NULL) {
+        int ok = fputs(text, out) >= 0 && fputc('\n', out) != EOF;
+        rc = bf_temp_commit(out, tmp, folder, "run.json", ok, d);
+    }
+    cJSON_free(text);
+    return rc;
+}
 
 void bf_cli_print_problems(const struct bf_problems *p)
 {

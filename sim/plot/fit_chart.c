@@ -301,12 +301,6 @@ void bf_plot_fit_clear(const char *dir)
     }
 }
 
-static bool nonempty_file(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0;
-}
-
 int bf_plot_fit(const char *dir, const struct bf_fit_report *rep, struct bf_diag *diag)
 {
     bf_diag_clear(diag);
@@ -335,8 +329,10 @@ int bf_plot_fit(const char *dir, const struct bf_fit_report *rep, struct bf_diag
         (rc = bf__path(svg, sizeof svg, dir, "fit.svg", diag)) != 0)
         return rc;
     rc = bf__gnuplot_run(gnuplot, dir, "fit", "fit.tmp", diag);
-    if (rc == 0 && !(nonempty_file(png_tmp) && nonempty_file(svg_tmp))) {
-        bf_diag_set(diag, "gnuplot drew no fit.png or fit.svg");
+    char why[160];
+    if (rc == 0 && (bf__image_check(png_tmp, false, why, sizeof why) != 0 ||
+                    bf__image_check(svg_tmp, true, why, sizeof why) != 0)) {
+        bf_diag_set(diag, "gnuplot drew no whole fit.png and fit.svg: %s", why);
         rc = BF_ECHILD;
     }
     if (rc == 0 && (rename(png_tmp, png) != 0 || rename(svg_tmp, svg) != 0)) {

@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "borderflow/alloc.h"
@@ -108,8 +109,15 @@ static void clear_charts(const char *charts_dir)
             char file[128];
             snprintf(file, sizeof file, "%s.%s", name, ext[k]);
             remove_in(charts_dir, file);
+            /* and an image an interrupted gnuplot left under its part name */
+            snprintf(file, sizeof file, ".%s.%s.part", name, ext[k]);
+            if (k < 2)
+                remove_in(charts_dir, file);
         }
     }
+    static const char *const shared[] = {"style.gp", "term.gp", "timetics.gp", "README.txt"};
+    for (size_t i = 0; i < sizeof shared / sizeof shared[0]; i++)
+        remove_in(charts_dir, shared[i]);
     char data_dir[1400];
     if (bf__path(data_dir, sizeof data_dir, charts_dir, "data", NULL) == 0 &&
         bf_dir_check(data_dir, NULL) == 0)
@@ -125,6 +133,7 @@ void bf_plot_clear(const char *dir)
         clear_charts(charts_dir);
     remove_in(dir, "report.html");
     remove_in(dir, "results.xlsx");
+    remove_in(dir, "report.pdf");
 }
 
 static const struct bf__template *find_template(const char *name)
@@ -161,14 +170,16 @@ static const char readme[] =
 
 struct job {
     const char *name;
-    pid_t pid;
+    pid_t pid; /* 0 once reaped */
     int status;
+    char why[200]; /* why the chart is not drawn, or "" */
 };
 
 /* Starts `gnuplot -d NAME.gp` in charts_dir, its output into NAME.log; with
- * arg, `gnuplot -d -c NAME.gp ARG` (the script's ARG1). */
+ * arg, `gnuplot -d -c NAME.gp ARG` (the script's ARG1). With part, the
+ * script draws into .NAME.FORMAT.part (term.gp), renamed once whole. */
 static int start(const char *gnuplot, const char *charts_dir, struct job *j, const char *arg,
-                 struct bf_diag *diag)
+                 bool part, struct bf_diag *diag)
 {
     char log[1400], script[128];
     snprintf(script, sizeof script, "%s.gp", j->name);
@@ -177,7 +188,9 @@ static int start(const char *gnuplot, const char *charts_dir, struct job *j, con
     int rc = bf__path(log, sizeof log, charts_dir, logname, diag);
     if (rc != 0)
         return rc;
-    int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    /* a link planted at the log's name is replaced, not written through */
+    remove(log);
+    int fd = open(log, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
     int nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
     if (fd < 0 || nul < 0) {
         bf_diag_set(diag, "cannot write '%s': %s", log, strerror(errno));
@@ -188,14 +201,19 @@ static int start(const char *gnuplot, const char *charts_dir, struct job *j, con
         return BF_EIO;
     }
     /* -d: no ~/.gnuplot, so every machine draws the same charts */
-    char arg0[] = "gnuplot", arg1[] = "-d", arg2[] = "-c", arg4[128];
+    char arg0[] = "gnuplot", arg1[] = "-d", arg2[] = "-c", arg_e[] = "-e", arg_part[] = "bf_part=1",
+         arg4[128];
     snprintf(arg4, sizeof arg4, "%s", arg ? arg : "");
     char *const plain[] = {arg0, arg1, script, NULL};
+    char *const with_part[] = {arg0, arg1, arg_e, arg_part, script, NULL};
     char *const with_arg[] = {arg0, arg1, arg2, script, arg4, NULL};
-    char *const *argv = arg ? with_arg : plain;
+    char *const *argv = arg ? with_arg : part ? with_part : plain;
     pid_t pid = fork();
     if (pid == 0) {
-        /* the child: only async-signal-safe calls until execv */
+        /* the child: only async-signal-safe calls until execv; the
+         * signals the parent catches are reset by execv, and its own
+         * process keeps the parent's group, so a terminal's ^C reaches
+         * it too */
         if (chdir(charts_dir) != 0 || dup2(nul, 0) < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
             _exit(126);
         execv(gnuplot, argv);
@@ -212,25 +230,41 @@ static int start(const char *gnuplot, const char *charts_dir, struct job *j, con
     return 0;
 }
 
-static int wait_for(struct job *j)
+static bool interrupted(const atomic_int *interrupt)
 {
-    for (;;) {
-        pid_t r = waitpid(j->pid, &j->status, 0);
-        if (r == j->pid)
-            return 0;
-        if (r < 0 && errno != EINTR)
-            return -1;
-    }
+    return interrupt != NULL && atomic_load(interrupt) != 0;
 }
 
-/* Non-empty file? */
-static int nonempty(const char *dir, const char *name, const char *ext)
+/* Waits for every job; when *interrupt is set meanwhile, ends the jobs
+ * still running (SIGTERM) and reaps them. The wait is a poll every 20 ms
+ * rather than a blocking waitpid, so that a signal that comes just before
+ * the wait is not missed until gnuplot ends by itself. true when
+ * interrupted. */
+static bool wait_all(struct job *jobs, size_t n, const atomic_int *interrupt)
 {
-    char file[256], path[1400];
-    snprintf(file, sizeof file, "%s.%s", name, ext);
-    struct stat st;
-    return bf__path(path, sizeof path, dir, file, NULL) == 0 && stat(path, &st) == 0 &&
-           st.st_size > 0;
+    bool stop = false;
+    for (;;) {
+        size_t running = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (jobs[i].pid <= 0)
+                continue;
+            pid_t r = waitpid(jobs[i].pid, &jobs[i].status, WNOHANG);
+            if (r == jobs[i].pid || (r < 0 && errno == ECHILD))
+                jobs[i].pid = 0;
+            else
+                running++;
+        }
+        if (running == 0)
+            return stop;
+        if (!stop && interrupted(interrupt)) {
+            stop = true;
+            for (size_t i = 0; i < n; i++)
+                if (jobs[i].pid > 0)
+                    kill(jobs[i].pid, SIGTERM);
+        }
+        struct timespec ts = {0, 20 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
 }
 
 /* The last line of NAME.log: gnuplot stops at the error, so its last
@@ -256,59 +290,161 @@ static void log_reason(const char *dir, const char *name, char *out, size_t size
         snprintf(out, size, "%s (%s/%s)", last, dir, file);
 }
 
+/*
+ * Is the image at path whole? gnuplot exits 0 when the disk fills while it
+ * writes (neither cairo's PNG writer nor the SVG terminal checks every
+ * write), so its status says nothing of the file: a PNG is whole when it
+ * starts with the PNG signature and ends with the IEND chunk (the PNG
+ * specification, 5.2 and 11.2.5), an SVG when it starts with "<?xml" or
+ * "<svg" and its last characters are the closing "</svg>". Written by hand:
+ * reading the first and last bytes is all a check of completeness needs,
+ * not a PNG or XML library. On success the file is also synced, so that a
+ * crash after the rename cannot leave a drawn name with no content. 0, or
+ * -1 with why set.
+ */
+int bf__image_check(const char *path, bool svg, char *why, size_t size)
+{
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        snprintf(why, size, "not written (%s)", strerror(fd < 0 ? errno : EINVAL));
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    unsigned char head[8] = {0}, tail[64] = {0};
+    size_t n_tail = st.st_size < (off_t)sizeof tail ? (size_t)st.st_size : sizeof tail;
+    bool ok = st.st_size >= 8 && pread(fd, head, sizeof head, 0) == (ssize_t)sizeof head &&
+              pread(fd, tail, n_tail, st.st_size - (off_t)n_tail) == (ssize_t)n_tail;
+    if (ok && svg) {
+        while (n_tail > 0 && strchr(" \t\r\n", tail[n_tail - 1]) != NULL && tail[n_tail - 1])
+            n_tail--;
+        ok = (memcmp(head, "<?xml", 5) == 0 || memcmp(head, "<svg", 4) == 0) && n_tail >= 6 &&
+             memcmp(tail + n_tail - 6, "</svg>", 6) == 0;
+    } else if (ok) {
+        static const unsigned char sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+        static const unsigned char iend[12] = {0, 0, 0, 0, 'I', 'E', 'N', 'D', 0xae, 0x42, 0x60, 0x82};
+        ok = n_tail >= 12 && memcmp(head, sig, 8) == 0 &&
+             memcmp(tail + n_tail - 12, iend, 12) == 0;
+    }
+    if (!ok)
+        snprintf(why, size, "cut short: %lld bytes without the %s (disk full?)",
+                 (long long)st.st_size, svg ? "closing </svg>" : "PNG end chunk");
+    else if (fsync(fd) != 0) {
+        snprintf(why, size, "not saved: %s", strerror(errno));
+        ok = false;
+    }
+    close(fd);
+    return ok ? 0 : -1;
+}
+
+/* Checks NAME's two part files and renames them into place; on failure
+ * removes both and says why in j->why. */
+static void commit_images(const char *charts_dir, struct job *j)
+{
+    char part[2][1400], final[2][1400];
+    const char *fmt[2] = {"png", "svg"};
+    bool ok = true;
+    for (int k = 0; k < 2; k++) {
+        char pn[160], fn[160];
+        snprintf(pn, sizeof pn, ".%s.%s.part", j->name, fmt[k]);
+        snprintf(fn, sizeof fn, "%s.%s", j->name, fmt[k]);
+        if (bf__path(part[k], sizeof part[k], charts_dir, pn, NULL) != 0 ||
+            bf__path(final[k], sizeof final[k], charts_dir, fn, NULL) != 0) {
+            snprintf(j->why, sizeof j->why, "path too long");
+            ok = false;
+        }
+    }
+    for (int k = 0; ok && k < 2; k++) {
+        char why[160];
+        if (bf__image_check(part[k], k == 1, why, sizeof why) != 0) {
+            snprintf(j->why, sizeof j->why, "%s.%s %s", j->name, fmt[k], why);
+            ok = false;
+        }
+    }
+    for (int k = 0; ok && k < 2; k++)
+        if (rename(part[k], final[k]) != 0) {
+            snprintf(j->why, sizeof j->why, "cannot rename %s.%s: %s", j->name, fmt[k],
+                     strerror(errno));
+            ok = false;
+        }
+    if (!ok)
+        for (int k = 0; k < 2; k++) {
+            remove(part[k]);
+            remove(final[k]); /* never one image of a pair: the report shows the PNG */
+        }
+}
+
+/*
+ * Draws every job's chart at once. Each is drawn under its part names and
+ * renamed when whole (commit_images), so nothing half-drawn ever has a
+ * chart's name. Returns 0; BF_ECHILD when some failed (diag names every
+ * one and why); BF_EINTR when *interrupt was set: every gnuplot ended and
+ * no image of this drawing left.
+ */
 static int run_all(const char *gnuplot, const char *charts_dir, struct job *jobs, size_t n,
-                   struct bf_diag *diag)
+                   const atomic_int *interrupt, struct bf_diag *diag)
 {
     int rc = 0;
     size_t started = 0;
-    for (; started < n; started++) {
-        rc = start(gnuplot, charts_dir, &jobs[started], NULL, diag);
+    for (; started < n && !interrupted(interrupt); started++) {
+        rc = start(gnuplot, charts_dir, &jobs[started], NULL, true, diag);
         if (rc != 0)
             break;
     }
-    const char *failed = NULL;
-    char reason[700] = "";
+    if (wait_all(jobs, started, interrupt) || (rc == 0 && interrupted(interrupt))) {
+        clear_charts(charts_dir); /* nothing of this drawing stays */
+        bf_diag_set(diag, "interrupted: no chart drawn");
+        return BF_EINTR;
+    }
+    size_t n_failed = 0;
     for (size_t i = 0; i < started; i++) {
         struct job *j = &jobs[i];
-        int ok = wait_for(j) == 0 && WIFEXITED(j->status) && WEXITSTATUS(j->status) == 0 &&
-                 nonempty(charts_dir, j->name, "png") && nonempty(charts_dir, j->name, "svg");
-        if (ok) {
-            char logname[128];
-            snprintf(logname, sizeof logname, "%s.log", j->name);
-            remove_in(charts_dir, logname);
-            continue;
-        }
-        /* a half-drawn chart would look drawn in the report */
-        char img[128];
-        snprintf(img, sizeof img, "%s.png", j->name);
-        remove_in(charts_dir, img);
-        snprintf(img, sizeof img, "%s.svg", j->name);
-        remove_in(charts_dir, img);
-        if (failed == NULL) {
-            failed = j->name;
+        char logname[128];
+        snprintf(logname, sizeof logname, "%s.log", j->name);
+        if (WIFEXITED(j->status) && WEXITSTATUS(j->status) == 0) {
+            commit_images(charts_dir, j);
+            if (j->why[0] == '\0') {
+                remove_in(charts_dir, logname);
+                continue;
+            }
+        } else {
+            commit_images(charts_dir, j); /* removes what it left */
             if (WIFEXITED(j->status) && WEXITSTATUS(j->status) == 127)
-                snprintf(reason, sizeof reason, "gnuplot could not be started");
+                snprintf(j->why, sizeof j->why, "gnuplot could not be started");
+            else if (WIFSIGNALED(j->status))
+                snprintf(j->why, sizeof j->why, "gnuplot ended by signal %d",
+                         WTERMSIG(j->status));
             else
-                log_reason(charts_dir, j->name, reason, sizeof reason);
+                log_reason(charts_dir, j->name, j->why, sizeof j->why);
         }
+        n_failed++;
     }
-    if (rc == 0 && failed != NULL) {
-        bf_diag_set(diag, "gnuplot failed on chart '%s': %s", failed, reason);
-        rc = BF_ECHILD;
-    }
-    return rc;
+    if (rc != 0 || n_failed == 0 || diag == NULL)
+        return rc != 0 || n_failed == 0 ? rc : BF_ECHILD;
+    /* every failure, as far as the message holds them: run.json keeps it */
+    int len = snprintf(diag->msg, sizeof diag->msg, "%zu of %zu charts not drawn:",
+                       n_failed, started);
+    for (size_t i = 0; i < started && len >= 0 && (size_t)len < sizeof diag->msg; i++)
+        if (jobs[i].why[0] != '\0')
+            len += snprintf(diag->msg + len, sizeof diag->msg - (size_t)len, " %s: %s;",
+                            jobs[i].name, jobs[i].why);
+    if (len > 0 && (size_t)len < sizeof diag->msg && diag->msg[len - 1] == ';')
+        diag->msg[len - 1] = '\0';
+    return BF_ECHILD;
 }
 
 int bf__gnuplot_run(const char *gnuplot, const char *dir, const char *name, const char *arg,
                     struct bf_diag *diag)
 {
     struct job j = {.name = name};
-    int rc = start(gnuplot, dir, &j, arg, diag);
+    int rc = start(gnuplot, dir, &j, arg, false, diag);
     if (rc != 0)
         return rc;
     char logname[128];
     snprintf(logname, sizeof logname, "%s.log", name);
-    if (wait_for(&j) == 0 && WIFEXITED(j.status) && WEXITSTATUS(j.status) == 0) {
+    wait_all(&j, 1, NULL);
+    if (WIFEXITED(j.status) && WEXITSTATUS(j.status) == 0) {
         remove_in(dir, logname);
         return 0;
     }
@@ -323,7 +459,7 @@ int bf__gnuplot_run(const char *gnuplot, const char *dir, const char *name, cons
 
 /* ---- the charts ---- */
 
-int bf_plot_charts(const char *dir, struct bf_diag *diag)
+int bf_plot_charts(const char *dir, const atomic_int *interrupt, struct bf_diag *diag)
 {
     bf_diag_clear(diag);
     struct bf__folder f;
@@ -396,7 +532,7 @@ int bf_plot_charts(const char *dir, struct bf_diag *diag)
         rc = BF_ENOGNUPLOT;
         goto out;
     }
-    rc = run_all(gnuplot, x.charts_dir, jobs, n_jobs, diag);
+    rc = run_all(gnuplot, x.charts_dir, jobs, n_jobs, interrupt, diag);
 out:
     bf__free(order);
     bf__folder_fini(&f);
@@ -406,16 +542,32 @@ out:
 int bf_plot_folder(const char *dir, const struct bf_report_options *opt, struct bf_diag *diag)
 {
     struct bf_diag charts;
-    int rc = bf_plot_charts(dir, &charts);
+    const atomic_int *interrupt = opt != NULL ? opt->interrupt : NULL;
+    int rc = bf_plot_charts(dir, interrupt, &charts);
     if (rc != 0 && rc != BF_ENOGNUPLOT && rc != BF_ECHILD) {
+        if (rc == BF_EINTR)
+            bf_plot_clear(dir); /* no report of an earlier drawing either */
         if (diag != NULL)
             *diag = charts;
         return rc;
     }
+    if (interrupted(interrupt)) {
+        bf_plot_clear(dir);
+        bf_diag_set(diag, "interrupted: no chart drawn");
+        return BF_EINTR;
+    }
     int rc2 = bf_report_write(dir, opt, diag);
+    if (rc2 == 0 && interrupted(interrupt))
+        rc2 = BF_EINTR;
+    if (rc2 == 0)
+        rc2 = bf_workbook_write(dir, diag);
+    if (rc2 == 0 && interrupted(interrupt))
+        rc2 = BF_EINTR;
+    if (rc2 == BF_EINTR) {
+        bf_plot_clear(dir);
+        bf_diag_set(diag, "interrupted: no chart drawn");
+    }
     if (rc2 != 0)
-        return rc2;
-    if ((rc2 = bf_workbook_write(dir, diag)) != 0)
         return rc2;
     if (diag != NULL)
         *diag = charts;

@@ -27,7 +27,8 @@ Checks:
     cli                --help, --version, usage errors, a good run
     resume             --resume skips complete folders and reruns stale ones
     hardening CASE     output safety: empty_output, symlink_folder, symlink_file, symlink_charts,
-                       concurrent, long_path (docs/reliability.md)
+                       concurrent, long_path, max_work, disk_full, cut_chart,
+                       interrupt_run, interrupt_plot (docs/reliability.md)
     sensitivity        the sensitivity study of tests/data/sensitivity_one_effect.json
     totals NAME        totals.csv and ranking.csv of scenarios/tests/NAME.json
                        equal what replications.csv gives when recomputed here
@@ -47,6 +48,7 @@ import glob
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -75,6 +77,10 @@ TIMEOUT_S = 900
 
 class Failure(Exception):
     pass
+
+
+class Skip(Exception):
+    """A check that cannot run here, with the reason (exit 77: ctest "skipped")."""
 
 
 class Ctx:
@@ -1269,9 +1275,239 @@ def check_hardening(ctx, case):
         for bad in ("0", "-5", "lots"):
             rc, so, se = run(ctx, base + ["--max-work", bad, "-o", out, scenario])
             expect_status("--max-work %s" % bad, rc, 2, so, se)
+    elif case in ("disk_full", "cut_chart", "interrupt_run", "interrupt_plot"):
+        check_charts_safety(ctx, case, scenario, out, folder)
     else:
         raise Failure("unknown hardening case %r" % case)
     print("hardening %s: ok" % case)
+
+
+def write_exe(path, text):
+    with open(path, "w") as f:
+        f.write(text)
+    os.chmod(path, 0o755)
+
+
+def chart_state(folder):
+    """The images, part files and logs under charts/, and the report files."""
+    charts = os.path.join(folder, "charts")
+    names = sorted(os.listdir(charts)) if os.path.isdir(charts) else []
+    return {"images": [n for n in names if n.endswith((".png", ".svg"))],
+            "parts": [n for n in names if n.endswith(".part")],
+            "report": [n for n in ("report.html", "results.xlsx", "report.pdf")
+                       if os.path.exists(os.path.join(folder, n))]}
+
+
+def check_images_whole(folder):
+    """Every chart of folder is a whole PNG and a well-formed SVG."""
+    import xml.etree.ElementTree as ET
+    charts = os.path.join(folder, "charts")
+    n = 0
+    for name in os.listdir(charts):
+        path = os.path.join(charts, name)
+        if name.endswith(".svg"):
+            try:
+                ET.parse(path)
+            except ET.ParseError as e:
+                raise Failure("%s is not well-formed XML: %s" % (path, e))
+            n += 1
+        elif name.endswith(".png"):
+            with open(path, "rb") as f:
+                data = f.read()
+            if not data.startswith(b"\x89PNG\r\n\x1a\n") or not data.endswith(b"IEND\xaeB`\x82"):
+                raise Failure("%s is not a whole PNG" % path)
+            n += 1
+    return n
+
+
+def plots_state(folder):
+    with open(os.path.join(folder, "run.json"), encoding="utf-8") as f:
+        return json.load(f)["plots"]
+
+
+def numbers_hashes(folder):
+    """The SHA-256 of every file run.json lists, as run.json records them,
+    checked against the files on disk."""
+    import hashlib
+    with open(os.path.join(folder, "run.json"), encoding="utf-8") as f:
+        rj = json.load(f)
+    for name in rj["files"]:
+        with open(os.path.join(folder, name), "rb") as f:
+            if hashlib.sha256(f.read()).hexdigest() != rj["file_sha256"][name]:
+                raise Failure("%s changed although run.json records it" % name)
+    return rj["file_sha256"]
+
+
+def check_charts_safety(ctx, case, scenario, out, folder):
+    """Charts and report recorded truthfully (issue 13, items 6 and 7):
+    nothing half-drawn under a final name, run.json saying what failed,
+    --resume drawing it again, an interrupt removing what it says."""
+    import shutil
+    import signal
+    real = shutil.which("gnuplot")
+    if real is None:
+        raise Skip("gnuplot is not on PATH (scripts/deps test installs it)")
+    base = ["run", "-r", "2", "-j", "2", "-o", out, scenario]
+    fake = ctx.fresh("fakebin")
+    env = {"PATH": fake + os.pathsep + os.environ.get("PATH", "")}
+    if case == "disk_full":
+        # the numbers fit on a small tmpfs, the charts do not
+        rc, so, se = run(ctx, ["run", "-r", "2", "-j", "2", "--no-plots", "-o", out, scenario])
+        expect_status("run --no-plots", rc, 0, so, se)
+        used = sum(os.path.getsize(os.path.join(r, f)) for r, _, fs in os.walk(folder) for f in fs)
+        mnt = ctx.fresh("tmpfs")
+        p = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=%dk" % (used // 1024 + 160),
+                            "tmpfs", mnt], capture_output=True, text=True)
+        if p.returncode != 0:
+            raise Skip("cannot mount a tmpfs here (%s): the disk-full test needs root and a "
+                       "kernel that allows it; cut_chart checks the same code path without it"
+                       % (p.stderr.strip() or "exit %d" % p.returncode))
+        try:
+            small = os.path.join(mnt, "one_city")
+            recorded = 0
+            # room for none of the charts, then for a few: either way no image
+            # cut short under a chart's name and run.json true
+            for extra_k in (160, 480, 800):
+                subprocess.run(["mount", "-o", "remount,size=%dk" % (used // 1024 + extra_k), mnt],
+                               check=True)
+                shutil.rmtree(small, ignore_errors=True)
+                shutil.copytree(folder, small)
+                rc, so, se = run(ctx, ["plot", small])
+                expect_status("plot on a full disk (+%d KiB)" % extra_k, rc, 1, so, se)
+                st = chart_state(small)
+                if st["parts"] or any(f.startswith(".") and f != LOCK_FILE
+                                      for f in os.listdir(small)):
+                    raise Failure("temporary files left on a full disk: %s %s"
+                                  % (st, os.listdir(small)))
+                n = check_images_whole(small)
+                # what run.json says is true: the failures, or (when not even
+                # it could be rewritten) anything but "drawn", which the
+                # message names
+                plots = plots_state(small)
+                if plots.startswith("failed: ") and "cut short" in plots:
+                    recorded += 1
+                elif plots == "drawn" or "run.json still says \"%s\"" % plots[:80] not in se:
+                    raise Failure("run.json says %r on a full disk: %s" % (plots, se))
+                numbers_hashes(small)
+                print("disk full, +%d KiB: exit 1, %d whole images, run.json: %.70s"
+                      % (extra_k, n, plots))
+            if recorded == 0:
+                raise Failure("no size of the disk had room for run.json to record the failure")
+            # a run straight into the full disk: never "drawn" without its
+            # charts and report, never an image cut short
+            shutil.rmtree(small)
+            rc, so, se = run(ctx, ["run", "-r", "2", "-j", "2", "-o", mnt, scenario])
+            if os.path.exists(os.path.join(small, "run.json")):
+                if plots_state(small) == "drawn" and chart_state(small)["report"] != [
+                        "report.html", "results.xlsx"]:
+                    raise Failure("run.json says drawn without the report: %s" % chart_state(small))
+                check_images_whole(small)
+            elif rc == 0:
+                raise Failure("run exit 0 without run.json")
+            # room again: --resume draws what failed
+            subprocess.run(["mount", "-o", "remount,size=64m", mnt], check=True)
+            rc, so, se = run(ctx, ["run", "-r", "2", "-j", "2", "--resume", "-o", mnt, scenario])
+            expect_status("--resume after the disk was freed", rc, 0, so, se)
+            if plots_state(small) != "drawn" or check_images_whole(small) < 2:
+                raise Failure("--resume did not draw: %r, %s" % (plots_state(small), chart_state(small)))
+            print("disk full: --resume drew everything once there was room")
+        finally:
+            subprocess.run(["umount", mnt])
+    elif case == "cut_chart":
+        # gnuplot exits 0 but its SVG of one chart is cut short (as on a full disk)
+        write_exe(os.path.join(fake, "gnuplot"),
+                  "#!/bin/sh\n\"%s\" \"$@\"\nrc=$?\ncase \"$*\" in *ranking.gp*)\n"
+                  "  truncate -s 700 .ranking.svg.part ;;\nesac\nexit $rc\n" % real)
+        rc, so, se = run_env(ctx, base, None, env)
+        expect_status("run with a chart cut short", rc, 0, so, se)
+        plots = plots_state(folder)
+        if not re.match(r"failed: 1 of \d+ charts not drawn: ranking: ranking.svg cut short", plots):
+            raise Failure("run.json says %r" % plots)
+        st = chart_state(folder)
+        if "ranking.png" in st["images"] or "ranking.svg" in st["images"] or st["parts"]:
+            raise Failure("the cut chart, or a part of it, is left: %s" % st)
+        if not st["images"] or st["report"] != ["report.html", "results.xlsx"]:
+            raise Failure("the other charts or the report are missing: %s" % st)
+        check_images_whole(folder)
+        if "ranking" not in se or "cut short" not in se:
+            raise Failure("the run does not say which chart failed: %r" % se)
+        rc, so, se = run(ctx, base + ["--resume"])
+        expect_status("--resume", rc, 0, so, se)
+        if "drawn again" not in se or plots_state(folder) != "drawn" or \
+                "ranking.svg" not in chart_state(folder)["images"]:
+            raise Failure("--resume did not redraw the failed chart: %r" % se)
+        check_images_whole(folder)
+        numbers_hashes(folder)
+        print("cut chart: recorded as %r, redrawn by --resume" % plots[:70])
+    else:
+        # gnuplot that never ends: the interrupt must end it
+        pids = os.path.join(fake, "pids")
+        write_exe(os.path.join(fake, "gnuplot"),
+                  "#!/bin/sh\necho $$ >> \"%s\"\nexec sleep 300\n" % pids)
+        if case == "interrupt_run":
+            argv, sig, want = [ctx.bf] + base, signal.SIGINT, 130
+        else:
+            rc, so, se = run(ctx, base)
+            expect_status("run", rc, 0, so, se)
+            argv, sig, want = [ctx.bf, "plot", folder], signal.SIGTERM, 143
+        before = numbers_hashes(folder) if case == "interrupt_plot" else None
+        p = subprocess.Popen(argv, env=dict(os.environ, **env), stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE,
+                             text=True, start_new_session=True)
+        deadline = time.time() + 60
+        started = []
+        while time.time() < deadline and p.poll() is None:
+            if os.path.exists(pids):
+                with open(pids) as f:
+                    started = [int(x) for x in f.read().split()]
+                if len(started) >= 3:
+                    break
+            time.sleep(0.05)
+        if not started:
+            p.kill()
+            raise Failure("no gnuplot started: %s" % (p.communicate()[1]))
+        time.sleep(0.3)
+        p.send_signal(sig)  # to borderflow alone, not its process group
+        try:
+            _, se = p.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            raise Failure("borderflow did not end within 20 s of the signal")
+        expect_status("interrupted while drawing", p.returncode, want, "", se)
+        with open(pids) as f:
+            started = [int(x) for x in f.read().split()]
+        alive = []
+        for pid in started:
+            try:
+                os.kill(pid, 0)
+                alive.append(pid)
+            except ProcessLookupError:
+                pass
+        if alive:
+            for pid in alive:
+                os.kill(pid, signal.SIGKILL)
+            raise Failure("gnuplot processes still running after the interrupt: %s" % alive)
+        st = chart_state(folder)
+        if st["images"] or st["parts"] or st["report"]:
+            raise Failure("files of the interrupted drawing left: %s" % st)
+        charts = os.path.join(folder, "charts")
+        left = [n for n in os.listdir(charts)] if os.path.isdir(charts) else []
+        if [n for n in left if n != "data"] or os.listdir(os.path.join(charts, "data")):
+            raise Failure("charts/ still holds %s" % left)
+        if not plots_state(folder).startswith("not drawn: interrupted by "):
+            raise Failure("run.json says %r" % plots_state(folder))
+        hashes = numbers_hashes(folder)
+        if before is not None and hashes != before:
+            raise Failure("the interrupted plot changed the numbers")
+        if ("removed" not in se or "numbers" not in se) and "charts" not in se:
+            raise Failure("the message does not say what was removed and kept: %r" % se)
+        # what the message says: numbers kept, charts removed -> --resume draws them
+        rc, so, se2 = run(ctx, base + ["--resume"])
+        expect_status("--resume after the interrupt", rc, 0, so, se2)
+        if plots_state(folder) != "drawn" or check_images_whole(folder) < 2:
+            raise Failure("--resume did not draw: %r" % se2)
+        print("%s: exit %d, %d gnuplot ended, nothing drawn left, numbers kept; --resume drew "
+              "the charts" % (case, p.returncode, len(started)))
 
 
 def check_sources(ctx):
@@ -1355,6 +1591,9 @@ def main():
     except Failure as e:
         print("FAIL: %s" % e, file=sys.stderr)
         return 1
+    except Skip as e:
+        print("skipped: %s" % e)
+        return 77
     except subprocess.TimeoutExpired as e:
         print("FAIL: timed out: %s" % " ".join(e.cmd), file=sys.stderr)
         return 1
