@@ -537,7 +537,7 @@ static int run_one(struct loaded *L, const struct run_opts *o, double load_s, st
          * (docs/report.md); `borderflow plot` rewrites it from the folder */
         if (rc == 0 && o->plots && !kept)
             kept = bf_cli_finish_report("borderflow", L->folder, sc->name, &o->report, o->pdf,
-                                      rec.plots) < 0;
+                                        rec.plots) < 0;
     }
     int status = 0;
     if (kept && rc == 0) {
@@ -1137,8 +1137,7 @@ int bf_cli_redraw(const char *prog, const char *folder, const char *name,
     else
         snprintf(plots, sizeof plots, "failed: %s", d.msg);
     if (rc != 0)
-        fprintf(stderr, "%s: %s: charts %s\n", prog, name,
-                rc == BF_ENOGNUPLOT ? d.msg : plots);
+        fprintf(stderr, "%s: %s: charts %s\n", prog, name, rc == BF_ENOGNUPLOT ? d.msg : plots);
     if (record_truthfully(prog, folder, name, plots) != 0)
         return BF_EIO;
     int f = bf_cli_finish_report(prog, folder, name, ro, pdf, plots);

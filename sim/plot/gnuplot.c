@@ -323,9 +323,9 @@ int bf__image_check(const char *path, bool svg, char *why, size_t size)
              memcmp(tail + n_tail - 6, "</svg>", 6) == 0;
     } else if (ok) {
         static const unsigned char sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
-        static const unsigned char iend[12] = {0, 0, 0, 0, 'I', 'E', 'N', 'D', 0xae, 0x42, 0x60, 0x82};
-        ok = n_tail >= 12 && memcmp(head, sig, 8) == 0 &&
-             memcmp(tail + n_tail - 12, iend, 12) == 0;
+        static const unsigned char iend[12] = {0,   0,   0,    0,    'I',  'E',
+                                               'N', 'D', 0xae, 0x42, 0x60, 0x82};
+        ok = n_tail >= 12 && memcmp(head, sig, 8) == 0 && memcmp(tail + n_tail - 12, iend, 12) == 0;
     }
     if (!ok)
         snprintf(why, size, "cut short: %lld bytes without the %s (disk full?)",
@@ -413,8 +413,7 @@ static int run_all(const char *gnuplot, const char *charts_dir, struct job *jobs
             if (WIFEXITED(j->status) && WEXITSTATUS(j->status) == 127)
                 snprintf(j->why, sizeof j->why, "gnuplot could not be started");
             else if (WIFSIGNALED(j->status))
-                snprintf(j->why, sizeof j->why, "gnuplot ended by signal %d",
-                         WTERMSIG(j->status));
+                snprintf(j->why, sizeof j->why, "gnuplot ended by signal %d", WTERMSIG(j->status));
             else
                 log_reason(charts_dir, j->name, j->why, sizeof j->why);
         }
@@ -423,8 +422,8 @@ static int run_all(const char *gnuplot, const char *charts_dir, struct job *jobs
     if (rc != 0 || n_failed == 0 || diag == NULL)
         return rc != 0 || n_failed == 0 ? rc : BF_ECHILD;
     /* every failure, as far as the message holds them: run.json keeps it */
-    int len = snprintf(diag->msg, sizeof diag->msg, "%zu of %zu charts not drawn:",
-                       n_failed, started);
+    int len =
+        snprintf(diag->msg, sizeof diag->msg, "%zu of %zu charts not drawn:", n_failed, started);
     for (size_t i = 0; i < started && len >= 0 && (size_t)len < sizeof diag->msg; i++)
         if (jobs[i].why[0] != '\0')
             len += snprintf(diag->msg + len, sizeof diag->msg - (size_t)len, " %s: %s;",
