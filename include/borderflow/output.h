@@ -21,6 +21,12 @@
 #include "borderflow/batch.h"
 #include "borderflow/fit.h"
 
+/* The layout of a results folder, recorded in summary.json as
+ * "results_format": 2 since every CSV's first column is `scenario` (the
+ * scenario's name), so that the CSVs of several runs stack by
+ * concatenation. Readers of folders (borderflow compare) check it. */
+#define BF_RESULTS_FORMAT 2
+
 /* The most files bf_output_write makes. */
 #define BF_OUTPUT_MAX_FILES 24
 

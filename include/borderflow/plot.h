@@ -110,6 +110,22 @@ int bf_workbook_write(const char *dir, struct bf_diag *diag);
 int bf_plot_folder(const char *dir, const struct bf_report_options *opt, struct bf_diag *diag);
 
 /*
+ * Puts the results folders dirs[0..n) side by side in OUT (made if
+ * needed, locked while written): compare.csv (each run's capital
+ * released, financing saving and change of days to rebate, per city and
+ * for the study, with the intervals its own delta.csv and totals.csv
+ * give), compare_diff.csv (each run against dirs[0]: the difference and
+ * its 95% interval from replications.csv, paired when the two share seed,
+ * replications and cities, else Welch's) and compare.html (docs/compare.md).
+ * Reads only complete folders of this results format (summary.json
+ * "results_format"). 0; BF_ENOENT (not a folder), BF_EPARSE (not a
+ * complete results folder of this format: diag names the folder and
+ * file), BF_EINVAL (a folder given twice), BF_EBUSY (OUT
+ * locked), BF_EIO, BF_ENOMEM. On failure none of the three files is left.
+ */
+int bf_compare_write(const char *const *dirs, size_t n, const char *out, struct bf_diag *diag);
+
+/*
  * Removes DIR/report.html, DIR/results.xlsx, DIR/report.pdf and the charts, scripts and
  * chart data under DIR/charts/ (only files these functions write), so that
  * none of an earlier run outlives a run that draws none (borderflow run

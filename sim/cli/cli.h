@@ -42,6 +42,7 @@ void bf_cli_install_signals(void);
 int bf_cmd_run(int argc, char **argv);
 int bf_cmd_validate(int argc, char **argv);
 int bf_cmd_plot(int argc, char **argv);
+int bf_cmd_compare(int argc, char **argv);
 int bf_cmd_schema(int argc, char **argv);
 int bf_cmd_params(int argc, char **argv);
 int bf_cmd_fit(int argc, char **argv);

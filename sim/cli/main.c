@@ -22,6 +22,7 @@ static void usage(FILE *f)
           "commands:\n"
           "  run       run scenarios and write results (borderflow run --help)\n"
           "  plot      redraw the charts and report.html of results folders\n"
+          "  compare   put the results of several runs side by side\n"
           "  validate  check scenario files without running them\n"
           "  fit       fit duration distributions to a column of your own records (CSV)\n"
           "  calibrate fit scenario parameters to observed figures (borderflow calibrate --help)\n"
@@ -90,6 +91,8 @@ static int dispatch(int argc, char **argv)
         return bf_cmd_run(argc - 1, argv + 1);
     if (strcmp(cmd, "plot") == 0)
         return bf_cmd_plot(argc - 1, argv + 1);
+    if (strcmp(cmd, "compare") == 0)
+        return bf_cmd_compare(argc - 1, argv + 1);
     if (strcmp(cmd, "validate") == 0)
         return bf_cmd_validate(argc - 1, argv + 1);
     if (strcmp(cmd, "fit") == 0)

@@ -821,6 +821,9 @@ int bf_write_summary_json(FILE *f, const struct bf_results *r)
     const struct bf_scenario *sc = r->sc;
     fputs("{\n  \"scenario\": ", f);
     bf_json_string(f, sc->name);
+    /* the layout of the folder's files: `borderflow compare` reads only
+     * folders of this one (2: every CSV's first column is `scenario`) */
+    fprintf(f, ",\n  \"results_format\": %d", BF_RESULTS_FORMAT);
     fputs(",\n  \"description\": ", f);
     bf_json_string(f, sc->description);
     fputs(",\n  \"scenario_file\": ", f);
@@ -1082,7 +1085,6 @@ void bf_output_folder_name(const char *name, char *out, size_t size)
     }
 }
 
-
 typedef int writer_fn(FILE *f, const struct bf_results *r);
 
 struct file_spec {
@@ -1165,6 +1167,52 @@ size_t bf_output_files(const struct bf_results *r, const char **names)
 _Static_assert(sizeof specs / sizeof specs[0] <= BF_OUTPUT_MAX_FILES,
                "raise BF_OUTPUT_MAX_FILES (the run record's hash table)");
 
+/*
+ * Copies the CSV text in[0..n) to f with a first column `scenario` (the
+ * scenario's name in every record), so that the CSVs of several runs stack
+ * by concatenation. Records are found as RFC 4180 has them: a line break
+ * outside quotes ends one. Done over the text the writers produce, rather
+ * than in each of them, so that no writer can forget the column.
+ */
+static int put_scenario_column(FILE *f, const char *in, size_t n, const char *name)
+{
+    bool quoted = false, start = true;
+    for (size_t i = 0; i < n; i++) {
+        if (start) {
+            if (i == 0)
+                fputs("scenario", f); /* the header */
+            else
+                bf_csv_field(f, name);
+            fputc(',', f);
+            start = false;
+        }
+        if (in[i] == '"')
+            quoted = !quoted;
+        if (fputc(in[i], f) == EOF)
+            return BF_EIO;
+        if (in[i] == '\n' && !quoted)
+            start = true;
+    }
+    return ferror(f) ? BF_EIO : 0;
+}
+
+/* w(f, r) with the scenario column (put_scenario_column). */
+static int write_csv(FILE *f, writer_fn *w, const struct bf_results *r)
+{
+    char *buf = NULL;
+    size_t n = 0;
+    FILE *mem = open_memstream(&buf, &n);
+    if (mem == NULL)
+        return BF_ENOMEM;
+    int rc = w(mem, r);
+    if (fclose(mem) != 0 && rc == 0)
+        rc = BF_ENOMEM;
+    if (rc == 0)
+        rc = put_scenario_column(f, buf, n, r->sc->name);
+    free(buf); /* open_memstream's buffer comes from malloc */
+    return rc;
+}
+
 /* Writes one file to a new temporary file in folder (fs.h: never through a
  * link planted there); its path goes to tmp_out for the caller to rename. */
 static int write_one(const char *folder, const char *name, writer_fn *w, const struct bf_results *r,
@@ -1179,8 +1227,9 @@ static int write_one(const char *folder, const char *name, writer_fn *w, const s
     size_t n = strlen(name);
     if (bom && n > 4 && strcmp(name + n - 4, ".csv") == 0 && fputs("\xef\xbb\xbf", f) == EOF)
         rc = BF_EIO;
+    bool csv = n > 4 && strcmp(name + n - 4, ".csv") == 0;
     if (rc == 0)
-        rc = rec ? bf_write_run_json(f, r, rec) : w(f, r);
+        rc = rec ? bf_write_run_json(f, r, rec) : csv ? write_csv(f, w, r) : w(f, r);
     if (rc == 0 && (fflush(f) != 0 || fsync(fileno(f)) != 0 || ferror(f)))
         rc = BF_EIO;
     if (rc != 0) {

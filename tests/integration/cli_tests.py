@@ -43,6 +43,7 @@ Python 3 standard library only. Exit status 0 when the check passes.
 """
 
 import argparse
+import csv
 import difflib
 import glob
 import hashlib
@@ -1510,6 +1511,145 @@ def check_charts_safety(ctx, case, scenario, out, folder):
               "the charts" % (case, p.returncode, len(started)))
 
 
+def check_compare(ctx):
+    """borderflow compare (issue 14, item 3): compare.csv holds each run's
+    own numbers; compare_diff.csv's paired differences equal those worked
+    out here from the runs' replications.csv; the scenario column makes
+    stacking a concatenation; bad folders are refused with exit 2 and
+    nothing written."""
+    import math
+    work = ctx.fresh("compare")
+    base = ctx.path("scenarios", "tests", "one_city.json")
+    slow = os.path.join(work, "slow_office.json")
+    with open(slow, "w") as f:
+        json.dump({"extends": base, "name": "slow_office",
+                   "policies": {"after": {"rebate": {"processing_wd": {
+                       "dist": "uniform", "min": 10, "max": 14}}}}}, f)
+    out = os.path.join(work, "out")
+    rc, so, se = run(ctx, ["run", "-r", "4", "-j", "2", "--no-plots", "-o", out, base, slow])
+    expect_status("run two scenarios", rc, 0, so, se)
+    rc, so, se = run(ctx, ["run", "-r", "5", "-s", "99", "-j", "2", "--no-plots",
+                           "-o", os.path.join(work, "other_seed"), slow])
+    expect_status("run with another seed", rc, 0, so, se)
+    a, b = os.path.join(out, "one_city"), os.path.join(out, "slow_office")
+    other = os.path.join(work, "other_seed", "slow_office")
+    # the scenario column: first in every CSV, the scenario's name in every row
+    for folder, name in ((a, "one_city"), (b, "slow_office")):
+        for csv_name in sorted(f for f in os.listdir(folder) if f.endswith(".csv")):
+            with open(os.path.join(folder, csv_name), encoding="utf-8", newline="") as f:
+                rows = list(csv.reader(f))
+            if rows[0][0] != "scenario" or any(r[0] != name for r in rows[1:]):
+                raise Failure("%s/%s: no scenario column first" % (name, csv_name))
+    cmp_dir = os.path.join(work, "cmp")
+    rc, so, se = run(ctx, ["compare", "-o", cmp_dir, a, b, other])
+    expect_status("compare", rc, 0, so, se)
+    got = read_csv(os.path.join(cmp_dir, "compare.csv"))
+    # compare.csv: each run's delta.csv and totals.csv, unchanged
+    n_checked = 0
+    for folder in (a, b, other):
+        name = os.path.basename(folder)
+        delta = {(r["city"], r["metric"]): r for r in read_csv(os.path.join(folder, "delta.csv"))}
+        totals = {(r["metric"], r["scope"]): r for r in read_csv(os.path.join(folder, "totals.csv"))}
+        mine = [r for r in got if r["folder"] == folder]
+        if {r["run"] for r in mine} != {name if folder == a else "slow_office #%d" % (
+                2 if folder == b else 3)}:
+            raise Failure("compare.csv names the run %s" % {r["run"] for r in mine})
+        if any(r["scenario"] != name for r in mine):
+            raise Failure("compare.csv: the scenario column is not %s" % name)
+        if len(mine) != 2 * 3:
+            raise Failure("compare.csv has %d rows of %s, expected 6" % (len(mine), name))
+        for r in mine:
+            if r["scope"] == "city":
+                want = delta[(r["city"], r["metric"])]
+                pairs = (("change", "delta"), ("ci95_low", "ci95_low"), ("ci95_high", "ci95_high"),
+                         ("before", "before"), ("after", "after"))
+            else:
+                want = totals[(r["metric"], "change")]
+                pairs = (("change", "mean"), ("ci95_low", "ci95_low"), ("ci95_high", "ci95_high"))
+            for k, w in pairs:
+                if float(r[k]) != float(want[w]):
+                    raise Failure("compare.csv %s %s %s: %s, the run's file says %s"
+                                  % (name, r["city"], r["metric"], r[k], want[w]))
+                n_checked += 1
+    # compare_diff.csv: paired differences from replications.csv, by hand
+    def changes(folder):
+        reps = read_csv(os.path.join(folder, "replications.csv"))
+        v = {}
+        for r in reps:
+            v[(r["city"], r["policy"], int(r["replication"]), r["metric"])] = float(r["value"])
+        n = 1 + max(k[2] for k in v)
+        out = {}
+        for metric, src, sign in (("capital_released_cny", "wc_avg_cny", 1),
+                                  ("financing_saving_cny", "financing_cost_cny", 1),
+                                  ("days_to_rebate", "days_to_rebate", -1)):
+            out[metric] = [sign * (v[("Hefei", "before", k, src)] - v[("Hefei", "after", k, src)])
+                           for k in range(n)]
+        return out
+    ca, cb = changes(a), changes(b)
+    diffs = read_csv(os.path.join(cmp_dir, "compare_diff.csv"))
+    paired = [r for r in diffs if r["run_b"] == "slow_office #2" and r["scope"] == "city"]
+    welch = [r for r in diffs if r["run_b"] == "slow_office #2" and r["method"] == "welch"]
+    if len(paired) != 3 or any(r["method"] != "paired" for r in paired):
+        raise Failure("compare_diff.csv: %s" % paired)
+    for r in paired:
+        d = [y - x for x, y in zip(ca[r["metric"]], cb[r["metric"]])]
+        n = len(d)
+        mean = sum(d) / n
+        sd = math.sqrt(sum((x - mean) ** 2 for x in d) / (n - 1))
+        half = T975[n - 1] * sd / math.sqrt(n)
+        for k, w in (("difference", mean), ("ci95_low", mean - half), ("ci95_high", mean + half)):
+            close(float(r[k]), w, "compare_diff %s %s" % (r["metric"], k), rel=1e-4,
+                  scale=abs(mean) + half)
+    if any(r["run_b"] == "slow_office #2" and r["scope"] == "study" and r["method"] != "paired"
+           for r in diffs):
+        raise Failure("the study's difference of twins is not paired")
+    # the other seed: independent, Welch; the difference is b - a of the means
+    ind = [r for r in diffs if r["method"] == "welch"]
+    if len(ind) != 6 or welch:
+        raise Failure("the run of another seed is not compared as independent: %s" % ind)
+    for r in ind:
+        close(float(r["difference"]), float(r["b"]) - float(r["a"]), "welch difference")
+        if not float(r["ci95_low"]) < float(r["difference"]) < float(r["ci95_high"]):
+            raise Failure("welch interval does not hold the difference: %s" % r)
+    with open(os.path.join(cmp_dir, "compare.html"), encoding="utf-8") as f:
+        page = f.read()
+    if "slow_office #2 &minus; one_city" not in page or "paired (same seed and cities)" not in page:
+        raise Failure("compare.html lacks the differences")
+    # stacking: the CSVs of two runs concatenate (one header)
+    with open(os.path.join(a, "delta.csv"), encoding="utf-8") as f1, \
+            open(os.path.join(b, "delta.csv"), encoding="utf-8") as f2:
+        stacked = f1.read() + "".join(f2.readlines()[1:])
+    rows = list(csv.DictReader(stacked.splitlines()))
+    if {r["scenario"] for r in rows} != {"one_city", "slow_office"}:
+        raise Failure("stacked delta.csv does not tell the runs apart")
+    # bad input: exit 2, a message naming the folder, nothing written
+    bad_out = os.path.join(work, "bad_out")
+    old = ctx.fresh("compare_old", "one_city")
+    for f in os.listdir(a):
+        if os.path.isfile(os.path.join(a, f)):
+            shutil.copy(os.path.join(a, f), old)
+    with open(os.path.join(old, "summary.json"), encoding="utf-8") as f:
+        sj = json.load(f)
+    del sj["results_format"]
+    with open(os.path.join(old, "summary.json"), "w", encoding="utf-8") as f:
+        json.dump(sj, f)
+    no_run = ctx.fresh("compare_norun", "x")
+    for args, what in (([a, a], "is given twice"),
+                       ([a, work], "run.json is missing"),
+                       ([a, no_run], "run.json is missing"),
+                       ([a, os.path.join(work, "nope")], "No such file"),
+                       ([a, old], "another version of borderflow"),
+                       ([], "give at least one results folder")):
+        rc, so, se = run(ctx, ["compare", "-o", bad_out] + args)
+        expect_status("compare %s" % args, rc, 2, so, se)
+        if what not in se:
+            raise Failure("compare %s: %r, expected %r" % (args, se, what))
+        if os.path.exists(bad_out) and [f for f in os.listdir(bad_out) if not f.startswith(".")]:
+            raise Failure("compare on bad input wrote %s" % os.listdir(bad_out))
+    print("compare: %d values equal the runs' files; paired differences equal the replications' "
+          "worked here; Welch for another seed; 6 bad inputs refused" % n_checked)
+
+
 def check_sources(ctx):
     """Every source a parameter, a scenario or a doc cites is an entry of
     docs/sources.md; no file of the repository points outside it."""
@@ -1577,6 +1717,7 @@ def main():
         "sensitivity": lambda: check_sensitivity(ctx),
         "calibrate": lambda: check_calibrate(ctx),
         "sources": lambda: check_sources(ctx),
+        "compare": lambda: check_compare(ctx),
         "update-golden": lambda: update_golden(ctx),
         "update-expect": lambda: update_expect(ctx),
         "update-docs": lambda: update_docs(ctx),
