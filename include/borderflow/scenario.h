@@ -144,6 +144,11 @@ struct bf_scenario {
     uint32_t n_policies;
     struct bf_policy policy[BF_MAX_POLICIES];
     uint32_t baseline, compared; /* the compared pair: before, after */
+    /* more policies compared with the baseline ("compare": [baseline,
+     * compared, also...]); each is run as a pair of its own
+     * (bf_scenario_pair) */
+    uint32_t n_also;
+    uint32_t also[BF_MAX_POLICIES];
     uint32_t n_cities;
     struct bf_city *city;
     uint32_t n_sweeps;
@@ -194,6 +199,19 @@ const char *bf_scenario_suggest(const char *s, const char *const *names, size_t 
 
 /* Writes the JSON Schema of scenario files (docs/scenario.schema.json). */
 int bf_scenario_write_schema(char **out, size_t *len);
+
+/*
+ * The scenario of one more pair of sc: its baseline and policy `policy`
+ * (one of sc->also), named "<sc name>.<policy name>", with every city's
+ * rules, sweeps and sensitivity parameters of those two (sim/scenario/
+ * pair.c says why its numbers are the pair's in sc). It shares sc's
+ * calendar: free it with bf_scenario_pair_fini before bf_scenario_fini(sc).
+ * 0, BF_EINVAL (not a policy of sc other than its baseline), BF_ENOMEM.
+ */
+int bf_scenario_pair(const struct bf_scenario *sc, uint32_t policy, struct bf_scenario *out);
+void bf_scenario_pair_fini(struct bf_scenario *pair);
+/* "<sc name>.<policy name>" into out; -1 when it does not fit. */
+int bf_scenario_pair_name(const struct bf_scenario *sc, uint32_t policy, char *out, size_t size);
 
 /* Index of a policy by name, or -1. */
 int bf_scenario_policy(const struct bf_scenario *sc, const char *name);

@@ -816,7 +816,12 @@ def check_summary(ws, folder):
 def check_table(ws, folder, name, text_cols):
     rows = list(ws.iter_rows(values_only=True))
     csv_rows = wb_read_csv(folder, name)
+    # every CSV starts with the scenario column; a workbook is of one
+    # scenario, which its Run sheet names, so its sheets leave it out
     header = list(csv_rows[0].keys())
+    check(header[0] == "scenario" and len({c["scenario"] for c in csv_rows}) == 1,
+          f"{name}: no scenario column of one scenario first")
+    header = header[1:]
     check(list(rows[0]) == header, f"{ws.title}: header {rows[0]} != {name} {header}")
     check(len(rows) - 1 == len(csv_rows), f"{ws.title}: {len(rows) - 1} rows, {name} {len(csv_rows)}")
     for i, (r, c) in enumerate(zip(rows[1:], csv_rows)):
