@@ -22,6 +22,8 @@
 #ifndef BORDERFLOW_PLOT_H
 #define BORDERFLOW_PLOT_H
 
+#include <stdbool.h>
+
 #include "borderflow/error.h"
 
 /*
@@ -103,6 +105,10 @@ int bf_plot_folder(const char *dir, const struct bf_report_options *opt, struct 
  * --no-plots). Missing files are not an error.
  */
 void bf_plot_clear(const char *dir);
+
+/* Whether name (no folder) is one the functions above make in a results
+ * folder: charts/, report.html, report.pdf (and its log) or results.xlsx. */
+bool bf_plot_is_result(const char *name);
 
 /* ---- borderflow fit ---- */
 
