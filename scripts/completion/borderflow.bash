@@ -83,6 +83,12 @@ _borderflow_dirs()
     COMPREPLY+=("${found[@]}")
 }
 
+# COMPREPLY: the words of $1 that start with $2.
+_borderflow_words()
+{
+    mapfile -t COMPREPLY < <(compgen -W "$1" -- "$2")
+}
+
 # Completes for the placeholder $1 (of an option or an argument) the word $2.
 _borderflow_value()
 {
@@ -91,7 +97,7 @@ _borderflow_value()
     *.csv*) _borderflow_files "$2" '*.csv' ;;
     *DIR* | *FOLDER*) _borderflow_dirs "$2" ;;
     *FILE*) _borderflow_files "$2" '' ;;
-    *'|'*) COMPREPLY=($(compgen -W "${1//|/ }" -- "$2")) ;;
+    *'|'*) _borderflow_words "${1//|/ }" "$2" ;;
     esac
 }
 
@@ -112,15 +118,15 @@ _borderflow()
 
     if ((COMP_CWORD == 1)); then
         if [[ $cur == -* ]]; then
-            COMPREPLY=($(compgen -W "$(_borderflow_options "$bf" "" | cut -d' ' -f1)" -- "$cur"))
+            _borderflow_words "$(_borderflow_options "$bf" "" | cut -d' ' -f1)" "$cur"
         else
-            COMPREPLY=($(compgen -W "$(_borderflow_commands "$bf")" -- "$cur"))
+            _borderflow_words "$(_borderflow_commands "$bf")" "$cur"
         fi
         return 0
     fi
     local cmd=${COMP_WORDS[1]}
     if [[ $cmd == help ]]; then
-        ((COMP_CWORD == 2)) && COMPREPLY=($(compgen -W "$(_borderflow_commands "$bf")" -- "$cur"))
+        ((COMP_CWORD == 2)) && _borderflow_words "$(_borderflow_commands "$bf")" "$cur"
         return 0
     fi
     _borderflow_commands "$bf" | grep -qxF -- "$cmd" || return 0
@@ -137,7 +143,7 @@ _borderflow()
         done <<<"$opts"
     fi
     if [[ $cur == -* ]]; then
-        COMPREPLY=($(compgen -W "$(cut -d' ' -f1 <<<"$opts")" -- "$cur"))
+        _borderflow_words "$(cut -d' ' -f1 <<<"$opts")" "$cur"
         return 0
     fi
     # an argument: what the usage line names
