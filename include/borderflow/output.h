@@ -82,6 +82,12 @@ void bf_output_folder_name(const char *scenario_name, char *out, size_t size);
  * the order of run.json's "files": names[i] for i < the count returned. */
 size_t bf_output_files(const struct bf_results *r, const char **names);
 
+/* Whether name (a file name, no folder) is one bf_output_write or
+ * bf_output_write_record makes in a results folder for some run: run.json
+ * or one of the tables. `borderflow run` refuses a folder holding one
+ * without --force or --resume. */
+bool bf_output_is_result(const char *name);
+
 /* How bf_output_write writes; NULL means every field false. */
 struct bf_output_options {
     /* Start every CSV file with a UTF-8 byte-order mark (EF BB BF), without

@@ -23,6 +23,7 @@
 #define BORDERFLOW_PLOT_H
 
 #include <stdatomic.h>
+#include <stdbool.h>
 
 #include "borderflow/error.h"
 
@@ -132,6 +133,10 @@ int bf_compare_write(const char *const *dirs, size_t n, const char *out, struct 
  * --no-plots). Missing files are not an error.
  */
 void bf_plot_clear(const char *dir);
+
+/* Whether name (no folder) is one the functions above make in a results
+ * folder: charts/, report.html, report.pdf (and its log) or results.xlsx. */
+bool bf_plot_is_result(const char *name);
 
 /* ---- borderflow fit ---- */
 

@@ -78,6 +78,8 @@ static void run_usage(FILE *f)
           "                          Chromium)\n"
           "      --resume            skip scenarios whose results are complete and match\n"
           "                          the scenario file, seed and replications\n"
+          "      --force             replace the results of an earlier run; without it\n"
+          "                          (or --resume) a folder holding them is refused\n"
           "      --max-memory SIZE   fail cleanly beyond SIZE bytes (suffix K, M or G)\n"
           "      --max-work N        refuse a run estimated to simulate more than N\n"
           "                          shipments (suffix K, M or G; default 2G)\n"
@@ -100,7 +102,7 @@ struct run_opts {
     unsigned jobs;
     uint32_t replications;
     int64_t seed;
-    bool quiet, plots, resume, sweeps, mpi, pdf;
+    bool quiet, plots, resume, force, sweeps, mpi, pdf;
     uint64_t max_memory;
     double max_work; /* shipments simulated, at most */
     struct bf_report_options report;
@@ -350,6 +352,60 @@ static int claim_folder(struct loaded *x)
         return rc == BF_EBUSY || rc == BF_EINVAL ? EXIT_BAD_INPUT : EXIT_RUN_FAILED;
     }
     return 0;
+}
+
+/*
+ * Whether a results folder holds what an earlier run wrote there -- run.json,
+ * a table, charts/, the report or the workbook -- with one such name in
+ * name (run.json when it is there). An empty folder, one with only the
+ * lock file, or with files of the user's own, holds no earlier results.
+ */
+static bool holds_results(const char *folder, char *name, size_t size)
+{
+    DIR *dir = opendir(folder);
+    if (dir == NULL)
+        return false;
+    bool found = false;
+    struct dirent *e;
+    while ((e = readdir(dir)) != NULL)
+        if (bf_output_is_result(e->d_name) || bf_plot_is_result(e->d_name)) {
+            if (!found || strcmp(e->d_name, "run.json") == 0)
+                snprintf(name, size, "%s", e->d_name);
+            found = true;
+        }
+    closedir(dir);
+    return found;
+}
+
+/*
+ * A rerun into a folder of earlier results (README, Usage): refused, naming
+ * every such folder, unless --force (replaced, with a notice) or --resume
+ * (complete ones kept). Runs after every folder is claimed, so that nothing
+ * runs when one is refused and no other run writes one meanwhile. An exit
+ * status.
+ */
+static int check_reruns(const struct loaded *L, int n, const struct run_opts *o)
+{
+    int status = 0;
+    for (int i = 0; !o->resume && i < n; i++) {
+        char found[256], folder[2048];
+        if (!holds_results(L[i].folder, found, sizeof found))
+            continue;
+        bf_text_escape(L[i].folder, folder, sizeof folder);
+        if (o->force) {
+            if (!o->quiet)
+                fprintf(stderr, "%s: replacing the results of an earlier run in %s/ (--force)\n",
+                        L[i].sc.name, folder);
+            continue;
+        }
+        fprintf(stderr,
+                "borderflow: %s: %s/ holds the results of an earlier run (%s); nothing was run. "
+                "Give --force to replace them, or --resume to keep the complete ones and run "
+                "the rest\n",
+                L[i].sc.name, folder, found);
+        status = EXIT_BAD_INPUT;
+    }
+    return status;
 }
 
 /* Unlocks a folder; one that holds nothing but the lock (its scenario did
@@ -669,7 +725,8 @@ static int run_cmd(int argc, char **argv, struct mpi_cmd *mc)
         OPT_LANG,
         OPT_PDF,
         OPT_MAX_WORK,
-        OPT_CSV_BOM
+        OPT_CSV_BOM,
+        OPT_FORCE
     };
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},
@@ -687,6 +744,7 @@ static int run_cmd(int argc, char **argv, struct mpi_cmd *mc)
         {"pdf", no_argument, NULL, OPT_PDF},
         {"max-work", required_argument, NULL, OPT_MAX_WORK},
         {"csv-bom", no_argument, NULL, OPT_CSV_BOM},
+        {"force", no_argument, NULL, OPT_FORCE},
         {NULL, 0, NULL, 0},
     };
     optind = 1;
@@ -783,6 +841,9 @@ static int run_cmd(int argc, char **argv, struct mpi_cmd *mc)
         case OPT_CSV_BOM:
             o.output.csv_bom = true;
             break;
+        case OPT_FORCE:
+            o.force = true;
+            break;
         case ':':
             fprintf(stderr, "borderflow run: option '%s' needs a value\n", argv[optind - 1]);
             return EXIT_BAD_INPUT;
@@ -791,6 +852,12 @@ static int run_cmd(int argc, char **argv, struct mpi_cmd *mc)
                     argv[optind - 1]);
             return EXIT_BAD_INPUT;
         }
+    }
+    if (o.force && o.resume) {
+        fputs("borderflow run: --force replaces earlier results and --resume keeps them: give "
+              "one of the two\n",
+              stderr);
+        return EXIT_BAD_INPUT;
     }
     if (optind >= argc) {
         fputs("borderflow run: give at least one scenario file or folder; see 'borderflow run "
@@ -933,6 +1000,8 @@ static int run_cmd(int argc, char **argv, struct mpi_cmd *mc)
      * run into one of them stops at once (rank 0 alone writes) */
     for (int i = 0; status == 0 && (!mc->on || mc->m.rank == 0) && i < n; i++)
         status = claim_folder(&L[i]);
+    if (status == 0 && (!mc->on || mc->m.rank == 0))
+        status = check_reruns(L, n, &o);
     int finished = 0, skipped = 0;
     for (int i = 0; status == 0 && (!mc->on || mc->m.rank == 0) && i < n; i++) {
         struct loaded *x = &L[i];

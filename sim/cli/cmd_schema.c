@@ -16,7 +16,7 @@ int bf_cmd_schema(int argc, char **argv)
 {
     if (argc > 1 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
         puts("usage: borderflow schema\n\nPrints the JSON Schema of scenario files "
-             "(docs/scenario.schema.json).");
+             "(docs/scenario.schema.json).\n\n  -h, --help  this help");
         return 0;
     }
     if (argc > 1) {
@@ -51,7 +51,8 @@ int bf_cmd_params(int argc, char **argv)
 {
     if (argc > 1 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
         puts("usage: borderflow params\n\nPrints every model parameter with its default, unit, "
-             "meaning and source\nas Markdown tables (docs/parameters.md).");
+             "meaning and source\nas Markdown tables (docs/parameters.md).\n\n  -h, --help  this "
+             "help");
         return 0;
     }
     if (argc > 1) {

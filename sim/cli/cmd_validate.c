@@ -22,10 +22,10 @@ static void validate_usage(FILE *f)
           "work items, simulated city-days, shipments, an estimated time at -j N\n"
           "threads (default: all cores) and the memory of the results.\n"
           "\n"
-          "  -q, --quiet           print problems only, not the files that are valid\n"
-          "  -j, --jobs N          threads for the time estimate\n"
-          "      --max-memory SIZE fail cleanly beyond SIZE bytes (suffix K, M or G)\n"
-          "  -h, --help            this help\n",
+          "  -q, --quiet            print problems only, not the files that are valid\n"
+          "  -j, --jobs N           threads for the time estimate\n"
+          "      --max-memory SIZE  fail cleanly beyond SIZE bytes (suffix K, M or G)\n"
+          "  -h, --help             this help\n",
           f);
 }
 

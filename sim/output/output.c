@@ -1164,6 +1164,16 @@ size_t bf_output_files(const struct bf_results *r, const char **names)
     return n;
 }
 
+bool bf_output_is_result(const char *name)
+{
+    if (strcmp(name, "run.json") == 0)
+        return true;
+    for (size_t i = 0; i < N_SPECS; i++)
+        if (strcmp(name, specs[i].name) == 0)
+            return true;
+    return false;
+}
+
 _Static_assert(sizeof specs / sizeof specs[0] <= BF_OUTPUT_MAX_FILES,
                "raise BF_OUTPUT_MAX_FILES (the run record's hash table)");
 

@@ -136,6 +136,16 @@ void bf_plot_clear(const char *dir)
     remove_in(dir, "report.pdf");
 }
 
+bool bf_plot_is_result(const char *name)
+{
+    static const char *const made[] = {"charts", "report.html", "report.pdf", "report.pdf.log",
+                                       "results.xlsx"};
+    for (size_t i = 0; i < sizeof made / sizeof made[0]; i++)
+        if (strcmp(name, made[i]) == 0)
+            return true;
+    return false;
+}
+
 static const struct bf__template *find_template(const char *name)
 {
     for (size_t i = 0; i < bf__templates_n; i++)

@@ -63,7 +63,8 @@ sed -e 's/"name": "one_city"/"name": "tiny"/' \
 grep -q '"end": "2026-03-22"' "$tiny" && grep -q '"tail_days": 5' "$tiny" ||
     { echo "bench_mpi: scenarios/tests/one_city.json changed: cut it to 10 days here" >&2; exit 1; }
 
-flags="-q -j 1 --no-plots"
+# --force: every configuration reruns into its folder `repeat` times
+flags="-q -j 1 --no-plots --force"
 tflags="$flags -r 10000"
 labels="plain"
 [ "$cores" -lt 2 ] || labels="$labels threads"
@@ -76,7 +77,7 @@ once() {
     label=$1
     case $label in
     plain) set -- "$bf" run $flags -o "$out/$label" "$scenario" ;;
-    threads) set -- "$bf" run -q -j 2 --no-plots -o "$out/$label" "$scenario" ;;
+    threads) set -- "$bf" run -q -j 2 --no-plots --force -o "$out/$label" "$scenario" ;;
     np*) set -- "$mpirun" --oversubscribe -np "${label#np}" "$bf" run --mpi $flags \
         -o "$out/$label" "$scenario" ;;
     coord) set -- env BORDERFLOW_MPI_COORDINATE_ONLY=1 "$mpirun" -np 2 "$bf" run --mpi $flags \

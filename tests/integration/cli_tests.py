@@ -26,6 +26,7 @@ Checks:
                        docs/scenario.schema.json / docs/parameters.md
     cli                --help, --version, usage errors, a good run
     resume             --resume skips complete folders and reruns stale ones
+    rerun              a rerun into a folder of earlier results: refused, --force, --resume
     hardening CASE     output safety: empty_output, symlink_folder, symlink_file, symlink_charts,
                        concurrent, long_path, max_work, disk_full, cut_chart,
                        interrupt_run, interrupt_plot (docs/reliability.md)
@@ -839,8 +840,8 @@ def check_cli(ctx):
         raise Failure("-s 17 -r 2: run.json records seed %r, %r replications" % (rec["seed"], rec["replications"]))
     if folder not in se or "work items" not in se:
         raise Failure("the summary line does not name the work and the folder:\n%s" % se)
-    # -q: nothing at all on success
-    rc, so, se = run(ctx, ["run", "-q", "-o", out, "-r", "2"] + RUN_FLAGS + [good])
+    # -q: nothing at all on success (--force: a rerun into the same folder)
+    rc, so, se = run(ctx, ["run", "-q", "--force", "-o", out, "-r", "2"] + RUN_FLAGS + [good])
     expect_status("borderflow run -q", rc, 0, so, se)
     if so or se:
         raise Failure("run -q printed stdout %r, stderr %r" % (so, se))
@@ -876,6 +877,87 @@ def file_state(folder):
         f: (os.stat(os.path.join(folder, f)).st_mtime_ns, os.stat(os.path.join(folder, f)).st_size)
         for f in output_files(folder)
     }
+
+
+def check_rerun(ctx):
+    """A rerun into a folder of earlier results is refused (exit 2, before
+    any work, nothing written) unless --force replaces them, with a notice,
+    or --resume keeps them; an empty folder, one with the lock file only or
+    with files of the user's own is no earlier run's."""
+    good = os.path.join("scenarios", "tests", "one_city.json")
+    other = os.path.join("scenarios", "tests", "sweep_two_cities.json")
+    out = ctx.fresh("out")
+    folder = os.path.join(out, "one_city")
+    base = ["run", "-o", out, "-r", "2"] + RUN_FLAGS
+    rc, so, se = run(ctx, base + [good])
+    expect_status("first run", rc, 0, so, se)
+    before = file_state(folder)
+
+    # refused: the folder named, both ways out, nothing run or changed;
+    # a second scenario with a fresh folder does not run either
+    rc, so, se = run(ctx, base + [other, good])
+    expect_status("rerun without --force", rc, 2, so, se)
+    for word in (folder + "/", "earlier run", "(run.json)", "--force", "--resume", "nothing was run"):
+        if word not in se:
+            raise Failure("the refusal does not say %r:\n%s" % (word, se))
+    if so or "work items" in se or se.count("\n") != 1:
+        raise Failure("a refused rerun printed more than its one line: %r %r" % (so, se))
+    if file_state(folder) != before:
+        raise Failure("a refused rerun changed %s" % folder)
+    if os.path.exists(os.path.join(out, "sweep_two_cities")):
+        raise Failure("a refused rerun wrote the other scenario's folder")
+    # any file the program writes counts: the report alone, charts/ alone
+    for made in ("report.html", "results.xlsx", "charts", "sweep.csv"):
+        alone = ctx.fresh("alone_" + made)
+        os.makedirs(os.path.join(alone, "one_city", made) if made == "charts"
+                    else os.path.join(alone, "one_city"), exist_ok=True)
+        if made != "charts":
+            with open(os.path.join(alone, "one_city", made), "w") as f:
+                f.write("earlier\n")
+        rc, so, se = run(ctx, ["run", "-o", alone, "-r", "2"] + RUN_FLAGS + [good])
+        expect_status("a rerun into a folder holding only %s" % made, rc, 2, so, se)
+        if "(%s)" % made not in se or os.path.exists(os.path.join(alone, "one_city", "run.json")):
+            raise Failure("a folder holding only %s was not refused: %r" % (made, se))
+
+    # no earlier results: an empty folder, the lock file only, a file of the user's
+    for case in ("empty", "lock", "notes"):
+        d = ctx.fresh("case_" + case)
+        os.makedirs(os.path.join(d, "one_city"))
+        if case != "empty":
+            name = LOCK_FILE if case == "lock" else "notes.txt"
+            with open(os.path.join(d, "one_city", name), "w") as f:
+                f.write("mine\n")
+        rc, so, se = run(ctx, ["run", "-o", d, "-r", "2"] + RUN_FLAGS + [good])
+        expect_status("a run into a folder (%s)" % case, rc, 0, so, se)
+        if "replacing" in se or not os.path.isfile(os.path.join(d, "one_city", "run.json")):
+            raise Failure("a run into a folder (%s): %r" % (case, se))
+        if case == "notes" and not os.path.isfile(os.path.join(d, "one_city", "notes.txt")):
+            raise Failure("a run removed the user's own notes.txt")
+
+    # --force: replaced, one notice naming the folder; -q silences it
+    rc, so, se = run(ctx, base + ["--force", "-s", "5", good])
+    expect_status("rerun with --force", rc, 0, so, se)
+    notice = "one_city: replacing the results of an earlier run in %s/ (--force)\n" % folder
+    if se.count("replacing") != 1 or notice not in se:
+        raise Failure("--force did not give its one notice %r:\n%s" % (notice, se))
+    if stable_fields(os.path.join(folder, "run.json"))["seed"] != 5:
+        raise Failure("--force did not replace the results (seed 5 not in run.json)")
+    rc, so, se = run(ctx, base + ["-q", "--force", good])
+    expect_status("rerun with --force -q", rc, 0, so, se)
+    if so or se:
+        raise Failure("--force -q printed %r %r" % (so, se))
+    # --resume keeps the complete folder; --force with it is a usage error
+    rc, so, se = run(ctx, base + ["--resume", good])
+    expect_status("rerun with --resume", rc, 0, so, se)
+    if "complete and up to date; skipped" not in se:
+        raise Failure("--resume did not skip the complete folder: %r" % se)
+    before = file_state(folder)
+    rc, so, se = run(ctx, base + ["--resume", "--force", good])
+    expect_status("--resume --force", rc, 2, so, se)
+    if "give one of the two" not in se or file_state(folder) != before:
+        raise Failure("--resume --force: %r" % se)
+    print("rerun: refused without --force (every file the program writes counts), "
+          "replaced with a notice by --force, kept by --resume")
 
 
 def check_resume(ctx):
@@ -1147,7 +1229,8 @@ def check_hardening(ctx, case):
         os.makedirs(folder)
         for name in ("summary.csv", "summary.csv.tmp", "run.json.tmp", "report.html.tmp"):
             os.symlink(victim, os.path.join(folder, name))
-        rc, so, se = run(ctx, ["run", "-r", "2", "-j", "2", "-o", out, scenario])
+        # --force: a summary.csv in the folder is an earlier run's results
+        rc, so, se = run(ctx, ["run", "--force", "-r", "2", "-j", "2", "-o", out, scenario])
         expect_status("run with planted links", rc, 0, so, se)
         with open(victim) as f:
             if f.read() != "keep me\n":
@@ -1163,10 +1246,13 @@ def check_hardening(ctx, case):
             f.write("not a chart\n")
         os.makedirs(folder)
         os.symlink(target, os.path.join(folder, "charts"))
-        rc, so, se = run(ctx, ["run", "-r", "2", "-j", "2", "-o", out, scenario])
+        # --force throughout: charts/ (and after the first run its tables)
+        # are an earlier run's results
+        rc, so, se = run(ctx, ["run", "--force", "-r", "2", "-j", "2", "-o", out, scenario])
         if "symbolic link" not in se or sorted(os.listdir(target)) != ["released.png"]:
             raise Failure("a symlinked charts/ was used: %r, %s" % (se, os.listdir(target)))
-        rc, so, se = run(ctx, ["run", "-r", "2", "-j", "2", "--no-plots", "-o", out, scenario])
+        rc, so, se = run(ctx, ["run", "--force", "-r", "2", "-j", "2", "--no-plots", "-o", out,
+                               scenario])
         if not os.path.isfile(keep):
             raise Failure("--no-plots deleted a file through a symlinked charts/")
         os.remove(os.path.join(folder, "charts"))
@@ -1176,7 +1262,7 @@ def check_hardening(ctx, case):
             f.write("keep me\n")
         for name in ("README.txt", "style.gp", "released.gp", os.path.join("data", "labels.dat")):
             os.symlink(victim, os.path.join(folder, "charts", name))
-        rc, so, se = run(ctx, ["run", "-r", "2", "-j", "2", "-o", out, scenario])
+        rc, so, se = run(ctx, ["run", "--force", "-r", "2", "-j", "2", "-o", out, scenario])
         expect_status("run with links planted in charts/", rc, 0, so, se)
         with open(victim) as f:
             if f.read() != "keep me\n":
@@ -1712,6 +1798,7 @@ def main():
         "generated": lambda: check_generated(ctx, args.arg),
         "cli": lambda: check_cli(ctx),
         "resume": lambda: check_resume(ctx),
+        "rerun": lambda: check_rerun(ctx),
         "totals": lambda: check_totals(ctx, args.arg),
         "hardening": lambda: check_hardening(ctx, args.arg),
         "sensitivity": lambda: check_sensitivity(ctx),

@@ -276,8 +276,11 @@ def attack_links(bf, work, counts, full):
         link = os.path.join(folder, t)
         os.makedirs(os.path.dirname(link), exist_ok=True)
         os.symlink(victim, link)
-        rc, _, se = run(bf, ["run", "-q", "-r", "2", "-o", out, path])
-        ab = int(aborted(rc, se))
+        # --force: a planted name makes the folder look like earlier results
+        rc, _, se = run(bf, ["run", "-q", "--force", "-r", "2", "-o", out, path])
+        ab = int(aborted(rc, se)) or rc == 2
+        if rc == 2:
+            note(fam, "link at %s: refused as bad input: %s" % (t, se[-200:]))
         with open(victim) as f:
             es = int(f.read() != "keep me\n" or os.listdir(victim_dir) != ["precious"])
         co = 0

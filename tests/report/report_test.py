@@ -322,7 +322,9 @@ def t_charts(a):
         check(os.path.isfile(os.path.join(folder, "report.html")), "plot wrote no report.html")
         if scen == "small.json":
             # a run that draws nothing leaves no chart or report of this one
-            run([a.borderflow, "run", "-q", "--no-plots", "-o", out, os.path.join(a.data, scen)])
+            # (--force: a rerun into the folder of the first)
+            run([a.borderflow, "run", "-q", "--force", "--no-plots", "-o", out,
+                 os.path.join(a.data, scen)])
             check(not os.path.exists(os.path.join(folder, "report.html")),
                   "--no-plots left the report of an earlier run")
             left = [f for f in os.listdir(os.path.join(folder, "charts"))
@@ -981,9 +983,9 @@ def t_workbook(a):
         finally:
             os.chmod(bom, 0o755)
 
-    # --no-plots removes a workbook an earlier run left
+    # --no-plots removes a workbook an earlier run left (--force: a rerun)
     check(os.path.isfile(os.path.join(folder, "results.xlsx")), "no workbook to remove")
-    run([a.borderflow, "run", "-q", "--no-plots", "-o", out, scen], env=nognuplot)
+    run([a.borderflow, "run", "-q", "--force", "--no-plots", "-o", out, scen], env=nognuplot)
     check(not os.path.exists(os.path.join(folder, "results.xlsx")),
           "--no-plots left the workbook of an earlier run")
     print("ok: results.xlsx equals the CSVs (read by openpyxl), Chinese names intact, charts "
