@@ -576,6 +576,34 @@ static void diff_html_row(void *ctx, const struct run *a, const struct run *b, c
             d->paired ? "paired (same seed and cities)" : "independent (Welch)", d->n);
 }
 
+/* The headline: each run's study capital released against the first's,
+ * in words, with the interval. */
+static void headline_row(void *ctx, const struct run *a, const struct run *b, const char *city,
+                         size_t m, const struct diff *d)
+{
+    FILE *f = ctx;
+    if (city != NULL || m != 0)
+        return;
+    bool sure = isfinite(d->lo) && isfinite(d->hi) && (d->lo > 0 || d->hi < 0);
+    fputs("<li><b>", f);
+    esc(f, b->label);
+    fputs("</b> releases ", f);
+    amount(f, fabs(d->d), "CNY");
+    fprintf(f, " CNY %s working capital than <b>", d->d >= 0 ? "more" : "less");
+    esc(f, a->label);
+    fputs("</b> over all cities", f);
+    if (isfinite(d->lo) && isfinite(d->hi)) {
+        fputs(" (95% interval of the difference ", f);
+        amount(f, d->lo, "CNY");
+        fputs(" to ", f);
+        amount(f, d->hi, "CNY");
+        fprintf(f, " CNY; %s)", d->paired ? "paired over the same replications"
+                                          : "independent runs, Welch");
+    }
+    fprintf(f, "%s</li>\n",
+            sure ? "" : ": the interval includes zero, so the runs cannot be told apart");
+}
+
 static int write_page(FILE *f, const struct run *runs, size_t n)
 {
     fputs("<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8>\n"
@@ -591,6 +619,13 @@ static int write_page(FILE *f, const struct run *runs, size_t n)
           "releases cash); days to rebate are after &minus; before (d, negative: faster). "
           "Source: each folder's delta.csv, totals.csv and replications.csv.</p>\n",
           f);
+    if (n > 1) {
+        fputs("<h2>In short</h2>\n<ul>\n", f);
+        int rc = each_diff(runs, n, headline_row, f);
+        if (rc != 0)
+            return rc;
+        fputs("</ul>\n", f);
+    }
     fputs("<table><tr><th>run</th><th>policies</th><th>seed</th><th>replications</th>"
           "<th>cities</th><th>folder</th></tr>\n",
           f);

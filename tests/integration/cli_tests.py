@@ -1725,6 +1725,13 @@ def check_compare(ctx):
         page = f.read()
     if "slow_office #2 &minus; one_city" not in page or "paired (same seed and cities)" not in page:
         raise Failure("compare.html lacks the differences")
+    cap = [r for r in diffs if r["run_b"] == "slow_office #2" and r["scope"] == "study"
+           and r["metric"] == "capital_released_cny"][0]
+    words = "<b>slow_office #2</b> releases %s CNY %s working capital than <b>one_city</b>" % (
+        "{:,.0f}".format(abs(float(cap["difference"]))),
+        "more" if float(cap["difference"]) >= 0 else "less")
+    if words not in page:
+        raise Failure("compare.html's headline lacks %r" % words)
     # stacking: the CSVs of two runs concatenate (one header)
     with open(os.path.join(a, "delta.csv"), encoding="utf-8") as f1, \
             open(os.path.join(b, "delta.csv"), encoding="utf-8") as f2:
