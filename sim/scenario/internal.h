@@ -60,10 +60,16 @@ bool bf__problems_full(const struct bf__doc *doc);
 /* Hex SHA-256 of what was read so far. */
 void bf__doc_sha256_hex(struct bf__doc *doc, char out[65]);
 
+/* ---- compose.c: composition rules and suggestions ---- */
 
-/* Levenshtein distance, capped; for "did you mean". */
+/* Edit distance for "did you mean": Levenshtein with a swap of neighbours
+ * as one edit, ASCII case ignored, capped at 64. */
 size_t bf__edit_distance(const char *a, const char *b);
 /* The closest of names[0..n) to s if close enough, else NULL. */
 const char *bf__suggest(const char *s, const char *const *names, size_t n);
+
+/* Checks one file's tree on its own, before it is merged: every key
+ * written twice in an object is a problem, located in that file. */
+void bf__compose_check_file(struct bf__doc *doc, const cJSON *root);
 
 #endif

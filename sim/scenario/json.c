@@ -982,6 +982,8 @@ static int load_chain(struct bf__doc *doc, const char *path, const char *text, s
         cJSON_Delete(root);
         return BF_EINVAL;
     }
+    /* each file on its own: the merge keeps one of two equal keys */
+    bf__compose_check_file(doc, root);
     const cJSON *ext = cJSON_GetObjectItemCaseSensitive(root, "extends");
     if (ext == NULL) {
         *out = root;
@@ -1141,48 +1143,4 @@ void bf__doc_fini(struct bf__doc *doc)
     doc->root = NULL;
     doc->pos = NULL;
     doc->sha_ctx = NULL;
-}
-
-/* ---- suggestions ---- */
-
-size_t bf__edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 63 || lb > 63)
-        return 64;
-    size_t row[64];
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j];
-            size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-            size_t best = diag + cost;
-            if (row[j] + 1 < best)
-                best = row[j] + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    return row[lb];
-}
-
-const char *bf__suggest(const char *s, const char *const *names, size_t n)
-{
-    const char *best = NULL;
-    size_t best_d = SIZE_MAX;
-    for (size_t i = 0; i < n; i++) {
-        size_t d = bf__edit_distance(s, names[i]);
-        if (d < best_d) {
-            best_d = d;
-            best = names[i];
-        }
-    }
-    size_t len = strlen(s);
-    size_t limit = len <= 4 ? 1 : len <= 9 ? 2 : 3;
-    return best_d <= limit ? best : NULL;
 }

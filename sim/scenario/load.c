@@ -67,8 +67,9 @@ static void join(char *out, size_t size, const char *path, const char *key)
         snprintf(out, size, "%s.%s", path, key);
 }
 
-/* Reports members of obj not named in keys[], with a suggestion, and
- * members named twice. */
+/* Reports members of obj not named in keys[], with a suggestion. (A key
+ * written twice is reported in the file it is written in, before the
+ * merge: bf__compose_check_file.) */
 static void check_keys(struct ld *L, const cJSON *obj, const char *path, const char *const *keys,
                        size_t n, const char *what)
 {
@@ -103,13 +104,6 @@ static void check_keys(struct ld *L, const cJSON *obj, const char *path, const c
                         list);
             continue;
         }
-        for (const cJSON *q = obj->child; q != m; q = q->next)
-            if (strcmp(q->string, m->string) == 0) {
-                const struct bf__pos *first = bf__doc_pos(L->doc, q);
-                PROBLEM(L, m, true, p, "duplicate key '%s' (first given at line %d)", m->string,
-                        first ? (first->key_line ? first->key_line : first->line) : 0);
-                break;
-            }
     }
 }
 
@@ -1300,7 +1294,7 @@ static const cJSON *load_policies(struct ld *L, const cJSON *root)
             continue;
         }
         if (bf_scenario_policy(sc, p->string) >= 0) {
-            PROBLEM(L, p, true, pp, "duplicate policy '%s'", p->string);
+            L->bad = true; /* a key written twice: reported where it is written */
             continue;
         }
         struct bf_policy *pol = &sc->policy[sc->n_policies++];

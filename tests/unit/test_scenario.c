@@ -47,6 +47,14 @@ static void suggestions_should_find_near_misses_only(void **state)
     assert_string_equal(bf__suggest("screening", keys, 4), "screening_h");
     assert_null(bf__suggest("warehouse", keys, 4));
     assert_int_equal(bf__edit_distance("kitten", "sitting"), 3);
+    /* a swap of neighbours is one edit; case is not a difference */
+    assert_int_equal(bf__edit_distance("Hefie", "Hefei"), 1);
+    assert_int_equal(bf__edit_distance("hefei", "Hefei"), 0);
+    assert_int_equal(bf__edit_distance("afetr", "after"), 1);
+    const char *cities[] = {"Zhengzhou", "Hefei", "Wuhan"};
+    assert_string_equal(bf__suggest("Zhengzou", cities, 3), "Zhengzhou");
+    assert_string_equal(bf__suggest("WUHAN", cities, 3), "Wuhan");
+    assert_null(bf__suggest("Xian", cities, 3));
 }
 
 static const char *layered =
