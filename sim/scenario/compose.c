@@ -187,3 +187,124 @@ void bf__compose_check_file(struct bf__doc *doc, const cJSON *root)
     struct frame top = {.up = NULL, .node = root, .index = -1};
     walk_duplicates(doc, &top);
 }
+
+/* ---- a file merged onto the scenario it extends ---- */
+
+static const char *const entry_what[] = {"city", "policy", "class"};
+
+/* The name of an entry of a parent: a city's "name", a member's key. */
+static const char *entry_name(enum bf__entry kind, const cJSON *e)
+{
+    if (kind != BF__ENTRY_CITY)
+        return e->string;
+    const cJSON *n = cJSON_IsObject(e) ? cJSON_GetObjectItemCaseSensitive(e, "name") : NULL;
+    return cJSON_IsString(n) ? n->valuestring : NULL;
+}
+
+/* The parent's name closest to `name`, if close enough. */
+static const char *closest(struct bf__doc *doc, enum bf__entry kind, const cJSON *parent,
+                           const char *name)
+{
+    if (parent == NULL || bf__problems_full(doc))
+        return NULL; /* only counted: no suggestion to word */
+    size_t n = 0;
+    for (const cJSON *e = parent->child; e != NULL; e = e->next)
+        n++;
+    const char **names = (const char **)bf__malloc((n ? n : 1) * sizeof *names);
+    if (names == NULL) {
+        doc->oom = true;
+        return NULL;
+    }
+    size_t k = 0;
+    for (const cJSON *e = parent->child; e != NULL; e = e->next)
+        if (entry_name(kind, e) != NULL)
+            names[k++] = entry_name(kind, e);
+    const char *s = bf__suggest(name, names, k);
+    bf__free((void *)names);
+    return s;
+}
+
+/* The file a node was written in (its index in doc->files), or -1. */
+static int file_of(const struct bf__doc *doc, const cJSON *node)
+{
+    const struct bf__pos *p = node != NULL ? bf__doc_pos(doc, node) : NULL;
+    return p != NULL ? p->file : -1;
+}
+
+void bf__compose_entry(struct bf__doc *doc, enum bf__entry kind, const cJSON *parent,
+                       const cJSON *same, const cJSON *entry, int index)
+{
+    const char *what = entry_what[kind];
+    const char *name = entry_name(kind, entry);
+    if (name == NULL)
+        return;
+    /* located at the city's name, or at the policy's or class's key */
+    const cJSON *at =
+        kind == BF__ENTRY_CITY ? cJSON_GetObjectItemCaseSensitive(entry, "name") : entry;
+    const bool at_key = kind != BF__ENTRY_CITY;
+    char path[BF_TEXT_MAX];
+    if (kind == BF__ENTRY_CITY)
+        snprintf(path, sizeof path, "cities[%d].name", index);
+    else
+        snprintf(path, sizeof path, "%s.%s", kind == BF__ENTRY_POLICY ? "policies" : "classes",
+                 name);
+    const int file = file_of(doc, entry);
+    /* the parent is the next file of the chain (json.c, load_chain) */
+    const char *parent_file =
+        file >= 0 && (unsigned)file + 1 < doc->n_files ? doc->files[file + 1] : "its parent";
+    const cJSON *add =
+        cJSON_IsObject(entry) ? cJSON_GetObjectItemCaseSensitive(entry, "add") : NULL;
+    const bool adds = cJSON_IsTrue(add);
+    if (same == NULL && !adds) {
+        const char *s = closest(doc, kind, parent, name);
+        char hint[BF_TEXT_MAX] = "";
+        if (s != NULL)
+            snprintf(hint, sizeof hint, "; did you mean '%s'?", s);
+        bf__problem(doc, at, at_key, path,
+                    "%s '%s' is not in %s, the scenario this file extends%s (write \"add\": true "
+                    "in the %s to add a new %s)",
+                    what, name, parent_file, hint, kind == BF__ENTRY_CITY ? "entry" : what, what);
+    } else if (same != NULL && adds) {
+        bf__problem(doc, add, true, path,
+                    "%s '%s' is already in %s, the scenario this file extends: \"add\": true "
+                    "adds a new %s; leave it out to change this one",
+                    what, name, parent_file, what);
+    }
+    /* a city named twice in one file: the second would change the first
+     * without a word (its "name" is the file's own once merged) */
+    if (kind == BF__ENTRY_CITY && same != NULL) {
+        const cJSON *sn = cJSON_GetObjectItemCaseSensitive(same, "name");
+        const struct bf__pos *p = sn != NULL ? bf__doc_pos(doc, sn) : NULL;
+        if (p != NULL && (int)p->file == file)
+            bf__problem(doc, at, false, path,
+                        "city '%s' is given twice in this file (first at line %d); give each "
+                        "city once",
+                        name, p->line);
+    }
+}
+
+/* The keys that say how much a city ships: one of them, at most, in an
+ * entry (load.c says so), and the file's one replaces the parent's. */
+static const char *const volume_keys[] = {"shipments_per_day", "annual_export_cost_cny",
+                                          "annual_export_fob_cny"};
+
+static bool gives_volume(const cJSON *city)
+{
+    for (size_t k = 0; k < sizeof volume_keys / sizeof volume_keys[0]; k++)
+        if (cJSON_GetObjectItemCaseSensitive(city, volume_keys[k]) != NULL)
+            return true;
+    const cJSON *a = cJSON_GetObjectItemCaseSensitive(city, "arrivals");
+    return cJSON_IsObject(a) && cJSON_GetObjectItemCaseSensitive(a, "shipments_per_day") != NULL;
+}
+
+void bf__compose_volume(struct bf__doc *doc, cJSON *same, const cJSON *over)
+{
+    (void)doc;
+    if (!cJSON_IsObject(same) || !cJSON_IsObject(over) || !gives_volume(over))
+        return;
+    for (size_t k = 0; k < sizeof volume_keys / sizeof volume_keys[0]; k++)
+        cJSON_DeleteItemFromObjectCaseSensitive(same, volume_keys[k]);
+    cJSON *a = cJSON_GetObjectItemCaseSensitive(same, "arrivals");
+    if (cJSON_IsObject(a))
+        cJSON_DeleteItemFromObjectCaseSensitive(a, "shipments_per_day");
+}

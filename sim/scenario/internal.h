@@ -72,4 +72,22 @@ const char *bf__suggest(const char *s, const char *const *names, size_t n);
  * written twice in an object is a problem, located in that file. */
 void bf__compose_check_file(struct bf__doc *doc, const cJSON *root);
 
+/*
+ * Merging a file onto the scenario it extends (its parent): an entry of the
+ * file -- a city (the index-th of its "cities"), a policy or a class -- and
+ * the parent's entry of that name, `same`, or NULL when the parent has none
+ * (`parent` is the parent's "cities" array or its "policies" or "classes"
+ * object, NULL when it has none). A new name is a problem unless the entry
+ * says "add": true, with the parent's closest name; "add": true on a name
+ * the parent has is one too; and so is a city named twice in one file.
+ */
+enum bf__entry { BF__ENTRY_CITY, BF__ENTRY_POLICY, BF__ENTRY_CLASS };
+void bf__compose_entry(struct bf__doc *doc, enum bf__entry kind, const cJSON *parent,
+                       const cJSON *same, const cJSON *entry, int index);
+
+/* A city's volume is one choice: when the file's entry `over` gives one
+ * (shipments_per_day, arrivals.shipments_per_day or an annual export
+ * value), the parent's entry `same` lets go of its own. */
+void bf__compose_volume(struct bf__doc *doc, cJSON *same, const cJSON *over);
+
 #endif

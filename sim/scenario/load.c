@@ -962,10 +962,14 @@ static const char *const top_keys[] = {
     "$schema", "name",     "description", "extends", "horizon",     "replications",
     "seed",    "finance",  "calendar",    "rule",    "defaults",    "classes",
     "cities",  "policies", "compare",     "sweeps",  "sensitivity", "notes"};
-static const char *const city_keys[] = {"name",           "name_zh",           "province",
-                                        "class",          "candidate",         "note",
-                                        "effective_date", "shipments_per_day", "channel_mix"};
-static const char *const policy_keys[] = {"description", "effective_date", "by_class", "by_city"};
+static const char *const city_keys[] = {
+    "name", "name_zh",        "province",          "class",       "candidate",
+    "note", "effective_date", "shipments_per_day", "channel_mix", "add"};
+static const char *const policy_keys[] = {"description", "effective_date", "by_class", "by_city",
+                                          "add"};
+#define N_POLICY_KEYS (sizeof policy_keys / sizeof policy_keys[0])
+/* what a class may hold beside its sections: "add" (compose.c) */
+static const char *const class_keys[] = {"add"};
 
 static const cJSON *item(const cJSON *obj, const char *key)
 {
@@ -1257,9 +1261,54 @@ static void describe_years(struct bf_scenario *sc)
         snprintf(sc->calendar_years, sizeof sc->calendar_years, "none");
 }
 
+/* "; did you mean 'X'?" for the closest of names[0..n) to s, or "". */
+static const char *hint(struct ld *L, const char *s, const char *const *names, size_t n, char *buf,
+                        size_t size)
+{
+    const char *sg = bf__problems_full(L->doc) ? NULL : bf__suggest(s, names, n);
+    if (sg == NULL)
+        return "";
+    snprintf(buf, size, "; did you mean '%s'?", sg);
+    return buf;
+}
+
+static const char *policy_hint(struct ld *L, const char *s, char *buf, size_t size)
+{
+    const char *names[BF_MAX_POLICIES];
+    for (uint32_t k = 0; k < L->sc->n_policies; k++)
+        names[k] = L->sc->policy[k].name;
+    return hint(L, s, names, L->sc->n_policies, buf, size);
+}
+
+static const char *city_hint(struct ld *L, const char *s, char *buf, size_t size)
+{
+    const struct bf_scenario *sc = L->sc;
+    const char **names = (const char **)bf__malloc((sc->n_cities + 1) * sizeof *names);
+    if (names == NULL) {
+        L->doc->oom = true;
+        return "";
+    }
+    for (uint32_t i = 0; i < sc->n_cities; i++)
+        names[i] = sc->city[i].name;
+    const char *h = hint(L, s, names, sc->n_cities, buf, size);
+    bf__free((void *)names);
+    return h;
+}
+
+static const char *class_hint(struct ld *L, const cJSON *classes, const char *s, char *buf,
+                              size_t size)
+{
+    const char *names[64];
+    size_t nn = 0;
+    for (const cJSON *k = classes ? classes->child : NULL; k != NULL && nn < 64; k = k->next)
+        names[nn++] = k->string;
+    return hint(L, s, names, nn, buf, size);
+}
+
 /* Policies: names, descriptions; returns the object or NULL. */
 static const cJSON *load_policies(struct ld *L, const cJSON *root)
 {
+    char hb[96]; /* "; did you mean ..." */
     struct bf_scenario *sc = L->sc;
     const cJSON *ps = item(root, "policies");
     if (ps == NULL) {
@@ -1329,7 +1378,8 @@ static const cJSON *load_policies(struct ld *L, const cJSON *root)
                 k[i] = -1;
                 if (want_type(L, e, ep, cJSON_String, "a policy name") &&
                     (k[i] = bf_scenario_policy(sc, e->valuestring)) < 0)
-                    PROBLEM(L, e, false, ep, "no policy '%s' in \"policies\"", e->valuestring);
+                    PROBLEM(L, e, false, ep, "no policy '%s' in \"policies\"%s", e->valuestring,
+                            policy_hint(L, e->valuestring, hb, sizeof hb));
             }
             if (k[0] >= 0 && k[1] >= 0) {
                 if (k[0] == k[1])
@@ -1357,10 +1407,23 @@ static int find_city_index(const struct bf_scenario *sc, uint32_t n, const char 
     return -1;
 }
 
+
+/* "add": true marks a city, policy or class new in a file that extends
+ * another (compose.c checks what it says; here, that it is a boolean). */
+static void check_add(struct ld *L, const cJSON *obj, const char *path)
+{
+    const cJSON *a = cJSON_IsObject(obj) ? item(obj, "add") : NULL;
+    char ap[BF_TEXT_MAX];
+    join(ap, sizeof ap, path, "add");
+    if (a != NULL)
+        want_type(L, a, ap, cJSON_True, "true or false");
+}
+
 /* Checks every layer object once, on its own (the reporting pass). */
 static void check_layers(struct ld *L, const cJSON *root, const cJSON *ps,
                          const struct bf_params *base)
 {
+    char hb[96]; /* "; did you mean ..." */
     struct bf_params *tmp = bf__malloc(sizeof *tmp);
     if (tmp == NULL) {
         L->doc->oom = true;
@@ -1380,7 +1443,8 @@ static void check_layers(struct ld *L, const cJSON *root, const cJSON *ps,
             else
                 key_is_cell(L, c, cp);
             *tmp = *base;
-            apply_sections(L, c, cp, tmp, 0, NULL, 0, "a class");
+            apply_sections(L, c, cp, tmp, 0, class_keys, 1, "a class");
+            check_add(L, c, cp);
         }
     }
     for (uint32_t k = 0; ps && k < L->sc->n_policies; k++) {
@@ -1390,7 +1454,8 @@ static void check_layers(struct ld *L, const cJSON *root, const cJSON *ps,
         if (p == NULL || !want_type(L, p, pp, cJSON_Object, "an object"))
             continue;
         *tmp = *base;
-        apply_sections(L, p, pp, tmp, SEC_NO_ARRIVALS, policy_keys, 4, "a policy");
+        apply_sections(L, p, pp, tmp, SEC_NO_ARRIVALS, policy_keys, N_POLICY_KEYS, "a policy");
+        check_add(L, p, pp);
         const cJSON *n;
         if ((n = item(p, "effective_date")) != NULL) {
             char ep[BF_TEXT_MAX];
@@ -1422,7 +1487,8 @@ static void check_layers(struct ld *L, const cJSON *root, const cJSON *ps,
                 char cp[BF_TEXT_MAX];
                 join(cp, sizeof cp, bp, c->string);
                 if (classes == NULL || item(classes, c->string) == NULL) {
-                    PROBLEM(L, c, true, cp, "no class '%s' in \"classes\"", c->string);
+                    PROBLEM(L, c, true, cp, "no class '%s' in \"classes\"%s", c->string,
+                            class_hint(L, classes, c->string, hb, sizeof hb));
                     continue;
                 }
                 *tmp = *base;
@@ -1438,7 +1504,8 @@ static void check_layers(struct ld *L, const cJSON *root, const cJSON *ps,
                 char cp[BF_TEXT_MAX];
                 join(cp, sizeof cp, bp, c->string);
                 if (find_city_index(L->sc, L->sc->n_cities, c->string) < 0) {
-                    PROBLEM(L, c, true, cp, "no city '%s' in \"cities\"", c->string);
+                    PROBLEM(L, c, true, cp, "no city '%s' in \"cities\"%s", c->string,
+                            city_hint(L, c->string, hb, sizeof hb));
                     continue;
                 }
                 *tmp = *base;
@@ -1474,6 +1541,7 @@ static void load_city_attrs(struct ld *L, const cJSON *c, const char *cp, struct
         join(ap, sizeof ap, cp, "note");
         get_cell(L, n, ap, sizeof city->note, city->note);
     }
+    check_add(L, c, cp);
     if ((n = item(c, "candidate")) != NULL) {
         join(ap, sizeof ap, cp, "candidate");
         if (want_type(L, n, ap, cJSON_True, "true or false"))
@@ -1639,7 +1707,7 @@ static void build_cities(struct ld *L, const cJSON *root, const cJSON *ps,
             const cJSON *pol = policy_obj(ps, sc, k);
             if (pol == NULL)
                 continue;
-            apply_sections(L, pol, "", p, SEC_NO_ARRIVALS, policy_keys, 4, "a policy");
+            apply_sections(L, pol, "", p, SEC_NO_ARRIVALS, policy_keys, N_POLICY_KEYS, "a policy");
             const cJSON *bc = item(pol, "by_class");
             if (city->cls[0] && cJSON_IsObject(bc) && item(bc, city->cls))
                 apply_sections(L, item(bc, city->cls), "", p, SEC_NO_ARRIVALS, NULL, 0, "");
@@ -1847,6 +1915,7 @@ static bool check_sweep_value(struct ld *L, const struct bf_pvalue *pv, int poli
 
 static void load_sweeps(struct ld *L, const cJSON *root, const struct bf_params *base)
 {
+    char hb[96]; /* "; did you mean ..." */
     struct bf_scenario *sc = L->sc;
     const cJSON *sw = item(root, "sweeps");
     if (sw == NULL || !want_type(L, sw, "sweeps", cJSON_Array, "an array of sweeps"))
@@ -1912,7 +1981,8 @@ static void load_sweeps(struct ld *L, const cJSON *root, const struct bf_params 
         if ((x = item(s, "policy")) != NULL && want_type(L, x, ap, cJSON_String, "a policy name")) {
             w->policy = bf_scenario_policy(sc, x->valuestring);
             if (w->policy < 0) {
-                PROBLEM(L, x, false, ap, "no policy '%s' in \"policies\"", x->valuestring);
+                PROBLEM(L, x, false, ap, "no policy '%s' in \"policies\"%s", x->valuestring,
+                        policy_hint(L, x->valuestring, hb, sizeof hb));
                 ok = false;
             }
         }
@@ -2031,6 +2101,7 @@ static bool check_sens_ends(struct ld *L, const struct bf_sens_param *sp, const 
 
 static void load_sensitivity(struct ld *L, const cJSON *root, const struct bf_params *base)
 {
+    char hb[96]; /* "; did you mean ..." */
     struct bf_scenario *sc = L->sc;
     struct bf_sensitivity *se = &sc->sens;
     memset(se, 0, sizeof *se);
@@ -2172,7 +2243,8 @@ static void load_sensitivity(struct ld *L, const cJSON *root, const struct bf_pa
         if ((x = item(q, "policy")) != NULL && want_type(L, x, ap, cJSON_String, "a policy name")) {
             sp->policy = bf_scenario_policy(sc, x->valuestring);
             if (sp->policy < 0) {
-                PROBLEM(L, x, false, ap, "no policy '%s' in \"policies\"", x->valuestring);
+                PROBLEM(L, x, false, ap, "no policy '%s' in \"policies\"%s", x->valuestring,
+                        policy_hint(L, x->valuestring, hb, sizeof hb));
                 ok = false;
             }
         }

@@ -240,7 +240,7 @@ static void extends_should_merge_cities_by_name(void **state)
     f = fopen(derived, "w");
     fputs("{\"extends\": \"base.json\", \"name\": \"derived\",\n"
           " \"cities\": [{\"name\": \"B\", \"shipments_per_day\": 9},\n"
-          "            {\"name\": \"C\"}]}\n",
+          "            {\"name\": \"C\", \"add\": true}]}\n",
           f);
     fclose(f);
     struct bf_scenario sc;
@@ -272,7 +272,7 @@ static void extends_should_merge_cities_by_name(void **state)
  * A pair of files to merge: `base` with cities C0 .. C(n-1) and classes
  * k0 .. k(n-1); `over` (which extends it) with cities and classes from
  * n/2 to n/2 + n - 1: half of them change an entry of the base, half are
- * new.
+ * new (and say so: "add": true).
  */
 static void write_pair(const char *base, const char *over, unsigned n)
 {
@@ -290,10 +290,12 @@ static void write_pair(const char *base, const char *over, unsigned n)
     assert_non_null(f);
     fputs("{\"extends\": \"base.json\", \"name\": \"over\", \"classes\": {", f);
     for (unsigned i = n / 2; i < n / 2 + n; i++)
-        fprintf(f, "%s\"k%u\": {\"port\": {\"multiplier\": 2}}", i > n / 2 ? ", " : "", i);
+        fprintf(f, "%s\"k%u\": {\"port\": {\"multiplier\": 2}%s}", i > n / 2 ? ", " : "", i,
+                i >= n ? ", \"add\": true" : "");
     fputs("}, \"cities\": [", f);
     for (unsigned i = n / 2; i < n / 2 + n; i++)
-        fprintf(f, "%s{\"name\": \"C%u\", \"shipments_per_day\": 2}", i > n / 2 ? ", " : "", i);
+        fprintf(f, "%s{\"name\": \"C%u\", \"shipments_per_day\": 2%s}", i > n / 2 ? ", " : "", i,
+                i >= n ? ", \"add\": true" : "");
     fputs("]}\n", f);
     fclose(f);
 }
@@ -309,6 +311,7 @@ static uint64_t merge_steps(const char *dir, unsigned n)
     bf_problems_init(&pb);
     struct bf__doc doc = {.problems = &pb};
     assert_int_equal(bf__doc_load_file(&doc, over), 0);
+    assert_int_equal(pb.n, 0); /* the new entries say "add" */
     /* merged by name: the base's order, then the new entries in theirs;
      * the ones both name changed by the file above */
     const cJSON *cities = cJSON_GetObjectItemCaseSensitive(doc.root, "cities");
