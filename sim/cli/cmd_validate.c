@@ -12,7 +12,8 @@
 
 static void validate_usage(FILE *f)
 {
-    fputs("usage: borderflow validate [-q] [-j N] [--max-memory SIZE] SCENARIO|FOLDER...\n"
+    fputs("usage: borderflow validate [-q] [-j N] [--city NAME]... [--max-memory SIZE]\n"
+          "                          SCENARIO|FOLDER...\n"
           "\n"
           "Checks scenario files without running them: JSON syntax, unknown keys (with\n"
           "a suggestion), types, ranges, references between cities, classes and\n"
@@ -24,19 +25,21 @@ static void validate_usage(FILE *f)
           "\n"
           "  -q, --quiet           print problems only, not the files that are valid\n"
           "  -j, --jobs N          threads for the time estimate\n"
+          "      --city NAME       keep only this city (repeat for more), as run --city\n"
           "      --max-memory SIZE fail cleanly beyond SIZE bytes (suffix K, M or G)\n"
           "  -h, --help            this help\n",
           f);
 }
 
-int bf_cmd_validate(int argc, char **argv)
+static int validate_cmd(int argc, char **argv, struct bf_cli_cities *cities)
 {
-    enum { OPT_MAX_MEMORY = 256 };
+    enum { OPT_MAX_MEMORY = 256, OPT_CITY };
     static const struct option longopts[] = {
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {"max-memory", required_argument, NULL, OPT_MAX_MEMORY},
         {"jobs", required_argument, NULL, 'j'},
+        {"city", required_argument, NULL, OPT_CITY},
         {NULL, 0, NULL, 0},
     };
     bool quiet = false;
@@ -62,6 +65,10 @@ int bf_cmd_validate(int argc, char **argv)
         }
         case 'q':
             quiet = true;
+            break;
+        case OPT_CITY:
+            if (bf_cli_cities_add(cities, optarg, "validate") != 0)
+                return EXIT_BAD_INPUT;
             break;
         case 'h':
             validate_usage(stdout);
@@ -105,10 +112,22 @@ int bf_cmd_validate(int argc, char **argv)
         /* a file name found in a folder may hold escape sequences */
         char path[2048];
         bf_text_escape(paths[i], path, sizeof path);
+        char why[512];
+        if (rc == 0 && cities->n > 0 &&
+            (rc = bf_scenario_select(&sc, (const char *const *)cities->name, cities->n, why,
+                                     sizeof why)) != 0) {
+            fprintf(stderr, "borderflow validate: %s: --city: %s\n", path, why);
+            bf_scenario_fini(&sc);
+            status = rc == BF_ENOMEM ? EXIT_RUN_FAILED : EXIT_BAD_INPUT;
+            bf_problems_fini(&pb);
+            continue;
+        }
         if (rc == 0) {
             if (!quiet) {
-                printf("%s: valid: scenario '%s', %u cities, %u policies, %u sweeps\n", path,
-                       sc.name, sc.n_cities, sc.n_policies, sc.n_sweeps);
+                char kept[1024];
+                bf_cli_describe_selection(&sc, kept, sizeof kept);
+                printf("%s: valid: scenario '%s', %u cities%s, %u policies, %u sweeps\n", path,
+                       sc.name, sc.n_cities, kept, sc.n_policies, sc.n_sweeps);
                 struct bf_batch_options eo = {.seed = -1, .sweeps = true};
                 struct bf_work_estimate e;
                 bf_batch_estimate(&sc, &eo, &e);
@@ -129,5 +148,13 @@ int bf_cmd_validate(int argc, char **argv)
         bf_problems_fini(&pb);
     }
     bf_cli_free_paths(paths, n);
+    return status;
+}
+
+int bf_cmd_validate(int argc, char **argv)
+{
+    struct bf_cli_cities cities = {0};
+    int status = validate_cmd(argc, argv, &cities);
+    bf_cli_cities_fini(&cities);
     return status;
 }

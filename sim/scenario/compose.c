@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "borderflow/alloc.h"
+#include "borderflow/sha256.h"
 
 #include "internal.h"
 
@@ -307,4 +308,296 @@ void bf__compose_volume(struct bf__doc *doc, cJSON *same, const cJSON *over)
     cJSON *a = cJSON_GetObjectItemCaseSensitive(same, "arrivals");
     if (cJSON_IsObject(a))
         cJSON_DeleteItemFromObjectCaseSensitive(a, "shipments_per_day");
+}
+
+/* ---- what a scenario keeps: "select" ---- */
+
+static const char *const select_keys[] = {"cities", "classes", "provinces"};
+
+/* The smallest file index of any node of the subtree at n (the file
+ * nearest the command line that wrote any of it), or -1. */
+static int nearest_file(const struct bf__doc *doc, const cJSON *n)
+{
+    int best = file_of(doc, n);
+    for (const cJSON *c = n->child; c != NULL; c = c->next) {
+        int f = nearest_file(doc, c);
+        if (f >= 0 && (best < 0 || f < best))
+            best = f;
+    }
+    return best;
+}
+
+/* The node of the subtree at n written in a file at most `file`, first
+ * in document order, or NULL. */
+static const cJSON *first_from(const struct bf__doc *doc, const cJSON *n, int file)
+{
+    int f = file_of(doc, n);
+    if (f >= 0 && f <= file && n->string != NULL)
+        return n;
+    for (const cJSON *c = n->child; c != NULL; c = c->next) {
+        const cJSON *x = first_from(doc, c, file);
+        if (x != NULL)
+            return x;
+    }
+    return f >= 0 && f <= file ? n : NULL;
+}
+
+/* One list of "select": every entry a string naming one of names[0..n);
+ * keep[i] set for the cities it takes (match(i, value)). */
+static bool select_list(struct bf__doc *doc, const cJSON *list, const char *key,
+                        const char *const *names, size_t n, const struct bf_scenario *sc,
+                        bool (*match)(const struct bf_city *, const char *), bool *keep)
+{
+    char path[BF_TEXT_MAX];
+    snprintf(path, sizeof path, "select.%s", key);
+    if (!cJSON_IsArray(list)) {
+        bf__problem(doc, list, false, path, "expected an array of names, e.g. [\"%s\"]",
+                    n > 0 ? names[0] : "...");
+        return false;
+    }
+    int count = cJSON_GetArraySize(list);
+    if (count > BF_MAX_CITIES) {
+        bf__problem(doc, list, false, path, "%d names; at most %d are allowed", count,
+                    BF_MAX_CITIES);
+        return false;
+    }
+    bool ok = true;
+    int i = 0;
+    for (const cJSON *e = list->child; e != NULL; e = e->next, i++) {
+        char ep[BF_TEXT_MAX];
+        snprintf(ep, sizeof ep, "%s[%d]", path, i);
+        if (!cJSON_IsString(e) || e->valuestring[0] == '\0') {
+            bf__problem(doc, e, false, ep, "expected a name (a non-empty string)");
+            ok = false;
+            continue;
+        }
+        bool found = false;
+        for (size_t k = 0; k < n && !found; k++)
+            found = strcmp(names[k], e->valuestring) == 0;
+        if (!found) {
+            const char *s = bf__problems_full(doc) ? NULL : bf__suggest(e->valuestring, names, n);
+            const char *what = key[2] == 't' ? "city" : key[2] == 'a' ? "class" : "province";
+            const char *where = key[2] == 't'   ? "in \"cities\""
+                                : key[2] == 'a' ? "in \"classes\""
+                                                : "of any city";
+            if (s != NULL)
+                bf__problem(doc, e, false, ep, "no %s '%s' %s; did you mean '%s'?", what,
+                            e->valuestring, where, s);
+            else
+                bf__problem(doc, e, false, ep, "no %s '%s' %s", what, e->valuestring, where);
+            ok = false;
+            continue;
+        }
+        for (uint32_t c = 0; c < sc->n_cities; c++)
+            if (match(&sc->city[c], e->valuestring))
+                keep[c] = true;
+    }
+    return ok;
+}
+
+static bool match_name(const struct bf_city *c, const char *s)
+{
+    return strcmp(c->name, s) == 0;
+}
+
+static bool match_class(const struct bf_city *c, const char *s)
+{
+    return strcmp(c->cls, s) == 0;
+}
+
+static bool match_province(const struct bf_city *c, const char *s)
+{
+    return strcmp(c->province, s) == 0;
+}
+
+bool bf__compose_select(struct bf__doc *doc, const cJSON *root, const struct bf_scenario *sc,
+                        bool *keep)
+{
+    const cJSON *sel = cJSON_GetObjectItemCaseSensitive(root, "select");
+    if (!cJSON_IsObject(sel)) {
+        bf__problem(doc, sel, false, "select",
+                    "expected an object such as {\"cities\": [\"Hefei\"], \"classes\": [\"A\"], "
+                    "\"provinces\": [\"Henan\"]}");
+        return false;
+    }
+    bool ok = true;
+    for (const cJSON *m = sel->child; m != NULL; m = m->next) {
+        bool known = false;
+        for (size_t k = 0; k < 3 && !known; k++)
+            known = strcmp(m->string, select_keys[k]) == 0;
+        if (!known) {
+            char path[BF_TEXT_MAX];
+            snprintf(path, sizeof path, "select.%s", m->string);
+            const char *s = bf__suggest(m->string, select_keys, 3);
+            if (s != NULL)
+                bf__problem(doc, m, true, path,
+                            "unknown key '%s' in \"select\"; did you mean '%s'?", m->string, s);
+            else
+                bf__problem(doc, m, true, path,
+                            "unknown key '%s' in \"select\"; allowed: cities, classes, provinces",
+                            m->string);
+            ok = false;
+        }
+    }
+    /* the names each list may use: the cities', the classes of "classes",
+     * the provinces cities are in */
+    const size_t nc = sc->n_cities;
+    const char **names = (const char **)bf__malloc((nc + 64) * sizeof *names);
+    if (names == NULL) {
+        doc->oom = true;
+        return false;
+    }
+    const cJSON *list;
+    if ((list = cJSON_GetObjectItemCaseSensitive(sel, "cities")) != NULL) {
+        for (size_t i = 0; i < nc; i++)
+            names[i] = sc->city[i].name;
+        ok = select_list(doc, list, "cities", names, nc, sc, match_name, keep) && ok;
+    }
+    if ((list = cJSON_GetObjectItemCaseSensitive(sel, "classes")) != NULL) {
+        const cJSON *classes = cJSON_GetObjectItemCaseSensitive(root, "classes");
+        size_t n = 0;
+        for (const cJSON *k = cJSON_IsObject(classes) ? classes->child : NULL; k && n < nc + 64;
+             k = k->next)
+            names[n++] = k->string;
+        ok = select_list(doc, list, "classes", names, n, sc, match_class, keep) && ok;
+    }
+    if ((list = cJSON_GetObjectItemCaseSensitive(sel, "provinces")) != NULL) {
+        size_t n = 0;
+        for (size_t i = 0; i < nc; i++) {
+            bool seen = sc->city[i].province[0] == '\0';
+            for (size_t k = 0; k < n && !seen; k++)
+                seen = strcmp(names[k], sc->city[i].province) == 0;
+            if (!seen)
+                names[n++] = sc->city[i].province;
+        }
+        ok = select_list(doc, list, "provinces", names, n, sc, match_province, keep) && ok;
+    }
+    bf__free((void *)names);
+    if (!ok)
+        return false;
+    uint32_t kept = 0;
+    for (uint32_t i = 0; i < sc->n_cities; i++)
+        kept += keep[i];
+    if (kept == 0) {
+        bf__problem(doc, sel, false, "select",
+                    "keeps no city: name at least one city, class or province in \"cities\", "
+                    "\"classes\" or \"provinces\"");
+        return false;
+    }
+    /* A city the file with "select" (or a file extending it) changes or
+     * adds, but the selection leaves out: the change would be lost
+     * without a word. The cities only its parents write are what it
+     * narrows. */
+    const int sel_file = file_of(doc, sel);
+    const cJSON *cities = cJSON_GetObjectItemCaseSensitive(root, "cities");
+    uint32_t i = 0;
+    for (const cJSON *c = cities ? cities->child : NULL; c != NULL && i < sc->n_cities;
+         c = c->next, i++) {
+        if (keep[i] || sel_file < 0)
+            continue;
+        int f = nearest_file(doc, c);
+        if (f < 0 || f > sel_file)
+            continue;
+        const cJSON *at = first_from(doc, c, sel_file);
+        const struct bf__pos *sp = bf__doc_pos(doc, sel);
+        char path[BF_TEXT_MAX], line[BF_TEXT_MAX + 16] = "";
+        snprintf(path, sizeof path, "cities[%u]", i);
+        if (sp != NULL)
+            snprintf(line, sizeof line, " (%s:%d)", doc->files[sel_file],
+                     sp->key_line ? sp->key_line : sp->line);
+        bf__problem(doc, at, at != NULL && at->string != NULL, path,
+                    "city '%s' is %s here, but \"select\"%s does not keep it: name it in "
+                    "\"select\", or leave it out of this file",
+                    sc->city[i].name, f == file_of(doc, c) ? "added" : "changed", line);
+        ok = false;
+    }
+    return ok;
+}
+
+void bf__scenario_keep(struct bf_scenario *sc, const bool *keep)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < sc->n_cities; i++) {
+        if (!keep[i]) {
+            bf__free(sc->city[i].params);
+            continue;
+        }
+        if (n != i)
+            sc->city[n] = sc->city[i];
+        n++;
+    }
+    for (uint32_t i = n; i < sc->n_cities; i++)
+        memset(&sc->city[i], 0, sizeof sc->city[i]);
+    sc->n_cities = n;
+}
+
+/* ---- run --city ---- */
+
+int bf_scenario_select(struct bf_scenario *sc, const char *const *names, size_t n, char *why,
+                       size_t size)
+{
+    bool *keep = bf__calloc(sc->n_cities ? sc->n_cities : 1, sizeof *keep);
+    const char **all = (const char **)bf__malloc((sc->n_cities + 1) * sizeof *all);
+    if (keep == NULL || all == NULL) {
+        bf__free(keep);
+        bf__free((void *)all);
+        snprintf(why, size, "out of memory");
+        return BF_ENOMEM;
+    }
+    for (uint32_t i = 0; i < sc->n_cities; i++)
+        all[i] = sc->city[i].name;
+    for (size_t k = 0; k < n; k++) {
+        bool found = false;
+        for (uint32_t i = 0; i < sc->n_cities; i++)
+            if (strcmp(sc->city[i].name, names[k]) == 0)
+                found = keep[i] = true;
+        if (found)
+            continue;
+        const char *s = bf__suggest(names[k], all, sc->n_cities);
+        if (s != NULL)
+            snprintf(why, size, "no city '%s' in scenario '%s'; did you mean '%s'?", names[k],
+                     sc->name, s);
+        else
+            snprintf(why, size,
+                     "no city '%s' in scenario '%s' (its cities are in cities.csv of a "
+                     "run, or in the file's \"cities\")",
+                     names[k], sc->name);
+        bf__free(keep);
+        bf__free((void *)all);
+        return BF_EINVAL;
+    }
+    bf__free((void *)all);
+    /* the name says what was kept: "default.Hefei.Wuhan", else a count and
+     * a hash of the names ("default.5-cities.1a2b3c4d") */
+    char name[sizeof sc->name];
+    uint32_t kept = 0;
+    size_t used = (size_t)snprintf(name, sizeof name, "%s", sc->name);
+    struct bf_sha256 h;
+    bf_sha256_init(&h);
+    for (uint32_t i = 0; i < sc->n_cities; i++) {
+        if (!keep[i])
+            continue;
+        kept++;
+        bf_sha256_update(&h, sc->city[i].name, strlen(sc->city[i].name) + 1);
+        if (used < sizeof name)
+            used += (size_t)snprintf(name + used, sizeof name - used, ".%s", sc->city[i].name);
+    }
+    if (kept > 3 || used >= sizeof name) {
+        uint8_t d[32];
+        bf_sha256_final(&h, d);
+        char tail[40];
+        snprintf(tail, sizeof tail, ".%u-cities.%02x%02x%02x%02x", kept, d[0], d[1], d[2], d[3]);
+        size_t base = strlen(sc->name), t = strlen(tail);
+        if (base + t >= sizeof name)
+            base = sizeof name - 1 - t; /* the scenario's name cut, its tail whole */
+        while (base > 0 && ((unsigned char)sc->name[base] & 0xC0) == 0x80)
+            base--; /* not inside a UTF-8 character */
+        snprintf(name, sizeof name, "%.*s%s", (int)base, sc->name, tail);
+    }
+    memcpy(sc->name, name, sizeof name);
+    snprintf(sc->selection, sizeof sc->selection, "%s",
+             sc->selection[0] ? "select, --city" : "--city");
+    bf__scenario_keep(sc, keep);
+    bf__free(keep);
+    return 0;
 }

@@ -90,4 +90,18 @@ void bf__compose_entry(struct bf__doc *doc, enum bf__entry kind, const cJSON *pa
  * value), the parent's entry `same` lets go of its own. */
 void bf__compose_volume(struct bf__doc *doc, cJSON *same, const cJSON *over);
 
+/*
+ * "select" of the merged scenario, whose cities' names, classes and
+ * provinces are read: sets keep[i] for each of sc's cities it keeps (any
+ * city named, or of a class or province named). False, after reporting
+ * why, when it names what does not exist, keeps no city, or drops a city
+ * that the file holding it (or a file extending that one) changes.
+ */
+bool bf__compose_select(struct bf__doc *doc, const cJSON *root, const struct bf_scenario *sc,
+                        bool *keep);
+
+/* Drops the cities whose keep[i] is false (freeing their rules) and moves
+ * the others down, in order. */
+void bf__scenario_keep(struct bf_scenario *sc, const bool *keep);
+
 #endif

@@ -26,12 +26,16 @@
 struct ld {
     struct bf__doc *doc;
     struct bf_scenario *sc;
-    bool report;              /* report problems (the checking pass) */
-    bool bad;                 /* a problem was found */
-    bool policy_eff_reported; /* the policy's effective date was reported once */
-    bool horizon_ok;          /* horizon.window, warmup_days and tail_days are valid */
+    bool report;     /* report problems (the checking pass) */
+    bool bad;        /* a problem was found */
+    bool horizon_ok; /* horizon.window, warmup_days and tail_days are valid */
     int n_classes;
     const cJSON *classes;
+    /* per city listed: where its effective date is written (its own, or
+     * the compared policy's; NULL for none), and whether "select" keeps it */
+    const cJSON **eff_node;
+    bool *eff_own;
+    bool *keep;
 };
 
 #define PROBLEM(L, node, at_key, path, ...)                                                        \
@@ -959,9 +963,9 @@ static void apply_sections(struct ld *L, const cJSON *obj, const char *path, str
 /* ---- the scenario ---- */
 
 static const char *const top_keys[] = {
-    "$schema", "name",     "description", "extends", "horizon",     "replications",
-    "seed",    "finance",  "calendar",    "rule",    "defaults",    "classes",
-    "cities",  "policies", "compare",     "sweeps",  "sensitivity", "notes"};
+    "$schema", "name",     "description", "extends",  "horizon", "replications", "seed",
+    "finance", "calendar", "rule",        "defaults", "classes", "cities",       "policies",
+    "compare", "sweeps",   "sensitivity", "notes",    "select"};
 static const char *const city_keys[] = {
     "name", "name_zh",        "province",          "class",       "candidate",
     "note", "effective_date", "shipments_per_day", "channel_mix", "add"};
@@ -1518,7 +1522,8 @@ static void check_layers(struct ld *L, const cJSON *root, const cJSON *ps,
 
 /* City attributes (not its parameter sections). */
 static void load_city_attrs(struct ld *L, const cJSON *c, const char *cp, struct bf_city *city,
-                            const cJSON *classes, const cJSON *ps)
+                            const cJSON *classes, const cJSON *ps, const cJSON **eff_node,
+                            bool *eff_own)
 {
     struct bf_scenario *sc = L->sc;
     const cJSON *n;
@@ -1569,32 +1574,125 @@ static void load_city_attrs(struct ld *L, const cJSON *c, const char *cp, struct
                 PROBLEM(L, n, false, ap, "no class '%s' in \"classes\"", city->cls);
         }
     }
-    /* effective date: the city's own, else the compared policy's */
+    /* effective date: the city's own, else the compared policy's (whose
+     * own problems check_layers reports, once); checked against the
+     * horizon once "select" has said which cities stay
+     * (check_effective_dates) */
     const cJSON *pol = policy_obj(ps, sc, sc->compared);
     const cJSON *eff = item(c, "effective_date");
-    const char *eff_path = ap;
-    if (eff != NULL)
-        join(ap, sizeof ap, cp, "effective_date");
-    else if (pol != NULL && (eff = item(pol, "effective_date")) != NULL)
-        snprintf(ap, sizeof ap, "policies.%s.effective_date", sc->policy[sc->compared].name);
     city->effective_day = sc->start_day;
-    const int32_t window_end = sc->window_day + (int32_t)sc->window_days;
-    if (eff != NULL && get_date(L, eff, eff_path, &city->effective_day) && L->horizon_ok &&
-        (city->effective_day < sc->start_day || city->effective_day >= window_end)) {
-        char a[11], b[11], e[11];
-        bf_date_format(sc->start_day, a);
-        bf_date_format(window_end - 1, b);
-        bf_date_format(city->effective_day, e);
-        /* one message per place it is written */
-        bool own = item(c, "effective_date") != NULL;
-        if (own || !L->policy_eff_reported)
-            PROBLEM(L, eff, false, eff_path,
+    if (eff != NULL) {
+        join(ap, sizeof ap, cp, "effective_date");
+        if (!get_date(L, eff, ap, &city->effective_day))
+            eff = NULL;
+    } else if (pol != NULL && (eff = item(pol, "effective_date")) != NULL) {
+        const bool was = L->report;
+        L->report = false;
+        if (!get_date(L, eff, "", &city->effective_day))
+            eff = NULL;
+        L->report = was;
+    }
+    *eff_node = eff;
+    *eff_own = eff != NULL && eff == item(c, "effective_date");
+}
+
+/*
+ * The effective dates of the cities kept must lie in the run. Reported
+ * where each is written -- a city's own, and the compared policy's once --
+ * when that is a few places; beyond three, as one problem at the horizon:
+ * a child file that moves the horizon of a 45-city study would otherwise
+ * get a message for every city, when the thing to change is one window.
+ */
+static bool eff_outside(const struct ld *L, uint32_t i)
+{
+    const struct bf_scenario *sc = L->sc;
+    const int32_t day = sc->city[i].effective_day;
+    return (L->keep == NULL || L->keep[i]) && L->eff_node[i] != NULL &&
+           (day < sc->start_day || day >= sc->window_day + (int32_t)sc->window_days);
+}
+
+static void check_effective_dates(struct ld *L, const cJSON *root)
+{
+    struct bf_scenario *sc = L->sc;
+    if (!L->horizon_ok || L->eff_node == NULL)
+        return;
+    char a[11], b[11];
+    bf_date_format(sc->start_day, a);
+    bf_date_format(sc->window_day + (int32_t)sc->window_days - 1, b);
+    uint32_t n_out = 0, places = 0;
+    bool inherited = false;
+    for (uint32_t i = 0; i < sc->n_cities; i++)
+        if (eff_outside(L, i)) {
+            n_out++;
+            if (L->eff_own[i] || !inherited)
+                places++;
+            inherited |= !L->eff_own[i];
+        }
+    if (n_out == 0)
+        return;
+    if (places <= 3) {
+        inherited = false;
+        for (uint32_t i = 0; i < sc->n_cities; i++) {
+            if (!eff_outside(L, i) || (!L->eff_own[i] && inherited))
+                continue; /* one message per place it is written */
+            inherited |= !L->eff_own[i];
+            char path[BF_TEXT_MAX], e[11];
+            if (L->eff_own[i])
+                snprintf(path, sizeof path, "cities[%u].effective_date", i);
+            else
+                snprintf(path, sizeof path, "policies.%s.effective_date",
+                         sc->policy[sc->compared].name);
+            bf_date_format(sc->city[i].effective_day, e);
+            PROBLEM(L, L->eff_node[i], false, path,
                     "the effective date %s of city '%s' is outside the run; use a date from %s "
                     "(the start of the warm-up) to %s (the window's last day)",
-                    e, city->name, a, b);
-        if (!own)
-            L->policy_eff_reported = true;
+                    e, sc->city[i].name, a, b);
+        }
+        return;
     }
+    /* one message: how many, the first few, and what to do */
+    char list[BF_TEXT_MAX] = "";
+    size_t used = 0;
+    unsigned shown = 0;
+    for (uint32_t i = 0; i < sc->n_cities && shown < 3; i++) {
+        if (!eff_outside(L, i))
+            continue;
+        char e[11];
+        bf_date_format(sc->city[i].effective_day, e);
+        int w = snprintf(list + used, sizeof list - used, "%s%s (%s)", shown ? ", " : "",
+                         sc->city[i].name, e);
+        if (w < 0 || (size_t)w >= sizeof list - used)
+            break;
+        used += (size_t)w;
+        shown++;
+    }
+    /* at what moved: of the window's dates and the warm-up, the one
+     * written in the file nearest the command line (a child's, when a
+     * child moved the horizon of the file it extends) */
+    const cJSON *h = item(root, "horizon"), *w = item(h, "window");
+    const cJSON *cand[3] = {item(w, "start"), item(w, "end"), item(h, "warmup_days")};
+    static const char *const cpath[3] = {"horizon.window.start", "horizon.window.end",
+                                         "horizon.warmup_days"};
+    const cJSON *at = h;
+    const char *at_path = "horizon";
+    int at_file = INT32_MAX;
+    for (int k = 0; k < 3; k++) {
+        const struct bf__pos *p = cand[k] ? bf__doc_pos(L->doc, cand[k]) : NULL;
+        if (p != NULL && (int)p->file < at_file) {
+            at = cand[k];
+            at_path = cpath[k];
+            at_file = p->file;
+        }
+    }
+    char more[48] = "";
+    if (n_out > shown)
+        snprintf(more, sizeof more, " and %u more", n_out - shown);
+    PROBLEM(L, at, false, at_path,
+            "the run is %s (the start of the warm-up) to %s (the window's last day), and the "
+            "effective dates of %u cities fall outside it: %s%s. Move the window (or "
+            "warmup_days) to take them in, give these cities effective dates inside it, or "
+            "leave them out with \"select\"",
+            a, b, n_out, list, more);
 }
 
 /* Applies the city's shorthands: shipments_per_day and channel_mix. */
@@ -1641,7 +1739,9 @@ static void load_cities(struct ld *L, const cJSON *root, const cJSON *ps)
         return;
     }
     sc->city = bf__calloc((size_t)n, sizeof *sc->city);
-    if (sc->city == NULL) {
+    L->eff_node = (const cJSON **)bf__calloc((size_t)n, sizeof *L->eff_node);
+    L->eff_own = bf__calloc((size_t)n, sizeof *L->eff_own);
+    if (sc->city == NULL || L->eff_node == NULL || L->eff_own == NULL) {
         L->doc->oom = true;
         return;
     }
@@ -1652,10 +1752,11 @@ static void load_cities(struct ld *L, const cJSON *root, const cJSON *ps)
     {
         char cp[32];
         snprintf(cp, sizeof cp, "cities[%d]", i);
-        struct bf_city *city = &sc->city[i++];
+        struct bf_city *city = &sc->city[i];
+        city->stream = (uint32_t)i++;
         if (!want_type(L, c, cp, cJSON_Object, "an object"))
             continue;
-        load_city_attrs(L, c, cp, city, classes, ps);
+        load_city_attrs(L, c, cp, city, classes, ps, &L->eff_node[i - 1], &L->eff_own[i - 1]);
         int first = find_city_index(sc, sc->n_cities, city->name);
         if (city->name[0] && first >= 0) {
             char np[48];
@@ -1682,6 +1783,8 @@ static void build_cities(struct ld *L, const cJSON *root, const cJSON *ps,
         return;
     }
     for (uint32_t i = 0; i < sc->n_cities; i++) {
+        if (L->keep != NULL && !L->keep[i])
+            continue; /* left out by "select": neither built nor checked */
         const cJSON *c = cJSON_GetArrayItem(cities, (int)i);
         struct bf_city *city = &sc->city[i];
         char cp[32];
@@ -1720,7 +1823,9 @@ static void build_cities(struct ld *L, const cJSON *root, const cJSON *ps,
     bf__free(cb);
 }
 
-/* Whole-set checks of every (city, policy); one report per distinct problem. */
+/* Whole-set checks of every (city, policy) kept; one report per distinct
+ * problem. A city is found in the tree by its place in the list
+ * (bf_city.stream), which "select" does not change. */
 static void check_cities(struct ld *L, const cJSON *root)
 {
     struct bf_scenario *sc = L->sc;
@@ -1743,8 +1848,8 @@ static void check_cities(struct ld *L, const cJSON *root)
             if (n_seen < 8)
                 snprintf(seen[n_seen++], sizeof seen[0], "%s", key);
             char path[BF_TEXT_MAX];
-            snprintf(path, sizeof path, "cities[%u].%s", i, d.where);
-            PROBLEM(L, cJSON_GetArrayItem(cities, (int)i), false, path,
+            snprintf(path, sizeof path, "cities[%u].%s", sc->city[i].stream, d.where);
+            PROBLEM(L, cJSON_GetArrayItem(cities, (int)sc->city[i].stream), false, path,
                     "%s (city '%s', policy '%s')", d.msg, sc->city[i].name, sc->policy[k].name);
         }
     /* a city without volume: shipments_per_day has a positive minimum, but
@@ -1766,10 +1871,10 @@ static void check_cities(struct ld *L, const cJSON *root)
         if (any)
             continue;
         char path[32], a[11], b[11];
-        snprintf(path, sizeof path, "cities[%u]", i);
+        snprintf(path, sizeof path, "cities[%u]", sc->city[i].stream);
         bf_date_format(sc->window_day, a);
         bf_date_format(sc->window_day + (int32_t)sc->window_days - 1, b);
-        PROBLEM(L, cJSON_GetArrayItem(cities, (int)i), false, path,
+        PROBLEM(L, cJSON_GetArrayItem(cities, (int)sc->city[i].stream), false, path,
                 "city '%s' has no shipments: its arrivals.seasonality is 0 in every month of "
                 "the window (%s to %s); give at least one of these months a factor > 0",
                 sc->city[i].name, a, b);
@@ -2320,6 +2425,27 @@ static void load_notes(struct ld *L, const cJSON *root)
     }
 }
 
+/* "select" (compose.c): which of the cities listed the scenario keeps. */
+static void select_cities(struct ld *L, const cJSON *root)
+{
+    struct bf_scenario *sc = L->sc;
+    sc->n_cities_listed = sc->n_cities;
+    if (item(root, "select") == NULL || sc->n_cities == 0)
+        return;
+    L->keep = bf__calloc(sc->n_cities, sizeof *L->keep);
+    if (L->keep == NULL) {
+        L->doc->oom = true;
+        return;
+    }
+    if (!bf__compose_select(L->doc, root, sc, L->keep)) {
+        L->bad = true;
+        bf__free(L->keep); /* every city is checked, so that all is reported */
+        L->keep = NULL;
+        return;
+    }
+    snprintf(sc->selection, sizeof sc->selection, "select");
+}
+
 static void load_root(struct ld *L, const cJSON *root)
 {
     struct bf_scenario *sc = L->sc;
@@ -2365,9 +2491,13 @@ static void load_root(struct ld *L, const cJSON *root)
     if (defs != NULL)
         apply_sections(L, defs, "defaults", base, SEC_STRUCTURE, NULL, 0, "\"defaults\"");
     load_cities(L, root, ps);
+    select_cities(L, root);
+    check_effective_dates(L, root);
     check_layers(L, root, ps, base);
     if (!L->doc->oom)
         build_cities(L, root, ps, base);
+    if (L->keep != NULL)
+        bf__scenario_keep(sc, L->keep);
     /* whole-set checks run even after other problems: all are reported at
      * once (a value that failed keeps its default, which these checks see) */
     if (!L->doc->oom)
@@ -2451,6 +2581,9 @@ static int finish(struct bf__doc *doc, int rc, struct bf_scenario *sc, const cha
         load_root(&L, doc->root);
         bf__doc_sha256_hex(doc, sc->sha256);
     }
+    bf__free((void *)L.eff_node);
+    bf__free(L.eff_own);
+    bf__free(L.keep);
     if (doc->oom)
         rc = BF_ENOMEM;
     else if (rc == 0 && (L.bad || doc->problems->n > 0))
