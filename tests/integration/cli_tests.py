@@ -26,6 +26,8 @@ Checks:
                        docs/scenario.schema.json / docs/parameters.md
     cli                --help, --version, usage errors, a good run
     resume             --resume skips complete folders and reruns stale ones
+    city               run --city narrows a scenario: its folder, its numbers,
+                       the run record, --resume, unknown names
     hardening CASE     output safety: empty_output, symlink_folder, symlink_file, symlink_charts,
                        concurrent, long_path (docs/reliability.md)
     sensitivity        the sensitivity study of tests/data/sensitivity_one_effect.json
@@ -917,6 +919,69 @@ def check_resume(ctx):
           "a missing file, a changed file")
 
 
+def check_city(ctx):
+    """run --city narrows a scenario (issue 14): only the cities named are in
+    the folder, named for them; each has the numbers of the whole study (its
+    random streams are keyed by its place in the list); run.json records the
+    selection and --resume tells one set of cities from another; an unknown
+    name is refused with a suggestion and nothing written."""
+    scenario = os.path.join("scenarios", "tests", "sweep_two_cities.json")
+    flags = ["-r", "2", "--no-sweeps"] + RUN_FLAGS
+    whole = ctx.fresh("whole")
+    rc, so, se = run(ctx, ["run", "-o", whole] + flags + [scenario])
+    expect_status("run " + scenario, rc, 0, so, se)
+    out = ctx.fresh("out")
+    rc, so, se = run(ctx, ["run", "-o", out, "--city", "Changsha"] + flags + [scenario])
+    expect_status("run --city Changsha", rc, 0, so, se)
+    if os.listdir(out) != ["sweep_two_cities.Changsha"]:
+        raise Failure("run --city Changsha wrote %s, not sweep_two_cities.Changsha/" % os.listdir(out))
+    folder = os.path.join(out, "sweep_two_cities.Changsha")
+    check_complete(folder)
+    with open(os.path.join(folder, "run.json"), encoding="utf-8") as f:
+        rec = json.load(f)
+    want = {"by": "--city", "cities_listed": 2, "cities": ["Changsha"]}
+    if rec.get("selection") != want or rec["cities"] != 1 or rec["scenario"] != "sweep_two_cities.Changsha":
+        raise Failure("run.json: selection %r, cities %r, scenario %r" % (rec.get("selection"), rec["cities"], rec["scenario"]))
+    with open(os.path.join(whole, "sweep_two_cities", "run.json"), encoding="utf-8") as f:
+        if json.load(f).get("selection", "missing") is not None:
+            raise Failure("the whole study's run.json records a selection")
+    cities = [r["city"] for r in read_csv(os.path.join(folder, "cities.csv"))]
+    if cities != ["Changsha"]:
+        raise Failure("cities.csv of run --city Changsha lists %s" % cities)
+    narrowed = read_csv(os.path.join(folder, "replications.csv"))
+    full = [r for r in read_csv(os.path.join(whole, "sweep_two_cities", "replications.csv"))
+            if r["city"] == "Changsha"]
+    if {r["city"] for r in narrowed} != {"Changsha"} or narrowed != full:
+        raise Failure("replications.csv of run --city Changsha is not the whole study's rows for "
+                      "Changsha (%d rows, %d in the whole study)" % (len(narrowed), len(full)))
+    # --resume: the same cities are skipped; other cities are another run
+    rc, so, se = run(ctx, ["run", "-o", out, "--resume", "--city", "Changsha"] + flags + [scenario])
+    expect_status("run --resume --city Changsha", rc, 0, so, se)
+    if "complete and up to date; skipped" not in se:
+        raise Failure("--resume --city Changsha did not skip its own folder:\n%s" % se)
+    rc, so, se = run(ctx, ["run", "-o", out, "--resume", "--city", "Ningbo", "--city", "Changsha"]
+                     + flags + [scenario])
+    expect_status("run --resume --city Ningbo --city Changsha", rc, 0, so, se)
+    if "skipped" in se or "sweep_two_cities.Ningbo.Changsha" not in os.listdir(out):
+        raise Failure("--resume with other cities skipped, or wrote no folder of their own:\n%s" % se)
+    # validate says what it kept; an unknown name: exit 2, a suggestion, nothing written
+    rc, so, se = run(ctx, ["validate", "--city", "Changsha", scenario])
+    expect_status("validate --city Changsha", rc, 0, so, se)
+    if "1 cities (1 of the 2 listed, kept by --city: Changsha)" not in so:
+        raise Failure("validate --city Changsha does not say what it kept:\n%s" % so)
+    bad = os.path.join(ctx.fresh("bad"), "out")
+    for cmd in (["validate"], ["run", "-o", bad] + flags):
+        rc, so, se = run(ctx, cmd + ["--city", "Changsa", scenario])
+        expect_status(" ".join(cmd[:1]) + " --city Changsa", rc, 2, so, se)
+        if "no city 'Changsa' in scenario 'sweep_two_cities'; did you mean 'Changsha'?" not in se or so:
+            raise Failure("%s --city Changsa: expected a suggestion on stderr only:\n%s%s" % (cmd[0], so, se))
+    if os.path.exists(bad):
+        raise Failure("run --city Changsa wrote %s" % bad)
+    print("city: --city Changsha ran 1 of 2 cities with the whole study's numbers "
+          "(%d rows); selection recorded; --resume tells the sets apart; unknown names refused"
+          % len(narrowed))
+
+
 def check_sensitivity(ctx):
     """tests/data/sensitivity_one_effect.json (docs/uncertainty.md): only the
     processing time has any effect, so its total-order index is near 1 and
@@ -1336,6 +1401,7 @@ def main():
         "generated": lambda: check_generated(ctx, args.arg),
         "cli": lambda: check_cli(ctx),
         "resume": lambda: check_resume(ctx),
+        "city": lambda: check_city(ctx),
         "totals": lambda: check_totals(ctx, args.arg),
         "hardening": lambda: check_hardening(ctx, args.arg),
         "sensitivity": lambda: check_sensitivity(ctx),
