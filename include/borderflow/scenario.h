@@ -66,6 +66,11 @@ struct bf_city {
      * that a city draws the same numbers in a narrowed study as in the
      * whole one */
     uint32_t stream;
+    /* how its volume was given: shipments a day (arrivals.shipments_per_day,
+     * its shorthand, or the default), or an annual export value at cost or
+     * FOB, converted to shipments a day (bf_params_shipment_value_cny) */
+    enum bf_volume_from { BF_VOLUME_SHIPMENTS = 0, BF_VOLUME_COST, BF_VOLUME_FOB } volume_from;
+    double annual_export_cny; /* as given, when volume_from is COST or FOB */
 };
 
 struct bf_policy {

@@ -21,7 +21,8 @@ static void validate_usage(FILE *f)
           "wrong and what is allowed. Exit status 0 when all are valid, 2 otherwise,\n"
           "1 when memory ran out. For a valid file it prints the work a run would do:\n"
           "work items, simulated city-days, shipments, an estimated time at -j N\n"
-          "threads (default: all cores) and the memory of the results.\n"
+          "threads (default: all cores) and the memory of the results; and per city\n"
+          "its shipments a day and the exports a year they make, at cost and FOB.\n"
           "\n"
           "  -q, --quiet           print problems only, not the files that are valid\n"
           "  -j, --jobs N          threads for the time estimate\n"
@@ -29,6 +30,45 @@ static void validate_usage(FILE *f)
           "      --max-memory SIZE fail cleanly beyond SIZE bytes (suffix K, M or G)\n"
           "  -h, --help            this help\n",
           f);
+}
+
+/*
+ * Per city kept: shipments a day and the exports a year they make, at cost
+ * and FOB, whichever was given (docs/scenarios.md, Cities), under the
+ * baseline's rules; one line each, and the total.
+ */
+static void print_volume(const char *path, const struct bf_scenario *sc)
+{
+    int w = 4; /* "city" */
+    for (uint32_t i = 0; i < sc->n_cities; i++) {
+        int len = (int)strlen(sc->city[i].name);
+        w = len > w ? (len < 24 ? len : 24) : w;
+    }
+    printf("%s: volume under '%s' (a year of 365 days; at cost = purchase cost with VAT, as the "
+           "model books it; FOB = cost x categories.<c>.fob_multiple):\n",
+           path, sc->policy[sc->baseline].name);
+    printf("  %-*s  %13s  %17s  %17s  %s\n", w, "city", "shipments/day", "CNY/year at cost",
+           "CNY/year FOB", "given as");
+    double total[3] = {0, 0, 0};
+    for (uint32_t i = 0; i < sc->n_cities; i++) {
+        const struct bf_city *c = &sc->city[i];
+        const struct bf_params *p = &c->params[sc->baseline];
+        const double ships = p->shipments_per_day * bf_params_year_factor(p);
+        const double cost = ships * bf_params_shipment_value_cny(p, BF_VALUE_COST);
+        const double fob = ships * bf_params_shipment_value_cny(p, BF_VALUE_FOB);
+        static const char *const from[] = {"shipments/day", "annual_export_cost_cny",
+                                           "annual_export_fob_cny"};
+        char name[sizeof c->name * 4];
+        bf_text_escape(c->name, name, sizeof name);
+        printf("  %-*.*s  %13.2f  %15.1f M  %15.1f M  %s\n", w, w + 40, name, p->shipments_per_day,
+               cost / 1e6, fob / 1e6, from[c->volume_from]);
+        total[0] += p->shipments_per_day;
+        total[1] += cost;
+        total[2] += fob;
+    }
+    if (sc->n_cities > 1)
+        printf("  %-*s  %13.2f  %15.1f M  %15.1f M\n", w, "total", total[0], total[1] / 1e6,
+               total[2] / 1e6);
 }
 
 static int validate_cmd(int argc, char **argv, struct bf_cli_cities *cities)
@@ -134,6 +174,7 @@ static int validate_cmd(int argc, char **argv, struct bf_cli_cities *cities)
                 char prefix[2100];
                 snprintf(prefix, sizeof prefix, "%s: ", path);
                 bf_cli_print_estimate(stdout, prefix, &e, jobs ? jobs : bf_batch_cores());
+                print_volume(path, &sc);
             }
             bf_scenario_fini(&sc);
         } else if (rc == BF_ENOMEM) {

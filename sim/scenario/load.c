@@ -966,9 +966,18 @@ static const char *const top_keys[] = {
     "$schema", "name",     "description", "extends",  "horizon", "replications", "seed",
     "finance", "calendar", "rule",        "defaults", "classes", "cities",       "policies",
     "compare", "sweeps",   "sensitivity", "notes",    "select"};
-static const char *const city_keys[] = {
-    "name", "name_zh",        "province",          "class",       "candidate",
-    "note", "effective_date", "shipments_per_day", "channel_mix", "add"};
+static const char *const city_keys[] = {"name",
+                                        "name_zh",
+                                        "province",
+                                        "class",
+                                        "candidate",
+                                        "note",
+                                        "effective_date",
+                                        "shipments_per_day",
+                                        "annual_export_cost_cny",
+                                        "annual_export_fob_cny",
+                                        "channel_mix",
+                                        "add"};
 static const char *const policy_keys[] = {"description", "effective_date", "by_class", "by_city",
                                           "add"};
 #define N_POLICY_KEYS (sizeof policy_keys / sizeof policy_keys[0])
@@ -1769,6 +1778,95 @@ static void load_cities(struct ld *L, const cJSON *root, const cJSON *ps)
     }
 }
 
+/*
+ * A city's volume as an annual export value (docs/scenarios.md, Cities):
+ * at cost (annual_export_cost_cny, the value the model books: purchase
+ * cost with VAT) or FOB (annual_export_fob_cny: cost x fob_multiple),
+ * converted with the baseline's rules to
+ *
+ *   shipments_per_day = annual value / (year factor x value of a shipment)
+ *
+ * (bf_params_year_factor: 365 without seasonality;
+ * bf_params_shipment_value_cny), the same for every policy, as arrivals
+ * are. One way of giving the volume per city entry: "extends" replaces
+ * the parent's way with the child's (compose.c).
+ */
+#define MAX_ANNUAL_EXPORT_CNY 1e15
+
+static void convert_volume(struct ld *L, const cJSON *c, const char *cp, struct bf_city *city)
+{
+    const struct bf_scenario *sc = L->sc;
+    const cJSON *arr = item(c, "arrivals");
+    const cJSON *given[4] = {item(c, "shipments_per_day"),
+                             cJSON_IsObject(arr) ? item(arr, "shipments_per_day") : NULL,
+                             item(c, "annual_export_cost_cny"), item(c, "annual_export_fob_cny")};
+    static const char *const key[4] = {"shipments_per_day", "arrivals.shipments_per_day",
+                                       "annual_export_cost_cny", "annual_export_fob_cny"};
+    int first = -1, annual = -1;
+    for (int k = 0; k < 4; k++) {
+        if (given[k] == NULL)
+            continue;
+        if (first >= 0) {
+            char ap[BF_TEXT_MAX];
+            join(ap, sizeof ap, cp, key[k]);
+            PROBLEM(L, given[k], true, ap,
+                    "the volume is given twice, as %s and as %s: give one of shipments_per_day, "
+                    "annual_export_cost_cny or annual_export_fob_cny",
+                    key[first], key[k]);
+            return;
+        }
+        first = k;
+        if (k >= 2)
+            annual = k;
+    }
+    if (annual < 0 || city->params == NULL)
+        return;
+    char ap[BF_TEXT_MAX];
+    join(ap, sizeof ap, cp, key[annual]);
+    const cJSON *n = given[annual];
+    if (!want_type(L, n, ap, cJSON_Number, "an amount in CNY a year, e.g. 120e6"))
+        return;
+    const double value = n->valuedouble;
+    if (!isfinite(value) || !(value > 0) || value > MAX_ANNUAL_EXPORT_CNY) {
+        PROBLEM(L, n, false, ap,
+                "%.16g is not an annual export value: give a positive amount of CNY a year, at "
+                "most %g (e.g. 120e6 for 120 million)",
+                value, MAX_ANNUAL_EXPORT_CNY);
+        return;
+    }
+    const struct bf_params *p = &city->params[sc->baseline];
+    struct bf_diag d;
+    bf_diag_clear(&d);
+    if (bf_params_check(p, &d) != 0)
+        return; /* the rules are reported as they are (check_cities) */
+    const enum bf_value_basis basis = annual == 2 ? BF_VALUE_COST : BF_VALUE_FOB;
+    const char *at = basis == BF_VALUE_COST ? "at cost" : "FOB";
+    const double year = bf_params_year_factor(p);
+    const double per_ship = bf_params_shipment_value_cny(p, basis);
+    if (!(year > 0)) {
+        PROBLEM(L, n, false, ap,
+                "arrivals.seasonality is 0 in every month: a year has no shipments to carry "
+                "%.16g CNY",
+                value);
+        return;
+    }
+    const double spd = value / (year * per_ship);
+    const struct bf_param_info *pi = &bf_param_table[0]; /* arrivals.shipments_per_day */
+    if (!(spd >= pi->min && spd <= pi->max)) {
+        PROBLEM(L, n, false, ap,
+                "%.16g CNY a year %s is %.4g shipments a day (a shipment is worth %.6g CNY %s on "
+                "average: units per shipment x value per unit over the channel and goods mixes; "
+                "%.6g days of arrivals in a year, with its seasonality); the allowed range is "
+                "[%g, %g] shipments a day",
+                value, at, spd, per_ship, at, year, pi->min, pi->max);
+        return;
+    }
+    for (uint32_t k = 0; k < sc->n_policies; k++)
+        city->params[k].shipments_per_day = spd;
+    city->volume_from = basis == BF_VALUE_COST ? BF_VOLUME_COST : BF_VOLUME_FOB;
+    city->annual_export_cny = value;
+}
+
 static void build_cities(struct ld *L, const cJSON *root, const cJSON *ps,
                          const struct bf_params *base)
 {
@@ -1819,6 +1917,7 @@ static void build_cities(struct ld *L, const cJSON *root, const cJSON *ps,
                 apply_sections(L, item(by, city->name), "", p, SEC_NO_ARRIVALS, NULL, 0, "");
         }
         L->report = was;
+        convert_volume(L, c, cp, city);
     }
     bf__free(cb);
 }

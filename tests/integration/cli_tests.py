@@ -28,6 +28,7 @@ Checks:
     resume             --resume skips complete folders and reruns stale ones
     city               run --city narrows a scenario: its folder, its numbers,
                        the run record, --resume, unknown names
+    volume             annual export values: validate's lines, and a run's exports
     hardening CASE     output safety: empty_output, symlink_folder, symlink_file, symlink_charts,
                        concurrent, long_path (docs/reliability.md)
     sensitivity        the sensitivity study of tests/data/sensitivity_one_effect.json
@@ -982,6 +983,46 @@ def check_city(ctx):
           % len(narrowed))
 
 
+def check_volume(ctx):
+    """Volumes as annual export values (issue 14), tests/data/volume_cny.json:
+    validate prints per city the shipments a day and the exports a year at
+    cost and FOB (Hefei given at cost, Wuhan FOB at 1.25 times cost: 40 M at
+    cost); a run exports, in its year-long window, the annual value at cost
+    (the model books at cost) within its 95% interval, an interval narrow
+    enough (under 4%) that a conversion 10% off would fail."""
+    scenario = os.path.join("tests", "data", "volume_cny.json")
+    rc, so, se = run(ctx, ["validate", scenario])
+    expect_status("validate " + scenario, rc, 0, so, se)
+    rows = {}
+    for line in so.splitlines():
+        f = line.split()
+        if len(f) == 7 and f[0] in ("Hefei", "Wuhan") and f[3] == "M" and f[5] == "M":
+            rows[f[0]] = (float(f[1]), float(f[2]), float(f[4]), f[6])
+    want = {"Hefei": (120.0, 120.0, "annual_export_cost_cny"),
+            "Wuhan": (40.0, 50.0, "annual_export_fob_cny")}
+    for city, (cost, fob, given) in want.items():
+        got = rows.get(city)
+        if got is None or (got[1], got[2], got[3]) != (cost, fob, given):
+            raise Failure("validate: the line of %s is %r, expected %s M at cost, %s M FOB, given "
+                          "as %s:\n%s" % (city, got, cost, fob, given, so))
+    out = ctx.fresh("out")
+    rc, so, se = run(ctx, ["run", "-o", out] + RUN_FLAGS + [scenario])
+    expect_status("run " + scenario, rc, 0, so, se)
+    days = 365  # the window, 2026-01-01 to 2026-12-31
+    for r in read_csv(os.path.join(out, "volume_cny", "summary.csv")):
+        if r["metric"] != "exports_cny":
+            continue
+        expected = want[r["city"]][0] * 1e6 * days / 365
+        lo, hi = float(r["ci95_low"]), float(r["ci95_high"])
+        half = (hi - lo) / 2
+        if half > 0.04 * expected or not (lo - half / 2 <= expected <= hi + half / 2):
+            raise Failure("%s exported %s CNY in the window (95%% interval %.0f to %.0f); the "
+                          "annual value gives %.0f" % (r["city"], r["mean"], lo, hi, expected))
+        print("%s: %.1f M CNY exported at cost, interval %.1f to %.1f M; the annual value gives "
+              "%.1f M" % (r["city"], float(r["mean"]) / 1e6, lo / 1e6, hi / 1e6, expected / 1e6))
+    print("volume: validate lines and the exports of a run agree with the annual values")
+
+
 def check_sensitivity(ctx):
     """tests/data/sensitivity_one_effect.json (docs/uncertainty.md): only the
     processing time has any effect, so its total-order index is near 1 and
@@ -1402,6 +1443,7 @@ def main():
         "cli": lambda: check_cli(ctx),
         "resume": lambda: check_resume(ctx),
         "city": lambda: check_city(ctx),
+        "volume": lambda: check_volume(ctx),
         "totals": lambda: check_totals(ctx, args.arg),
         "hardening": lambda: check_hardening(ctx, args.arg),
         "sensitivity": lambda: check_sensitivity(ctx),

@@ -513,6 +513,66 @@ static void loading_should_fail_cleanly_at_every_allocation(void **state)
     }
 }
 
+/*
+ * Worked by hand: every shipment 2 units (9610 only, fixed) of one goods
+ * category at 50 CNY a unit, declared at 2 x cost: 100 CNY a shipment at
+ * cost, 200 FOB. 73 000 CNY a year at cost is 2 shipments a day, FOB 1; a
+ * January twice as busy makes the year 396 days of arrivals. Through
+ * "extends", the child's annual value replaces the parent's
+ * shipments_per_day.
+ */
+static void annual_exports_should_become_shipments_a_day(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/bf_scenario_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char base[128], child[128];
+    snprintf(base, sizeof base, "%s/base.json", dir);
+    snprintf(child, sizeof child, "%s/child.json", dir);
+    write_text(
+        base,
+        "{\"name\": \"base\",\n"
+        " \"horizon\": {\"window\": {\"start\": \"2026-01-01\", \"end\": \"2026-02-19\"}},\n"
+        " \"defaults\": {\"categories\": {\"general\": {\"unit_cost_cny\": 50, \"fob_multiple\": "
+        "2},\n"
+        "                               \"apparel\": null, \"electronics\": null, \"home\": "
+        "null},\n"
+        "              \"channels\": {\"9610\": {\"units\": 2}}},\n"
+        " \"cities\": [{\"name\": \"A\", \"shipments_per_day\": 20,\n"
+        "             \"channel_mix\": {\"9610\": 1, \"9710\": 0, \"9810\": 0, \"0110\": 0}},\n"
+        "            {\"name\": \"B\", \"annual_export_fob_cny\": 73000,\n"
+        "             \"channel_mix\": {\"9610\": 1, \"9710\": 0, \"9810\": 0, \"0110\": 0}},\n"
+        "            {\"name\": \"C\", \"annual_export_cost_cny\": 79200,\n"
+        "             \"arrivals\": {\"seasonality\": [2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]},\n"
+        "             \"channel_mix\": {\"9610\": 1, \"9710\": 0, \"9810\": 0, \"0110\": 0}}],\n"
+        " \"policies\": {\"before\": {}, \"after\": {}}}\n");
+    write_text(child, "{\"extends\": \"base.json\", \"name\": \"child\",\n"
+                      " \"cities\": [{\"name\": \"A\", \"annual_export_cost_cny\": 73000}]}\n");
+    struct bf_scenario sc;
+    struct bf_problems pb;
+    bf_problems_init(&pb);
+    int rc = bf_scenario_load(child, &sc, &pb);
+    for (size_t i = 0; i < pb.n; i++) {
+        char line[1024];
+        bf_problem_format(&pb.items[i], line, sizeof line);
+        print_error("%s\n", line);
+    }
+    assert_int_equal(rc, 0);
+    for (uint32_t k = 0; k < 2; k++) { /* every policy: arrivals are the city's */
+        bf_assert_near(sc.city[0].params[k].shipments_per_day, 2.0, 1e-12);
+        bf_assert_near(sc.city[1].params[k].shipments_per_day, 1.0, 1e-12);
+        bf_assert_near(sc.city[2].params[k].shipments_per_day, 2.0, 1e-12);
+    }
+    assert_int_equal(sc.city[0].volume_from, BF_VOLUME_COST);
+    assert_int_equal(sc.city[1].volume_from, BF_VOLUME_FOB);
+    bf_assert_near(sc.city[1].annual_export_cny, 73000.0, 0.0);
+    bf_scenario_fini(&sc);
+    bf_problems_fini(&pb);
+    remove(base);
+    remove(child);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -526,6 +586,7 @@ int main(void)
         cmocka_unit_test(extends_should_merge_in_linear_work),
         cmocka_unit_test(extends_should_open_only_scenario_files),
         cmocka_unit_test(extends_should_fail_cleanly_at_every_allocation),
+        cmocka_unit_test(annual_exports_should_become_shipments_a_day),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
