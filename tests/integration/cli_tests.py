@@ -29,6 +29,7 @@ Checks:
     city               run --city narrows a scenario: its folder, its numbers,
                        the run record, --resume, unknown names
     volume             annual export values: validate's lines, and a run's exports
+    my_company         the worked example: validate shows the cities it keeps
     hardening CASE     output safety: empty_output, symlink_folder, symlink_file, symlink_charts,
                        concurrent, long_path (docs/reliability.md)
     sensitivity        the sensitivity study of tests/data/sensitivity_one_effect.json
@@ -1023,6 +1024,30 @@ def check_volume(ctx):
     print("volume: validate lines and the exports of a run agree with the annual values")
 
 
+def check_my_company(ctx):
+    """scenarios/examples/my_company.json, the worked example of docs/scenarios.md
+    (Extends): a child of the default study that keeps 2 of its 45 cities and
+    gives their volume in CNY. validate says which cities it kept, and prints
+    a volume line for each of them and no other."""
+    rel = os.path.join("scenarios", "examples", "my_company.json")
+    rc, so, se = run(ctx, ["validate", rel])
+    expect_status("validate " + rel, rc, 0, so, se)
+    if "2 cities (2 of the 45 listed, kept by \"select\": Hefei, Zhengzhou)" not in so:
+        raise Failure("validate %s does not say it kept Hefei and Zhengzhou:\n%s" % (rel, so))
+    with open(ctx.path("scenarios", "default.json"), encoding="utf-8") as f:
+        names = {c["name"] for c in json.load(f)["cities"]}
+    listed = [line.split()[0] for line in so.splitlines()
+              if line.startswith("  ") and line.split()[0] in names]
+    if listed != ["Hefei", "Zhengzhou"]:
+        raise Failure("validate %s prints volume lines for %s, not Hefei and Zhengzhou:\n%s"
+                      % (rel, listed, so))
+    for city, given in (("Hefei", "120.0 M"), ("Zhengzhou", "45.0 M")):
+        line = [l for l in so.splitlines() if l.split()[:1] == [city]][0]
+        if given not in line:
+            raise Failure("%s: the volume line does not show the %s given:\n%s" % (city, given, line))
+    print("my_company: valid, Hefei and Zhengzhou kept of 45, their volumes as given")
+
+
 def check_sensitivity(ctx):
     """tests/data/sensitivity_one_effect.json (docs/uncertainty.md): only the
     processing time has any effect, so its total-order index is near 1 and
@@ -1444,6 +1469,7 @@ def main():
         "resume": lambda: check_resume(ctx),
         "city": lambda: check_city(ctx),
         "volume": lambda: check_volume(ctx),
+        "my_company": lambda: check_my_company(ctx),
         "totals": lambda: check_totals(ctx, args.arg),
         "hardening": lambda: check_hardening(ctx, args.arg),
         "sensitivity": lambda: check_sensitivity(ctx),
