@@ -487,7 +487,8 @@ bool bf__compose_select(struct bf__doc *doc, const cJSON *root, const struct bf_
     /* A city the file with "select" (or a file extending it) changes or
      * adds, but the selection leaves out: the change would be lost
      * without a word. The cities only its parents write are what it
-     * narrows. */
+     * narrows -- and the cities of the first file of the chain, which
+     * extends nothing, are the list itself. */
     const int sel_file = file_of(doc, sel);
     const cJSON *cities = cJSON_GetObjectItemCaseSensitive(root, "cities");
     uint32_t i = 0;
@@ -496,7 +497,7 @@ bool bf__compose_select(struct bf__doc *doc, const cJSON *root, const struct bf_
         if (keep[i] || sel_file < 0)
             continue;
         int f = nearest_file(doc, c);
-        if (f < 0 || f > sel_file)
+        if (f < 0 || f > sel_file || (unsigned)f + 1 >= doc->n_files)
             continue;
         const cJSON *at = first_from(doc, c, sel_file);
         const struct bf__pos *sp = bf__doc_pos(doc, sel);

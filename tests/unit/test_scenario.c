@@ -573,6 +573,70 @@ static void annual_exports_should_become_shipments_a_day(void **state)
     rmdir(dir);
 }
 
+static const char *selecting =
+    "{\"name\": \"sel\",\n"
+    " \"horizon\": {\"window\": {\"start\": \"2026-01-01\", \"end\": \"2026-02-19\"}},\n"
+    " \"classes\": {\"coastal\": {}, \"inland\": {}},\n"
+    " \"select\": {\"classes\": [\"coastal\"], \"provinces\": [\"Henan\"]},\n"
+    " \"cities\": [{\"name\": \"Hefei\", \"province\": \"Anhui\", \"class\": \"inland\"},\n"
+    "            {\"name\": \"Zhengzhou\", \"province\": \"Henan\", \"class\": \"inland\"},\n"
+    "            {\"name\": \"Ningbo\", \"province\": \"Zhejiang\", \"class\": \"coastal\"},\n"
+    "            {\"name\": \"Wenzhou\", \"province\": \"Zhejiang\", \"class\": \"coastal\"},\n"
+    "            {\"name\": \"Luoyang\", \"province\": \"Henan\"}],\n"
+    " \"policies\": {\"before\": {}, \"after\": {\"by_city\": {\"Hefei\": {}}}}}\n";
+
+static void select_should_keep_cities_by_class_or_province(void **state)
+{
+    (void)state;
+    struct bf_scenario sc;
+    struct bf_problems pb;
+    bf_problems_init(&pb);
+    int rc = bf_scenario_load_text("sel.json", selecting, strlen(selecting), &sc, &pb);
+    for (size_t i = 0; i < pb.n; i++) {
+        char line[1024];
+        bf_problem_format(&pb.items[i], line, sizeof line);
+        print_error("%s\n", line);
+    }
+    assert_int_equal(rc, 0);
+    /* the coastal cities and those of Henan, in the order listed; each
+     * keeps its place in the list as its streams' key; by_city may name
+     * a city left out */
+    const char *want[] = {"Zhengzhou", "Ningbo", "Wenzhou", "Luoyang"};
+    const uint32_t place[] = {1, 2, 3, 4};
+    assert_int_equal(sc.n_cities, 4);
+    assert_int_equal(sc.n_cities_listed, 5);
+    assert_string_equal(sc.selection, "select");
+    for (int i = 0; i < 4; i++) {
+        assert_string_equal(sc.city[i].name, want[i]);
+        assert_int_equal(sc.city[i].stream, place[i]);
+        assert_non_null(sc.city[i].params);
+    }
+    /* --city narrows further and names the scenario for what it kept */
+    char why[256];
+    const char *two[] = {"Wenzhou", "Zhengzhou"};
+    assert_int_equal(bf_scenario_select(&sc, two, 2, why, sizeof why), 0);
+    assert_string_equal(sc.name, "sel.Zhengzhou.Wenzhou"); /* in the scenario's order */
+    assert_string_equal(sc.selection, "select, --city");
+    assert_int_equal(sc.n_cities, 2);
+    assert_int_equal(sc.city[1].stream, 3);
+    const char *gone[] = {"Ningbo"};
+    assert_int_equal(bf_scenario_select(&sc, gone, 1, why, sizeof why), BF_EINVAL);
+    assert_non_null(strstr(why, "no city 'Ningbo'"));
+    const char *typo[] = {"Zhengzou"};
+    assert_int_equal(bf_scenario_select(&sc, typo, 1, why, sizeof why), BF_EINVAL);
+    assert_non_null(strstr(why, "did you mean 'Zhengzhou'?"));
+    bf_scenario_fini(&sc);
+    /* more than three cities: a count and a hash */
+    rc = bf_scenario_load_text("sel.json", selecting, strlen(selecting), &sc, &pb);
+    assert_int_equal(rc, 0);
+    const char *four[] = {"Zhengzhou", "Ningbo", "Wenzhou", "Luoyang"};
+    assert_int_equal(bf_scenario_select(&sc, four, 4, why, sizeof why), 0);
+    assert_int_equal(strncmp(sc.name, "sel.4-cities.", 13), 0);
+    assert_int_equal(strlen(sc.name), 13 + 8);
+    bf_scenario_fini(&sc);
+    bf_problems_fini(&pb);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -587,6 +651,7 @@ int main(void)
         cmocka_unit_test(extends_should_open_only_scenario_files),
         cmocka_unit_test(extends_should_fail_cleanly_at_every_allocation),
         cmocka_unit_test(annual_exports_should_become_shipments_a_day),
+        cmocka_unit_test(select_should_keep_cities_by_class_or_province),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
