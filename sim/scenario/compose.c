@@ -442,7 +442,12 @@ bool bf__compose_select(struct bf__doc *doc, const cJSON *root, const struct bf_
     /* the names each list may use: the cities', the classes of "classes",
      * the provinces cities are in */
     const size_t nc = sc->n_cities;
-    const char **names = (const char **)bf__malloc((nc + 64) * sizeof *names);
+    const cJSON *classes = cJSON_GetObjectItemCaseSensitive(root, "classes");
+    size_t n_classes = 0;
+    for (const cJSON *k = cJSON_IsObject(classes) ? classes->child : NULL; k; k = k->next)
+        n_classes++;
+    const char **names =
+        (const char **)bf__malloc((nc > n_classes ? nc : n_classes) * sizeof *names + 1);
     if (names == NULL) {
         doc->oom = true;
         return false;
@@ -454,10 +459,8 @@ bool bf__compose_select(struct bf__doc *doc, const cJSON *root, const struct bf_
         ok = select_list(doc, list, "cities", names, nc, sc, match_name, keep) && ok;
     }
     if ((list = cJSON_GetObjectItemCaseSensitive(sel, "classes")) != NULL) {
-        const cJSON *classes = cJSON_GetObjectItemCaseSensitive(root, "classes");
         size_t n = 0;
-        for (const cJSON *k = cJSON_IsObject(classes) ? classes->child : NULL; k && n < nc + 64;
-             k = k->next)
+        for (const cJSON *k = cJSON_IsObject(classes) ? classes->child : NULL; k; k = k->next)
             names[n++] = k->string;
         ok = select_list(doc, list, "classes", names, n, sc, match_class, keep) && ok;
     }
