@@ -376,10 +376,9 @@ static bool select_list(struct bf__doc *doc, const cJSON *list, const char *key,
             found = strcmp(names[k], e->valuestring) == 0;
         if (!found) {
             const char *s = bf__problems_full(doc) ? NULL : bf__suggest(e->valuestring, names, n);
-            const char *what = key[2] == 't' ? "city" : key[2] == 'a' ? "class" : "province";
-            const char *where = key[2] == 't'   ? "in \"cities\""
-                                : key[2] == 'a' ? "in \"classes\""
-                                                : "of any city";
+            const bool city = strcmp(key, "cities") == 0, cls = strcmp(key, "classes") == 0;
+            const char *what = city ? "city" : cls ? "class" : "province";
+            const char *where = city ? "in \"cities\"" : cls ? "in \"classes\"" : "of any city";
             if (s != NULL)
                 bf__problem(doc, e, false, ep, "no %s '%s' %s; did you mean '%s'?", what,
                             e->valuestring, where, s);
