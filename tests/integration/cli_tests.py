@@ -806,6 +806,8 @@ def check_cli(ctx):
         ["validate"],
         ["validate", "--bogus", good],
         ["validate", "no_such_scenario.json"],
+        ["validate", good, "--city"],
+        ["run", "-o", out, "--city", "", good],
         ["schema", "extra"],
         ["params", "extra"],
         ["fit", "-o", out],
