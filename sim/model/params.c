@@ -935,8 +935,7 @@ static double survival(const struct bf_dist *d, double x)
 /*
  * The integral of the survival function over [a, b] by a 5-point
  * Gauss-Legendre rule on each piece between the kinks: exact for the
- * piecewise polynomials of the uniform and triangular, within 10^-10 for
- * the smooth kinds on a unit interval. Five nodes written out rather than
+ * piecewise polynomials of the uniform and triangular. Five nodes written out rather than
  * GSL's gsl_integration_glfixed: its table is allocated, and a failed
  * allocation would go to the GSL error handler, which aborts (main.c).
  */
@@ -960,6 +959,31 @@ static double integral_survival(const struct bf_dist *d, double a, double b, con
             sum += h * w[i] * survival(d, m + h * x[i]);
     }
     return sum;
+}
+
+/*
+ * The integral of S over the unit interval [k - 1, k]: near 0, where a
+ * gamma or Weibull of shape below 1 has an infinite density, on pieces
+ * halving towards 0 (to 2^-40, where S is 1 to well within 10^-9 for any
+ * shape allowed); over the next units, where the density changes fastest,
+ * on quarters; beyond, in one piece.
+ */
+static double integral_unit(const struct bf_dist *d, unsigned k, const double *kink, int n_kink)
+{
+    const double a = k - 1.0;
+    if (k == 1) {
+        double sum = integral_survival(d, 0.0, ldexp(1.0, -40), kink, n_kink);
+        for (int j = 40; j > 0; j--)
+            sum += integral_survival(d, ldexp(1.0, -j), ldexp(1.0, -j + 1), kink, n_kink);
+        return sum;
+    }
+    if (k <= 16) {
+        double sum = 0.0;
+        for (int q = 0; q < 4; q++)
+            sum += integral_survival(d, a + q / 4.0, a + (q + 1) / 4.0, kink, n_kink);
+        return sum;
+    }
+    return integral_survival(d, a, a + 1.0, kink, n_kink);
 }
 
 double bf_params_units_mean(const struct bf_dist *d)
@@ -1000,7 +1024,7 @@ double bf_params_units_mean(const struct bf_dist *d)
     const unsigned n = isfinite(tail) && tail < 127.0 ? (unsigned)ceil(tail) + 1 : 128;
     double m = bf_dist_mean(d) + bf_dist_cdf(d, 0.5);
     for (unsigned k = 1; k <= n; k++)
-        m += survival(d, k - 0.5) - integral_survival(d, k - 1.0, (double)k, kink, n_kink);
+        m += survival(d, k - 0.5) - integral_unit(d, k, kink, n_kink);
     return m;
 }
 

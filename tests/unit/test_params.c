@@ -216,6 +216,23 @@ static void units_mean_should_count_units_as_the_model_rounds_them(void **state)
     /* exponential of mean 1: 1 + sum_k>=2 e^-(k - 1/2) = 1 + e^-1.5 / (1 - e^-1) */
     assert_int_equal(bf_dist_exponential(&d, 1.0, NULL), 0);
     bf_assert_near(bf_params_units_mean(&d), 1.0 + exp(-1.5) / (1.0 - exp(-1.0)), 1e-9);
+    /* the shapes whose density is infinite at 0, against the defining sum
+     * 1 + sum_k>=2 P(X >= k - 1/2), taken to where its terms vanish */
+    const double shapes[][3] = {{BF_DIST_GAMMA, 0.5, 6},
+                                {BF_DIST_GAMMA, 0.3, 20},
+                                {BF_DIST_WEIBULL, 0.7, 2},
+                                {BF_DIST_WEIBULL, 0.5, 4}};
+    for (int i = 0; i < 4; i++) {
+        if (shapes[i][0] == BF_DIST_GAMMA)
+            assert_int_equal(bf_dist_gamma(&d, shapes[i][1], shapes[i][2], NULL), 0);
+        else
+            assert_int_equal(bf_dist_weibull(&d, shapes[i][1], shapes[i][2], NULL), 0);
+        double sum = 1.0, s = 1.0;
+        for (long k = 2; s > 1e-16 || k < 1000; k++)
+            sum += (s = 1.0 - bf_dist_cdf(&d, (double)k - 0.5));
+        bf_assert_near(bf_params_units_mean(&d), sum, 1e-5);
+        assert_true(fabs(bf_params_units_mean(&d) - bf_dist_mean(&d)) > 0.1); /* not E[X] */
+    }
     /* a lognormal of median 30: rounding hardly matters beside the mean */
     assert_int_equal(bf_dist_lognormal_median_p90(&d, 30.0, 120.0, NULL), 0);
     bf_assert_near(bf_params_units_mean(&d), bf_dist_mean(&d), 1e-3 * bf_dist_mean(&d));
