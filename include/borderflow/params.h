@@ -78,6 +78,7 @@ struct bf_category {
     struct bf_dist unit_cost_cny; /* purchase cost per unit, VAT included */
     double price_multiple;        /* gross sale price / unit cost */
     double import_duty_rate;      /* duty on an ordinary re-import */
+    double fob_multiple;          /* declared export value (FOB) / unit cost */
 };
 
 struct bf_lane {
@@ -184,6 +185,45 @@ int bf_params_category(const struct bf_params *p, const char *name);
 /* Whole-set validation. 0 or BF_EINVAL with the parameter path in
  * diag->where and the reason in diag->msg. */
 int bf_params_check(const struct bf_params *p, struct bf_diag *diag);
+
+/* ---- volume in money (docs/model.md, "Volume") ---- */
+
+/*
+ * Every value the model books is at cost: the purchase cost per unit, VAT
+ * included (categories.<c>.unit_cost_cny). The value declared on export
+ * (FOB, free on board at the Chinese port) is that cost times the
+ * category's fob_multiple; the sale price abroad (price_multiple) is
+ * neither: it holds the freight, duties and margins beyond the port.
+ */
+enum bf_value_basis { BF_VALUE_COST = 0, BF_VALUE_FOB };
+
+/*
+ * The mean number of units in a shipment as the model draws it from
+ * `units`: the draw rounded to the nearest whole number, at least 1
+ * (export.c), so E[max(1, round(X))] rather than E[X] -- "2.4 units" ships
+ * 2. Exact for fixed and empirical; for the continuous kinds
+ * E[X] + P(X < 1/2) + the midpoint-rule error of the survival function on
+ * the first unit intervals (up to 128, or the far tail), each integral a
+ * 5-point Gauss-Legendre rule on pieces split at the kinks of the uniform
+ * and triangular and halving towards 0: within 10^-5 of a unit of the
+ * sum 1 + sum_k>=2 P(X >= k - 1/2) for the gammas and Weibulls of shape
+ * 0.3 to 20 and the lognormals tried (test_params). d valid and
+ * non-negative (asserted).
+ */
+double bf_params_units_mean(const struct bf_dist *units);
+
+/*
+ * The mean value of one shipment in CNY, at cost or FOB: E[units] over the
+ * channel mix (shares as weights) times E[value per unit] over the goods
+ * mix -- channel and category are drawn independently, and a unit's cost
+ * does not depend on the size of its shipment. p must pass
+ * bf_params_check (shares summing to more than 0).
+ */
+double bf_params_shipment_value_cny(const struct bf_params *p, enum bf_value_basis basis);
+
+/* Shipments in a year of 365 days per shipment a day: the days of each
+ * month times its seasonality factor, summed (365 when all are 1). */
+double bf_params_year_factor(const struct bf_params *p);
 
 /* ---- the parameter table ---- */
 

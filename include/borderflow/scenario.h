@@ -61,6 +61,16 @@ struct bf_city {
     char note[BF_TEXT_MAX];   /* source or remark */
     int32_t effective_day;    /* first day of the compared policy's rules */
     struct bf_params *params; /* [n_policies]: the complete rules of each policy */
+    /* its place among the cities the files list (0-based), before "select"
+     * or run --city left any out: its random streams are keyed by it, so
+     * that a city draws the same numbers in a narrowed study as in the
+     * whole one */
+    uint32_t stream;
+    /* how its volume was given: shipments a day (arrivals.shipments_per_day,
+     * its shorthand, or the default), or an annual export value at cost or
+     * FOB, converted to shipments a day (bf_params_shipment_value_cny) */
+    enum bf_volume_from { BF_VOLUME_SHIPMENTS = 0, BF_VOLUME_COST, BF_VOLUME_FOB } volume_from;
+    double annual_export_cny; /* as given, when volume_from is COST or FOB */
 };
 
 struct bf_policy {
@@ -151,6 +161,8 @@ struct bf_scenario {
     uint32_t also[BF_MAX_POLICIES];
     uint32_t n_cities;
     struct bf_city *city;
+    uint32_t n_cities_listed; /* cities the files list, before "select" and run --city */
+    char selection[32];       /* what left cities out: "", "select", "--city", "select, --city" */
     uint32_t n_sweeps;
     struct bf_sweep sweep[BF_MAX_SWEEPS];
     struct bf_sensitivity sens; /* method BF_SENS_NONE without a "sensitivity" section */
@@ -196,6 +208,18 @@ int bf_sens_param_resolve(const struct bf_scenario *sc, const char *path, double
 const void *bf_sens_param_field(const struct bf_sens_param *sp, const struct bf_params *p);
 /* The closest of names[0..n) to s if close enough ("did you mean"), else NULL. */
 const char *bf_scenario_suggest(const char *s, const char *const *names, size_t n);
+
+/*
+ * Keeps only the cities named in names[0..n) (run --city, validate
+ * --city): the others are dropped, with their rules. The scenario's name
+ * gains the cities kept ("default.Hefei.Wuhan"; with more than three, or
+ * a name too long, "default.5-cities.<8 hex digits of their SHA-256>"), so
+ * that its results folder is not the whole study's, and sc->selection says
+ * "--city". 0, or BF_EINVAL with why (n bytes) naming the first name that
+ * is no city of sc (with the closest one); BF_ENOMEM.
+ */
+int bf_scenario_select(struct bf_scenario *sc, const char *const *names, size_t n, char *why,
+                       size_t size);
 
 /* Writes the JSON Schema of scenario files (docs/scenario.schema.json). */
 int bf_scenario_write_schema(char **out, size_t *len);

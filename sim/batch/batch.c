@@ -198,7 +198,7 @@ int bf_batch_run_item(const struct bf_results *r, uint64_t item, const atomic_in
         .financing_rate = sc->financing_rate,
         .discount_rate = sc->discount_rate,
         .seed = r->seed,
-        .city_index = city,
+        .city_index = c->stream,
         .replication = rep,
         .city_name = c->name,
         .policy_name = sc->policy[policy].name,

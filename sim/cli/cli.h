@@ -73,4 +73,19 @@ struct bf_work_estimate;
 void bf_cli_print_estimate(FILE *f, const char *prefix, const struct bf_work_estimate *e,
                            unsigned jobs);
 
+/* The names given with --city (repeatable), in order; bf__malloc'd. */
+struct bf_cli_cities {
+    char **name;
+    size_t n, cap;
+};
+/* Adds one; -1 after printing why (out of memory, an empty name). */
+int bf_cli_cities_add(struct bf_cli_cities *c, const char *name, const char *cmd);
+void bf_cli_cities_fini(struct bf_cli_cities *c);
+
+/* What "select" or --city kept, for the "valid:" and run lines: "" when
+ * every city listed is kept, else " (2 of the 45 listed, kept by
+ * \"select\": Hefei, Zhengzhou)" (the names when they are few). */
+struct bf_scenario;
+void bf_cli_describe_selection(const struct bf_scenario *sc, char *buf, size_t size);
+
 #endif

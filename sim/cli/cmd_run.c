@@ -68,6 +68,9 @@ static void run_usage(FILE *f)
           "  -r, --replications N    replications per city and policy (default: the\n"
           "                          scenario's)\n"
           "  -s, --seed N            random seed (default: the scenario's)\n"
+          "      --city NAME         run only this city of the scenario (repeat for more);\n"
+          "                          the results folder is named for the cities kept\n"
+          "                          (<name>.<city>..., docs/scenarios.md, Extends)\n"
           "      --no-sweeps         run the scenario as written, not its sweeps or the\n"
           "                          points of its sensitivity design\n"
           "      --no-plots          write the numbers only (no charts, report, workbook)\n"
@@ -254,9 +257,30 @@ enum resume_state {
     RESUME_REDRAW, /* the numbers are, but the charts were not drawn */
 };
 
+/* Whether run.json's "selection" names the cities sc keeps ("select",
+ * --city), in order; both none when every city listed runs. The SHA-256
+ * of the files does not tell a run of two of their cities from another. */
+static bool same_selection(const cJSON *rj, const struct bf_scenario *sc)
+{
+    const cJSON *sel = cJSON_GetObjectItemCaseSensitive(rj, "selection");
+    if (sc->selection[0] == '\0')
+        return sel == NULL || cJSON_IsNull(sel);
+    const cJSON *cities = cJSON_GetObjectItemCaseSensitive(sel, "cities");
+    if (!cJSON_IsArray(cities) || cJSON_GetArraySize(cities) != (int)sc->n_cities)
+        return false;
+    uint32_t i = 0;
+    const cJSON *c;
+    cJSON_ArrayForEach(c, cities)
+    {
+        if (!cJSON_IsString(c) || strcmp(c->valuestring, sc->city[i++].name) != 0)
+            return false;
+    }
+    return true;
+}
+
 /*
  * Reads run.json and says whether it records this scenario (by SHA-256),
- * seed, replications and sweeps, and whether every file it lists is there
+ * seed, replications, sweeps and cities kept, and whether every file it lists is there
  * with the SHA-256 recorded for it: a file changed or cut short since is a
  * reason to run again. A folder whose numbers are complete but whose
  * charts were not drawn ("plots" other than "drawn": failed, interrupted,
@@ -301,7 +325,7 @@ static enum resume_state resume_state(const char *folder, const struct bf_scenar
             goto out;
         has_sweeps |= strcmp(x->valuestring, "sweep.csv") == 0;
     }
-    if (has_sweeps != (sweeps && sc->n_sweeps > 0))
+    if (has_sweeps != (sweeps && sc->n_sweeps > 0) || !same_selection(rj, sc))
         goto out;
     const char *drawn = bf_json_str(rj, "plots");
     st = plots && (drawn == NULL || strcmp(drawn, "drawn") != 0) ? RESUME_REDRAW : RESUME_DONE;
@@ -684,7 +708,8 @@ static bool asks_mpi(int argc, char **argv)
 /* What every rank must have loaded alike: the program (its version, the
  * GSL it runs with and the compiler that built it: another build could
  * round differently), then each scenario file with the SHA-256 of its
- * bytes and of every file it extends. bf__malloc'd, or NULL. */
+ * bytes and of every file it extends, and the name --city gave it.
+ * bf__malloc'd, or NULL. */
 static char *fingerprint(const struct loaded *L, int n)
 {
 #ifdef __VERSION__
@@ -694,21 +719,21 @@ static char *fingerprint(const struct loaded *L, int n)
 #endif
     size_t size = 128 + strlen(gsl_version) + strlen(cc);
     for (int i = 0; i < n; i++)
-        size += strlen(L[i].path) + sizeof L[i].sc.sha256 + 16;
+        size += strlen(L[i].path) + sizeof L[i].sc.sha256 + sizeof L[i].sc.name + 24;
     char *fp = bf__malloc(size);
     if (fp == NULL)
         return NULL;
     size_t used = (size_t)snprintf(fp, size, "borderflow %s, GSL %s, %s, results of %zu bytes\n",
                                    bf_version(), gsl_version, cc, sizeof(struct bf_model_result));
     for (int i = 0; i < n && used < size; i++)
-        used +=
-            (size_t)snprintf(fp + used, size - used, "%s: sha256 %s\n", L[i].path, L[i].sc.sha256);
+        used += (size_t)snprintf(fp + used, size - used, "%s: sha256 %s as '%s'\n", L[i].path,
+                                 L[i].sc.sha256, L[i].sc.name);
     return fp;
 }
 
 /* ---- the command ---- */
 
-static int run_cmd(int argc, char **argv, struct mpi_cmd *mc)
+static int run_cmd(int argc, char **argv, struct mpi_cmd *mc, struct bf_cli_cities *cities)
 {
     struct run_opts o = {.out_dir = "out",
                          .seed = -1,
@@ -726,7 +751,8 @@ static int run_cmd(int argc, char **argv, struct mpi_cmd *mc)
         OPT_PDF,
         OPT_MAX_WORK,
         OPT_CSV_BOM,
-        OPT_FORCE
+        OPT_FORCE,
+        OPT_CITY
     };
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},
@@ -745,6 +771,7 @@ static int run_cmd(int argc, char **argv, struct mpi_cmd *mc)
         {"max-work", required_argument, NULL, OPT_MAX_WORK},
         {"csv-bom", no_argument, NULL, OPT_CSV_BOM},
         {"force", no_argument, NULL, OPT_FORCE},
+        {"city", required_argument, NULL, OPT_CITY},
         {NULL, 0, NULL, 0},
     };
     optind = 1;
@@ -844,6 +871,10 @@ static int run_cmd(int argc, char **argv, struct mpi_cmd *mc)
         case OPT_FORCE:
             o.force = true;
             break;
+        case OPT_CITY:
+            if (bf_cli_cities_add(cities, optarg, "run") != 0)
+                return EXIT_BAD_INPUT;
+            break;
         case ':':
             fprintf(stderr, "borderflow run: option '%s' needs a value\n", argv[optind - 1]);
             return EXIT_BAD_INPUT;
@@ -921,7 +952,17 @@ static int run_cmd(int argc, char **argv, struct mpi_cmd *mc)
             bad = EXIT_RUN_FAILED;
             break;
         }
-        if (rc != 0) {
+        char sel_why[512];
+        if (rc == 0 && cities->n > 0 &&
+            (rc = bf_scenario_select(&L[i].sc, (const char *const *)cities->name, cities->n,
+                                     sel_why, sizeof sel_why)) != 0) {
+            /* the scenario stays loaded (freed with the others), its
+             * folder unnamed: nothing runs */
+            fprintf(stderr, "borderflow run: %s: --city: %s\n", path, sel_why);
+            if (!why[0])
+                snprintf(why, sizeof why, "%s: --city: %s", path, sel_why);
+            bad = rc == BF_ENOMEM ? EXIT_RUN_FAILED : EXIT_BAD_INPUT;
+        } else if (rc != 0) {
             bf_cli_print_problems(&pb);
             if (!why[0] && pb.n > 0)
                 bf_problem_format(&pb.items[0], why, sizeof why);
@@ -1081,7 +1122,9 @@ int bf_cmd_run(int argc, char **argv)
         if (st != 0)
             return st;
     }
-    int status = run_cmd(argc, argv, &mc);
+    struct bf_cli_cities cities = {0};
+    int status = run_cmd(argc, argv, &mc, &cities);
+    bf_cli_cities_fini(&cities);
     quiet_end(&mc);
     if (mc.on)
         bf_mpi_finalize(&mc.m);
@@ -1348,4 +1391,54 @@ void bf_cli_free_paths(char **paths, int n)
     for (int i = 0; i < n; i++)
         bf__free(paths[i]);
     bf__free(paths);
+}
+
+int bf_cli_cities_add(struct bf_cli_cities *c, const char *name, const char *cmd)
+{
+    if (name[0] == '\0') {
+        fprintf(stderr, "borderflow %s: --city needs a city's name; '' is not one\n", cmd);
+        return -1;
+    }
+    if (c->n == c->cap) {
+        size_t ncap = c->cap ? 2 * c->cap : 8;
+        char **nv = bf__realloc(c->name, ncap * sizeof *nv);
+        if (nv == NULL) {
+            fprintf(stderr, "borderflow %s: out of memory\n", cmd);
+            return -1;
+        }
+        c->name = nv;
+        c->cap = ncap;
+    }
+    if ((c->name[c->n] = bf__strdup(name)) == NULL) {
+        fprintf(stderr, "borderflow %s: out of memory\n", cmd);
+        return -1;
+    }
+    c->n++;
+    return 0;
+}
+
+void bf_cli_cities_fini(struct bf_cli_cities *c)
+{
+    for (size_t i = 0; i < c->n; i++)
+        bf__free(c->name[i]);
+    bf__free(c->name);
+    memset(c, 0, sizeof *c);
+}
+
+void bf_cli_describe_selection(const struct bf_scenario *sc, char *buf, size_t size)
+{
+    buf[0] = '\0';
+    if (sc->selection[0] == '\0')
+        return;
+    const char *by = strcmp(sc->selection, "select") == 0   ? "\"select\""
+                     : strcmp(sc->selection, "--city") == 0 ? "--city"
+                                                            : "\"select\" and --city";
+    int n = snprintf(buf, size, " (%u of the %u listed, kept by %s", sc->n_cities,
+                     sc->n_cities_listed, by);
+    size_t used = n > 0 ? (size_t)n : 0;
+    for (uint32_t i = 0; i < sc->n_cities && sc->n_cities <= 8 && used < size; i++)
+        used +=
+            (size_t)snprintf(buf + used, size - used, "%s%s", i ? ", " : ": ", sc->city[i].name);
+    if (used < size)
+        snprintf(buf + used, size - used, ")");
 }

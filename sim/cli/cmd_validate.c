@@ -12,7 +12,8 @@
 
 static void validate_usage(FILE *f)
 {
-    fputs("usage: borderflow validate [-q] [-j N] [--max-memory SIZE] SCENARIO|FOLDER...\n"
+    fputs("usage: borderflow validate [-q] [-j N] [--city NAME]... [--max-memory SIZE]\n"
+          "                          SCENARIO|FOLDER...\n"
           "\n"
           "Checks scenario files without running them: JSON syntax, unknown keys (with\n"
           "a suggestion), types, ranges, references between cities, classes and\n"
@@ -20,23 +21,65 @@ static void validate_usage(FILE *f)
           "wrong and what is allowed. Exit status 0 when all are valid, 2 otherwise,\n"
           "1 when memory ran out. For a valid file it prints the work a run would do:\n"
           "work items, simulated city-days, shipments, an estimated time at -j N\n"
-          "threads (default: all cores) and the memory of the results.\n"
+          "threads (default: all cores) and the memory of the results; and per city\n"
+          "its shipments a day and the exports a year they make, at cost and FOB.\n"
           "\n"
           "  -q, --quiet            print problems only, not the files that are valid\n"
           "  -j, --jobs N           threads for the time estimate\n"
+          "      --city NAME        keep only this city (repeat for more), as run --city\n"
           "      --max-memory SIZE  fail cleanly beyond SIZE bytes (suffix K, M or G)\n"
           "  -h, --help             this help\n",
           f);
 }
 
-int bf_cmd_validate(int argc, char **argv)
+/*
+ * Per city kept: shipments a day and the exports a year they make, at cost
+ * and FOB, whichever was given (docs/scenarios.md, Cities), under the
+ * baseline's rules; one line each, and the total.
+ */
+static void print_volume(const char *path, const struct bf_scenario *sc)
 {
-    enum { OPT_MAX_MEMORY = 256 };
+    int w = 4; /* "city" */
+    for (uint32_t i = 0; i < sc->n_cities; i++) {
+        int len = (int)strlen(sc->city[i].name);
+        w = len > w ? (len < 24 ? len : 24) : w;
+    }
+    printf("%s: volume under '%s' (a year of 365 days; at cost = purchase cost with VAT, as the "
+           "model books it; FOB = cost x categories.<c>.fob_multiple):\n",
+           path, sc->policy[sc->baseline].name);
+    printf("  %-*s  %13s  %17s  %17s  %s\n", w, "city", "shipments/day", "CNY/year at cost",
+           "CNY/year FOB", "given as");
+    double total[3] = {0, 0, 0};
+    for (uint32_t i = 0; i < sc->n_cities; i++) {
+        const struct bf_city *c = &sc->city[i];
+        const struct bf_params *p = &c->params[sc->baseline];
+        const double ships = p->shipments_per_day * bf_params_year_factor(p);
+        const double cost = ships * bf_params_shipment_value_cny(p, BF_VALUE_COST);
+        const double fob = ships * bf_params_shipment_value_cny(p, BF_VALUE_FOB);
+        static const char *const from[] = {"shipments/day", "annual_export_cost_cny",
+                                           "annual_export_fob_cny"};
+        char name[sizeof c->name * 4];
+        bf_text_escape(c->name, name, sizeof name);
+        printf("  %-*.*s  %13.2f  %15.1f M  %15.1f M  %s\n", w, w + 40, name, p->shipments_per_day,
+               cost / 1e6, fob / 1e6, from[c->volume_from]);
+        total[0] += p->shipments_per_day;
+        total[1] += cost;
+        total[2] += fob;
+    }
+    if (sc->n_cities > 1)
+        printf("  %-*s  %13.2f  %15.1f M  %15.1f M\n", w, "total", total[0], total[1] / 1e6,
+               total[2] / 1e6);
+}
+
+static int validate_cmd(int argc, char **argv, struct bf_cli_cities *cities)
+{
+    enum { OPT_MAX_MEMORY = 256, OPT_CITY };
     static const struct option longopts[] = {
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {"max-memory", required_argument, NULL, OPT_MAX_MEMORY},
         {"jobs", required_argument, NULL, 'j'},
+        {"city", required_argument, NULL, OPT_CITY},
         {NULL, 0, NULL, 0},
     };
     bool quiet = false;
@@ -62,6 +105,10 @@ int bf_cmd_validate(int argc, char **argv)
         }
         case 'q':
             quiet = true;
+            break;
+        case OPT_CITY:
+            if (bf_cli_cities_add(cities, optarg, "validate") != 0)
+                return EXIT_BAD_INPUT;
             break;
         case 'h':
             validate_usage(stdout);
@@ -105,16 +152,29 @@ int bf_cmd_validate(int argc, char **argv)
         /* a file name found in a folder may hold escape sequences */
         char path[2048];
         bf_text_escape(paths[i], path, sizeof path);
+        char why[512];
+        if (rc == 0 && cities->n > 0 &&
+            (rc = bf_scenario_select(&sc, (const char *const *)cities->name, cities->n, why,
+                                     sizeof why)) != 0) {
+            fprintf(stderr, "borderflow validate: %s: --city: %s\n", path, why);
+            bf_scenario_fini(&sc);
+            status = rc == BF_ENOMEM ? EXIT_RUN_FAILED : EXIT_BAD_INPUT;
+            bf_problems_fini(&pb);
+            continue;
+        }
         if (rc == 0) {
             if (!quiet) {
-                printf("%s: valid: scenario '%s', %u cities, %u policies, %u sweeps\n", path,
-                       sc.name, sc.n_cities, sc.n_policies, sc.n_sweeps);
+                char kept[1024];
+                bf_cli_describe_selection(&sc, kept, sizeof kept);
+                printf("%s: valid: scenario '%s', %u cities%s, %u policies, %u sweeps\n", path,
+                       sc.name, sc.n_cities, kept, sc.n_policies, sc.n_sweeps);
                 struct bf_batch_options eo = {.seed = -1, .sweeps = true};
                 struct bf_work_estimate e;
                 bf_batch_estimate(&sc, &eo, &e);
                 char prefix[2100];
                 snprintf(prefix, sizeof prefix, "%s: ", path);
                 bf_cli_print_estimate(stdout, prefix, &e, jobs ? jobs : bf_batch_cores());
+                print_volume(path, &sc);
             }
             bf_scenario_fini(&sc);
         } else if (rc == BF_ENOMEM) {
@@ -129,5 +189,13 @@ int bf_cmd_validate(int argc, char **argv)
         bf_problems_fini(&pb);
     }
     bf_cli_free_paths(paths, n);
+    return status;
+}
+
+int bf_cmd_validate(int argc, char **argv)
+{
+    struct bf_cli_cities cities = {0};
+    int status = validate_cmd(argc, argv, &cities);
+    bf_cli_cities_fini(&cities);
     return status;
 }

@@ -100,6 +100,7 @@ static void set_category(struct bf_category *c, const char *name, double share, 
     c->unit_cost_cny = lognormal_mp(cost_median, cost_p90);
     c->price_multiple = price;
     c->import_duty_rate = duty;
+    c->fob_multiple = 1.0; /* assumption [X45]: declared at cost */
 }
 
 static struct bf_periodic weekly(uint8_t mask, double hour)
@@ -461,6 +462,9 @@ const struct bf_param_info bf_category_table[] = {
         "assumption [X17]"),
     NUM("import_duty_rate", import_duty_rate, "share", 0, 10,
         "import duty on an ordinary re-import", "assumption [X17]"),
+    NUM("fob_multiple", fob_multiple, "factor", 0.01, 100,
+        "declared export value (FOB) / unit cost: converts a city's annual_export_fob_cny",
+        "assumption [X45]"),
 };
 const size_t bf_category_table_n = sizeof bf_category_table / sizeof bf_category_table[0];
 
@@ -912,4 +916,146 @@ void bf_param_format(const struct bf_param_info *pi, const void *base, char *buf
         snprintf(buf, size, "(see the channel tables)");
         break;
     }
+}
+
+/* ---- volume in money ---- */
+
+/* A draw of units as the model rounds it (export.c): nearest, at least 1. */
+static double whole_units(double x)
+{
+    double u = floor(x + 0.5);
+    return u < 1.0 ? 1.0 : u;
+}
+
+static double survival(const struct bf_dist *d, double x)
+{
+    return 1.0 - bf_dist_cdf(d, x);
+}
+
+/*
+ * The integral of the survival function over [a, b] by a 5-point
+ * Gauss-Legendre rule on each piece between the kinks: exact for the
+ * piecewise polynomials of the uniform and triangular. Five nodes written out rather than
+ * GSL's gsl_integration_glfixed: its table is allocated, and a failed
+ * allocation would go to the GSL error handler, which aborts (main.c).
+ */
+static double integral_survival(const struct bf_dist *d, double a, double b, const double *kink,
+                                int n_kink)
+{
+    static const double x[5] = {0.0, -0.5384693101056831, 0.5384693101056831, -0.9061798459386640,
+                                0.9061798459386640};
+    static const double w[5] = {0.5688888888888889, 0.4786286704993665, 0.4786286704993665,
+                                0.2369268850561891, 0.2369268850561891};
+    double cut[5], sum = 0.0;
+    int nc = 0;
+    cut[nc++] = a;
+    for (int k = 0; k < n_kink; k++)
+        if (kink[k] > a && kink[k] < b)
+            cut[nc++] = kink[k];
+    cut[nc++] = b;
+    for (int j = 0; j + 1 < nc; j++) {
+        const double m = 0.5 * (cut[j] + cut[j + 1]), h = 0.5 * (cut[j + 1] - cut[j]);
+        for (int i = 0; i < 5; i++)
+            sum += h * w[i] * survival(d, m + h * x[i]);
+    }
+    return sum;
+}
+
+/*
+ * The integral of S over the unit interval [k - 1, k]: near 0, where a
+ * gamma or Weibull of shape below 1 has an infinite density, on pieces
+ * halving towards 0 (to 2^-40, where S is 1 to well within 10^-9 for any
+ * shape allowed); over the next units, where the density changes fastest,
+ * on quarters; beyond, in one piece.
+ */
+static double integral_unit(const struct bf_dist *d, unsigned k, const double *kink, int n_kink)
+{
+    const double a = k - 1.0;
+    if (k == 1) {
+        double sum = integral_survival(d, 0.0, ldexp(1.0, -40), kink, n_kink);
+        for (int j = 40; j > 0; j--)
+            sum += integral_survival(d, ldexp(1.0, -j), ldexp(1.0, -j + 1), kink, n_kink);
+        return sum;
+    }
+    if (k <= 16) {
+        double sum = 0.0;
+        for (int q = 0; q < 4; q++)
+            sum += integral_survival(d, a + q / 4.0, a + (q + 1) / 4.0, kink, n_kink);
+        return sum;
+    }
+    return integral_survival(d, a, a + 1.0, kink, n_kink);
+}
+
+double bf_params_units_mean(const struct bf_dist *d)
+{
+    BF_ASSERT(bf_dist_check(d, NULL) == 0 && bf_dist_nonnegative(d));
+    switch (d->kind) {
+    case BF_DIST_FIXED:
+        return whole_units(d->p[0]);
+    case BF_DIST_EMPIRICAL: {
+        double total = 0.0, sum = 0.0;
+        for (unsigned i = 0; i < d->n; i++) {
+            total += d->w[i];
+            sum += d->w[i] * whole_units(d->v[i]);
+        }
+        return sum / total;
+    }
+    case BF_DIST_BERNOULLI:
+        return 1.0; /* 0 and 1 both ship one unit */
+    default:
+        break;
+    }
+    /*
+     * g(x) = max(1, floor(x + 1/2)) = 1 + sum over k >= 2 of [x >= k - 1/2],
+     * so E[g] = 1 + sum_k>=2 S(k - 1/2), S the survival function; and
+     * E[X] = sum_k>=1 of the integral of S over [k - 1, k]. Hence
+     * E[g] = E[X] + F(1/2) + sum_k>=1 (S(k - 1/2) - integral over
+     * [k - 1, k]): the midpoint rule's error on each unit interval, which
+     * vanishes where S is linear and decays as the density flattens. Summed
+     * to the far tail when it is near, else over 128 intervals: beyond, the
+     * terms add up to about f(128) / 24, a millionth of a unit.
+     */
+    double kink[3];
+    int n_kink = 0;
+    if (d->kind == BF_DIST_UNIFORM || d->kind == BF_DIST_TRIANGULAR)
+        for (int k = 0; k < (d->kind == BF_DIST_UNIFORM ? 2 : 3); k++)
+            kink[n_kink++] = d->p[k];
+    const double tail = bf_dist_tail(d);
+    const unsigned n = isfinite(tail) && tail < 127.0 ? (unsigned)ceil(tail) + 1 : 128;
+    double m = bf_dist_mean(d) + bf_dist_cdf(d, 0.5);
+    for (unsigned k = 1; k <= n; k++)
+        m += survival(d, k - 0.5) - integral_unit(d, k, kink, n_kink);
+    return m;
+}
+
+double bf_params_shipment_value_cny(const struct bf_params *p, enum bf_value_basis basis)
+{
+    double wsum = 0.0, units = 0.0;
+    for (int c = 0; c < BF_CH_COUNT; c++) {
+        const double w = p->channel[c].share;
+        if (w <= 0.0)
+            continue; /* never drawn: its units may be anything */
+        wsum += w;
+        units += w * bf_params_units_mean(&p->channel[c].units);
+    }
+    double csum = 0.0, value = 0.0;
+    for (unsigned k = 0; k < p->n_categories; k++) {
+        const struct bf_category *cat = &p->category[k];
+        if (cat->share <= 0.0)
+            continue;
+        csum += cat->share;
+        value += cat->share * bf_dist_mean(&cat->unit_cost_cny) *
+                 (basis == BF_VALUE_FOB ? cat->fob_multiple : 1.0);
+    }
+    BF_ASSERT(wsum > 0.0 && csum > 0.0);
+    return units / wsum * (value / csum);
+}
+
+double bf_params_year_factor(const struct bf_params *p)
+{
+    static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    double f = 0.0;
+    for (int m = 0; m < 12; m++)
+        f += days[m] * p->seasonality[m];
+    return f;
 }

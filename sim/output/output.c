@@ -1027,6 +1027,21 @@ int bf_write_run_json(FILE *f, const struct bf_results *r, const struct bf_run_r
             sc->sha256, (unsigned long long)r->seed, r->replications);
     fprintf(f, "  \"jobs\": %u,\n  \"ranks\": %d,\n  \"cities\": %u,\n  \"policies\": %u,\n",
             rec->jobs, rec->ranks, r->n_cities, r->n_policies);
+    /* the cities "select" or run --city kept: the scenario's SHA-256 alone
+     * does not say which ran */
+    fputs("  \"selection\": ", f);
+    if (sc->selection[0] == '\0') {
+        fputs("null,\n", f);
+    } else {
+        fputs("{\"by\": ", f);
+        bf_json_string(f, sc->selection);
+        fprintf(f, ", \"cities_listed\": %u, \"cities\": [", sc->n_cities_listed);
+        for (uint32_t c = 0; c < sc->n_cities; c++) {
+            fputs(c ? ", " : "", f);
+            bf_json_string(f, sc->city[c].name);
+        }
+        fputs("]},\n", f);
+    }
     fprintf(f, "  \"sweep_points\": %u,\n", r->n_samples ? 0 : r->n_points - 1);
     if (r->n_samples)
         fprintf(f, "  \"sensitivity_samples\": %u,\n", r->n_samples);

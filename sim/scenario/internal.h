@@ -60,10 +60,48 @@ bool bf__problems_full(const struct bf__doc *doc);
 /* Hex SHA-256 of what was read so far. */
 void bf__doc_sha256_hex(struct bf__doc *doc, char out[65]);
 
+/* ---- compose.c: composition rules and suggestions ---- */
 
-/* Levenshtein distance, capped; for "did you mean". */
+/* Edit distance for "did you mean": Levenshtein with a swap of neighbours
+ * as one edit, ASCII case ignored, capped at 64. */
 size_t bf__edit_distance(const char *a, const char *b);
 /* The closest of names[0..n) to s if close enough, else NULL. */
 const char *bf__suggest(const char *s, const char *const *names, size_t n);
+
+/* Checks one file's tree on its own, before it is merged: every key
+ * written twice in an object is a problem, located in that file. */
+void bf__compose_check_file(struct bf__doc *doc, const cJSON *root);
+
+/*
+ * Merging a file onto the scenario it extends (its parent): an entry of the
+ * file -- a city (the index-th of its "cities"), a policy or a class -- and
+ * the parent's entry of that name, `same`, or NULL when the parent has none
+ * (`parent` is the parent's "cities" array or its "policies" or "classes"
+ * object, NULL when it has none). A new name is a problem unless the entry
+ * says "add": true, with the parent's closest name; "add": true on a name
+ * the parent has is one too; and so is a city named twice in one file.
+ */
+enum bf__entry { BF__ENTRY_CITY, BF__ENTRY_POLICY, BF__ENTRY_CLASS };
+void bf__compose_entry(struct bf__doc *doc, enum bf__entry kind, const cJSON *parent,
+                       const cJSON *same, const cJSON *entry, int index);
+
+/* A city's volume is one choice: when the file's entry `over` gives one
+ * (shipments_per_day, arrivals.shipments_per_day or an annual export
+ * value), the parent's entry `same` lets go of its own. */
+void bf__compose_volume(struct bf__doc *doc, cJSON *same, const cJSON *over);
+
+/*
+ * "select" of the merged scenario, whose cities' names, classes and
+ * provinces are read: sets keep[i] for each of sc's cities it keeps (any
+ * city named, or of a class or province named). False, after reporting
+ * why, when it names what does not exist, keeps no city, or drops a city
+ * that the file holding it (or a file extending that one) changes.
+ */
+bool bf__compose_select(struct bf__doc *doc, const cJSON *root, const struct bf_scenario *sc,
+                        bool *keep);
+
+/* Drops the cities whose keep[i] is false (freeing their rules) and moves
+ * the others down, in order. */
+void bf__scenario_keep(struct bf_scenario *sc, const bool *keep);
 
 #endif

@@ -835,13 +835,18 @@ static size_t count_entries(const cJSON *parent)
     return n;
 }
 
-static void merge(struct bf__doc *doc, cJSON *base, cJSON *over, bool root);
+/* What the object being merged is: the entries of some of them are
+ * checked by name (compose.c). */
+enum level { L_ROOT, L_POLICIES, L_CLASSES, L_OTHER };
+
+static void merge(struct bf__doc *doc, cJSON *base, cJSON *over, enum level level);
 
 static void merge_cities(struct bf__doc *doc, cJSON *base, cJSON *over)
 {
     struct name_index ix = {.cities = true};
     index_init(doc, &ix, base, count_entries(over));
     cJSON *c = over->child;
+    int i = 0;
     while (c != NULL) {
         cJSON *next = c->next;
         const cJSON *nm = cJSON_GetObjectItemCaseSensitive(c, "name");
@@ -851,8 +856,11 @@ static void merge_cities(struct bf__doc *doc, cJSON *base, cJSON *over)
         cJSON *same = at != NULL ? at->node
                       : named    ? find_entry(doc, &ix, base, nm->valuestring)
                                  : NULL;
+        if (named)
+            bf__compose_entry(doc, BF__ENTRY_CITY, base, same, c, i);
         if (same != NULL) {
-            merge(doc, same, c, false);
+            bf__compose_volume(doc, same, c);
+            merge(doc, same, c, L_OTHER);
             /* its "name" member was replaced by the equal one of c, which
              * freed the string the index held: hold the new one */
             if (at != NULL)
@@ -863,30 +871,48 @@ static void merge_cities(struct bf__doc *doc, cJSON *base, cJSON *over)
             index_put(doc, &ix, c, false);
         }
         c = next;
+        i++;
     }
     bf__free(ix.slot);
 }
 
 /* Overlays `over` onto `base`: objects merge member by member, cities by
- * name, everything else is replaced. Nodes move from over into base. */
-static void merge(struct bf__doc *doc, cJSON *base, cJSON *over, bool root)
+ * name, everything else is replaced (and "select", which is one choice,
+ * not a set of settings). Nodes move from over into base. */
+static void merge(struct bf__doc *doc, cJSON *base, cJSON *over, enum level level)
 {
     struct name_index ix = {.cities = false};
     index_init(doc, &ix, base, count_entries(over));
     cJSON *c = over->child;
     while (c != NULL) {
         cJSON *next = c->next;
+        const bool root = level == L_ROOT;
         if (root && strcmp(c->string, "extends") == 0) {
             c = next;
             continue;
         }
         cJSON *old = find_entry(doc, &ix, base, c->string);
-        if (old != NULL && cJSON_IsObject(old) && cJSON_IsObject(c)) {
-            merge(doc, old, c, false);
+        if (level == L_POLICIES || level == L_CLASSES)
+            bf__compose_entry(doc, level == L_POLICIES ? BF__ENTRY_POLICY : BF__ENTRY_CLASS, base,
+                              old, c, -1);
+        if (old != NULL && cJSON_IsObject(old) && cJSON_IsObject(c) &&
+            !(root && strcmp(c->string, "select") == 0)) {
+            enum level sub = !root                                ? L_OTHER
+                             : strcmp(c->string, "policies") == 0 ? L_POLICIES
+                             : strcmp(c->string, "classes") == 0  ? L_CLASSES
+                                                                  : L_OTHER;
+            merge(doc, old, c, sub);
         } else if (old != NULL && root && strcmp(c->string, "cities") == 0 && cJSON_IsArray(old) &&
                    cJSON_IsArray(c)) {
             merge_cities(doc, old, c);
         } else {
+            if (old == NULL && root && cJSON_IsObject(c) &&
+                (strcmp(c->string, "policies") == 0 || strcmp(c->string, "classes") == 0)) {
+                /* none in the parent: each one is new */
+                const enum bf__entry k = c->string[0] == 'p' ? BF__ENTRY_POLICY : BF__ENTRY_CLASS;
+                for (const cJSON *e = c->child; e != NULL; e = e->next)
+                    bf__compose_entry(doc, k, NULL, NULL, e, -1);
+            }
             cJSON_DetachItemViaPointer(over, c);
             if (old != NULL) {
                 /* the index lets go of old (and its key) before it is freed */
@@ -982,6 +1008,8 @@ static int load_chain(struct bf__doc *doc, const char *path, const char *text, s
         cJSON_Delete(root);
         return BF_EINVAL;
     }
+    /* each file on its own: the merge keeps one of two equal keys */
+    bf__compose_check_file(doc, root);
     const cJSON *ext = cJSON_GetObjectItemCaseSensitive(root, "extends");
     if (ext == NULL) {
         *out = root;
@@ -1076,7 +1104,7 @@ static int load_chain(struct bf__doc *doc, const char *path, const char *text, s
         cJSON_Delete(root);
         return rc;
     }
-    merge(doc, base, root, true);
+    merge(doc, base, root, L_ROOT);
     doc->spare[idx] = root; /* emptied of what moved; freed at the end */
     *out = base;
     return 0;
@@ -1141,48 +1169,4 @@ void bf__doc_fini(struct bf__doc *doc)
     doc->root = NULL;
     doc->pos = NULL;
     doc->sha_ctx = NULL;
-}
-
-/* ---- suggestions ---- */
-
-size_t bf__edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 63 || lb > 63)
-        return 64;
-    size_t row[64];
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j];
-            size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-            size_t best = diag + cost;
-            if (row[j] + 1 < best)
-                best = row[j] + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    return row[lb];
-}
-
-const char *bf__suggest(const char *s, const char *const *names, size_t n)
-{
-    const char *best = NULL;
-    size_t best_d = SIZE_MAX;
-    for (size_t i = 0; i < n; i++) {
-        size_t d = bf__edit_distance(s, names[i]);
-        if (d < best_d) {
-            best_d = d;
-            best = names[i];
-        }
-    }
-    size_t len = strlen(s);
-    size_t limit = len <= 4 ? 1 : len <= 9 ? 2 : 3;
-    return best_d <= limit ? best : NULL;
 }

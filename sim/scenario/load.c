@@ -26,12 +26,16 @@
 struct ld {
     struct bf__doc *doc;
     struct bf_scenario *sc;
-    bool report;              /* report problems (the checking pass) */
-    bool bad;                 /* a problem was found */
-    bool policy_eff_reported; /* the policy's effective date was reported once */
-    bool horizon_ok;          /* horizon.window, warmup_days and tail_days are valid */
+    bool report;     /* report problems (the checking pass) */
+    bool bad;        /* a problem was found */
+    bool horizon_ok; /* horizon.window, warmup_days and tail_days are valid */
     int n_classes;
     const cJSON *classes;
+    /* per city listed: where its effective date is written (its own, or
+     * the compared policy's; NULL for none), and whether "select" keeps it */
+    const cJSON **eff_node;
+    bool *eff_own;
+    bool *keep;
 };
 
 #define PROBLEM(L, node, at_key, path, ...)                                                        \
@@ -67,8 +71,9 @@ static void join(char *out, size_t size, const char *path, const char *key)
         snprintf(out, size, "%s.%s", path, key);
 }
 
-/* Reports members of obj not named in keys[], with a suggestion, and
- * members named twice. */
+/* Reports members of obj not named in keys[], with a suggestion. (A key
+ * written twice is reported in the file it is written in, before the
+ * merge: bf__compose_check_file.) */
 static void check_keys(struct ld *L, const cJSON *obj, const char *path, const char *const *keys,
                        size_t n, const char *what)
 {
@@ -103,13 +108,6 @@ static void check_keys(struct ld *L, const cJSON *obj, const char *path, const c
                         list);
             continue;
         }
-        for (const cJSON *q = obj->child; q != m; q = q->next)
-            if (strcmp(q->string, m->string) == 0) {
-                const struct bf__pos *first = bf__doc_pos(L->doc, q);
-                PROBLEM(L, m, true, p, "duplicate key '%s' (first given at line %d)", m->string,
-                        first ? (first->key_line ? first->key_line : first->line) : 0);
-                break;
-            }
     }
 }
 
@@ -965,13 +963,26 @@ static void apply_sections(struct ld *L, const cJSON *obj, const char *path, str
 /* ---- the scenario ---- */
 
 static const char *const top_keys[] = {
-    "$schema", "name",     "description", "extends", "horizon",     "replications",
-    "seed",    "finance",  "calendar",    "rule",    "defaults",    "classes",
-    "cities",  "policies", "compare",     "sweeps",  "sensitivity", "notes"};
-static const char *const city_keys[] = {"name",           "name_zh",           "province",
-                                        "class",          "candidate",         "note",
-                                        "effective_date", "shipments_per_day", "channel_mix"};
-static const char *const policy_keys[] = {"description", "effective_date", "by_class", "by_city"};
+    "$schema", "name",     "description", "extends",  "horizon", "replications", "seed",
+    "finance", "calendar", "rule",        "defaults", "classes", "cities",       "policies",
+    "compare", "sweeps",   "sensitivity", "notes",    "select"};
+static const char *const city_keys[] = {"name",
+                                        "name_zh",
+                                        "province",
+                                        "class",
+                                        "candidate",
+                                        "note",
+                                        "effective_date",
+                                        "shipments_per_day",
+                                        "annual_export_cost_cny",
+                                        "annual_export_fob_cny",
+                                        "channel_mix",
+                                        "add"};
+static const char *const policy_keys[] = {"description", "effective_date", "by_class", "by_city",
+                                          "add"};
+#define N_POLICY_KEYS (sizeof policy_keys / sizeof policy_keys[0])
+/* what a class may hold beside its sections: "add" (compose.c) */
+static const char *const class_keys[] = {"add"};
 
 static const cJSON *item(const cJSON *obj, const char *key)
 {
@@ -1263,9 +1274,54 @@ static void describe_years(struct bf_scenario *sc)
         snprintf(sc->calendar_years, sizeof sc->calendar_years, "none");
 }
 
+/* "; did you mean 'X'?" for the closest of names[0..n) to s, or "". */
+static const char *hint(struct ld *L, const char *s, const char *const *names, size_t n, char *buf,
+                        size_t size)
+{
+    const char *sg = bf__problems_full(L->doc) ? NULL : bf__suggest(s, names, n);
+    if (sg == NULL)
+        return "";
+    snprintf(buf, size, "; did you mean '%s'?", sg);
+    return buf;
+}
+
+static const char *policy_hint(struct ld *L, const char *s, char *buf, size_t size)
+{
+    const char *names[BF_MAX_POLICIES];
+    for (uint32_t k = 0; k < L->sc->n_policies; k++)
+        names[k] = L->sc->policy[k].name;
+    return hint(L, s, names, L->sc->n_policies, buf, size);
+}
+
+static const char *city_hint(struct ld *L, const char *s, char *buf, size_t size)
+{
+    const struct bf_scenario *sc = L->sc;
+    const char **names = (const char **)bf__malloc((sc->n_cities + 1) * sizeof *names);
+    if (names == NULL) {
+        L->doc->oom = true;
+        return "";
+    }
+    for (uint32_t i = 0; i < sc->n_cities; i++)
+        names[i] = sc->city[i].name;
+    const char *h = hint(L, s, names, sc->n_cities, buf, size);
+    bf__free((void *)names);
+    return h;
+}
+
+static const char *class_hint(struct ld *L, const cJSON *classes, const char *s, char *buf,
+                              size_t size)
+{
+    const char *names[64];
+    size_t nn = 0;
+    for (const cJSON *k = classes ? classes->child : NULL; k != NULL && nn < 64; k = k->next)
+        names[nn++] = k->string;
+    return hint(L, s, names, nn, buf, size);
+}
+
 /* Policies: names, descriptions; returns the object or NULL. */
 static const cJSON *load_policies(struct ld *L, const cJSON *root)
 {
+    char hb[96]; /* "; did you mean ..." */
     struct bf_scenario *sc = L->sc;
     const cJSON *ps = item(root, "policies");
     if (ps == NULL) {
@@ -1300,7 +1356,7 @@ static const cJSON *load_policies(struct ld *L, const cJSON *root)
             continue;
         }
         if (bf_scenario_policy(sc, p->string) >= 0) {
-            PROBLEM(L, p, true, pp, "duplicate policy '%s'", p->string);
+            L->bad = true; /* a key written twice: reported where it is written */
             continue;
         }
         struct bf_policy *pol = &sc->policy[sc->n_policies++];
@@ -1335,7 +1391,8 @@ static const cJSON *load_policies(struct ld *L, const cJSON *root)
                 k[i] = -1;
                 if (want_type(L, e, ep, cJSON_String, "a policy name") &&
                     (k[i] = bf_scenario_policy(sc, e->valuestring)) < 0)
-                    PROBLEM(L, e, false, ep, "no policy '%s' in \"policies\"", e->valuestring);
+                    PROBLEM(L, e, false, ep, "no policy '%s' in \"policies\"%s", e->valuestring,
+                            policy_hint(L, e->valuestring, hb, sizeof hb));
             }
             if (k[0] >= 0 && k[1] >= 0) {
                 if (k[0] == k[1])
@@ -1363,10 +1420,23 @@ static int find_city_index(const struct bf_scenario *sc, uint32_t n, const char 
     return -1;
 }
 
+
+/* "add": true marks a city, policy or class new in a file that extends
+ * another (compose.c checks what it says; here, that it is a boolean). */
+static void check_add(struct ld *L, const cJSON *obj, const char *path)
+{
+    const cJSON *a = cJSON_IsObject(obj) ? item(obj, "add") : NULL;
+    char ap[BF_TEXT_MAX];
+    join(ap, sizeof ap, path, "add");
+    if (a != NULL)
+        want_type(L, a, ap, cJSON_True, "true or false");
+}
+
 /* Checks every layer object once, on its own (the reporting pass). */
 static void check_layers(struct ld *L, const cJSON *root, const cJSON *ps,
                          const struct bf_params *base)
 {
+    char hb[96]; /* "; did you mean ..." */
     struct bf_params *tmp = bf__malloc(sizeof *tmp);
     if (tmp == NULL) {
         L->doc->oom = true;
@@ -1386,7 +1456,8 @@ static void check_layers(struct ld *L, const cJSON *root, const cJSON *ps,
             else
                 key_is_cell(L, c, cp);
             *tmp = *base;
-            apply_sections(L, c, cp, tmp, 0, NULL, 0, "a class");
+            apply_sections(L, c, cp, tmp, 0, class_keys, 1, "a class");
+            check_add(L, c, cp);
         }
     }
     for (uint32_t k = 0; ps && k < L->sc->n_policies; k++) {
@@ -1396,7 +1467,8 @@ static void check_layers(struct ld *L, const cJSON *root, const cJSON *ps,
         if (p == NULL || !want_type(L, p, pp, cJSON_Object, "an object"))
             continue;
         *tmp = *base;
-        apply_sections(L, p, pp, tmp, SEC_NO_ARRIVALS, policy_keys, 4, "a policy");
+        apply_sections(L, p, pp, tmp, SEC_NO_ARRIVALS, policy_keys, N_POLICY_KEYS, "a policy");
+        check_add(L, p, pp);
         const cJSON *n;
         if ((n = item(p, "effective_date")) != NULL) {
             char ep[BF_TEXT_MAX];
@@ -1428,7 +1500,8 @@ static void check_layers(struct ld *L, const cJSON *root, const cJSON *ps,
                 char cp[BF_TEXT_MAX];
                 join(cp, sizeof cp, bp, c->string);
                 if (classes == NULL || item(classes, c->string) == NULL) {
-                    PROBLEM(L, c, true, cp, "no class '%s' in \"classes\"", c->string);
+                    PROBLEM(L, c, true, cp, "no class '%s' in \"classes\"%s", c->string,
+                            class_hint(L, classes, c->string, hb, sizeof hb));
                     continue;
                 }
                 *tmp = *base;
@@ -1444,7 +1517,8 @@ static void check_layers(struct ld *L, const cJSON *root, const cJSON *ps,
                 char cp[BF_TEXT_MAX];
                 join(cp, sizeof cp, bp, c->string);
                 if (find_city_index(L->sc, L->sc->n_cities, c->string) < 0) {
-                    PROBLEM(L, c, true, cp, "no city '%s' in \"cities\"", c->string);
+                    PROBLEM(L, c, true, cp, "no city '%s' in \"cities\"%s", c->string,
+                            city_hint(L, c->string, hb, sizeof hb));
                     continue;
                 }
                 *tmp = *base;
@@ -1457,7 +1531,8 @@ static void check_layers(struct ld *L, const cJSON *root, const cJSON *ps,
 
 /* City attributes (not its parameter sections). */
 static void load_city_attrs(struct ld *L, const cJSON *c, const char *cp, struct bf_city *city,
-                            const cJSON *classes, const cJSON *ps)
+                            const cJSON *classes, const cJSON *ps, const cJSON **eff_node,
+                            bool *eff_own)
 {
     struct bf_scenario *sc = L->sc;
     const cJSON *n;
@@ -1480,6 +1555,7 @@ static void load_city_attrs(struct ld *L, const cJSON *c, const char *cp, struct
         join(ap, sizeof ap, cp, "note");
         get_cell(L, n, ap, sizeof city->note, city->note);
     }
+    check_add(L, c, cp);
     if ((n = item(c, "candidate")) != NULL) {
         join(ap, sizeof ap, cp, "candidate");
         if (want_type(L, n, ap, cJSON_True, "true or false"))
@@ -1507,32 +1583,125 @@ static void load_city_attrs(struct ld *L, const cJSON *c, const char *cp, struct
                 PROBLEM(L, n, false, ap, "no class '%s' in \"classes\"", city->cls);
         }
     }
-    /* effective date: the city's own, else the compared policy's */
+    /* effective date: the city's own, else the compared policy's (whose
+     * own problems check_layers reports, once); checked against the
+     * horizon once "select" has said which cities stay
+     * (check_effective_dates) */
     const cJSON *pol = policy_obj(ps, sc, sc->compared);
     const cJSON *eff = item(c, "effective_date");
-    const char *eff_path = ap;
-    if (eff != NULL)
-        join(ap, sizeof ap, cp, "effective_date");
-    else if (pol != NULL && (eff = item(pol, "effective_date")) != NULL)
-        snprintf(ap, sizeof ap, "policies.%s.effective_date", sc->policy[sc->compared].name);
     city->effective_day = sc->start_day;
-    const int32_t window_end = sc->window_day + (int32_t)sc->window_days;
-    if (eff != NULL && get_date(L, eff, eff_path, &city->effective_day) && L->horizon_ok &&
-        (city->effective_day < sc->start_day || city->effective_day >= window_end)) {
-        char a[11], b[11], e[11];
-        bf_date_format(sc->start_day, a);
-        bf_date_format(window_end - 1, b);
-        bf_date_format(city->effective_day, e);
-        /* one message per place it is written */
-        bool own = item(c, "effective_date") != NULL;
-        if (own || !L->policy_eff_reported)
-            PROBLEM(L, eff, false, eff_path,
+    if (eff != NULL) {
+        join(ap, sizeof ap, cp, "effective_date");
+        if (!get_date(L, eff, ap, &city->effective_day))
+            eff = NULL;
+    } else if (pol != NULL && (eff = item(pol, "effective_date")) != NULL) {
+        const bool was = L->report;
+        L->report = false;
+        if (!get_date(L, eff, "", &city->effective_day))
+            eff = NULL;
+        L->report = was;
+    }
+    *eff_node = eff;
+    *eff_own = eff != NULL && eff == item(c, "effective_date");
+}
+
+/*
+ * The effective dates of the cities kept must lie in the run. Reported
+ * where each is written -- a city's own, and the compared policy's once --
+ * when that is a few places; beyond three, as one problem at the horizon:
+ * a child file that moves the horizon of a 45-city study would otherwise
+ * get a message for every city, when the thing to change is one window.
+ */
+static bool eff_outside(const struct ld *L, uint32_t i)
+{
+    const struct bf_scenario *sc = L->sc;
+    const int32_t day = sc->city[i].effective_day;
+    return (L->keep == NULL || L->keep[i]) && L->eff_node[i] != NULL &&
+           (day < sc->start_day || day >= sc->window_day + (int32_t)sc->window_days);
+}
+
+static void check_effective_dates(struct ld *L, const cJSON *root)
+{
+    struct bf_scenario *sc = L->sc;
+    if (!L->horizon_ok || L->eff_node == NULL)
+        return;
+    char a[11], b[11];
+    bf_date_format(sc->start_day, a);
+    bf_date_format(sc->window_day + (int32_t)sc->window_days - 1, b);
+    uint32_t n_out = 0, places = 0;
+    bool inherited = false;
+    for (uint32_t i = 0; i < sc->n_cities; i++)
+        if (eff_outside(L, i)) {
+            n_out++;
+            if (L->eff_own[i] || !inherited)
+                places++;
+            inherited |= !L->eff_own[i];
+        }
+    if (n_out == 0)
+        return;
+    if (places <= 3) {
+        inherited = false;
+        for (uint32_t i = 0; i < sc->n_cities; i++) {
+            if (!eff_outside(L, i) || (!L->eff_own[i] && inherited))
+                continue; /* one message per place it is written */
+            inherited |= !L->eff_own[i];
+            char path[BF_TEXT_MAX], e[11];
+            if (L->eff_own[i])
+                snprintf(path, sizeof path, "cities[%u].effective_date", i);
+            else
+                snprintf(path, sizeof path, "policies.%s.effective_date",
+                         sc->policy[sc->compared].name);
+            bf_date_format(sc->city[i].effective_day, e);
+            PROBLEM(L, L->eff_node[i], false, path,
                     "the effective date %s of city '%s' is outside the run; use a date from %s "
                     "(the start of the warm-up) to %s (the window's last day)",
-                    e, city->name, a, b);
-        if (!own)
-            L->policy_eff_reported = true;
+                    e, sc->city[i].name, a, b);
+        }
+        return;
     }
+    /* one message: how many, the first few, and what to do */
+    char list[BF_TEXT_MAX] = "";
+    size_t used = 0;
+    unsigned shown = 0;
+    for (uint32_t i = 0; i < sc->n_cities && shown < 3; i++) {
+        if (!eff_outside(L, i))
+            continue;
+        char e[11];
+        bf_date_format(sc->city[i].effective_day, e);
+        int w = snprintf(list + used, sizeof list - used, "%s%s (%s)", shown ? ", " : "",
+                         sc->city[i].name, e);
+        if (w < 0 || (size_t)w >= sizeof list - used)
+            break;
+        used += (size_t)w;
+        shown++;
+    }
+    /* at what moved: of the window's dates and the warm-up, the one
+     * written in the file nearest the command line (a child's, when a
+     * child moved the horizon of the file it extends) */
+    const cJSON *h = item(root, "horizon"), *w = item(h, "window");
+    const cJSON *cand[3] = {item(w, "start"), item(w, "end"), item(h, "warmup_days")};
+    static const char *const cpath[3] = {"horizon.window.start", "horizon.window.end",
+                                         "horizon.warmup_days"};
+    const cJSON *at = h;
+    const char *at_path = "horizon";
+    int at_file = INT32_MAX;
+    for (int k = 0; k < 3; k++) {
+        const struct bf__pos *p = cand[k] ? bf__doc_pos(L->doc, cand[k]) : NULL;
+        if (p != NULL && (int)p->file < at_file) {
+            at = cand[k];
+            at_path = cpath[k];
+            at_file = p->file;
+        }
+    }
+    char more[48] = "";
+    if (n_out > shown)
+        snprintf(more, sizeof more, " and %u more", n_out - shown);
+    PROBLEM(L, at, false, at_path,
+            "the run is %s (the start of the warm-up) to %s (the window's last day), and the "
+            "effective dates of %u cities fall outside it: %s%s. Move the window (or "
+            "warmup_days) to take them in, give these cities effective dates inside it, or "
+            "leave them out with \"select\"",
+            a, b, n_out, list, more);
 }
 
 /* Applies the city's shorthands: shipments_per_day and channel_mix. */
@@ -1579,7 +1748,9 @@ static void load_cities(struct ld *L, const cJSON *root, const cJSON *ps)
         return;
     }
     sc->city = bf__calloc((size_t)n, sizeof *sc->city);
-    if (sc->city == NULL) {
+    L->eff_node = (const cJSON **)bf__calloc((size_t)n, sizeof *L->eff_node);
+    L->eff_own = bf__calloc((size_t)n, sizeof *L->eff_own);
+    if (sc->city == NULL || L->eff_node == NULL || L->eff_own == NULL) {
         L->doc->oom = true;
         return;
     }
@@ -1590,10 +1761,11 @@ static void load_cities(struct ld *L, const cJSON *root, const cJSON *ps)
     {
         char cp[32];
         snprintf(cp, sizeof cp, "cities[%d]", i);
-        struct bf_city *city = &sc->city[i++];
+        struct bf_city *city = &sc->city[i];
+        city->stream = (uint32_t)i++;
         if (!want_type(L, c, cp, cJSON_Object, "an object"))
             continue;
-        load_city_attrs(L, c, cp, city, classes, ps);
+        load_city_attrs(L, c, cp, city, classes, ps, &L->eff_node[i - 1], &L->eff_own[i - 1]);
         int first = find_city_index(sc, sc->n_cities, city->name);
         if (city->name[0] && first >= 0) {
             char np[48];
@@ -1604,6 +1776,95 @@ static void load_cities(struct ld *L, const cJSON *root, const cJSON *ps)
         }
         sc->n_cities++;
     }
+}
+
+/*
+ * A city's volume as an annual export value (docs/scenarios.md, Cities):
+ * at cost (annual_export_cost_cny, the value the model books: purchase
+ * cost with VAT) or FOB (annual_export_fob_cny: cost x fob_multiple),
+ * converted with the baseline's rules to
+ *
+ *   shipments_per_day = annual value / (year factor x value of a shipment)
+ *
+ * (bf_params_year_factor: 365 without seasonality;
+ * bf_params_shipment_value_cny), the same for every policy, as arrivals
+ * are. One way of giving the volume per city entry: "extends" replaces
+ * the parent's way with the child's (compose.c).
+ */
+#define MAX_ANNUAL_EXPORT_CNY 1e15
+
+static void convert_volume(struct ld *L, const cJSON *c, const char *cp, struct bf_city *city)
+{
+    const struct bf_scenario *sc = L->sc;
+    const cJSON *arr = item(c, "arrivals");
+    const cJSON *given[4] = {item(c, "shipments_per_day"),
+                             cJSON_IsObject(arr) ? item(arr, "shipments_per_day") : NULL,
+                             item(c, "annual_export_cost_cny"), item(c, "annual_export_fob_cny")};
+    static const char *const key[4] = {"shipments_per_day", "arrivals.shipments_per_day",
+                                       "annual_export_cost_cny", "annual_export_fob_cny"};
+    int first = -1, annual = -1;
+    for (int k = 0; k < 4; k++) {
+        if (given[k] == NULL)
+            continue;
+        if (first >= 0) {
+            char ap[BF_TEXT_MAX];
+            join(ap, sizeof ap, cp, key[k]);
+            PROBLEM(L, given[k], true, ap,
+                    "the volume is given twice, as %s and as %s: give one of shipments_per_day, "
+                    "annual_export_cost_cny or annual_export_fob_cny",
+                    key[first], key[k]);
+            return;
+        }
+        first = k;
+        if (k >= 2)
+            annual = k;
+    }
+    if (annual < 0 || city->params == NULL)
+        return;
+    char ap[BF_TEXT_MAX];
+    join(ap, sizeof ap, cp, key[annual]);
+    const cJSON *n = given[annual];
+    if (!want_type(L, n, ap, cJSON_Number, "an amount in CNY a year, e.g. 120e6"))
+        return;
+    const double value = n->valuedouble;
+    if (!isfinite(value) || !(value > 0) || value > MAX_ANNUAL_EXPORT_CNY) {
+        PROBLEM(L, n, false, ap,
+                "%.16g is not an annual export value: give a positive amount of CNY a year, at "
+                "most %g (e.g. 120e6 for 120 million)",
+                value, MAX_ANNUAL_EXPORT_CNY);
+        return;
+    }
+    const struct bf_params *p = &city->params[sc->baseline];
+    struct bf_diag d;
+    bf_diag_clear(&d);
+    if (bf_params_check(p, &d) != 0)
+        return; /* the rules are reported as they are (check_cities) */
+    const enum bf_value_basis basis = annual == 2 ? BF_VALUE_COST : BF_VALUE_FOB;
+    const char *at = basis == BF_VALUE_COST ? "at cost" : "FOB";
+    const double year = bf_params_year_factor(p);
+    const double per_ship = bf_params_shipment_value_cny(p, basis);
+    if (!(year > 0)) {
+        PROBLEM(L, n, false, ap,
+                "arrivals.seasonality is 0 in every month: a year has no shipments to carry "
+                "%.16g CNY",
+                value);
+        return;
+    }
+    const double spd = value / (year * per_ship);
+    const struct bf_param_info *pi = &bf_param_table[0]; /* arrivals.shipments_per_day */
+    if (!(spd >= pi->min && spd <= pi->max)) {
+        PROBLEM(L, n, false, ap,
+                "%.16g CNY a year %s is %.4g shipments a day (a shipment is worth %.6g CNY %s on "
+                "average: units per shipment x value per unit over the channel and goods mixes; "
+                "%.6g days of arrivals in a year, with its seasonality); the allowed range is "
+                "[%g, %g] shipments a day",
+                value, at, spd, per_ship, at, year, pi->min, pi->max);
+        return;
+    }
+    for (uint32_t k = 0; k < sc->n_policies; k++)
+        city->params[k].shipments_per_day = spd;
+    city->volume_from = basis == BF_VALUE_COST ? BF_VOLUME_COST : BF_VOLUME_FOB;
+    city->annual_export_cny = value;
 }
 
 static void build_cities(struct ld *L, const cJSON *root, const cJSON *ps,
@@ -1620,6 +1881,8 @@ static void build_cities(struct ld *L, const cJSON *root, const cJSON *ps,
         return;
     }
     for (uint32_t i = 0; i < sc->n_cities; i++) {
+        if (L->keep != NULL && !L->keep[i])
+            continue; /* left out by "select": neither built nor checked */
         const cJSON *c = cJSON_GetArrayItem(cities, (int)i);
         struct bf_city *city = &sc->city[i];
         char cp[32];
@@ -1645,7 +1908,7 @@ static void build_cities(struct ld *L, const cJSON *root, const cJSON *ps,
             const cJSON *pol = policy_obj(ps, sc, k);
             if (pol == NULL)
                 continue;
-            apply_sections(L, pol, "", p, SEC_NO_ARRIVALS, policy_keys, 4, "a policy");
+            apply_sections(L, pol, "", p, SEC_NO_ARRIVALS, policy_keys, N_POLICY_KEYS, "a policy");
             const cJSON *bc = item(pol, "by_class");
             if (city->cls[0] && cJSON_IsObject(bc) && item(bc, city->cls))
                 apply_sections(L, item(bc, city->cls), "", p, SEC_NO_ARRIVALS, NULL, 0, "");
@@ -1654,11 +1917,14 @@ static void build_cities(struct ld *L, const cJSON *root, const cJSON *ps,
                 apply_sections(L, item(by, city->name), "", p, SEC_NO_ARRIVALS, NULL, 0, "");
         }
         L->report = was;
+        convert_volume(L, c, cp, city);
     }
     bf__free(cb);
 }
 
-/* Whole-set checks of every (city, policy); one report per distinct problem. */
+/* Whole-set checks of every (city, policy) kept; one report per distinct
+ * problem. A city is found in the tree by its place in the list
+ * (bf_city.stream), which "select" does not change. */
 static void check_cities(struct ld *L, const cJSON *root)
 {
     struct bf_scenario *sc = L->sc;
@@ -1681,8 +1947,8 @@ static void check_cities(struct ld *L, const cJSON *root)
             if (n_seen < 8)
                 snprintf(seen[n_seen++], sizeof seen[0], "%s", key);
             char path[BF_TEXT_MAX];
-            snprintf(path, sizeof path, "cities[%u].%s", i, d.where);
-            PROBLEM(L, cJSON_GetArrayItem(cities, (int)i), false, path,
+            snprintf(path, sizeof path, "cities[%u].%s", sc->city[i].stream, d.where);
+            PROBLEM(L, cJSON_GetArrayItem(cities, (int)sc->city[i].stream), false, path,
                     "%s (city '%s', policy '%s')", d.msg, sc->city[i].name, sc->policy[k].name);
         }
     /* a city without volume: shipments_per_day has a positive minimum, but
@@ -1704,10 +1970,10 @@ static void check_cities(struct ld *L, const cJSON *root)
         if (any)
             continue;
         char path[32], a[11], b[11];
-        snprintf(path, sizeof path, "cities[%u]", i);
+        snprintf(path, sizeof path, "cities[%u]", sc->city[i].stream);
         bf_date_format(sc->window_day, a);
         bf_date_format(sc->window_day + (int32_t)sc->window_days - 1, b);
-        PROBLEM(L, cJSON_GetArrayItem(cities, (int)i), false, path,
+        PROBLEM(L, cJSON_GetArrayItem(cities, (int)sc->city[i].stream), false, path,
                 "city '%s' has no shipments: its arrivals.seasonality is 0 in every month of "
                 "the window (%s to %s); give at least one of these months a factor > 0",
                 sc->city[i].name, a, b);
@@ -1853,6 +2119,7 @@ static bool check_sweep_value(struct ld *L, const struct bf_pvalue *pv, int poli
 
 static void load_sweeps(struct ld *L, const cJSON *root, const struct bf_params *base)
 {
+    char hb[96]; /* "; did you mean ..." */
     struct bf_scenario *sc = L->sc;
     const cJSON *sw = item(root, "sweeps");
     if (sw == NULL || !want_type(L, sw, "sweeps", cJSON_Array, "an array of sweeps"))
@@ -1918,7 +2185,8 @@ static void load_sweeps(struct ld *L, const cJSON *root, const struct bf_params 
         if ((x = item(s, "policy")) != NULL && want_type(L, x, ap, cJSON_String, "a policy name")) {
             w->policy = bf_scenario_policy(sc, x->valuestring);
             if (w->policy < 0) {
-                PROBLEM(L, x, false, ap, "no policy '%s' in \"policies\"", x->valuestring);
+                PROBLEM(L, x, false, ap, "no policy '%s' in \"policies\"%s", x->valuestring,
+                        policy_hint(L, x->valuestring, hb, sizeof hb));
                 ok = false;
             }
         }
@@ -2037,6 +2305,7 @@ static bool check_sens_ends(struct ld *L, const struct bf_sens_param *sp, const 
 
 static void load_sensitivity(struct ld *L, const cJSON *root, const struct bf_params *base)
 {
+    char hb[96]; /* "; did you mean ..." */
     struct bf_scenario *sc = L->sc;
     struct bf_sensitivity *se = &sc->sens;
     memset(se, 0, sizeof *se);
@@ -2178,7 +2447,8 @@ static void load_sensitivity(struct ld *L, const cJSON *root, const struct bf_pa
         if ((x = item(q, "policy")) != NULL && want_type(L, x, ap, cJSON_String, "a policy name")) {
             sp->policy = bf_scenario_policy(sc, x->valuestring);
             if (sp->policy < 0) {
-                PROBLEM(L, x, false, ap, "no policy '%s' in \"policies\"", x->valuestring);
+                PROBLEM(L, x, false, ap, "no policy '%s' in \"policies\"%s", x->valuestring,
+                        policy_hint(L, x->valuestring, hb, sizeof hb));
                 ok = false;
             }
         }
@@ -2254,6 +2524,27 @@ static void load_notes(struct ld *L, const cJSON *root)
     }
 }
 
+/* "select" (compose.c): which of the cities listed the scenario keeps. */
+static void select_cities(struct ld *L, const cJSON *root)
+{
+    struct bf_scenario *sc = L->sc;
+    sc->n_cities_listed = sc->n_cities;
+    if (item(root, "select") == NULL || sc->n_cities == 0)
+        return;
+    L->keep = bf__calloc(sc->n_cities, sizeof *L->keep);
+    if (L->keep == NULL) {
+        L->doc->oom = true;
+        return;
+    }
+    if (!bf__compose_select(L->doc, root, sc, L->keep)) {
+        L->bad = true;
+        bf__free(L->keep); /* every city is checked, so that all is reported */
+        L->keep = NULL;
+        return;
+    }
+    snprintf(sc->selection, sizeof sc->selection, "select");
+}
+
 static void load_root(struct ld *L, const cJSON *root)
 {
     struct bf_scenario *sc = L->sc;
@@ -2299,9 +2590,13 @@ static void load_root(struct ld *L, const cJSON *root)
     if (defs != NULL)
         apply_sections(L, defs, "defaults", base, SEC_STRUCTURE, NULL, 0, "\"defaults\"");
     load_cities(L, root, ps);
+    select_cities(L, root);
+    check_effective_dates(L, root);
     check_layers(L, root, ps, base);
     if (!L->doc->oom)
         build_cities(L, root, ps, base);
+    if (L->keep != NULL)
+        bf__scenario_keep(sc, L->keep);
     /* whole-set checks run even after other problems: all are reported at
      * once (a value that failed keeps its default, which these checks see) */
     if (!L->doc->oom)
@@ -2385,6 +2680,9 @@ static int finish(struct bf__doc *doc, int rc, struct bf_scenario *sc, const cha
         load_root(&L, doc->root);
         bf__doc_sha256_hex(doc, sc->sha256);
     }
+    bf__free((void *)L.eff_node);
+    bf__free(L.eff_own);
+    bf__free(L.keep);
     if (doc->oom)
         rc = BF_ENOMEM;
     else if (rc == 0 && (L.bad || doc->problems->n > 0))

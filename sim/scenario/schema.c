@@ -445,7 +445,23 @@ int bf_scenario_write_schema(char **out, size_t *len)
     ref(&b, props, "defaults", "#/$defs/defaults");
     cJSON *cls = obj(&b, props, "classes");
     str(&b, cls, "type", "object");
-    str(&b, obj(&b, cls, "additionalProperties"), "$ref", "#/$defs/params");
+    str(&b, obj(&b, cls, "additionalProperties"), "$ref", "#/$defs/class");
+    cJSON *sel = obj(&b, props, "select");
+    str(&b, sel, "type", "object");
+    str(&b, sel, "description",
+        "the cities kept: any named, or of a class or province named (docs/scenarios.md, "
+        "Extends)");
+    boolean(&b, sel, "additionalProperties", 0);
+    cJSON *selp = obj(&b, sel, "properties");
+    static const char *const sel_keys[] = {"cities", "classes", "provinces"};
+    for (int i = 0; i < 3; i++) {
+        cJSON *a = obj(&b, selp, sel_keys[i]);
+        str(&b, a, "type", "array");
+        num(&b, a, "maxItems", BF_MAX_CITIES);
+        cJSON *it = obj(&b, a, "items");
+        str(&b, it, "type", "string");
+        num(&b, it, "minLength", 1);
+    }
     cJSON *cities = obj(&b, props, "cities");
     str(&b, cities, "type", "array");
     num(&b, cities, "minItems", 1);
@@ -533,8 +549,8 @@ int bf_scenario_write_schema(char **out, size_t *len)
     table_object(&b, defs, "category", bf_category_table, bf_category_table_n, "");
     table_object(&b, defs, "lane", bf_lane_table, bf_lane_table_n, "");
     table_object(&b, defs, "channel", bf_channel_table, bf_channel_table_n, "");
-    for (int k = 0; k < 4; k++) {
-        static const char *const names[] = {"defaults", "params", "city", "policy"};
+    for (int k = 0; k < 5; k++) {
+        static const char *const names[] = {"defaults", "params", "city", "policy", "class"};
         cJSON *o = obj(&b, defs, names[k]);
         str(&b, o, "type", "object");
         boolean(&b, o, "additionalProperties", 0);
@@ -560,12 +576,31 @@ int bf_scenario_write_schema(char **out, size_t *len)
             str(&b, spd, "type", "number");
             num(&b, spd, "minimum", bf_param_table[0].min);
             num(&b, spd, "maximum", bf_param_table[0].max);
+            static const char *const annual[] = {"annual_export_cost_cny", "annual_export_fob_cny"};
+            for (int i = 0; i < 2; i++) {
+                cJSON *av = obj(&b, p, annual[i]);
+                str(&b, av, "type", "number");
+                num(&b, av, "exclusiveMinimum", 0);
+                num(&b, av, "maximum", 1e15);
+                str(&b, av, "description",
+                    i == 0 ? "the city's exports a year at cost (purchase cost with VAT), CNY, "
+                             "instead of shipments_per_day"
+                           : "the city's exports a year FOB (cost x fob_multiple), CNY, instead "
+                             "of shipments_per_day");
+            }
             cJSON *mix = obj(&b, p, "channel_mix");
             str(&b, mix, "type", "object");
             boolean(&b, mix, "additionalProperties", 0);
             cJSON *mp = obj(&b, mix, "properties");
             for (int c = 0; c < BF_CH_COUNT; c++)
                 str(&b, obj(&b, mp, bf_channel_code((enum bf_channel)c)), "type", "number");
+        }
+        if (k >= 2) {
+            cJSON *add = obj(&b, p, "add");
+            str(&b, add, "type", "boolean");
+            str(&b, add, "description",
+                "true: new in this file, not in the scenario it extends (docs/scenarios.md, "
+                "Extends)");
         }
         if (k == 3) {
             cJSON_DeleteItemFromObjectCaseSensitive(p, "arrivals");

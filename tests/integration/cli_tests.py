@@ -27,6 +27,10 @@ Checks:
     cli                --help, --version, usage errors, a good run
     resume             --resume skips complete folders and reruns stale ones
     rerun              a rerun into a folder of earlier results: refused, --force, --resume
+    city               run --city narrows a scenario: its folder, its numbers,
+                       the run record, --resume, unknown names
+    volume             annual export values: validate's lines, and a run's exports
+    my_company         the worked example: validate shows the cities it keeps
     hardening CASE     output safety: empty_output, symlink_folder, symlink_file, symlink_charts,
                        concurrent, long_path, max_work, disk_full, cut_chart,
                        interrupt_run, interrupt_plot (docs/reliability.md)
@@ -810,6 +814,8 @@ def check_cli(ctx):
         ["validate"],
         ["validate", "--bogus", good],
         ["validate", "no_such_scenario.json"],
+        ["validate", good, "--city"],
+        ["run", "-o", out, "--city", "", good],
         ["schema", "extra"],
         ["params", "extra"],
         ["fit", "-o", out],
@@ -1004,6 +1010,133 @@ def check_resume(ctx):
             raise Failure("--resume skipped a folder whose summary.csv changed:\n%s" % se)
     print("resume: skips complete folders; reruns on other replications, a changed scenario, "
           "a missing file, a changed file")
+
+
+def check_city(ctx):
+    """run --city narrows a scenario (issue 14): only the cities named are in
+    the folder, named for them; each has the numbers of the whole study (its
+    random streams are keyed by its place in the list); run.json records the
+    selection and --resume tells one set of cities from another; an unknown
+    name is refused with a suggestion and nothing written."""
+    scenario = os.path.join("scenarios", "tests", "sweep_two_cities.json")
+    flags = ["-r", "2", "--no-sweeps"] + RUN_FLAGS
+    whole = ctx.fresh("whole")
+    rc, so, se = run(ctx, ["run", "-o", whole] + flags + [scenario])
+    expect_status("run " + scenario, rc, 0, so, se)
+    out = ctx.fresh("out")
+    rc, so, se = run(ctx, ["run", "-o", out, "--city", "Changsha"] + flags + [scenario])
+    expect_status("run --city Changsha", rc, 0, so, se)
+    if os.listdir(out) != ["sweep_two_cities.Changsha"]:
+        raise Failure("run --city Changsha wrote %s, not sweep_two_cities.Changsha/" % os.listdir(out))
+    folder = os.path.join(out, "sweep_two_cities.Changsha")
+    check_complete(folder)
+    with open(os.path.join(folder, "run.json"), encoding="utf-8") as f:
+        rec = json.load(f)
+    want = {"by": "--city", "cities_listed": 2, "cities": ["Changsha"]}
+    if rec.get("selection") != want or rec["cities"] != 1 or rec["scenario"] != "sweep_two_cities.Changsha":
+        raise Failure("run.json: selection %r, cities %r, scenario %r" % (rec.get("selection"), rec["cities"], rec["scenario"]))
+    with open(os.path.join(whole, "sweep_two_cities", "run.json"), encoding="utf-8") as f:
+        if json.load(f).get("selection", "missing") is not None:
+            raise Failure("the whole study's run.json records a selection")
+    cities = [r["city"] for r in read_csv(os.path.join(folder, "cities.csv"))]
+    if cities != ["Changsha"]:
+        raise Failure("cities.csv of run --city Changsha lists %s" % cities)
+    narrowed = read_csv(os.path.join(folder, "replications.csv"))
+    full = [r for r in read_csv(os.path.join(whole, "sweep_two_cities", "replications.csv"))
+            if r["city"] == "Changsha"]
+    if {r["city"] for r in narrowed} != {"Changsha"} or narrowed != full:
+        raise Failure("replications.csv of run --city Changsha is not the whole study's rows for "
+                      "Changsha (%d rows, %d in the whole study)" % (len(narrowed), len(full)))
+    # --resume: the same cities are skipped; other cities are another run
+    rc, so, se = run(ctx, ["run", "-o", out, "--resume", "--city", "Changsha"] + flags + [scenario])
+    expect_status("run --resume --city Changsha", rc, 0, so, se)
+    if "complete and up to date; skipped" not in se:
+        raise Failure("--resume --city Changsha did not skip its own folder:\n%s" % se)
+    rc, so, se = run(ctx, ["run", "-o", out, "--resume", "--city", "Ningbo", "--city", "Changsha"]
+                     + flags + [scenario])
+    expect_status("run --resume --city Ningbo --city Changsha", rc, 0, so, se)
+    if "skipped" in se or "sweep_two_cities.Ningbo.Changsha" not in os.listdir(out):
+        raise Failure("--resume with other cities skipped, or wrote no folder of their own:\n%s" % se)
+    # validate says what it kept; an unknown name: exit 2, a suggestion, nothing written
+    rc, so, se = run(ctx, ["validate", "--city", "Changsha", scenario])
+    expect_status("validate --city Changsha", rc, 0, so, se)
+    if "1 cities (1 of the 2 listed, kept by --city: Changsha)" not in so:
+        raise Failure("validate --city Changsha does not say what it kept:\n%s" % so)
+    bad = os.path.join(ctx.fresh("bad"), "out")
+    for cmd in (["validate"], ["run", "-o", bad] + flags):
+        rc, so, se = run(ctx, cmd + ["--city", "Changsa", scenario])
+        expect_status(" ".join(cmd[:1]) + " --city Changsa", rc, 2, so, se)
+        if "no city 'Changsa' in scenario 'sweep_two_cities'; did you mean 'Changsha'?" not in se or so:
+            raise Failure("%s --city Changsa: expected a suggestion on stderr only:\n%s%s" % (cmd[0], so, se))
+    if os.path.exists(bad):
+        raise Failure("run --city Changsa wrote %s" % bad)
+    print("city: --city Changsha ran 1 of 2 cities with the whole study's numbers "
+          "(%d rows); selection recorded; --resume tells the sets apart; unknown names refused"
+          % len(narrowed))
+
+
+def check_volume(ctx):
+    """Volumes as annual export values (issue 14), tests/data/volume_cny.json:
+    validate prints per city the shipments a day and the exports a year at
+    cost and FOB (Hefei given at cost, Wuhan FOB at 1.25 times cost: 40 M at
+    cost); a run exports, in its year-long window, the annual value at cost
+    (the model books at cost) within its 95% interval, an interval narrow
+    enough (under 4%) that a conversion 10% off would fail."""
+    scenario = os.path.join("tests", "data", "volume_cny.json")
+    rc, so, se = run(ctx, ["validate", scenario])
+    expect_status("validate " + scenario, rc, 0, so, se)
+    rows = {}
+    for line in so.splitlines():
+        f = line.split()
+        if len(f) == 7 and f[0] in ("Hefei", "Wuhan") and f[3] == "M" and f[5] == "M":
+            rows[f[0]] = (float(f[1]), float(f[2]), float(f[4]), f[6])
+    want = {"Hefei": (120.0, 120.0, "annual_export_cost_cny"),
+            "Wuhan": (40.0, 50.0, "annual_export_fob_cny")}
+    for city, (cost, fob, given) in want.items():
+        got = rows.get(city)
+        if got is None or (got[1], got[2], got[3]) != (cost, fob, given):
+            raise Failure("validate: the line of %s is %r, expected %s M at cost, %s M FOB, given "
+                          "as %s:\n%s" % (city, got, cost, fob, given, so))
+    out = ctx.fresh("out")
+    rc, so, se = run(ctx, ["run", "-o", out] + RUN_FLAGS + [scenario])
+    expect_status("run " + scenario, rc, 0, so, se)
+    days = 365  # the window, 2026-01-01 to 2026-12-31
+    for r in read_csv(os.path.join(out, "volume_cny", "summary.csv")):
+        if r["metric"] != "exports_cny":
+            continue
+        expected = want[r["city"]][0] * 1e6 * days / 365
+        lo, hi = float(r["ci95_low"]), float(r["ci95_high"])
+        half = (hi - lo) / 2
+        if half > 0.04 * expected or not (lo - half / 2 <= expected <= hi + half / 2):
+            raise Failure("%s exported %s CNY in the window (95%% interval %.0f to %.0f); the "
+                          "annual value gives %.0f" % (r["city"], r["mean"], lo, hi, expected))
+        print("%s: %.1f M CNY exported at cost, interval %.1f to %.1f M; the annual value gives "
+              "%.1f M" % (r["city"], float(r["mean"]) / 1e6, lo / 1e6, hi / 1e6, expected / 1e6))
+    print("volume: validate lines and the exports of a run agree with the annual values")
+
+
+def check_my_company(ctx):
+    """scenarios/examples/my_company.json, the worked example of docs/scenarios.md
+    (Extends): a child of the default study that keeps 2 of its 45 cities and
+    gives their volume in CNY. validate says which cities it kept, and prints
+    a volume line for each of them and no other."""
+    rel = os.path.join("scenarios", "examples", "my_company.json")
+    rc, so, se = run(ctx, ["validate", rel])
+    expect_status("validate " + rel, rc, 0, so, se)
+    if "2 cities (2 of the 45 listed, kept by \"select\": Hefei, Zhengzhou)" not in so:
+        raise Failure("validate %s does not say it kept Hefei and Zhengzhou:\n%s" % (rel, so))
+    with open(ctx.path("scenarios", "default.json"), encoding="utf-8") as f:
+        names = {c["name"] for c in json.load(f)["cities"]}
+    listed = [line.split()[0] for line in so.splitlines()
+              if line.startswith("  ") and line.split()[0] in names]
+    if listed != ["Hefei", "Zhengzhou"]:
+        raise Failure("validate %s prints volume lines for %s, not Hefei and Zhengzhou:\n%s"
+                      % (rel, listed, so))
+    for city, given in (("Hefei", "120.0 M"), ("Zhengzhou", "45.0 M")):
+        line = [l for l in so.splitlines() if l.split()[:1] == [city]][0]
+        if given not in line:
+            raise Failure("%s: the volume line does not show the %s given:\n%s" % (city, given, line))
+    print("my_company: valid, Hefei and Zhengzhou kept of 45, their volumes as given")
 
 
 def check_sensitivity(ctx):
@@ -1830,6 +1963,9 @@ def main():
         "cli": lambda: check_cli(ctx),
         "resume": lambda: check_resume(ctx),
         "rerun": lambda: check_rerun(ctx),
+        "city": lambda: check_city(ctx),
+        "volume": lambda: check_volume(ctx),
+        "my_company": lambda: check_my_company(ctx),
         "totals": lambda: check_totals(ctx, args.arg),
         "hardening": lambda: check_hardening(ctx, args.arg),
         "sensitivity": lambda: check_sensitivity(ctx),

@@ -187,6 +187,89 @@ static void durations_should_stay_within_the_calendar_in_their_far_tail(void **s
     assert_true(isinf(bf_param_tail_max("CNY")) && isinf(bf_param_tail_max("units")));
 }
 
+/* Worked by hand: the model ships max(1, round(X)) units (export.c). */
+static void units_mean_should_count_units_as_the_model_rounds_them(void **state)
+{
+    (void)state;
+    struct bf_dist d;
+    assert_int_equal(bf_dist_fixed(&d, 2.4, NULL), 0);
+    bf_assert_near(bf_params_units_mean(&d), 2.0, 0.0); /* 2.4 ships 2 */
+    assert_int_equal(bf_dist_fixed(&d, 2.5, NULL), 0);
+    bf_assert_near(bf_params_units_mean(&d), 3.0, 0.0);
+    assert_int_equal(bf_dist_fixed(&d, 0.2, NULL), 0);
+    bf_assert_near(bf_params_units_mean(&d), 1.0, 0.0); /* at least one */
+    const double v[] = {1, 2, 3}, w[] = {0.6, 0.25, 0.15};
+    assert_int_equal(bf_dist_empirical(&d, v, w, 3, NULL), 0);
+    bf_assert_near(bf_params_units_mean(&d), 0.6 + 0.5 + 0.45, 1e-12);
+    /* uniform on [0, 3]: 1 below 1.5 (half of it), 2 on [1.5, 2.5), 3 on
+     * [2.5, 3]: 1/2 + 2/3 + 1/2, not the mean 1.5 */
+    assert_int_equal(bf_dist_uniform(&d, 0, 3, NULL), 0);
+    bf_assert_near(bf_params_units_mean(&d), 0.5 + 2.0 / 3.0 + 0.5, 1e-12);
+    /* uniform on [2, 4]: 2, 3, 4 with 1/4, 1/2, 1/4: the mean 3 */
+    assert_int_equal(bf_dist_uniform(&d, 2, 4, NULL), 0);
+    bf_assert_near(bf_params_units_mean(&d), 3.0, 1e-12);
+    /* triangular (0, 1, 4): F(x) = x^2/4 to the mode, 1 - (4 - x)^2/12
+     * after; P(1) = F(1.5) = 23/48, P(2) = 16/48, P(3) = 8/48, P(4) =
+     * 1/48: 83/48 */
+    assert_int_equal(bf_dist_triangular(&d, 0, 1, 4, NULL), 0);
+    bf_assert_near(bf_params_units_mean(&d), 83.0 / 48.0, 1e-12);
+    /* exponential of mean 1: 1 + sum_k>=2 e^-(k - 1/2) = 1 + e^-1.5 / (1 - e^-1) */
+    assert_int_equal(bf_dist_exponential(&d, 1.0, NULL), 0);
+    bf_assert_near(bf_params_units_mean(&d), 1.0 + exp(-1.5) / (1.0 - exp(-1.0)), 1e-9);
+    /* the shapes whose density is infinite at 0, against the defining sum
+     * 1 + sum_k>=2 P(X >= k - 1/2), taken to where its terms vanish */
+    const double shapes[][3] = {{BF_DIST_GAMMA, 0.5, 6},
+                                {BF_DIST_GAMMA, 0.3, 20},
+                                {BF_DIST_WEIBULL, 0.7, 2},
+                                {BF_DIST_WEIBULL, 0.5, 4}};
+    for (int i = 0; i < 4; i++) {
+        if (shapes[i][0] == BF_DIST_GAMMA)
+            assert_int_equal(bf_dist_gamma(&d, shapes[i][1], shapes[i][2], NULL), 0);
+        else
+            assert_int_equal(bf_dist_weibull(&d, shapes[i][1], shapes[i][2], NULL), 0);
+        double sum = 1.0, s = 1.0;
+        for (long k = 2; s > 1e-16 || k < 1000; k++)
+            sum += (s = 1.0 - bf_dist_cdf(&d, (double)k - 0.5));
+        bf_assert_near(bf_params_units_mean(&d), sum, 1e-5);
+        assert_true(fabs(bf_params_units_mean(&d) - bf_dist_mean(&d)) > 0.1); /* not E[X] */
+    }
+    /* a lognormal of median 30: rounding hardly matters beside the mean */
+    assert_int_equal(bf_dist_lognormal_median_p90(&d, 30.0, 120.0, NULL), 0);
+    bf_assert_near(bf_params_units_mean(&d), bf_dist_mean(&d), 1e-3 * bf_dist_mean(&d));
+}
+
+/* Worked by hand: two channels of fixed sizes, two categories. */
+static void shipment_value_should_weigh_channels_and_categories(void **state)
+{
+    (void)state;
+    struct bf_params p;
+    bf_params_default(&p);
+    const double share[BF_CH_COUNT] = {1, 0, 3, 0}; /* 9610, 9710, 9810, 0110 */
+    for (int c = 0; c < BF_CH_COUNT; c++)
+        p.channel[c].share = share[c];
+    assert_int_equal(bf_dist_fixed(&p.channel[BF_CH_9610].units, 2, NULL), 0);
+    assert_int_equal(bf_dist_fixed(&p.channel[BF_CH_9810].units, 4, NULL), 0);
+    p.n_categories = 2;
+    p.category[0].share = 1;
+    assert_int_equal(bf_dist_fixed(&p.category[0].unit_cost_cny, 100, NULL), 0);
+    p.category[0].fob_multiple = 1.2;
+    p.category[1].share = 3;
+    assert_int_equal(bf_dist_uniform(&p.category[1].unit_cost_cny, 20, 60, NULL), 0);
+    p.category[1].fob_multiple = 1.5;
+    /* units (1 x 2 + 3 x 4) / 4 = 3.5; cost (100 + 3 x 40) / 4 = 55 a unit,
+     * FOB (120 + 3 x 60) / 4 = 75 */
+    bf_assert_near(bf_params_shipment_value_cny(&p, BF_VALUE_COST), 3.5 * 55, 1e-9);
+    bf_assert_near(bf_params_shipment_value_cny(&p, BF_VALUE_FOB), 3.5 * 75, 1e-9);
+    /* a year: 365 days, and January counted twice with a factor 2 */
+    bf_assert_near(bf_params_year_factor(&p), 365.0, 0.0);
+    p.seasonality[0] = 2.0;
+    bf_assert_near(bf_params_year_factor(&p), 365.0 + 31.0, 0.0);
+    /* the defaults: declared at cost (fob_multiple 1) */
+    bf_params_default(&p);
+    bf_assert_near(bf_params_shipment_value_cny(&p, BF_VALUE_FOB),
+                   bf_params_shipment_value_cny(&p, BF_VALUE_COST), 1e-9);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -195,6 +278,8 @@ int main(void)
         cmocka_unit_test(every_parameter_should_have_a_meaning_and_a_source),
         cmocka_unit_test(check_should_refuse_inconsistent_sets),
         cmocka_unit_test(durations_should_stay_within_the_calendar_in_their_far_tail),
+        cmocka_unit_test(units_mean_should_count_units_as_the_model_rounds_them),
+        cmocka_unit_test(shipment_value_should_weigh_channels_and_categories),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

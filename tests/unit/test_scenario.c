@@ -47,6 +47,14 @@ static void suggestions_should_find_near_misses_only(void **state)
     assert_string_equal(bf__suggest("screening", keys, 4), "screening_h");
     assert_null(bf__suggest("warehouse", keys, 4));
     assert_int_equal(bf__edit_distance("kitten", "sitting"), 3);
+    /* a swap of neighbours is one edit; case is not a difference */
+    assert_int_equal(bf__edit_distance("Hefie", "Hefei"), 1);
+    assert_int_equal(bf__edit_distance("hefei", "Hefei"), 0);
+    assert_int_equal(bf__edit_distance("afetr", "after"), 1);
+    const char *cities[] = {"Zhengzhou", "Hefei", "Wuhan"};
+    assert_string_equal(bf__suggest("Zhengzou", cities, 3), "Zhengzhou");
+    assert_string_equal(bf__suggest("WUHAN", cities, 3), "Wuhan");
+    assert_null(bf__suggest("Xian", cities, 3));
 }
 
 static const char *layered =
@@ -232,7 +240,7 @@ static void extends_should_merge_cities_by_name(void **state)
     f = fopen(derived, "w");
     fputs("{\"extends\": \"base.json\", \"name\": \"derived\",\n"
           " \"cities\": [{\"name\": \"B\", \"shipments_per_day\": 9},\n"
-          "            {\"name\": \"C\"}]}\n",
+          "            {\"name\": \"C\", \"add\": true}]}\n",
           f);
     fclose(f);
     struct bf_scenario sc;
@@ -264,7 +272,7 @@ static void extends_should_merge_cities_by_name(void **state)
  * A pair of files to merge: `base` with cities C0 .. C(n-1) and classes
  * k0 .. k(n-1); `over` (which extends it) with cities and classes from
  * n/2 to n/2 + n - 1: half of them change an entry of the base, half are
- * new.
+ * new (and say so: "add": true).
  */
 static void write_pair(const char *base, const char *over, unsigned n)
 {
@@ -282,10 +290,12 @@ static void write_pair(const char *base, const char *over, unsigned n)
     assert_non_null(f);
     fputs("{\"extends\": \"base.json\", \"name\": \"over\", \"classes\": {", f);
     for (unsigned i = n / 2; i < n / 2 + n; i++)
-        fprintf(f, "%s\"k%u\": {\"port\": {\"multiplier\": 2}}", i > n / 2 ? ", " : "", i);
+        fprintf(f, "%s\"k%u\": {\"port\": {\"multiplier\": 2}%s}", i > n / 2 ? ", " : "", i,
+                i >= n ? ", \"add\": true" : "");
     fputs("}, \"cities\": [", f);
     for (unsigned i = n / 2; i < n / 2 + n; i++)
-        fprintf(f, "%s{\"name\": \"C%u\", \"shipments_per_day\": 2}", i > n / 2 ? ", " : "", i);
+        fprintf(f, "%s{\"name\": \"C%u\", \"shipments_per_day\": 2%s}", i > n / 2 ? ", " : "", i,
+                i >= n ? ", \"add\": true" : "");
     fputs("]}\n", f);
     fclose(f);
 }
@@ -301,6 +311,7 @@ static uint64_t merge_steps(const char *dir, unsigned n)
     bf_problems_init(&pb);
     struct bf__doc doc = {.problems = &pb};
     assert_int_equal(bf__doc_load_file(&doc, over), 0);
+    assert_int_equal(pb.n, 0); /* the new entries say "add" */
     /* merged by name: the base's order, then the new entries in theirs;
      * the ones both name changed by the file above */
     const cJSON *cities = cJSON_GetObjectItemCaseSensitive(doc.root, "cities");
@@ -502,6 +513,130 @@ static void loading_should_fail_cleanly_at_every_allocation(void **state)
     }
 }
 
+/*
+ * Worked by hand: every shipment 2 units (9610 only, fixed) of one goods
+ * category at 50 CNY a unit, declared at 2 x cost: 100 CNY a shipment at
+ * cost, 200 FOB. 73 000 CNY a year at cost is 2 shipments a day, FOB 1; a
+ * January twice as busy makes the year 396 days of arrivals. Through
+ * "extends", the child's annual value replaces the parent's
+ * shipments_per_day.
+ */
+static void annual_exports_should_become_shipments_a_day(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/bf_scenario_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char base[128], child[128];
+    snprintf(base, sizeof base, "%s/base.json", dir);
+    snprintf(child, sizeof child, "%s/child.json", dir);
+    write_text(
+        base,
+        "{\"name\": \"base\",\n"
+        " \"horizon\": {\"window\": {\"start\": \"2026-01-01\", \"end\": \"2026-02-19\"}},\n"
+        " \"defaults\": {\"categories\": {\"general\": {\"unit_cost_cny\": 50, \"fob_multiple\": "
+        "2},\n"
+        "                               \"apparel\": null, \"electronics\": null, \"home\": "
+        "null},\n"
+        "              \"channels\": {\"9610\": {\"units\": 2}}},\n"
+        " \"cities\": [{\"name\": \"A\", \"shipments_per_day\": 20,\n"
+        "             \"channel_mix\": {\"9610\": 1, \"9710\": 0, \"9810\": 0, \"0110\": 0}},\n"
+        "            {\"name\": \"B\", \"annual_export_fob_cny\": 73000,\n"
+        "             \"channel_mix\": {\"9610\": 1, \"9710\": 0, \"9810\": 0, \"0110\": 0}},\n"
+        "            {\"name\": \"C\", \"annual_export_cost_cny\": 79200,\n"
+        "             \"arrivals\": {\"seasonality\": [2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]},\n"
+        "             \"channel_mix\": {\"9610\": 1, \"9710\": 0, \"9810\": 0, \"0110\": 0}}],\n"
+        " \"policies\": {\"before\": {}, \"after\": {}}}\n");
+    write_text(child, "{\"extends\": \"base.json\", \"name\": \"child\",\n"
+                      " \"cities\": [{\"name\": \"A\", \"annual_export_cost_cny\": 73000}]}\n");
+    struct bf_scenario sc;
+    struct bf_problems pb;
+    bf_problems_init(&pb);
+    int rc = bf_scenario_load(child, &sc, &pb);
+    for (size_t i = 0; i < pb.n; i++) {
+        char line[1024];
+        bf_problem_format(&pb.items[i], line, sizeof line);
+        print_error("%s\n", line);
+    }
+    assert_int_equal(rc, 0);
+    for (uint32_t k = 0; k < 2; k++) { /* every policy: arrivals are the city's */
+        bf_assert_near(sc.city[0].params[k].shipments_per_day, 2.0, 1e-12);
+        bf_assert_near(sc.city[1].params[k].shipments_per_day, 1.0, 1e-12);
+        bf_assert_near(sc.city[2].params[k].shipments_per_day, 2.0, 1e-12);
+    }
+    assert_int_equal(sc.city[0].volume_from, BF_VOLUME_COST);
+    assert_int_equal(sc.city[1].volume_from, BF_VOLUME_FOB);
+    bf_assert_near(sc.city[1].annual_export_cny, 73000.0, 0.0);
+    bf_scenario_fini(&sc);
+    bf_problems_fini(&pb);
+    remove(base);
+    remove(child);
+    rmdir(dir);
+}
+
+static const char *selecting =
+    "{\"name\": \"sel\",\n"
+    " \"horizon\": {\"window\": {\"start\": \"2026-01-01\", \"end\": \"2026-02-19\"}},\n"
+    " \"classes\": {\"coastal\": {}, \"inland\": {}},\n"
+    " \"select\": {\"classes\": [\"coastal\"], \"provinces\": [\"Henan\"]},\n"
+    " \"cities\": [{\"name\": \"Hefei\", \"province\": \"Anhui\", \"class\": \"inland\"},\n"
+    "            {\"name\": \"Zhengzhou\", \"province\": \"Henan\", \"class\": \"inland\"},\n"
+    "            {\"name\": \"Ningbo\", \"province\": \"Zhejiang\", \"class\": \"coastal\"},\n"
+    "            {\"name\": \"Wenzhou\", \"province\": \"Zhejiang\", \"class\": \"coastal\"},\n"
+    "            {\"name\": \"Luoyang\", \"province\": \"Henan\"}],\n"
+    " \"policies\": {\"before\": {}, \"after\": {\"by_city\": {\"Hefei\": {}}}}}\n";
+
+static void select_should_keep_cities_by_class_or_province(void **state)
+{
+    (void)state;
+    struct bf_scenario sc;
+    struct bf_problems pb;
+    bf_problems_init(&pb);
+    int rc = bf_scenario_load_text("sel.json", selecting, strlen(selecting), &sc, &pb);
+    for (size_t i = 0; i < pb.n; i++) {
+        char line[1024];
+        bf_problem_format(&pb.items[i], line, sizeof line);
+        print_error("%s\n", line);
+    }
+    assert_int_equal(rc, 0);
+    /* the coastal cities and those of Henan, in the order listed; each
+     * keeps its place in the list as its streams' key; by_city may name
+     * a city left out */
+    const char *want[] = {"Zhengzhou", "Ningbo", "Wenzhou", "Luoyang"};
+    const uint32_t place[] = {1, 2, 3, 4};
+    assert_int_equal(sc.n_cities, 4);
+    assert_int_equal(sc.n_cities_listed, 5);
+    assert_string_equal(sc.selection, "select");
+    for (int i = 0; i < 4; i++) {
+        assert_string_equal(sc.city[i].name, want[i]);
+        assert_int_equal(sc.city[i].stream, place[i]);
+        assert_non_null(sc.city[i].params);
+    }
+    /* --city narrows further and names the scenario for what it kept */
+    char why[256];
+    const char *two[] = {"Wenzhou", "Zhengzhou"};
+    assert_int_equal(bf_scenario_select(&sc, two, 2, why, sizeof why), 0);
+    assert_string_equal(sc.name, "sel.Zhengzhou.Wenzhou"); /* in the scenario's order */
+    assert_string_equal(sc.selection, "select, --city");
+    assert_int_equal(sc.n_cities, 2);
+    assert_int_equal(sc.city[1].stream, 3);
+    const char *gone[] = {"Ningbo"};
+    assert_int_equal(bf_scenario_select(&sc, gone, 1, why, sizeof why), BF_EINVAL);
+    assert_non_null(strstr(why, "no city 'Ningbo'"));
+    const char *typo[] = {"Zhengzou"};
+    assert_int_equal(bf_scenario_select(&sc, typo, 1, why, sizeof why), BF_EINVAL);
+    assert_non_null(strstr(why, "did you mean 'Zhengzhou'?"));
+    bf_scenario_fini(&sc);
+    /* more than three cities: a count and a hash */
+    rc = bf_scenario_load_text("sel.json", selecting, strlen(selecting), &sc, &pb);
+    assert_int_equal(rc, 0);
+    const char *four[] = {"Zhengzhou", "Ningbo", "Wenzhou", "Luoyang"};
+    assert_int_equal(bf_scenario_select(&sc, four, 4, why, sizeof why), 0);
+    assert_int_equal(strncmp(sc.name, "sel.4-cities.", 13), 0);
+    assert_int_equal(strlen(sc.name), 13 + 8);
+    bf_scenario_fini(&sc);
+    bf_problems_fini(&pb);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -515,6 +650,8 @@ int main(void)
         cmocka_unit_test(extends_should_merge_in_linear_work),
         cmocka_unit_test(extends_should_open_only_scenario_files),
         cmocka_unit_test(extends_should_fail_cleanly_at_every_allocation),
+        cmocka_unit_test(annual_exports_should_become_shipments_a_day),
+        cmocka_unit_test(select_should_keep_cities_by_class_or_province),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
