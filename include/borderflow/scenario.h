@@ -226,7 +226,7 @@ int bf_scenario_write_schema(char **out, size_t *len);
 
 /*
  * The scenario of one more pair of sc: its baseline and policy `policy`
- * (one of sc->also), named "<sc name>.<policy name>", with every city's
+ * (one of sc->also), named "<sc name>.vs_<policy name>", with every city's
  * rules, sweeps and sensitivity parameters of those two (sim/scenario/
  * pair.c says why its numbers are the pair's in sc). It shares sc's
  * calendar: free it with bf_scenario_pair_fini before bf_scenario_fini(sc).
@@ -234,7 +234,7 @@ int bf_scenario_write_schema(char **out, size_t *len);
  */
 int bf_scenario_pair(const struct bf_scenario *sc, uint32_t policy, struct bf_scenario *out);
 void bf_scenario_pair_fini(struct bf_scenario *pair);
-/* "<sc name>.<policy name>" into out; -1 when it does not fit. */
+/* "<sc name>.vs_<policy name>" into out; -1 when it does not fit. */
 int bf_scenario_pair_name(const struct bf_scenario *sc, uint32_t policy, char *out, size_t size);
 
 /* Index of a policy by name, or -1. */

@@ -245,6 +245,7 @@ static void on_progress(uint64_t done, uint64_t total, double elapsed, void *ctx
 struct loaded {
     char *path;
     struct bf_scenario sc;
+    int pair_of; /* a pair of the scenario at this index (bf_scenario_pair), or -1 */
     char folder[BF_PATH_MAX];
     int lock_fd; /* the folder's lock while this run may write it, or -1 */
     struct bf_work_estimate estimate;
@@ -733,6 +734,129 @@ static char *fingerprint(const struct loaded *L, int n)
 
 /* ---- the command ---- */
 
+/*
+ * Names the results folder of L[i], estimates its work, and checks it
+ * against --max-work and the folders of L[0..i). 0, or EXIT_BAD_INPUT
+ * after saying why on stderr (the first reason also in why, for --mpi).
+ */
+static int place(struct loaded *L, int i, const struct run_opts *o, char *why, size_t why_size)
+{
+    int bad = 0;
+    char path[2048];
+    bf_text_escape(L[i].path, path, sizeof path);
+    char name[256];
+    struct bf_diag pd;
+    bf_output_folder_name(L[i].sc.name, name, sizeof name);
+    if (bf_path_join(L[i].folder, sizeof L[i].folder, o->out_dir, name, &pd) != 0) {
+        fprintf(stderr, "borderflow: %s: the results folder: %s\n", L[i].path, pd.msg);
+        bad = EXIT_BAD_INPUT;
+    }
+    /* refused before any work when it is beyond what the user allows */
+    struct bf_batch_options eo = {
+        .replications = o->replications, .seed = o->seed, .sweeps = o->sweeps};
+    bf_batch_estimate(&L[i].sc, &eo, &L[i].estimate);
+    if (L[i].estimate.shipments > o->max_work) {
+        fprintf(stderr,
+                "borderflow: %s: the run would simulate about %.3g shipments (%llu work "
+                "items), more than --max-work %.3g; lower the replications, cities, "
+                "horizon or sweeps, or raise --max-work\n",
+                L[i].path, L[i].estimate.shipments, (unsigned long long)L[i].estimate.items,
+                o->max_work);
+        if (!why[0])
+            snprintf(why, why_size, "%s: more work than --max-work", L[i].path);
+        bad = EXIT_BAD_INPUT;
+    }
+    for (int k = 0; k < i; k++)
+        if (L[k].sc.name[0] && strcmp(L[k].folder, L[i].folder) == 0) {
+            char first[2048], folder[2048];
+            bf_text_escape(L[k].path, first, sizeof first);
+            bf_text_escape(L[i].folder, folder, sizeof folder);
+            fprintf(stderr,
+                    "borderflow: %s and %s would both write %s/ (scenario names '%s' "
+                    "and '%s'); give them different names\n",
+                    first, path, folder, L[k].sc.name, L[i].sc.name);
+            bad = EXIT_BAD_INPUT;
+        }
+    return bad;
+}
+
+/*
+ * A scenario that compares more than one policy with its baseline
+ * ("compare": [baseline, compared, more...]) runs each more pair as a
+ * scenario of its own, right after it (bf_scenario_pair): L grows by one
+ * entry per pair. 0, or an exit status after saying why.
+ */
+static int add_pairs(struct loaded **Lp, const struct bf_scenario ***scsp, int *np,
+                     const struct run_opts *o, char *why, size_t why_size)
+{
+    struct loaded *L = *Lp;
+    int n = *np, extra = 0;
+    for (int i = 0; i < n; i++)
+        extra += (int)L[i].sc.n_also;
+    if (extra == 0)
+        return 0;
+    struct loaded *M = bf__calloc((size_t)(n + extra), sizeof *M);
+    const struct bf_scenario **scs = bf__calloc((size_t)(n + extra), sizeof *scs);
+    if (M == NULL || scs == NULL) {
+        bf__free(M);
+        bf__free(scs);
+        fputs("borderflow: out of memory\n", stderr);
+        snprintf(why, why_size, "out of memory");
+        return EXIT_RUN_FAILED;
+    }
+    int m = 0, bad = 0;
+    for (int i = 0; i < n; i++) {
+        int parent = m;
+        M[m++] = L[i];
+        for (uint32_t k = 0; k < L[i].sc.n_also && bad != EXIT_RUN_FAILED; k++) {
+            struct loaded *x = &M[m];
+            *x = (struct loaded){.path = L[i].path, .pair_of = parent, .lock_fd = -1};
+            uint32_t pol = L[i].sc.also[k];
+            char name[sizeof x->sc.name];
+            if (bf_scenario_pair_name(&L[i].sc, pol, name, sizeof name) != 0) {
+                /* --city made the scenario's name longer */
+                fprintf(stderr,
+                        "borderflow: %s: the pair of '%s' with '%s' would be named '%s.vs_%s', "
+                        "longer than %zu bytes: shorten the scenario's or the policy's name\n",
+                        L[i].path, L[i].sc.policy[L[i].sc.baseline].name, L[i].sc.policy[pol].name,
+                        L[i].sc.name, L[i].sc.policy[pol].name, sizeof name - 1);
+                if (!why[0])
+                    snprintf(why, why_size, "%s: a pair's name is too long", L[i].path);
+                bad = EXIT_BAD_INPUT;
+                continue;
+            }
+            if (bf_scenario_pair(&L[i].sc, pol, &x->sc) != 0) {
+                fputs("borderflow: out of memory\n", stderr);
+                snprintf(why, why_size, "out of memory");
+                bad = EXIT_RUN_FAILED;
+                break;
+            }
+            m++;
+        }
+    }
+    for (int i = 0; i < m; i++)
+        scs[i] = &M[i].sc;
+    for (int i = 0; bad == 0 && i < m; i++)
+        if (M[i].pair_of >= 0 && place(M, i, o, why, why_size) != 0)
+            bad = EXIT_BAD_INPUT;
+    /* a pair's folder against the scenarios after it too */
+    for (int i = 0; bad == 0 && i < m; i++)
+        for (int k = i + 1; M[i].pair_of >= 0 && k < m; k++)
+            if (strcmp(M[k].folder, M[i].folder) == 0) {
+                fprintf(stderr,
+                        "borderflow: %s and %s would both write %s/ (scenario names '%s' and "
+                        "'%s'); give them different names\n",
+                        M[i].path, M[k].path, M[i].folder, M[i].sc.name, M[k].sc.name);
+                bad = EXIT_BAD_INPUT;
+            }
+    bf__free(L);
+    bf__free(*scsp);
+    *Lp = M;
+    *scsp = scs;
+    *np = m;
+    return bad;
+}
+
 static int run_cmd(int argc, char **argv, struct mpi_cmd *mc, struct bf_cli_cities *cities)
 {
     struct run_opts o = {.out_dir = "out",
@@ -924,8 +1048,10 @@ static int run_cmd(int argc, char **argv, struct mpi_cmd *mc, struct bf_cli_citi
             snprintf(why, sizeof why, "cannot read the scenario files or folders given");
     }
     struct loaded *L = n > 0 ? bf__calloc((size_t)n, sizeof *L) : NULL;
-    for (int i = 0; L != NULL && i < n; i++)
+    for (int i = 0; L != NULL && i < n; i++) {
         L[i].lock_fd = -1;
+        L[i].pair_of = -1;
+    }
     const struct bf_scenario **scs = n > 0 ? bf__calloc((size_t)n, sizeof *scs) : NULL;
     if (n > 0 && (L == NULL || scs == NULL)) {
         fputs("borderflow: out of memory\n", stderr);
@@ -969,42 +1095,15 @@ static int run_cmd(int argc, char **argv, struct mpi_cmd *mc, struct bf_cli_citi
             else if (!why[0])
                 snprintf(why, sizeof why, "%s: %s", path, bf_strerror(rc));
             bad = EXIT_BAD_INPUT;
-        } else {
-            char name[256];
-            struct bf_diag pd;
-            bf_output_folder_name(L[i].sc.name, name, sizeof name);
-            if (bf_path_join(L[i].folder, sizeof L[i].folder, o.out_dir, name, &pd) != 0) {
-                fprintf(stderr, "borderflow: %s: the results folder: %s\n", paths[i], pd.msg);
-                bad = EXIT_BAD_INPUT;
-            }
-            /* refused before any work when it is beyond what the user allows */
-            struct bf_batch_options eo = {
-                .replications = o.replications, .seed = o.seed, .sweeps = o.sweeps};
-            bf_batch_estimate(&L[i].sc, &eo, &L[i].estimate);
-            if (L[i].estimate.shipments > o.max_work) {
-                fprintf(stderr,
-                        "borderflow: %s: the run would simulate about %.3g shipments (%llu work "
-                        "items), more than --max-work %.3g; lower the replications, cities, "
-                        "horizon or sweeps, or raise --max-work\n",
-                        paths[i], L[i].estimate.shipments, (unsigned long long)L[i].estimate.items,
-                        o.max_work);
-                if (!why[0])
-                    snprintf(why, sizeof why, "%s: more work than --max-work", paths[i]);
-                bad = EXIT_BAD_INPUT;
-            }
-            for (int k = 0; k < i; k++)
-                if (L[k].sc.name[0] && strcmp(L[k].folder, L[i].folder) == 0) {
-                    char first[2048], folder[2048];
-                    bf_text_escape(L[k].path, first, sizeof first);
-                    bf_text_escape(L[i].folder, folder, sizeof folder);
-                    fprintf(stderr,
-                            "borderflow: %s and %s would both write %s/ (scenario names '%s' "
-                            "and '%s'); give them different names\n",
-                            first, path, folder, L[k].sc.name, L[i].sc.name);
-                    bad = EXIT_BAD_INPUT;
-                }
+        } else if (place(L, i, &o, why, sizeof why) != 0) {
+            bad = EXIT_BAD_INPUT;
         }
         bf_problems_fini(&pb);
+    }
+    if (bad == 0) {
+        int st = add_pairs(&L, &scs, &n, &o, why, sizeof why);
+        if (st != 0)
+            bad = st;
     }
     double load_s = now_s() - t0;
 
@@ -1105,8 +1204,12 @@ static int run_cmd(int argc, char **argv, struct mpi_cmd *mc, struct bf_cli_citi
         bf_mpi_end(&mc->m, status);
     for (int i = 0; i < n; i++) {
         release_folder(&L[i]);
-        bf_scenario_fini(&L[i].sc);
+        if (L[i].pair_of >= 0)
+            bf_scenario_pair_fini(&L[i].sc);
     }
+    for (int i = 0; i < n; i++)
+        if (L[i].pair_of < 0)
+            bf_scenario_fini(&L[i].sc);
     bf__free(scs);
     bf__free(L);
     if (n_paths > 0)

@@ -174,6 +174,22 @@ static int validate_cmd(int argc, char **argv, struct bf_cli_cities *cities)
                 char prefix[2100];
                 snprintf(prefix, sizeof prefix, "%s: ", path);
                 bf_cli_print_estimate(stdout, prefix, &e, jobs ? jobs : bf_batch_cores());
+                if (sc.n_also > 0)
+                    printf("%s: compares '%s' with the baseline '%s' (results in %s/)\n", path,
+                           sc.policy[sc.compared].name, sc.policy[sc.baseline].name, sc.name);
+                for (uint32_t k = 0; k < sc.n_also; k++) {
+                    /* each more pair runs as a scenario of its own */
+                    struct bf_scenario pair;
+                    if (bf_scenario_pair(&sc, sc.also[k], &pair) != 0)
+                        continue;
+                    printf("%s: and '%s' with '%s' as a pair of its own (results in %s/, the "
+                           "same numbers as a scenario of those two policies)\n",
+                           path, pair.policy[1].name, pair.policy[0].name, pair.name);
+                    snprintf(prefix, sizeof prefix, "%s: %s: ", path, pair.name);
+                    bf_batch_estimate(&pair, &eo, &e);
+                    bf_cli_print_estimate(stdout, prefix, &e, jobs ? jobs : bf_batch_cores());
+                    bf_scenario_pair_fini(&pair);
+                }
                 print_volume(path, &sc);
             }
             bf_scenario_fini(&sc);

@@ -597,8 +597,8 @@ static void headline_row(void *ctx, const struct run *a, const struct run *b, co
         amount(f, d->lo, "CNY");
         fputs(" to ", f);
         amount(f, d->hi, "CNY");
-        fprintf(f, " CNY; %s)", d->paired ? "paired over the same replications"
-                                          : "independent runs, Welch");
+        fprintf(f, " CNY; %s)",
+                d->paired ? "paired over the same replications" : "independent runs, Welch");
     }
     fprintf(f, "%s</li>\n",
             sure ? "" : ": the interval includes zero, so the runs cannot be told apart");

@@ -1377,14 +1377,23 @@ static const cJSON *load_policies(struct ld *L, const cJSON *root)
             sc->compared = (uint32_t)bf_scenario_policy(sc, "after");
         }
     } else if (want_type(L, cmp, "compare", cJSON_Array,
-                         "an array of two policy names, e.g. [\"before\", \"after\"]")) {
-        if (cJSON_GetArraySize(cmp) != 2) {
-            PROBLEM(L, cmp, false, "compare",
-                    "give exactly two policy names: [baseline, "
-                    "compared]");
+                         "an array of policy names, e.g. [\"before\", \"after\"]")) {
+        /* [baseline, compared, more compared...]: each more one is run as
+         * a pair of its own with the baseline (bf_scenario_pair) */
+        int n_cmp = cJSON_GetArraySize(cmp);
+        if (n_cmp < 2 || (uint32_t)n_cmp > sc->n_policies) {
+            if (sc->n_policies > 2)
+                PROBLEM(L, cmp, false, "compare",
+                        "give the baseline, then the policies compared with it: 2 to %u policy "
+                        "names ([baseline, compared, ...]); %d given",
+                        sc->n_policies, n_cmp);
+            else
+                PROBLEM(L, cmp, false, "compare",
+                        "give two policy names, [baseline, compared]; %d given", n_cmp);
         } else {
-            int k[2];
-            for (int i = 0; i < 2; i++) {
+            int k[BF_MAX_POLICIES];
+            bool ok = true;
+            for (int i = 0; i < n_cmp; i++) {
                 const cJSON *e = cJSON_GetArrayItem(cmp, i);
                 char ep[32];
                 snprintf(ep, sizeof ep, "compare[%d]", i);
@@ -1393,12 +1402,29 @@ static const cJSON *load_policies(struct ld *L, const cJSON *root)
                     (k[i] = bf_scenario_policy(sc, e->valuestring)) < 0)
                     PROBLEM(L, e, false, ep, "no policy '%s' in \"policies\"%s", e->valuestring,
                             policy_hint(L, e->valuestring, hb, sizeof hb));
+                for (int j = 0; k[i] >= 0 && j < i; j++)
+                    if (k[j] == k[i]) {
+                        PROBLEM(L, e, false, ep, "'%s' is named twice: compare different policies",
+                                e->valuestring);
+                        k[i] = -1;
+                    }
+                ok &= k[i] >= 0;
             }
-            if (k[0] >= 0 && k[1] >= 0) {
-                if (k[0] == k[1])
-                    PROBLEM(L, cmp, false, "compare", "compare two different policies");
+            if (ok) {
                 sc->baseline = (uint32_t)k[0];
                 sc->compared = (uint32_t)k[1];
+                sc->n_also = (uint32_t)n_cmp - 2;
+                for (int i = 2; i < n_cmp; i++) {
+                    sc->also[i - 2] = (uint32_t)k[i];
+                    char pair[sizeof sc->name], ep[32];
+                    snprintf(ep, sizeof ep, "compare[%d]", i);
+                    if (bf_scenario_pair_name(sc, (uint32_t)k[i], pair, sizeof pair) != 0)
+                        PROBLEM(L, cJSON_GetArrayItem(cmp, i), false, ep,
+                                "the pair's results are named '%s.vs_%s', longer than the %zu "
+                                "bytes a name may have: shorten the scenario's or the policy's "
+                                "name",
+                                sc->name, sc->policy[k[i]].name, sizeof sc->name - 1);
+                }
             }
         }
     }

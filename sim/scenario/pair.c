@@ -3,7 +3,7 @@
  * with its baseline ("compare": ["before", "after", "after_70"]).
  *
  * Each pair is run as a scenario of its own, of the baseline and the one
- * policy, named "<scenario>.<policy>", so that it gets every delta, total,
+ * policy, named "<scenario>.vs_<policy>", so that it gets every delta, total,
  * chart and report a pair has. It gives exactly the numbers the pair has
  * in the whole scenario: a replication's random numbers depend on the
  * seed, the city's place and the replication (model.h), not on which
@@ -65,7 +65,7 @@ int bf_scenario_pair(const struct bf_scenario *sc, uint32_t policy, struct bf_sc
 
 int bf_scenario_pair_name(const struct bf_scenario *sc, uint32_t policy, char *out, size_t size)
 {
-    int n = snprintf(out, size, "%s.%s", sc->name, sc->policy[policy].name);
+    int n = snprintf(out, size, "%s.vs_%s", sc->name, sc->policy[policy].name);
     return n >= 0 && (size_t)n < size ? 0 : -1;
 }
 

@@ -475,7 +475,8 @@ int bf_scenario_write_schema(char **out, size_t *len)
     cJSON *cmp = obj(&b, props, "compare");
     str(&b, cmp, "type", "array");
     num(&b, cmp, "minItems", 2);
-    num(&b, cmp, "maxItems", 2);
+    num(&b, cmp, "maxItems", BF_MAX_POLICIES); /* the baseline, then each compared */
+    boolean(&b, cmp, "uniqueItems", 1);
     str(&b, obj(&b, cmp, "items"), "type", "string");
     cJSON *sw = obj(&b, props, "sweeps");
     str(&b, sw, "type", "array");

@@ -1900,6 +1900,73 @@ def check_compare(ctx):
           "worked here; Welch for another seed; 6 bad inputs refused" % n_checked)
 
 
+def check_pairs(ctx):
+    """A scenario that compares two policies with its baseline ("compare":
+    [before, after, after_slow]) gives each pair its own complete folder:
+    the second pair's is byte for byte (but the scenario column) the folder
+    of a scenario of just those two policies, and the first pair's
+    baseline is the same run; validate names both; compare puts them side
+    by side, paired."""
+    import copy
+    work = ctx.fresh("pairs")
+    with open(ctx.path("scenarios", "tests", "one_city.json"), encoding="utf-8") as f:
+        sc = json.load(f)
+    sc.pop("$schema", None)
+    sc["name"], sc["replications"] = "three", 3
+    slow = copy.deepcopy(sc["policies"]["after"])
+    slow["description"] = "refund upon departure, with a slow tax office"
+    slow.setdefault("rebate", {})["processing_wd"] = {"dist": "uniform", "min": 10, "max": 14}
+    sc["policies"]["after_slow"] = slow
+    sc["compare"] = ["before", "after", "after_slow"]
+    two = copy.deepcopy(sc)
+    two["name"] = "two"
+    del two["policies"]["after"]
+    two["compare"] = ["before", "after_slow"]
+    paths = []
+    for s_ in (sc, two):
+        paths.append(os.path.join(work, s_["name"] + ".json"))
+        with open(paths[-1], "w", encoding="utf-8") as f:
+            json.dump(s_, f)
+    rc, so, se = run(ctx, ["validate", paths[0]])
+    expect_status("validate three", rc, 0, so, se)
+    for want in ("compares 'after' with the baseline 'before' (results in three/)",
+                 "and 'after_slow' with 'before' as a pair of its own (results in "
+                 "three.vs_after_slow/", "three.vs_after_slow: work: 6 items"):
+        if want not in so:
+            raise Failure("validate does not say %r:\n%s" % (want, so))
+    out = os.path.join(work, "out")
+    rc, so, se = run(ctx, ["run", "--no-plots", "-j", "2", "-o", out] + paths)
+    expect_status("run three and two", rc, 0, so, se)
+    if sorted(os.listdir(out)) != ["three", "three.vs_after_slow", "two"]:
+        raise Failure("folders: %s" % os.listdir(out))
+    pair, alone, main = (os.path.join(out, d) for d in ("three.vs_after_slow", "two", "three"))
+
+    def body(path, keep=None):
+        with open(path, encoding="utf-8", newline="") as f:
+            rows = list(csv.reader(f))
+        return [r[1:] for r in rows if keep is None or keep(r)]
+    n = 0
+    for name in sorted(f for f in os.listdir(alone) if f.endswith(".csv")):
+        if body(os.path.join(pair, name)) != body(os.path.join(alone, name)):
+            raise Failure("%s of the pair differs from the scenario of its two policies" % name)
+        n += 1
+    before = lambda r: len(r) > 2 and r[2] == "before"
+    if body(os.path.join(main, "summary.csv"), before) != body(os.path.join(pair, "summary.csv"),
+                                                               before):
+        raise Failure("the baseline of the two pairs is not the same run")
+    with open(os.path.join(pair, "summary.json"), encoding="utf-8") as f:
+        if json.load(f)["compare"] != ["before", "after_slow"]:
+            raise Failure("the pair's summary.json does not name its pair")
+    cmp_dir = os.path.join(work, "cmp")
+    rc, so, se = run(ctx, ["compare", "-o", cmp_dir, main, pair])
+    expect_status("compare the pairs", rc, 0, so, se)
+    diffs = read_csv(os.path.join(cmp_dir, "compare_diff.csv"))
+    if not diffs or any(r["method"] != "paired" for r in diffs):
+        raise Failure("the two pairs of one scenario are not compared paired: %s" % diffs[:2])
+    print("pairs: %d CSV files of the second pair equal a scenario of its two policies; the "
+          "baseline is shared; compare pairs them" % n)
+
+
 def check_sources(ctx):
     """Every source a parameter, a scenario or a doc cites is an entry of
     docs/sources.md; no file of the repository points outside it."""
@@ -1972,6 +2039,7 @@ def main():
         "calibrate": lambda: check_calibrate(ctx),
         "sources": lambda: check_sources(ctx),
         "compare": lambda: check_compare(ctx),
+        "pairs": lambda: check_pairs(ctx),
         "update-golden": lambda: update_golden(ctx),
         "update-expect": lambda: update_expect(ctx),
         "update-docs": lambda: update_docs(ctx),
