@@ -12,8 +12,8 @@
 
 static void validate_usage(FILE *f)
 {
-    fputs("usage: borderflow validate [-q] [-j N] [--city NAME]... [--max-memory SIZE]\n"
-          "                          SCENARIO|FOLDER...\n"
+    /* one line: the bash completion reads what the arguments are from it */
+    fputs("usage: borderflow validate [options] SCENARIO|FOLDER...\n"
           "\n"
           "Checks scenario files without running them: JSON syntax, unknown keys (with\n"
           "a suggestion), types, ranges, references between cities, classes and\n"
