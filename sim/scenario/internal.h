@@ -1,6 +1,8 @@
 /*
- * internal.h - JSON documents with source positions, shared by the
- * scenario loader's files. Only the scenario layer includes cJSON.
+ * internal.h - what the scenario layer's files share: the rules both the
+ * loader and the schema state, JSON documents with source positions, the
+ * table of distribution forms and the composition rules. Only the scenario
+ * layer includes cJSON.
  */
 #ifndef BF_SCENARIO_INTERNAL_H
 #define BF_SCENARIO_INTERNAL_H
@@ -11,7 +13,31 @@
 
 #include <cjson/cJSON.h>
 
+#include "borderflow/calendar.h"
 #include "borderflow/scenario.h"
+
+/*
+ * Rules the loader applies (load.c) and the schema states (schema.c), kept
+ * here side by side. The patterns are ECMA-262 regular expressions, as JSON
+ * Schema's "pattern"; the loader checks the same rules in C.
+ */
+/* a date YYYY-MM-DD of the years a calendar holds (the day of the month is
+ * only checked by the loader, and by a validator's "format": "date") */
+#define BF__DATE_PATTERN "^(19[7-9][0-9]|2[01][0-9]{2})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+#define BF__YEAR_PATTERN "^(19[7-9][0-9]|2[01][0-9]{2})$"
+_Static_assert(BF_CAL_MIN_YEAR == 1970 && BF_CAL_MAX_YEAR == 2199,
+               "BF__DATE_PATTERN and BF__YEAR_PATTERN spell the calendar's years");
+/* a text written into the CSV files: no control character, and not
+ * beginning with a spreadsheet's formula characters = + - @ */
+#define BF__CELL_PATTERN "^(?![=+@-])[^\\u0000-\\u001f\\u007f-\\u009f]*$"
+/* a policy name: 1 to 31 characters of a-z 0-9 _ -, not beginning with - */
+#define BF__POLICY_NAME_PATTERN "^[a-z0-9_][a-z0-9_-]*$"
+#define BF__POLICY_NAME_MAX     31
+_Static_assert(BF__POLICY_NAME_MAX + 1 == sizeof(((struct bf_policy *)0)->name),
+               "a policy name's length is its field's");
+/* the largest seed: every integer up to 2^53 is exact in a double */
+#define BF__MAX_SEED      9007199254740992.0
+#define BF__MAX_SEED_TEXT "9007199254740992"
 
 /* Where a node came from. */
 struct bf__pos {
@@ -59,6 +85,50 @@ bool bf__problems_full(const struct bf__doc *doc);
 
 /* Hex SHA-256 of what was read so far. */
 void bf__doc_sha256_hex(struct bf__doc *doc, char out[65]);
+
+/* ---- keys.c: the keys of each object, beside its parameter sections ---- */
+
+extern const char *const bf__top_keys[], *const bf__section_keys[], *const bf__city_keys[],
+                                                                        *const bf__policy_keys[],
+                                                                            *const bf__class_keys[];
+extern const size_t bf__top_keys_n, bf__section_keys_n, bf__city_keys_n, bf__policy_keys_n,
+    bf__class_keys_n;
+
+/* ---- dist_forms.c: how a distribution is written ---- */
+
+/* A bound on one number: min (exclusive when min_excl) to max. */
+struct bf__bound {
+    double min;
+    bool min_excl;
+    double max;
+};
+
+/* One key of a distribution's form: its bound in a parameter's
+ * distribution (values >= 0) and a value within it (for tests). */
+struct bf__dist_key {
+    const char *name;
+    struct bf__bound bound;
+    double example;
+};
+
+/*
+ * One way of writing a distribution: {"dist": <kind's name>, key...}, the
+ * first n_required keys required. make builds it from the keys' numbers,
+ * in order (0, or BF_EINVAL/BF_ERANGE with why in diag); arrays: each key
+ * is an array of numbers instead (empirical, built by the loader).
+ */
+struct bf__dist_form {
+    enum bf_dist_kind kind;
+    unsigned n_keys, n_required;
+    struct bf__dist_key key[3];
+    bool arrays;
+    int (*make)(struct bf_dist *d, const double *x, struct bf_diag *diag);
+};
+extern const struct bf__dist_form bf__dist_forms[];
+extern const size_t bf__dist_forms_n;
+
+/* Whether a parameter (a duration or an amount) may be of this kind. */
+bool bf__dist_kind_in_params(enum bf_dist_kind kind);
 
 /* ---- compose.c: composition rules and suggestions ---- */
 

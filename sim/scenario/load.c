@@ -288,11 +288,7 @@ static bool get_enum(struct ld *L, const cJSON *n, const char *path, const char 
     return true;
 }
 
-/* ---- distributions ---- */
-
-static const char *const dist_kinds[] = {"fixed",     "uniform", "triangular", "exponential",
-                                         "lognormal", "gamma",   "weibull",    "empirical",
-                                         "bernoulli", NULL};
+/* ---- distributions (the forms: dist_forms.c) ---- */
 
 static bool dist_num(struct ld *L, const cJSON *obj, const char *path, const char *key, double *out)
 {
@@ -306,18 +302,61 @@ static bool dist_num(struct ld *L, const cJSON *obj, const char *path, const cha
     return get_number(L, n, p, -1e300, 1e300, "", out);
 }
 
-/* Both numbers, each reported when missing (no short circuit). */
-static bool dist_2(struct ld *L, const cJSON *obj, const char *path, const char *k1, double *a,
-                   const char *k2, double *b)
-{
-    bool x = dist_num(L, obj, path, k1, a);
-    bool y = dist_num(L, obj, path, k2, b);
-    return x && y;
-}
-
 static bool has(const cJSON *obj, const char *key)
 {
     return cJSON_GetObjectItemCaseSensitive(obj, key) != NULL;
+}
+
+/* Whether obj holds any key of form f. */
+static bool form_written(const cJSON *obj, const struct bf__dist_form *f)
+{
+    for (unsigned i = 0; i < f->n_keys; i++)
+        if (has(obj, f->key[i].name))
+            return true;
+    return false;
+}
+
+/* An empirical distribution: "values" and optional "weights", arrays. */
+static bool parse_empirical(struct ld *L, const cJSON *n, const char *path,
+                            const struct bf__dist_form *f, struct bf_dist *t, struct bf_diag *d)
+{
+    const char *vk = f->key[0].name, *wk = f->key[1].name;
+    const cJSON *vs = cJSON_GetObjectItemCaseSensitive(n, vk);
+    const cJSON *ws = cJSON_GetObjectItemCaseSensitive(n, wk);
+    char vp[BF_TEXT_MAX], wp[BF_TEXT_MAX];
+    join(vp, sizeof vp, path, vk);
+    join(wp, sizeof wp, path, wk);
+    if (vs == NULL) {
+        PROBLEM(L, n, false, path, "an empirical distribution needs \"%s\"", vk);
+        return false;
+    }
+    if (!want_type(L, vs, vp, cJSON_Array, "an array of numbers") ||
+        (ws && !want_type(L, ws, wp, cJSON_Array, "an array of numbers")))
+        return false;
+    int nv = cJSON_GetArraySize(vs);
+    if (nv < 1 || nv > BF_DIST_EMPIRICAL_MAX) {
+        PROBLEM(L, vs, false, vp, "%d values; an empirical distribution takes 1 to %d", nv,
+                BF_DIST_EMPIRICAL_MAX);
+        return false;
+    }
+    if (ws && cJSON_GetArraySize(ws) != nv) {
+        PROBLEM(L, ws, false, wp, "%d weights for %d values; give one weight per value",
+                cJSON_GetArraySize(ws), nv);
+        return false;
+    }
+    double v[BF_DIST_EMPIRICAL_MAX], w[BF_DIST_EMPIRICAL_MAX];
+    bool ok = true;
+    for (int i = 0; i < nv; i++) {
+        char ip[BF_TEXT_MAX];
+        snprintf(ip, sizeof ip, "%s[%d]", vp, i);
+        ok = get_number(L, cJSON_GetArrayItem(vs, i), ip, -1e300, 1e300, "", &v[i]) && ok;
+        w[i] = 1.0;
+        if (ws) {
+            snprintf(ip, sizeof ip, "%s[%d]", wp, i);
+            ok = get_number(L, cJSON_GetArrayItem(ws, i), ip, 0, 1e300, "", &w[i]) && ok;
+        }
+    }
+    return ok && bf_dist_empirical(t, v, w, (size_t)nv, d) == 0;
 }
 
 static bool parse_dist(struct ld *L, const cJSON *n, const char *path, struct bf_dist *out)
@@ -326,6 +365,14 @@ static bool parse_dist(struct ld *L, const cJSON *n, const char *path, struct bf
     bf_diag_clear(&d);
     struct bf_dist t;
     int rc;
+    const char *kinds[BF_DIST__COUNT + 1];
+    char list[BF_TEXT_MAX] = "";
+    size_t used = 0;
+    for (int k = 0; k < BF_DIST__COUNT; k++) {
+        kinds[k] = bf_dist_kind_name((enum bf_dist_kind)k);
+        used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", k ? ", " : "", kinds[k]);
+    }
+    kinds[BF_DIST__COUNT] = NULL;
     if (cJSON_IsNumber(n)) {
         double v;
         if (!get_number(L, n, path, -1e300, 1e300, "", &v))
@@ -336,130 +383,66 @@ static bool parse_dist(struct ld *L, const cJSON *n, const char *path, struct bf
         char kp[BF_TEXT_MAX];
         join(kp, sizeof kp, path, "dist");
         if (k == NULL) {
-            PROBLEM(L, n, false, path,
-                    "a distribution needs \"dist\": one of fixed, uniform, triangular, "
-                    "exponential, lognormal, gamma, weibull, empirical, bernoulli");
+            PROBLEM(L, n, false, path, "a distribution needs \"dist\": one of %s", list);
             return false;
         }
         int kind;
-        if (!get_enum(L, k, kp, dist_kinds, &kind))
+        if (!get_enum(L, k, kp, kinds, &kind))
             return false;
-        double a = 0, b = 0, c = 0;
-        bool ok = true;
-        static const char *const keys[][5] = {
-            {"dist", "value"},
-            {"dist", "min", "max"},
-            {"dist", "min", "mode", "max"},
-            {"dist", "mean"},
-            {"dist", "median", "p90", "mean", "sd"},
-            {"dist", "mean", "cv", "shape", "scale"},
-            {"dist", "shape", "scale"},
-            {"dist", "values", "weights"},
-            {"dist", "p"},
-        };
-        static const size_t nkeys[] = {2, 3, 4, 2, 5, 5, 3, 3, 2};
-        if (kind == BF_DIST_LOGNORMAL) {
-            static const char *const lk[] = {"dist", "median", "p90", "mean", "sd", "mu", "sigma"};
-            check_keys(L, n, path, lk, 7, "a lognormal distribution");
-        } else {
-            check_keys(L, n, path, keys[kind], nkeys[kind], "this distribution");
-        }
-        switch (kind) {
-        case BF_DIST_FIXED:
-            ok = dist_num(L, n, path, "value", &a) && bf_dist_fixed(&t, a, &d) == 0;
-            break;
-        case BF_DIST_UNIFORM:
-            ok = dist_2(L, n, path, "min", &a, "max", &b);
-            ok = ok && bf_dist_uniform(&t, a, b, &d) == 0;
-            break;
-        case BF_DIST_TRIANGULAR:
-            ok = dist_2(L, n, path, "min", &a, "mode", &b);
-            ok = dist_num(L, n, path, "max", &c) && ok;
-            ok = ok && bf_dist_triangular(&t, a, b, c, &d) == 0;
-            break;
-        case BF_DIST_EXPONENTIAL:
-            ok = dist_num(L, n, path, "mean", &a) && bf_dist_exponential(&t, a, &d) == 0;
-            break;
-        case BF_DIST_LOGNORMAL: {
-            int forms = has(n, "median") + has(n, "p90") > 0;
-            forms += has(n, "mean") + has(n, "sd") > 0;
-            forms += has(n, "mu") + has(n, "sigma") > 0;
-            if (forms != 1) {
-                PROBLEM(L, n, false, path,
-                        "give a lognormal by exactly one of: median and p90; mean and sd; mu "
-                        "and sigma");
-                return false;
-            }
-            if (has(n, "median") || has(n, "p90"))
-                ok = dist_2(L, n, path, "median", &a, "p90", &b) &&
-                     bf_dist_lognormal_median_p90(&t, a, b, &d) == 0;
-            else if (has(n, "mean") || has(n, "sd"))
-                ok = dist_2(L, n, path, "mean", &a, "sd", &b) &&
-                     bf_dist_lognormal_mean_sd(&t, a, b, &d) == 0;
-            else
-                ok = dist_2(L, n, path, "mu", &a, "sigma", &b) &&
-                     bf_dist_lognormal(&t, a, b, &d) == 0;
-            break;
-        }
-        case BF_DIST_GAMMA: {
-            bool mc = has(n, "mean") || has(n, "cv"), ss = has(n, "shape") || has(n, "scale");
-            if (mc == ss) {
-                PROBLEM(L, n, false, path,
-                        "give a gamma by exactly one of: mean and cv; shape and scale");
-                return false;
-            }
-            if (mc)
-                ok = dist_2(L, n, path, "mean", &a, "cv", &b) &&
-                     bf_dist_gamma_mean_cv(&t, a, b, &d) == 0;
-            else
-                ok = dist_2(L, n, path, "shape", &a, "scale", &b) &&
-                     bf_dist_gamma(&t, a, b, &d) == 0;
-            break;
-        }
-        case BF_DIST_WEIBULL:
-            ok = dist_2(L, n, path, "shape", &a, "scale", &b) && bf_dist_weibull(&t, a, b, &d) == 0;
-            break;
-        case BF_DIST_EMPIRICAL: {
-            const cJSON *vs = cJSON_GetObjectItemCaseSensitive(n, "values");
-            const cJSON *ws = cJSON_GetObjectItemCaseSensitive(n, "weights");
-            char vp[BF_TEXT_MAX], wp[BF_TEXT_MAX];
-            join(vp, sizeof vp, path, "values");
-            join(wp, sizeof wp, path, "weights");
-            if (vs == NULL) {
-                PROBLEM(L, n, false, path, "an empirical distribution needs \"values\"");
-                return false;
-            }
-            if (!want_type(L, vs, vp, cJSON_Array, "an array of numbers") ||
-                (ws && !want_type(L, ws, wp, cJSON_Array, "an array of numbers")))
-                return false;
-            int nv = cJSON_GetArraySize(vs);
-            if (nv < 1 || nv > BF_DIST_EMPIRICAL_MAX) {
-                PROBLEM(L, vs, false, vp, "%d values; an empirical distribution takes 1 to %d", nv,
-                        BF_DIST_EMPIRICAL_MAX);
-                return false;
-            }
-            if (ws && cJSON_GetArraySize(ws) != nv) {
-                PROBLEM(L, ws, false, wp, "%d weights for %d values; give one weight per value",
-                        cJSON_GetArraySize(ws), nv);
-                return false;
-            }
-            double v[BF_DIST_EMPIRICAL_MAX], w[BF_DIST_EMPIRICAL_MAX];
-            for (int i = 0; i < nv; i++) {
-                char ip[BF_TEXT_MAX];
-                snprintf(ip, sizeof ip, "%s[%d]", vp, i);
-                ok = get_number(L, cJSON_GetArrayItem(vs, i), ip, -1e300, 1e300, "", &v[i]) && ok;
-                w[i] = 1.0;
-                if (ws) {
-                    snprintf(ip, sizeof ip, "%s[%d]", wp, i);
-                    ok = get_number(L, cJSON_GetArrayItem(ws, i), ip, 0, 1e300, "", &w[i]) && ok;
+        /* the kind's forms, and every key they have */
+        const struct bf__dist_form *forms[4];
+        unsigned n_forms = 0, n_written = 0;
+        const char *keys[8] = {"dist"};
+        size_t nk = 1;
+        for (size_t i = 0; i < bf__dist_forms_n; i++) {
+            const struct bf__dist_form *f = &bf__dist_forms[i];
+            if ((int)f->kind != kind)
+                continue;
+            BF_ASSERT(n_forms < 4);
+            forms[n_forms++] = f;
+            for (unsigned j = 0; j < f->n_keys; j++) {
+                bool seen = false;
+                for (size_t m = 0; m < nk; m++)
+                    seen = seen || strcmp(keys[m], f->key[j].name) == 0;
+                if (!seen) {
+                    BF_ASSERT(nk < 8);
+                    keys[nk++] = f->key[j].name;
                 }
             }
-            ok = ok && bf_dist_empirical(&t, v, w, (size_t)nv, &d) == 0;
-            break;
         }
-        case BF_DIST_BERNOULLI:
-            ok = dist_num(L, n, path, "p", &a) && bf_dist_bernoulli(&t, a, &d) == 0;
-            break;
+        BF_ASSERT(n_forms > 0);
+        check_keys(L, n, path, keys, nk,
+                   kind == BF_DIST_LOGNORMAL ? "a lognormal distribution" : "this distribution");
+        const struct bf__dist_form *f = forms[0];
+        if (n_forms > 1) {
+            for (unsigned i = 0; i < n_forms; i++)
+                if (form_written(n, forms[i])) {
+                    f = forms[i];
+                    n_written++;
+                }
+            if (n_written != 1) {
+                char alt[BF_TEXT_MAX] = "";
+                size_t u = 0;
+                for (unsigned i = 0; i < n_forms; i++)
+                    for (unsigned j = 0; j < forms[i]->n_keys; j++)
+                        u += (size_t)snprintf(alt + u, sizeof alt - u, "%s%s",
+                                              j   ? " and "
+                                              : i ? "; "
+                                                  : "",
+                                              forms[i]->key[j].name);
+                PROBLEM(L, n, false, path, "give a %s by exactly one of: %s", kinds[kind], alt);
+                return false;
+            }
+        }
+        bool ok = true;
+        if (f->arrays) {
+            ok = parse_empirical(L, n, path, f, &t, &d);
+        } else {
+            /* every key, each reported when missing (no short circuit) */
+            double x[3] = {0, 0, 0};
+            for (unsigned j = 0; j < f->n_keys; j++)
+                ok = dist_num(L, n, path, f->key[j].name, &x[j]) && ok;
+            ok = ok && f->make(&t, x, &d) == 0;
         }
         if (!ok) {
             if (d.msg[0])
@@ -642,7 +625,7 @@ static bool set_value(struct ld *L, const struct bf_param_info *pi, const cJSON 
                     pi->unit[0] ? pi->unit : "");
             return false;
         }
-        if (d.kind == BF_DIST_BERNOULLI) {
+        if (!bf__dist_kind_in_params(d.kind)) {
             PROBLEM(L, n, false, path, "a bernoulli distribution (0 or 1) is not allowed here");
             return false;
         }
@@ -764,10 +747,7 @@ enum {
     SEC_NO_ARRIVALS = 2,
 };
 
-static const char *const section_names[] = {"arrivals",   "clearance", "port",
-                                            "warehouse",  "returns",   "rebate",
-                                            "categories", "lanes",     "channels"};
-#define N_SECTIONS 9
+#define N_SECTIONS bf__section_keys_n
 
 static void apply_categories(struct ld *L, const cJSON *obj, const char *path, struct bf_params *p,
                              unsigned flags)
@@ -923,18 +903,19 @@ static void apply_sections(struct ld *L, const cJSON *obj, const char *path, str
 {
     if (!want_type(L, obj, path, cJSON_Object, "an object"))
         return;
-    const char *keys[N_SECTIONS + 16];
+    const char *keys[16 + 16];
     size_t nk = 0;
+    BF_ASSERT(N_SECTIONS <= 16);
     for (size_t i = 0; i < N_SECTIONS; i++)
-        keys[nk++] = section_names[i];
-    for (size_t i = 0; i < n_extra && nk < N_SECTIONS + 16; i++)
+        keys[nk++] = bf__section_keys[i];
+    for (size_t i = 0; i < n_extra && nk < 16 + 16; i++)
         keys[nk++] = extra[i];
     check_keys(L, obj, path, keys, nk, what);
     /* structure first, then what refers to it */
     static const char *const order[] = {"categories", "lanes",     "channels",
                                         "arrivals",   "clearance", "port",
                                         "warehouse",  "returns",   "rebate"};
-    for (size_t o = 0; o < N_SECTIONS; o++) {
+    for (size_t o = 0; o < sizeof order / sizeof order[0]; o++) {
         const cJSON *m = cJSON_GetObjectItemCaseSensitive(obj, order[o]);
         if (m == NULL)
             continue;
@@ -962,27 +943,6 @@ static void apply_sections(struct ld *L, const cJSON *obj, const char *path, str
 
 /* ---- the scenario ---- */
 
-static const char *const top_keys[] = {
-    "$schema", "name",     "description", "extends",  "horizon", "replications", "seed",
-    "finance", "calendar", "rule",        "defaults", "classes", "cities",       "policies",
-    "compare", "sweeps",   "sensitivity", "notes",    "select"};
-static const char *const city_keys[] = {"name",
-                                        "name_zh",
-                                        "province",
-                                        "class",
-                                        "candidate",
-                                        "note",
-                                        "effective_date",
-                                        "shipments_per_day",
-                                        "annual_export_cost_cny",
-                                        "annual_export_fob_cny",
-                                        "channel_mix",
-                                        "add"};
-static const char *const policy_keys[] = {"description", "effective_date", "by_class", "by_city",
-                                          "add"};
-#define N_POLICY_KEYS (sizeof policy_keys / sizeof policy_keys[0])
-/* what a class may hold beside its sections: "add" (compose.c) */
-static const char *const class_keys[] = {"add"};
 
 static const cJSON *item(const cJSON *obj, const char *key)
 {
@@ -1482,7 +1442,7 @@ static void check_layers(struct ld *L, const cJSON *root, const cJSON *ps,
             else
                 key_is_cell(L, c, cp);
             *tmp = *base;
-            apply_sections(L, c, cp, tmp, 0, class_keys, 1, "a class");
+            apply_sections(L, c, cp, tmp, 0, bf__class_keys, bf__class_keys_n, "a class");
             check_add(L, c, cp);
         }
     }
@@ -1493,7 +1453,8 @@ static void check_layers(struct ld *L, const cJSON *root, const cJSON *ps,
         if (p == NULL || !want_type(L, p, pp, cJSON_Object, "an object"))
             continue;
         *tmp = *base;
-        apply_sections(L, p, pp, tmp, SEC_NO_ARRIVALS, policy_keys, N_POLICY_KEYS, "a policy");
+        apply_sections(L, p, pp, tmp, SEC_NO_ARRIVALS, bf__policy_keys, bf__policy_keys_n,
+                       "a policy");
         check_add(L, p, pp);
         const cJSON *n;
         if ((n = item(p, "effective_date")) != NULL) {
@@ -1924,8 +1885,7 @@ static void build_cities(struct ld *L, const cJSON *root, const cJSON *ps,
         if (city->cls[0] && classes && item(classes, city->cls))
             apply_sections(L, item(classes, city->cls), "", cb, 0, NULL, 0, "a class");
         L->report = was; /* the city's own sections are reported here, once */
-        apply_sections(L, c, cp, cb, 0, city_keys, sizeof city_keys / sizeof city_keys[0],
-                       "a city");
+        apply_sections(L, c, cp, cb, 0, bf__city_keys, bf__city_keys_n, "a city");
         apply_city_shorthands(L, c, cp, cb);
         L->report = false;
         for (uint32_t k = 0; k < sc->n_policies; k++) {
@@ -1934,7 +1894,8 @@ static void build_cities(struct ld *L, const cJSON *root, const cJSON *ps,
             const cJSON *pol = policy_obj(ps, sc, k);
             if (pol == NULL)
                 continue;
-            apply_sections(L, pol, "", p, SEC_NO_ARRIVALS, policy_keys, N_POLICY_KEYS, "a policy");
+            apply_sections(L, pol, "", p, SEC_NO_ARRIVALS, bf__policy_keys, bf__policy_keys_n,
+                           "a policy");
             const cJSON *bc = item(pol, "by_class");
             if (city->cls[0] && cJSON_IsObject(bc) && item(bc, city->cls))
                 apply_sections(L, item(bc, city->cls), "", p, SEC_NO_ARRIVALS, NULL, 0, "");
@@ -2574,7 +2535,7 @@ static void select_cities(struct ld *L, const cJSON *root)
 static void load_root(struct ld *L, const cJSON *root)
 {
     struct bf_scenario *sc = L->sc;
-    check_keys(L, root, "", top_keys, sizeof top_keys / sizeof top_keys[0], "a scenario");
+    check_keys(L, root, "", bf__top_keys, bf__top_keys_n, "a scenario");
     const cJSON *n;
     if ((n = item(root, "name")) == NULL)
         PROBLEM(L, root, false, "name", "missing: every scenario needs a \"name\"");
@@ -2590,7 +2551,7 @@ static void load_root(struct ld *L, const cJSON *root)
         get_uint(L, n, "replications", 1, BF_MAX_REPLICATIONS, &u))
         sc->replications = (uint32_t)u;
     sc->seed = 1;
-    if ((n = item(root, "seed")) != NULL && get_uint(L, n, "seed", 0, 9007199254740992.0, &u))
+    if ((n = item(root, "seed")) != NULL && get_uint(L, n, "seed", 0, BF__MAX_SEED, &u))
         sc->seed = u;
     sc->rule = BF_RULE_CREATION;
     if ((n = item(root, "rule")) != NULL) {
