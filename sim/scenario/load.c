@@ -2022,52 +2022,6 @@ static bool resolve_param(const struct bf_params *p, const char *path, struct bf
     return false;
 }
 
-static void *pvalue_base(const struct bf_pvalue *v, struct bf_params *p)
-{
-    switch (v->table) {
-    case 1:
-        return &p->category[v->index];
-    case 2:
-        return &p->lane[v->index];
-    case 3:
-        return &p->channel[v->index];
-    default:
-        return p;
-    }
-}
-
-void bf_sweep_apply(const struct bf_pvalue *v, struct bf_params *p)
-{
-    unsigned char *b = (unsigned char *)pvalue_base(v, p) + v->pi->offset;
-    size_t size;
-    switch (v->pi->type) {
-    case BF_PT_NUMBER:
-    case BF_PT_PROB:
-        size = sizeof(double);
-        break;
-    case BF_PT_UINT:
-        size = sizeof(uint32_t);
-        break;
-    case BF_PT_BOOL:
-    case BF_PT_ENUM:
-        size = sizeof(int);
-        break;
-    case BF_PT_DIST:
-        size = sizeof(struct bf_dist);
-        break;
-    case BF_PT_SCHEDULE:
-        size = sizeof(struct bf_periodic);
-        break;
-    case BF_PT_MONTHS12:
-        size = 12 * sizeof(double);
-        break;
-    default:
-        size = BF_MAX_LANES * sizeof(double);
-        break;
-    }
-    memcpy(b, &v->v, size);
-}
-
 /*
  * A sweep value must leave the rules of every city valid as a whole
  * (bf_params_check), or the run would stop half-way with exit status 1 on a
@@ -2202,7 +2156,7 @@ static void load_sweeps(struct ld *L, const cJSON *root, const struct bf_params 
             struct bf_pvalue *pv = &w->value[w->n_values];
             *pv = proto;
             *tmp = *base;
-            void *b = pvalue_base(pv, tmp);
+            void *b = bf_pvalue_base(pv, tmp);
             if (!set_value(L, pv->pi, v, vp, b, tmp)) {
                 ok = false;
                 continue;
@@ -2239,7 +2193,7 @@ double bf_sens_value(const struct bf_sens_param *sp, double u)
 void bf_sens_apply(const struct bf_sens_param *sp, double u, struct bf_params *p)
 {
     BF_ASSERT(sp->kind != BF_SK_EFFECTIVE_SHIFT);
-    unsigned char *b = (unsigned char *)pvalue_base(&sp->proto, p) + sp->proto.pi->offset;
+    unsigned char *b = (unsigned char *)bf_pvalue_base(&sp->proto, p) + sp->proto.pi->offset;
     const double v = bf_sens_value(sp, u);
     if (sp->kind == BF_SK_FACTOR) {
         bf_dist_scale((struct bf_dist *)(void *)b, v);
@@ -2276,7 +2230,7 @@ static bool check_sens_ends(struct ld *L, const struct bf_sens_param *sp, const 
                     continue; /* reported as it is */
                 *tmp = sc->city[i].params[k];
                 bf_sens_apply(sp, (double)end, tmp);
-                const void *b = pvalue_base(&sp->proto, tmp);
+                const void *b = bf_pvalue_base(&sp->proto, tmp);
                 if (bf_param_check_value(sp->proto.pi, b, &d) == 0 && bf_params_check(tmp, &d) == 0)
                     continue;
                 PROBLEM(L, node, false, path,
@@ -2761,8 +2715,9 @@ int bf_sens_param_resolve(const struct bf_scenario *sc, const char *path, double
                 *tmp = sc->city[i].params[k];
                 if (out->kind == BF_SK_FACTOR) {
                     const struct bf_dist *dd =
-                        (const struct bf_dist *)(const void *)((const unsigned char *)pvalue_base(
-                                                                   &out->proto, tmp) +
+                        (const struct bf_dist *)(const void *)((const unsigned char *)
+                                                                   bf_pvalue_base(&out->proto,
+                                                                                  tmp) +
                                                                pi->offset);
                     if (dd->kind == BF_DIST_BERNOULLI) {
                         snprintf(why, n, "%s: a bernoulli distribution cannot be scaled", path);
@@ -2771,7 +2726,7 @@ int bf_sens_param_resolve(const struct bf_scenario *sc, const char *path, double
                     }
                 }
                 bf_sens_apply(out, (double)end, tmp);
-                const void *b = pvalue_base(&out->proto, tmp);
+                const void *b = bf_pvalue_base(&out->proto, tmp);
                 if (bf_param_check_value(pi, b, &d) == 0 && bf_params_check(tmp, &d) == 0)
                     continue;
                 snprintf(why, n,
@@ -2787,6 +2742,6 @@ int bf_sens_param_resolve(const struct bf_scenario *sc, const char *path, double
 
 const void *bf_sens_param_field(const struct bf_sens_param *sp, const struct bf_params *p)
 {
-    return (const unsigned char *)pvalue_base(&sp->proto, (struct bf_params *)(uintptr_t)p) +
+    return (const unsigned char *)bf_pvalue_base(&sp->proto, (struct bf_params *)(uintptr_t)p) +
            sp->proto.pi->offset;
 }
