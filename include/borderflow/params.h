@@ -64,6 +64,9 @@ enum bf_regime_rule {
 };
 
 const char *bf_channel_code(enum bf_channel c); /* "9610" ... */
+/* The codes of the channels in enum order (BF_CH_COUNT of them), then NULL:
+ * the keys of "channels" and "channel_mix" in a scenario. */
+extern const char *const bf_channel_codes[];
 const char *bf_mode_name(enum bf_mode m);
 const char *bf_trigger_name(enum bf_rebate_trigger t);
 const char *bf_filing_name(enum bf_filing f);

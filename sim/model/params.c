@@ -14,7 +14,7 @@
 
 /* ---- names ---- */
 
-static const char *const channel_codes[] = {"9610", "9710", "9810", "0110", NULL};
+const char *const bf_channel_codes[] = {"9610", "9710", "9810", "0110", NULL};
 static const char *const mode_names[] = {"sea", "air", "rail", "express", NULL};
 static const char *const trigger_names[] = {"departure", "closure", "sale", "never", NULL};
 static const char *const filing_names[] = {"continuous", "monthly", NULL};
@@ -23,7 +23,7 @@ static const char *const rule_names[] = {"creation", "event", NULL};
 
 const char *bf_channel_code(enum bf_channel c)
 {
-    return (unsigned)c < BF_CH_COUNT ? channel_codes[c] : "?";
+    return (unsigned)c < BF_CH_COUNT ? bf_channel_codes[c] : "?";
 }
 
 const char *bf_mode_name(enum bf_mode m)

@@ -874,20 +874,18 @@ static void apply_lanes(struct ld *L, const cJSON *obj, const char *path, struct
     }
 }
 
-static const char *const channel_keys[] = {"9610", "9710", "9810", "0110"};
-
 static void apply_channels(struct ld *L, const cJSON *obj, const char *path, struct bf_params *p)
 {
     if (!want_type(L, obj, path, cJSON_Object, "an object of channels by customs code"))
         return;
-    check_keys(L, obj, path, channel_keys, 4, "channels (customs supervision codes)");
+    check_keys(L, obj, path, bf_channel_codes, BF_CH_COUNT, "channels (customs supervision codes)");
     const cJSON *m;
     cJSON_ArrayForEach(m, obj)
     {
         char mp[BF_TEXT_MAX];
         join(mp, sizeof mp, path, m->string);
         for (int c = 0; c < BF_CH_COUNT; c++)
-            if (strcmp(channel_keys[c], m->string) == 0)
+            if (strcmp(bf_channel_codes[c], m->string) == 0)
                 apply_table(L, m, mp, bf_channel_table, bf_channel_table_n, "", &p->channel[c], p,
                             "a channel");
     }
@@ -1705,11 +1703,11 @@ static void apply_city_shorthands(struct ld *L, const cJSON *c, const char *cp, 
         join(ap, sizeof ap, cp, "channel_mix");
         if (!want_type(L, n, ap, cJSON_Object, "an object such as {\"9810\": 0.4, \"9610\": 0.6}"))
             return;
-        check_keys(L, n, ap, channel_keys, 4, "a channel mix");
+        check_keys(L, n, ap, bf_channel_codes, BF_CH_COUNT, "a channel mix");
         for (int ch = 0; ch < BF_CH_COUNT; ch++) {
-            const cJSON *w = item(n, channel_keys[ch]);
+            const cJSON *w = item(n, bf_channel_codes[ch]);
             char wp[BF_TEXT_MAX];
-            join(wp, sizeof wp, ap, channel_keys[ch]);
+            join(wp, sizeof wp, ap, bf_channel_codes[ch]);
             if (w != NULL)
                 get_number(L, w, wp, 0, 1e6, "weight", &p->channel[ch].share);
         }
@@ -2005,7 +2003,7 @@ static bool resolve_param(const struct bf_params *p, const char *path, struct bf
         v->table = 3;
         v->index = -1;
         for (int c = 0; c < BF_CH_COUNT; c++)
-            if (strcmp(channel_keys[c], name) == 0)
+            if (strcmp(bf_channel_codes[c], name) == 0)
                 v->index = c;
         t = bf_channel_table;
         n = bf_channel_table_n;
