@@ -86,6 +86,80 @@ bool bf__problems_full(const struct bf__doc *doc);
 /* Hex SHA-256 of what was read so far. */
 void bf__doc_sha256_hex(struct bf__doc *doc, char out[65]);
 
+/* ---- the loader: its state and the helpers its files share ---- */
+
+/* The loader's state while it reads one scenario. */
+struct bf__ld {
+    struct bf__doc *doc;
+    struct bf_scenario *sc;
+    bool report;     /* report problems (the checking pass) */
+    bool bad;        /* a problem was found */
+    bool horizon_ok; /* horizon.window, warmup_days and tail_days are valid */
+    int n_classes;
+    const cJSON *classes;
+    /* per city listed: where its effective date is written (its own, or
+     * the compared policy's; NULL for none), and whether "select" keeps it */
+    const cJSON **eff_node;
+    bool *eff_own;
+    bool *keep;
+};
+
+#define BF__PROBLEM(L, node, at_key, path, ...)                                                    \
+    do {                                                                                           \
+        (L)->bad = true;                                                                           \
+        if ((L)->report)                                                                           \
+            bf__problem((L)->doc, (node), (at_key), (path), __VA_ARGS__);                          \
+    } while (0)
+
+/* A problem at node: counted always, kept and worded in the checking pass. */
+/* what a parameter section may do (bf__apply_sections) */
+enum {
+    BF__SEC_STRUCTURE = 1, /* may add and remove categories and lanes (defaults only) */
+    BF__SEC_NO_ARRIVALS = 2,
+};
+
+/* values: typed values from JSON, each checked, with a located problem
+ * when wrong (false then) */
+void bf__join(char *out, size_t size, const char *path, const char *key);
+const cJSON *bf__item(const cJSON *obj, const char *key);
+void bf__check_keys(struct bf__ld *L, const cJSON *obj, const char *path, const char *const *keys,
+                    size_t n, const char *what);
+bool bf__want_type(struct bf__ld *L, const cJSON *n, const char *path, int type, const char *what);
+bool bf__get_number(struct bf__ld *L, const cJSON *n, const char *path, double lo, double hi,
+                    const char *unit, double *out);
+bool bf__get_uint(struct bf__ld *L, const cJSON *n, const char *path, double lo, double hi,
+                  uint64_t *out);
+bool bf__get_string(struct bf__ld *L, const cJSON *n, const char *path, size_t max, char *out);
+bool bf__get_cell(struct bf__ld *L, const cJSON *n, const char *path, size_t max, char *out);
+bool bf__key_is_cell(struct bf__ld *L, const cJSON *m, const char *path);
+bool bf__get_date(struct bf__ld *L, const cJSON *n, const char *path, int32_t *out);
+bool bf__get_enum(struct bf__ld *L, const cJSON *n, const char *path, const char *const *choices,
+                  int *out);
+bool bf__get_name(struct bf__ld *L, const cJSON *n, const char *path, char *out, size_t size);
+bool bf__set_value(struct bf__ld *L, const struct bf_param_info *pi, const cJSON *n,
+                   const char *path, void *base, const struct bf_params *lanes);
+void bf__apply_table(struct bf__ld *L, const cJSON *obj, const char *path,
+                     const struct bf_param_info *t, size_t n, const char *prefix, void *base,
+                     const struct bf_params *lanes, const char *what);
+
+/* layers: parameter sections, policies, classes and cities */
+void bf__apply_sections(struct bf__ld *L, const cJSON *obj, const char *path, struct bf_params *p,
+                        unsigned flags, const char *const *extra, size_t n_extra, const char *what);
+const cJSON *bf__load_policies(struct bf__ld *L, const cJSON *root);
+void bf__check_layers(struct bf__ld *L, const cJSON *root, const cJSON *ps,
+                      const struct bf_params *base);
+void bf__check_effective_dates(struct bf__ld *L, const cJSON *root);
+void bf__load_cities(struct bf__ld *L, const cJSON *root, const cJSON *ps);
+void bf__build_cities(struct bf__ld *L, const cJSON *root, const cJSON *ps,
+                      const struct bf_params *base);
+void bf__check_cities(struct bf__ld *L, const cJSON *root);
+void bf__select_cities(struct bf__ld *L, const cJSON *root);
+const char *bf__policy_hint(struct bf__ld *L, const char *s, char *buf, size_t size);
+
+/* sweeps and the sensitivity study */
+void bf__load_sweeps(struct bf__ld *L, const cJSON *root, const struct bf_params *base);
+void bf__load_sensitivity(struct bf__ld *L, const cJSON *root, const struct bf_params *base);
+
 /* ---- keys.c: the keys of each object, beside its parameter sections ---- */
 
 extern const char *const bf__top_keys[], *const bf__section_keys[], *const bf__city_keys[],

@@ -23,28 +23,6 @@
 
 #define MAX_UNIT_COST_CNY 1e9 /* keeps every amount in fen far inside int64 */
 
-struct ld {
-    struct bf__doc *doc;
-    struct bf_scenario *sc;
-    bool report;     /* report problems (the checking pass) */
-    bool bad;        /* a problem was found */
-    bool horizon_ok; /* horizon.window, warmup_days and tail_days are valid */
-    int n_classes;
-    const cJSON *classes;
-    /* per city listed: where its effective date is written (its own, or
-     * the compared policy's; NULL for none), and whether "select" keeps it */
-    const cJSON **eff_node;
-    bool *eff_own;
-    bool *keep;
-};
-
-#define PROBLEM(L, node, at_key, path, ...)                                                        \
-    do {                                                                                           \
-        (L)->bad = true;                                                                           \
-        if ((L)->report)                                                                           \
-            bf__problem((L)->doc, (node), (at_key), (path), __VA_ARGS__);                          \
-    } while (0)
-
 /* JSON type names for messages. */
 static const char *type_name(const cJSON *n)
 {
@@ -63,7 +41,7 @@ static const char *type_name(const cJSON *n)
     return "something else";
 }
 
-static void join(char *out, size_t size, const char *path, const char *key)
+void bf__join(char *out, size_t size, const char *path, const char *key)
 {
     if (path[0] == '\0')
         snprintf(out, size, "%s", key);
@@ -74,21 +52,21 @@ static void join(char *out, size_t size, const char *path, const char *key)
 /* Reports members of obj not named in keys[], with a suggestion. (A key
  * written twice is reported in the file it is written in, before the
  * merge: bf__compose_check_file.) */
-static void check_keys(struct ld *L, const cJSON *obj, const char *path, const char *const *keys,
-                       size_t n, const char *what)
+void bf__check_keys(struct bf__ld *L, const cJSON *obj, const char *path, const char *const *keys,
+                    size_t n, const char *what)
 {
     const cJSON *m;
     cJSON_ArrayForEach(m, obj)
     {
         char p[BF_TEXT_MAX];
-        join(p, sizeof p, path, m->string);
+        bf__join(p, sizeof p, path, m->string);
         bool known = false;
         for (size_t i = 0; i < n && !known; i++)
             known = strcmp(keys[i], m->string) == 0;
         if (!known && bf__problems_full(L->doc)) {
             /* only counted: the suggestion (an edit distance to every key)
              * would be work for nothing, a million times in a 16 MiB file */
-            PROBLEM(L, m, true, p, "unknown key '%s' in %s", m->string, what);
+            BF__PROBLEM(L, m, true, p, "unknown key '%s' in %s", m->string, what);
             continue;
         }
         if (!known) {
@@ -101,55 +79,56 @@ static void check_keys(struct ld *L, const cJSON *obj, const char *path, const c
             if (used >= sizeof list)
                 memcpy(list + sizeof list - 4, "...", 4);
             if (s != NULL)
-                PROBLEM(L, m, true, p, "unknown key '%s' in %s; did you mean '%s'?", m->string,
-                        what, s);
+                BF__PROBLEM(L, m, true, p, "unknown key '%s' in %s; did you mean '%s'?", m->string,
+                            what, s);
             else
-                PROBLEM(L, m, true, p, "unknown key '%s' in %s; allowed: %s", m->string, what,
-                        list);
+                BF__PROBLEM(L, m, true, p, "unknown key '%s' in %s; allowed: %s", m->string, what,
+                            list);
             continue;
         }
     }
 }
 
-static bool want_type(struct ld *L, const cJSON *n, const char *path, int type, const char *what)
+bool bf__want_type(struct bf__ld *L, const cJSON *n, const char *path, int type, const char *what)
 {
     bool ok =
         (type == cJSON_Object && cJSON_IsObject(n)) || (type == cJSON_Array && cJSON_IsArray(n)) ||
         (type == cJSON_String && cJSON_IsString(n)) ||
         (type == cJSON_Number && cJSON_IsNumber(n)) || (type == cJSON_True && cJSON_IsBool(n));
     if (!ok)
-        PROBLEM(L, n, false, path, "expected %s, found %s", what, type_name(n));
+        BF__PROBLEM(L, n, false, path, "expected %s, found %s", what, type_name(n));
     return ok;
 }
 
-static bool get_number(struct ld *L, const cJSON *n, const char *path, double lo, double hi,
-                       const char *unit, double *out)
+bool bf__get_number(struct bf__ld *L, const cJSON *n, const char *path, double lo, double hi,
+                    const char *unit, double *out)
 {
-    if (!want_type(L, n, path, cJSON_Number, "a number"))
+    if (!bf__want_type(L, n, path, cJSON_Number, "a number"))
         return false;
     double v = n->valuedouble;
     if (!isfinite(v)) {
-        PROBLEM(L, n, false, path, "the number is too large to represent (finite numbers only)");
+        BF__PROBLEM(L, n, false, path,
+                    "the number is too large to represent (finite numbers only)");
         return false;
     }
     if (v < lo || v > hi) {
-        PROBLEM(L, n, false, path, "%.16g is outside the allowed range [%.16g, %.16g]%s%s", v, lo,
-                hi, unit && unit[0] ? " " : "", unit ? unit : "");
+        BF__PROBLEM(L, n, false, path, "%.16g is outside the allowed range [%.16g, %.16g]%s%s", v,
+                    lo, hi, unit && unit[0] ? " " : "", unit ? unit : "");
         return false;
     }
     *out = v;
     return true;
 }
 
-static bool get_uint(struct ld *L, const cJSON *n, const char *path, double lo, double hi,
-                     uint64_t *out)
+bool bf__get_uint(struct bf__ld *L, const cJSON *n, const char *path, double lo, double hi,
+                  uint64_t *out)
 {
     double v;
-    if (!get_number(L, n, path, lo, hi, "", &v))
+    if (!bf__get_number(L, n, path, lo, hi, "", &v))
         return false;
     if (v != floor(v)) {
-        PROBLEM(L, n, false, path, "%.16g is not a whole number; use one from %.16g to %.16g", v,
-                lo, hi);
+        BF__PROBLEM(L, n, false, path, "%.16g is not a whole number; use one from %.16g to %.16g",
+                    v, lo, hi);
         return false;
     }
     *out = (uint64_t)v;
@@ -167,20 +146,20 @@ static bool has_control(const char *s)
     return false;
 }
 
-static bool get_string(struct ld *L, const cJSON *n, const char *path, size_t max, char *out)
+bool bf__get_string(struct bf__ld *L, const cJSON *n, const char *path, size_t max, char *out)
 {
-    if (!want_type(L, n, path, cJSON_String, "a string"))
+    if (!bf__want_type(L, n, path, cJSON_String, "a string"))
         return false;
     size_t len = strlen(n->valuestring);
     if (len >= max) {
-        PROBLEM(L, n, false, path, "the text is %zu bytes long; at most %zu are allowed", len,
-                max - 1);
+        BF__PROBLEM(L, n, false, path, "the text is %zu bytes long; at most %zu are allowed", len,
+                    max - 1);
         return false;
     }
     if (has_control(n->valuestring)) {
-        PROBLEM(L, n, false, path,
-                "control characters (such as a newline or tab) are not "
-                "allowed in this text");
+        BF__PROBLEM(L, n, false, path,
+                    "control characters (such as a newline or tab) are not "
+                    "allowed in this text");
         return false;
     }
     memcpy(out, n->valuestring, len + 1);
@@ -212,13 +191,13 @@ static const char *cell_problem(const char *s)
 }
 
 /* A text of at most max - 1 bytes that may be a CSV cell (cell_problem). */
-static bool get_cell(struct ld *L, const cJSON *n, const char *path, size_t max, char *out)
+bool bf__get_cell(struct bf__ld *L, const cJSON *n, const char *path, size_t max, char *out)
 {
-    if (!get_string(L, n, path, max, out))
+    if (!bf__get_string(L, n, path, max, out))
         return false;
     const char *why = cell_problem(out);
     if (why != NULL) {
-        PROBLEM(L, n, false, path, "%s", why);
+        BF__PROBLEM(L, n, false, path, "%s", why);
         return false;
     }
     return true;
@@ -226,29 +205,29 @@ static bool get_cell(struct ld *L, const cJSON *n, const char *path, size_t max,
 
 /* The same for a name written as a member's key (a category, a lane, a
  * class, a policy): reported at the key. */
-static bool key_is_cell(struct ld *L, const cJSON *m, const char *path)
+bool bf__key_is_cell(struct bf__ld *L, const cJSON *m, const char *path)
 {
     const char *why = cell_problem(m->string);
     if (why != NULL)
-        PROBLEM(L, m, true, path, "%s", why);
+        BF__PROBLEM(L, m, true, path, "%s", why);
     return why == NULL;
 }
 
-static bool get_date(struct ld *L, const cJSON *n, const char *path, int32_t *out)
+bool bf__get_date(struct bf__ld *L, const cJSON *n, const char *path, int32_t *out)
 {
-    if (!want_type(L, n, path, cJSON_String, "a date as \"YYYY-MM-DD\""))
+    if (!bf__want_type(L, n, path, cJSON_String, "a date as \"YYYY-MM-DD\""))
         return false;
     struct bf_diag d;
     bf_diag_clear(&d);
     if (bf_date_parse(n->valuestring, out, &d) != 0) {
-        PROBLEM(L, n, false, path, "%s", d.msg);
+        BF__PROBLEM(L, n, false, path, "%s", d.msg);
         return false;
     }
     int y, m, dd;
     bf_date_to_ymd(*out, &y, &m, &dd);
     if (y < BF_CAL_MIN_YEAR || y > BF_CAL_MAX_YEAR) {
-        PROBLEM(L, n, false, path, "year %d is outside %d..%d", y, BF_CAL_MIN_YEAR,
-                BF_CAL_MAX_YEAR);
+        BF__PROBLEM(L, n, false, path, "year %d is outside %d..%d", y, BF_CAL_MIN_YEAR,
+                    BF_CAL_MAX_YEAR);
         return false;
     }
     return true;
@@ -262,8 +241,8 @@ static int find_choice(const char *const *choices, const char *s)
     return -1;
 }
 
-static bool get_enum(struct ld *L, const cJSON *n, const char *path, const char *const *choices,
-                     int *out)
+bool bf__get_enum(struct bf__ld *L, const cJSON *n, const char *path, const char *const *choices,
+                  int *out)
 {
     char list[BF_TEXT_MAX] = "";
     size_t used = 0, count = 0;
@@ -271,17 +250,18 @@ static bool get_enum(struct ld *L, const cJSON *n, const char *path, const char 
         used += (size_t)snprintf(list + used, used < sizeof list ? sizeof list - used : 0,
                                  "%s\"%s\"", count ? ", " : "", choices[count]);
     if (!cJSON_IsString(n)) {
-        PROBLEM(L, n, false, path, "expected one of %s, found %s", list, type_name(n));
+        BF__PROBLEM(L, n, false, path, "expected one of %s, found %s", list, type_name(n));
         return false;
     }
     int k = find_choice(choices, n->valuestring);
     if (k < 0) {
         const char *s = bf__suggest(n->valuestring, choices, count);
         if (s)
-            PROBLEM(L, n, false, path, "'%s' is not allowed; did you mean '%s'? (one of %s)",
-                    n->valuestring, s, list);
+            BF__PROBLEM(L, n, false, path, "'%s' is not allowed; did you mean '%s'? (one of %s)",
+                        n->valuestring, s, list);
         else
-            PROBLEM(L, n, false, path, "'%s' is not allowed; use one of %s", n->valuestring, list);
+            BF__PROBLEM(L, n, false, path, "'%s' is not allowed; use one of %s", n->valuestring,
+                        list);
         return false;
     }
     *out = k;
@@ -290,16 +270,17 @@ static bool get_enum(struct ld *L, const cJSON *n, const char *path, const char 
 
 /* ---- distributions (the forms: dist_forms.c) ---- */
 
-static bool dist_num(struct ld *L, const cJSON *obj, const char *path, const char *key, double *out)
+static bool dist_num(struct bf__ld *L, const cJSON *obj, const char *path, const char *key,
+                     double *out)
 {
     const cJSON *n = cJSON_GetObjectItemCaseSensitive(obj, key);
     char p[BF_TEXT_MAX];
-    join(p, sizeof p, path, key);
+    bf__join(p, sizeof p, path, key);
     if (n == NULL) {
-        PROBLEM(L, obj, false, path, "this distribution needs \"%s\"", key);
+        BF__PROBLEM(L, obj, false, path, "this distribution needs \"%s\"", key);
         return false;
     }
-    return get_number(L, n, p, -1e300, 1e300, "", out);
+    return bf__get_number(L, n, p, -1e300, 1e300, "", out);
 }
 
 static bool has(const cJSON *obj, const char *key)
@@ -317,31 +298,31 @@ static bool form_written(const cJSON *obj, const struct bf__dist_form *f)
 }
 
 /* An empirical distribution: "values" and optional "weights", arrays. */
-static bool parse_empirical(struct ld *L, const cJSON *n, const char *path,
+static bool parse_empirical(struct bf__ld *L, const cJSON *n, const char *path,
                             const struct bf__dist_form *f, struct bf_dist *t, struct bf_diag *d)
 {
     const char *vk = f->key[0].name, *wk = f->key[1].name;
     const cJSON *vs = cJSON_GetObjectItemCaseSensitive(n, vk);
     const cJSON *ws = cJSON_GetObjectItemCaseSensitive(n, wk);
     char vp[BF_TEXT_MAX], wp[BF_TEXT_MAX];
-    join(vp, sizeof vp, path, vk);
-    join(wp, sizeof wp, path, wk);
+    bf__join(vp, sizeof vp, path, vk);
+    bf__join(wp, sizeof wp, path, wk);
     if (vs == NULL) {
-        PROBLEM(L, n, false, path, "an empirical distribution needs \"%s\"", vk);
+        BF__PROBLEM(L, n, false, path, "an empirical distribution needs \"%s\"", vk);
         return false;
     }
-    if (!want_type(L, vs, vp, cJSON_Array, "an array of numbers") ||
-        (ws && !want_type(L, ws, wp, cJSON_Array, "an array of numbers")))
+    if (!bf__want_type(L, vs, vp, cJSON_Array, "an array of numbers") ||
+        (ws && !bf__want_type(L, ws, wp, cJSON_Array, "an array of numbers")))
         return false;
     int nv = cJSON_GetArraySize(vs);
     if (nv < 1 || nv > BF_DIST_EMPIRICAL_MAX) {
-        PROBLEM(L, vs, false, vp, "%d values; an empirical distribution takes 1 to %d", nv,
-                BF_DIST_EMPIRICAL_MAX);
+        BF__PROBLEM(L, vs, false, vp, "%d values; an empirical distribution takes 1 to %d", nv,
+                    BF_DIST_EMPIRICAL_MAX);
         return false;
     }
     if (ws && cJSON_GetArraySize(ws) != nv) {
-        PROBLEM(L, ws, false, wp, "%d weights for %d values; give one weight per value",
-                cJSON_GetArraySize(ws), nv);
+        BF__PROBLEM(L, ws, false, wp, "%d weights for %d values; give one weight per value",
+                    cJSON_GetArraySize(ws), nv);
         return false;
     }
     double v[BF_DIST_EMPIRICAL_MAX], w[BF_DIST_EMPIRICAL_MAX];
@@ -349,17 +330,17 @@ static bool parse_empirical(struct ld *L, const cJSON *n, const char *path,
     for (int i = 0; i < nv; i++) {
         char ip[BF_TEXT_MAX];
         snprintf(ip, sizeof ip, "%s[%d]", vp, i);
-        ok = get_number(L, cJSON_GetArrayItem(vs, i), ip, -1e300, 1e300, "", &v[i]) && ok;
+        ok = bf__get_number(L, cJSON_GetArrayItem(vs, i), ip, -1e300, 1e300, "", &v[i]) && ok;
         w[i] = 1.0;
         if (ws) {
             snprintf(ip, sizeof ip, "%s[%d]", wp, i);
-            ok = get_number(L, cJSON_GetArrayItem(ws, i), ip, 0, 1e300, "", &w[i]) && ok;
+            ok = bf__get_number(L, cJSON_GetArrayItem(ws, i), ip, 0, 1e300, "", &w[i]) && ok;
         }
     }
     return ok && bf_dist_empirical(t, v, w, (size_t)nv, d) == 0;
 }
 
-static bool parse_dist(struct ld *L, const cJSON *n, const char *path, struct bf_dist *out)
+static bool parse_dist(struct bf__ld *L, const cJSON *n, const char *path, struct bf_dist *out)
 {
     struct bf_diag d;
     bf_diag_clear(&d);
@@ -375,19 +356,19 @@ static bool parse_dist(struct ld *L, const cJSON *n, const char *path, struct bf
     kinds[BF_DIST__COUNT] = NULL;
     if (cJSON_IsNumber(n)) {
         double v;
-        if (!get_number(L, n, path, -1e300, 1e300, "", &v))
+        if (!bf__get_number(L, n, path, -1e300, 1e300, "", &v))
             return false;
         rc = bf_dist_fixed(&t, v, &d);
     } else if (cJSON_IsObject(n)) {
         const cJSON *k = cJSON_GetObjectItemCaseSensitive(n, "dist");
         char kp[BF_TEXT_MAX];
-        join(kp, sizeof kp, path, "dist");
+        bf__join(kp, sizeof kp, path, "dist");
         if (k == NULL) {
-            PROBLEM(L, n, false, path, "a distribution needs \"dist\": one of %s", list);
+            BF__PROBLEM(L, n, false, path, "a distribution needs \"dist\": one of %s", list);
             return false;
         }
         int kind;
-        if (!get_enum(L, k, kp, kinds, &kind))
+        if (!bf__get_enum(L, k, kp, kinds, &kind))
             return false;
         /* the kind's forms, and every key they have */
         const struct bf__dist_form *forms[4];
@@ -411,8 +392,9 @@ static bool parse_dist(struct ld *L, const cJSON *n, const char *path, struct bf
             }
         }
         BF_ASSERT(n_forms > 0);
-        check_keys(L, n, path, keys, nk,
-                   kind == BF_DIST_LOGNORMAL ? "a lognormal distribution" : "this distribution");
+        bf__check_keys(L, n, path, keys, nk,
+                       kind == BF_DIST_LOGNORMAL ? "a lognormal distribution"
+                                                 : "this distribution");
         const struct bf__dist_form *f = forms[0];
         if (n_forms > 1) {
             for (unsigned i = 0; i < n_forms; i++)
@@ -430,7 +412,7 @@ static bool parse_dist(struct ld *L, const cJSON *n, const char *path, struct bf
                                               : i ? "; "
                                                   : "",
                                               forms[i]->key[j].name);
-                PROBLEM(L, n, false, path, "give a %s by exactly one of: %s", kinds[kind], alt);
+                BF__PROBLEM(L, n, false, path, "give a %s by exactly one of: %s", kinds[kind], alt);
                 return false;
             }
         }
@@ -446,19 +428,19 @@ static bool parse_dist(struct ld *L, const cJSON *n, const char *path, struct bf
         }
         if (!ok) {
             if (d.msg[0])
-                PROBLEM(L, n, false, path, "%s", d.msg);
+                BF__PROBLEM(L, n, false, path, "%s", d.msg);
             return false;
         }
         rc = 0;
     } else {
-        PROBLEM(L, n, false, path,
-                "expected a distribution: a number, or an object such as {\"dist\": "
-                "\"lognormal\", \"median\": 0.6, \"p90\": 2.2}; found %s",
-                type_name(n));
+        BF__PROBLEM(L, n, false, path,
+                    "expected a distribution: a number, or an object such as {\"dist\": "
+                    "\"lognormal\", \"median\": 0.6, \"p90\": 2.2}; found %s",
+                    type_name(n));
         return false;
     }
     if (rc != 0) {
-        PROBLEM(L, n, false, path, "%s", d.msg);
+        BF__PROBLEM(L, n, false, path, "%s", d.msg);
         return false;
     }
     *out = t;
@@ -471,7 +453,8 @@ static const char *const every_names[] = {"day", "week", "month", "hours", "cont
 static const char *const dayoff_names[] = {"ignore", "skip", "next", NULL};
 static const char *const weekday_names[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun", NULL};
 
-static bool parse_schedule(struct ld *L, const cJSON *n, const char *path, struct bf_periodic *out)
+static bool parse_schedule(struct bf__ld *L, const cJSON *n, const char *path,
+                           struct bf_periodic *out)
 {
     struct bf_periodic p = {0};
     if (cJSON_IsString(n) && strcmp(n->valuestring, "continuous") == 0) {
@@ -479,24 +462,24 @@ static bool parse_schedule(struct ld *L, const cJSON *n, const char *path, struc
         *out = p;
         return true;
     }
-    if (!want_type(L, n, path, cJSON_Object,
-                   "a schedule such as {\"every\": \"week\", \"weekdays\": [\"tue\", \"fri\"], "
-                   "\"hour\": 18}"))
+    if (!bf__want_type(L, n, path, cJSON_Object,
+                       "a schedule such as {\"every\": \"week\", \"weekdays\": [\"tue\", \"fri\"], "
+                       "\"hour\": 18}"))
         return false;
     static const char *const keys[] = {"every",      "weekdays", "day",     "hour",
                                        "interval_h", "phase_h",  "days_off"};
-    check_keys(L, n, path, keys, 7, "a schedule");
+    bf__check_keys(L, n, path, keys, 7, "a schedule");
     const cJSON *e = cJSON_GetObjectItemCaseSensitive(n, "every");
     char p2[BF_TEXT_MAX];
-    join(p2, sizeof p2, path, "every");
+    bf__join(p2, sizeof p2, path, "every");
     int every;
     if (e == NULL) {
-        PROBLEM(L, n, false, path,
-                "a schedule needs \"every\": day, week, month, hours or "
-                "continuous");
+        BF__PROBLEM(L, n, false, path,
+                    "a schedule needs \"every\": day, week, month, hours or "
+                    "continuous");
         return false;
     }
-    if (!get_enum(L, e, p2, every_names, &every))
+    if (!bf__get_enum(L, e, p2, every_names, &every))
         return false;
     static const enum bf_periodic_kind kinds[] = {BF_PERIODIC_DAILY, BF_PERIODIC_WEEKLY,
                                                   BF_PERIODIC_MONTHLY, BF_PERIODIC_INTERVAL,
@@ -507,17 +490,17 @@ static bool parse_schedule(struct ld *L, const cJSON *n, const char *path, struc
     cJSON_ArrayForEach(m, n)
     {
         char mp[BF_TEXT_MAX];
-        join(mp, sizeof mp, path, m->string);
+        bf__join(mp, sizeof mp, path, m->string);
         double v;
         uint64_t u;
         int k;
         if (strcmp(m->string, "weekdays") == 0) {
             if (p.kind != BF_PERIODIC_WEEKLY) {
-                PROBLEM(L, m, true, mp, "\"weekdays\" belongs to \"every\": \"week\"");
+                BF__PROBLEM(L, m, true, mp, "\"weekdays\" belongs to \"every\": \"week\"");
                 ok = false;
                 continue;
             }
-            if (!want_type(L, m, mp, cJSON_Array, "an array of weekdays such as [\"tue\"]")) {
+            if (!bf__want_type(L, m, mp, cJSON_Array, "an array of weekdays such as [\"tue\"]")) {
                 ok = false;
                 continue;
             }
@@ -527,37 +510,37 @@ static bool parse_schedule(struct ld *L, const cJSON *n, const char *path, struc
             {
                 char wp[BF_TEXT_MAX];
                 snprintf(wp, sizeof wp, "%s[%d]", mp, i++);
-                if (get_enum(L, w, wp, weekday_names, &k))
+                if (bf__get_enum(L, w, wp, weekday_names, &k))
                     p.weekday_mask |= (uint8_t)(1u << k);
                 else
                     ok = false;
             }
         } else if (strcmp(m->string, "day") == 0) {
             if (p.kind != BF_PERIODIC_MONTHLY) {
-                PROBLEM(L, m, true, mp, "\"day\" belongs to \"every\": \"month\"");
+                BF__PROBLEM(L, m, true, mp, "\"day\" belongs to \"every\": \"month\"");
                 ok = false;
-            } else if (get_uint(L, m, mp, 1, 31, &u)) {
+            } else if (bf__get_uint(L, m, mp, 1, 31, &u)) {
                 p.day_of_month = (uint8_t)u;
             } else {
                 ok = false;
             }
         } else if (strcmp(m->string, "hour") == 0) {
-            if (get_number(L, m, mp, 0, 23.999999, "h", &v))
+            if (bf__get_number(L, m, mp, 0, 23.999999, "h", &v))
                 p.at_hour = v;
             else
                 ok = false;
         } else if (strcmp(m->string, "interval_h") == 0) {
-            if (get_number(L, m, mp, 0.001, 1e6, "h", &v))
+            if (bf__get_number(L, m, mp, 0.001, 1e6, "h", &v))
                 p.interval_h = v;
             else
                 ok = false;
         } else if (strcmp(m->string, "phase_h") == 0) {
-            if (get_number(L, m, mp, 0, 1e6, "h", &v))
+            if (bf__get_number(L, m, mp, 0, 1e6, "h", &v))
                 p.phase_h = v;
             else
                 ok = false;
         } else if (strcmp(m->string, "days_off") == 0) {
-            if (get_enum(L, m, mp, dayoff_names, &k))
+            if (bf__get_enum(L, m, mp, dayoff_names, &k))
                 p.dayoff = (enum bf_periodic_dayoff)k;
             else
                 ok = false;
@@ -568,7 +551,7 @@ static bool parse_schedule(struct ld *L, const cJSON *n, const char *path, struc
     struct bf_diag d;
     bf_diag_clear(&d);
     if (bf_periodic_check(&p, &d) != 0) {
-        PROBLEM(L, n, false, path, "%s", d.msg);
+        BF__PROBLEM(L, n, false, path, "%s", d.msg);
         return false;
     }
     *out = p;
@@ -581,8 +564,8 @@ static bool parse_schedule(struct ld *L, const cJSON *n, const char *path, struc
  * Sets the field of `pi` in base from node. lanes (may be NULL) names the
  * lanes for BF_PT_LANE_WEIGHTS.
  */
-static bool set_value(struct ld *L, const struct bf_param_info *pi, const cJSON *n,
-                      const char *path, void *base, const struct bf_params *lanes)
+bool bf__set_value(struct bf__ld *L, const struct bf_param_info *pi, const cJSON *n,
+                   const char *path, void *base, const struct bf_params *lanes)
 {
     unsigned char *b = (unsigned char *)base + pi->offset;
     double v;
@@ -591,12 +574,12 @@ static bool set_value(struct ld *L, const struct bf_param_info *pi, const cJSON 
     switch (pi->type) {
     case BF_PT_NUMBER:
     case BF_PT_PROB:
-        if (!get_number(L, n, path, pi->min, pi->max, pi->unit, &v))
+        if (!bf__get_number(L, n, path, pi->min, pi->max, pi->unit, &v))
             return false;
         memcpy(b, &v, sizeof v);
         return true;
     case BF_PT_UINT:
-        if (!get_uint(L, n, path, pi->min, pi->max, &u))
+        if (!bf__get_uint(L, n, path, pi->min, pi->max, &u))
             return false;
         {
             uint32_t w = (uint32_t)u;
@@ -604,13 +587,13 @@ static bool set_value(struct ld *L, const struct bf_param_info *pi, const cJSON 
         }
         return true;
     case BF_PT_BOOL:
-        if (!want_type(L, n, path, cJSON_True, "true or false"))
+        if (!bf__want_type(L, n, path, cJSON_True, "true or false"))
             return false;
         k = cJSON_IsTrue(n) ? 1 : 0;
         memcpy(b, &k, sizeof k);
         return true;
     case BF_PT_ENUM:
-        if (!get_enum(L, n, path, pi->choices, &k))
+        if (!bf__get_enum(L, n, path, pi->choices, &k))
             return false;
         memcpy(b, &k, sizeof k);
         return true;
@@ -619,22 +602,23 @@ static bool set_value(struct ld *L, const struct bf_param_info *pi, const cJSON 
         if (!parse_dist(L, n, path, &d))
             return false;
         if (!bf_dist_nonnegative(&d)) {
-            PROBLEM(L, n, false, path,
-                    "this %s distribution can take negative values; values %s%s must be >= 0",
-                    bf_dist_kind_name(d.kind), pi->unit[0] ? "in " : "here",
-                    pi->unit[0] ? pi->unit : "");
+            BF__PROBLEM(L, n, false, path,
+                        "this %s distribution can take negative values; values %s%s must be >= 0",
+                        bf_dist_kind_name(d.kind), pi->unit[0] ? "in " : "here",
+                        pi->unit[0] ? pi->unit : "");
             return false;
         }
         if (!bf__dist_kind_in_params(d.kind)) {
-            PROBLEM(L, n, false, path, "a bernoulli distribution (0 or 1) is not allowed here");
+            BF__PROBLEM(L, n, false, path, "a bernoulli distribution (0 or 1) is not allowed here");
             return false;
         }
         if (strcmp(pi->unit, "CNY") == 0 &&
             !(bf_dist_quantile(&d, 1.0 - 1e-12) <= MAX_UNIT_COST_CNY)) {
-            PROBLEM(L, n, false, path,
-                    "amounts this large (%.3g CNY per unit at the 1e-12 tail) would overflow the "
-                    "ledger; keep unit costs below %g CNY",
-                    bf_dist_quantile(&d, 1.0 - 1e-12), MAX_UNIT_COST_CNY);
+            BF__PROBLEM(
+                L, n, false, path,
+                "amounts this large (%.3g CNY per unit at the 1e-12 tail) would overflow the "
+                "ledger; keep unit costs below %g CNY",
+                bf_dist_quantile(&d, 1.0 - 1e-12), MAX_UNIT_COST_CNY);
             return false;
         }
         /* the same bound bf_params_check applies, said here where the
@@ -642,7 +626,7 @@ static bool set_value(struct ld *L, const struct bf_param_info *pi, const cJSON 
         struct bf_diag dd;
         bf_diag_clear(&dd);
         if (bf_param_check_tail(pi, &d, 1.0, &dd) != 0) {
-            PROBLEM(L, n, false, path, "%s", dd.msg);
+            BF__PROBLEM(L, n, false, path, "%s", dd.msg);
             return false;
         }
         memcpy(b, &d, sizeof d);
@@ -656,11 +640,11 @@ static bool set_value(struct ld *L, const struct bf_param_info *pi, const cJSON 
         return true;
     }
     case BF_PT_MONTHS12: {
-        if (!want_type(L, n, path, cJSON_Array, "an array of 12 numbers (January to December)"))
+        if (!bf__want_type(L, n, path, cJSON_Array, "an array of 12 numbers (January to December)"))
             return false;
         if (cJSON_GetArraySize(n) != 12) {
-            PROBLEM(L, n, false, path, "%d numbers; give 12, January to December",
-                    cJSON_GetArraySize(n));
+            BF__PROBLEM(L, n, false, path, "%d numbers; give 12, January to December",
+                        cJSON_GetArraySize(n));
             return false;
         }
         double m[12];
@@ -668,7 +652,8 @@ static bool set_value(struct ld *L, const struct bf_param_info *pi, const cJSON 
         for (int i = 0; i < 12; i++) {
             char ip[BF_TEXT_MAX];
             snprintf(ip, sizeof ip, "%s[%d]", path, i);
-            ok = get_number(L, cJSON_GetArrayItem(n, i), ip, pi->min, pi->max, pi->unit, &m[i]) &&
+            ok = bf__get_number(L, cJSON_GetArrayItem(n, i), ip, pi->min, pi->max, pi->unit,
+                                &m[i]) &&
                  ok;
         }
         if (!ok)
@@ -677,9 +662,9 @@ static bool set_value(struct ld *L, const struct bf_param_info *pi, const cJSON 
         return true;
     }
     case BF_PT_LANE_WEIGHTS: {
-        if (!want_type(L, n, path, cJSON_Object,
-                       "an object of lane weights such as "
-                       "{\"us_west\": 0.5}"))
+        if (!bf__want_type(L, n, path, cJSON_Object,
+                           "an object of lane weights such as "
+                           "{\"us_west\": 0.5}"))
             return false;
         double w[BF_MAX_LANES];
         memcpy(w, b, sizeof w);
@@ -688,7 +673,7 @@ static bool set_value(struct ld *L, const struct bf_param_info *pi, const cJSON 
         cJSON_ArrayForEach(m, n)
         {
             char mp[BF_TEXT_MAX];
-            join(mp, sizeof mp, path, m->string);
+            bf__join(mp, sizeof mp, path, m->string);
             int lane = bf_params_lane(lanes, m->string);
             if (lane < 0) {
                 const char *names[BF_MAX_LANES];
@@ -696,13 +681,14 @@ static bool set_value(struct ld *L, const struct bf_param_info *pi, const cJSON 
                     names[i] = lanes->lane[i].name;
                 const char *s = bf__suggest(m->string, names, lanes->n_lanes);
                 if (s)
-                    PROBLEM(L, m, true, mp, "no lane '%s'; did you mean '%s'?", m->string, s);
+                    BF__PROBLEM(L, m, true, mp, "no lane '%s'; did you mean '%s'?", m->string, s);
                 else
-                    PROBLEM(L, m, true, mp, "no lane '%s' is defined (see \"lanes\")", m->string);
+                    BF__PROBLEM(L, m, true, mp, "no lane '%s' is defined (see \"lanes\")",
+                                m->string);
                 ok = false;
                 continue;
             }
-            ok = get_number(L, m, mp, pi->min, pi->max, pi->unit, &w[lane]) && ok;
+            ok = bf__get_number(L, m, mp, pi->min, pi->max, pi->unit, &w[lane]) && ok;
         }
         if (!ok)
             return false;
@@ -714,11 +700,11 @@ static bool set_value(struct ld *L, const struct bf_param_info *pi, const cJSON 
 }
 
 /* Applies the members of obj to base through table t (n entries). */
-static void apply_table(struct ld *L, const cJSON *obj, const char *path,
-                        const struct bf_param_info *t, size_t n, const char *prefix, void *base,
-                        const struct bf_params *lanes, const char *what)
+void bf__apply_table(struct bf__ld *L, const cJSON *obj, const char *path,
+                     const struct bf_param_info *t, size_t n, const char *prefix, void *base,
+                     const struct bf_params *lanes, const char *what)
 {
-    if (!want_type(L, obj, path, cJSON_Object, "an object"))
+    if (!bf__want_type(L, obj, path, cJSON_Object, "an object"))
         return;
     const char *names[64];
     size_t nn = 0;
@@ -726,15 +712,15 @@ static void apply_table(struct ld *L, const cJSON *obj, const char *path,
     for (size_t i = 0; i < n && nn < 64; i++)
         if (strncmp(t[i].path, prefix, plen) == 0)
             names[nn++] = t[i].path + plen;
-    check_keys(L, obj, path, names, nn, what);
+    bf__check_keys(L, obj, path, names, nn, what);
     const cJSON *m;
     cJSON_ArrayForEach(m, obj)
     {
         char mp[BF_TEXT_MAX];
-        join(mp, sizeof mp, path, m->string);
+        bf__join(mp, sizeof mp, path, m->string);
         for (size_t i = 0; i < n; i++)
             if (strncmp(t[i].path, prefix, plen) == 0 && strcmp(t[i].path + plen, m->string) == 0) {
-                set_value(L, &t[i], m, mp, base, lanes);
+                bf__set_value(L, &t[i], m, mp, base, lanes);
                 break;
             }
     }
@@ -742,29 +728,25 @@ static void apply_table(struct ld *L, const cJSON *obj, const char *path,
 
 /* ---- parameter sections ---- */
 
-enum {
-    SEC_STRUCTURE = 1, /* may add and remove categories and lanes (defaults only) */
-    SEC_NO_ARRIVALS = 2,
-};
 
 #define N_SECTIONS bf__section_keys_n
 
-static void apply_categories(struct ld *L, const cJSON *obj, const char *path, struct bf_params *p,
-                             unsigned flags)
+static void apply_categories(struct bf__ld *L, const cJSON *obj, const char *path,
+                             struct bf_params *p, unsigned flags)
 {
-    if (!want_type(L, obj, path, cJSON_Object, "an object of categories by name"))
+    if (!bf__want_type(L, obj, path, cJSON_Object, "an object of categories by name"))
         return;
     const cJSON *m;
     cJSON_ArrayForEach(m, obj)
     {
         char mp[BF_TEXT_MAX];
-        join(mp, sizeof mp, path, m->string);
+        bf__join(mp, sizeof mp, path, m->string);
         int k = bf_params_category(p, m->string);
         if (cJSON_IsNull(m)) {
-            if (!(flags & SEC_STRUCTURE))
-                PROBLEM(L, m, true, mp, "categories can only be removed in \"defaults\"");
+            if (!(flags & BF__SEC_STRUCTURE))
+                BF__PROBLEM(L, m, true, mp, "categories can only be removed in \"defaults\"");
             else if (k < 0)
-                PROBLEM(L, m, true, mp, "no category '%s' to remove", m->string);
+                BF__PROBLEM(L, m, true, mp, "no category '%s' to remove", m->string);
             else {
                 memmove(&p->category[k], &p->category[k + 1],
                         (p->n_categories - (unsigned)k - 1) * sizeof p->category[0]);
@@ -773,58 +755,59 @@ static void apply_categories(struct ld *L, const cJSON *obj, const char *path, s
             continue;
         }
         if (k < 0) {
-            if (!(flags & SEC_STRUCTURE)) {
+            if (!(flags & BF__SEC_STRUCTURE)) {
                 const char *names[BF_MAX_CATEGORIES];
                 for (unsigned i = 0; i < p->n_categories; i++)
                     names[i] = p->category[i].name;
                 const char *s = bf__suggest(m->string, names, p->n_categories);
                 if (s)
-                    PROBLEM(L, m, true, mp,
-                            "no category '%s'; did you mean '%s'? (new "
-                            "categories are added in \"defaults\")",
-                            m->string, s);
+                    BF__PROBLEM(L, m, true, mp,
+                                "no category '%s'; did you mean '%s'? (new "
+                                "categories are added in \"defaults\")",
+                                m->string, s);
                 else
-                    PROBLEM(L, m, true, mp,
-                            "no category '%s'; new categories are added in \"defaults\"",
-                            m->string);
+                    BF__PROBLEM(L, m, true, mp,
+                                "no category '%s'; new categories are added in \"defaults\"",
+                                m->string);
                 continue;
             }
             if (p->n_categories == BF_MAX_CATEGORIES) {
-                PROBLEM(L, m, true, mp, "at most %d categories are allowed", BF_MAX_CATEGORIES);
+                BF__PROBLEM(L, m, true, mp, "at most %d categories are allowed", BF_MAX_CATEGORIES);
                 continue;
             }
             if (strlen(m->string) == 0 || strlen(m->string) >= BF_NAME_MAX) {
-                PROBLEM(L, m, true, mp, "a category name has 1 to %d characters", BF_NAME_MAX - 1);
+                BF__PROBLEM(L, m, true, mp, "a category name has 1 to %d characters",
+                            BF_NAME_MAX - 1);
                 continue;
             }
-            if (!key_is_cell(L, m, mp))
+            if (!bf__key_is_cell(L, m, mp))
                 continue;
             /* a new category starts as a copy of the first one */
             k = (int)p->n_categories++;
             p->category[k] = p->category[0];
             snprintf(p->category[k].name, BF_NAME_MAX, "%s", m->string);
         }
-        apply_table(L, m, mp, bf_category_table, bf_category_table_n, "", &p->category[k], p,
-                    "a category");
+        bf__apply_table(L, m, mp, bf_category_table, bf_category_table_n, "", &p->category[k], p,
+                        "a category");
     }
 }
 
-static void apply_lanes(struct ld *L, const cJSON *obj, const char *path, struct bf_params *p,
+static void apply_lanes(struct bf__ld *L, const cJSON *obj, const char *path, struct bf_params *p,
                         unsigned flags)
 {
-    if (!want_type(L, obj, path, cJSON_Object, "an object of lanes by name"))
+    if (!bf__want_type(L, obj, path, cJSON_Object, "an object of lanes by name"))
         return;
     const cJSON *m;
     cJSON_ArrayForEach(m, obj)
     {
         char mp[BF_TEXT_MAX];
-        join(mp, sizeof mp, path, m->string);
+        bf__join(mp, sizeof mp, path, m->string);
         int k = bf_params_lane(p, m->string);
         if (cJSON_IsNull(m)) {
-            if (!(flags & SEC_STRUCTURE))
-                PROBLEM(L, m, true, mp, "lanes can only be removed in \"defaults\"");
+            if (!(flags & BF__SEC_STRUCTURE))
+                BF__PROBLEM(L, m, true, mp, "lanes can only be removed in \"defaults\"");
             else if (k < 0)
-                PROBLEM(L, m, true, mp, "no lane '%s' to remove", m->string);
+                BF__PROBLEM(L, m, true, mp, "no lane '%s' to remove", m->string);
             else {
                 unsigned n = p->n_lanes - (unsigned)k - 1;
                 memmove(&p->lane[k], &p->lane[k + 1], n * sizeof p->lane[0]);
@@ -838,30 +821,30 @@ static void apply_lanes(struct ld *L, const cJSON *obj, const char *path, struct
             continue;
         }
         if (k < 0) {
-            if (!(flags & SEC_STRUCTURE)) {
+            if (!(flags & BF__SEC_STRUCTURE)) {
                 const char *names[BF_MAX_LANES];
                 for (unsigned i = 0; i < p->n_lanes; i++)
                     names[i] = p->lane[i].name;
                 const char *s = bf__suggest(m->string, names, p->n_lanes);
                 if (s)
-                    PROBLEM(L, m, true, mp,
-                            "no lane '%s'; did you mean '%s'? (new lanes are added in "
-                            "\"defaults\")",
-                            m->string, s);
+                    BF__PROBLEM(L, m, true, mp,
+                                "no lane '%s'; did you mean '%s'? (new lanes are added in "
+                                "\"defaults\")",
+                                m->string, s);
                 else
-                    PROBLEM(L, m, true, mp, "no lane '%s'; new lanes are added in \"defaults\"",
-                            m->string);
+                    BF__PROBLEM(L, m, true, mp, "no lane '%s'; new lanes are added in \"defaults\"",
+                                m->string);
                 continue;
             }
             if (p->n_lanes == BF_MAX_LANES) {
-                PROBLEM(L, m, true, mp, "at most %d lanes are allowed", BF_MAX_LANES);
+                BF__PROBLEM(L, m, true, mp, "at most %d lanes are allowed", BF_MAX_LANES);
                 continue;
             }
             if (strlen(m->string) == 0 || strlen(m->string) >= BF_NAME_MAX) {
-                PROBLEM(L, m, true, mp, "a lane name has 1 to %d characters", BF_NAME_MAX - 1);
+                BF__PROBLEM(L, m, true, mp, "a lane name has 1 to %d characters", BF_NAME_MAX - 1);
                 continue;
             }
-            if (!key_is_cell(L, m, mp))
+            if (!bf__key_is_cell(L, m, mp))
                 continue;
             /* a new lane starts as a copy of the first one, used by no channel */
             k = (int)p->n_lanes++;
@@ -870,24 +853,26 @@ static void apply_lanes(struct ld *L, const cJSON *obj, const char *path, struct
             for (int c = 0; c < BF_CH_COUNT; c++)
                 p->channel[c].lane_weight[k] = 0.0;
         }
-        apply_table(L, m, mp, bf_lane_table, bf_lane_table_n, "", &p->lane[k], p, "a lane");
+        bf__apply_table(L, m, mp, bf_lane_table, bf_lane_table_n, "", &p->lane[k], p, "a lane");
     }
 }
 
-static void apply_channels(struct ld *L, const cJSON *obj, const char *path, struct bf_params *p)
+static void apply_channels(struct bf__ld *L, const cJSON *obj, const char *path,
+                           struct bf_params *p)
 {
-    if (!want_type(L, obj, path, cJSON_Object, "an object of channels by customs code"))
+    if (!bf__want_type(L, obj, path, cJSON_Object, "an object of channels by customs code"))
         return;
-    check_keys(L, obj, path, bf_channel_codes, BF_CH_COUNT, "channels (customs supervision codes)");
+    bf__check_keys(L, obj, path, bf_channel_codes, BF_CH_COUNT,
+                   "channels (customs supervision codes)");
     const cJSON *m;
     cJSON_ArrayForEach(m, obj)
     {
         char mp[BF_TEXT_MAX];
-        join(mp, sizeof mp, path, m->string);
+        bf__join(mp, sizeof mp, path, m->string);
         for (int c = 0; c < BF_CH_COUNT; c++)
             if (strcmp(bf_channel_codes[c], m->string) == 0)
-                apply_table(L, m, mp, bf_channel_table, bf_channel_table_n, "", &p->channel[c], p,
-                            "a channel");
+                bf__apply_table(L, m, mp, bf_channel_table, bf_channel_table_n, "", &p->channel[c],
+                                p, "a channel");
     }
 }
 
@@ -895,11 +880,10 @@ static void apply_channels(struct ld *L, const cJSON *obj, const char *path, str
  * Applies the parameter sections of obj to p. extra[] names the other keys
  * obj may hold (city or policy attributes), which are skipped here.
  */
-static void apply_sections(struct ld *L, const cJSON *obj, const char *path, struct bf_params *p,
-                           unsigned flags, const char *const *extra, size_t n_extra,
-                           const char *what)
+void bf__apply_sections(struct bf__ld *L, const cJSON *obj, const char *path, struct bf_params *p,
+                        unsigned flags, const char *const *extra, size_t n_extra, const char *what)
 {
-    if (!want_type(L, obj, path, cJSON_Object, "an object"))
+    if (!bf__want_type(L, obj, path, cJSON_Object, "an object"))
         return;
     const char *keys[16 + 16];
     size_t nk = 0;
@@ -908,7 +892,7 @@ static void apply_sections(struct ld *L, const cJSON *obj, const char *path, str
         keys[nk++] = bf__section_keys[i];
     for (size_t i = 0; i < n_extra && nk < 16 + 16; i++)
         keys[nk++] = extra[i];
-    check_keys(L, obj, path, keys, nk, what);
+    bf__check_keys(L, obj, path, keys, nk, what);
     /* structure first, then what refers to it */
     static const char *const order[] = {"categories", "lanes",     "channels",
                                         "arrivals",   "clearance", "port",
@@ -918,23 +902,23 @@ static void apply_sections(struct ld *L, const cJSON *obj, const char *path, str
         if (m == NULL)
             continue;
         char mp[BF_TEXT_MAX];
-        join(mp, sizeof mp, path, m->string);
+        bf__join(mp, sizeof mp, path, m->string);
         if (strcmp(order[o], "categories") == 0) {
             apply_categories(L, m, mp, p, flags);
         } else if (strcmp(order[o], "lanes") == 0) {
             apply_lanes(L, m, mp, p, flags);
         } else if (strcmp(order[o], "channels") == 0) {
             apply_channels(L, m, mp, p);
-        } else if (strcmp(order[o], "arrivals") == 0 && (flags & SEC_NO_ARRIVALS)) {
-            PROBLEM(L, m, true, mp,
-                    "arrivals are city parameters: a policy cannot change them (the before and "
-                    "after runs must see the same shipments)");
+        } else if (strcmp(order[o], "arrivals") == 0 && (flags & BF__SEC_NO_ARRIVALS)) {
+            BF__PROBLEM(L, m, true, mp,
+                        "arrivals are city parameters: a policy cannot change them (the before and "
+                        "after runs must see the same shipments)");
         } else {
             char prefix[32];
             snprintf(prefix, sizeof prefix, "%s.", order[o]);
             char w[48];
             snprintf(w, sizeof w, "\"%s\"", order[o]);
-            apply_table(L, m, mp, bf_param_table, bf_param_table_n, prefix, p, p, w);
+            bf__apply_table(L, m, mp, bf_param_table, bf_param_table_n, prefix, p, p, w);
         }
     }
 }
@@ -942,7 +926,7 @@ static void apply_sections(struct ld *L, const cJSON *obj, const char *path, str
 /* ---- the scenario ---- */
 
 
-static const cJSON *item(const cJSON *obj, const char *key)
+const cJSON *bf__item(const cJSON *obj, const char *key)
 {
     return cJSON_GetObjectItemCaseSensitive(obj, key);
 }
@@ -950,77 +934,81 @@ static const cJSON *item(const cJSON *obj, const char *key)
 /* A name usable as a folder name and in every output: 1..63 bytes, no
  * control characters. Quotes, backslashes and markup are allowed and are
  * escaped wherever the name is written. */
-static bool get_name(struct ld *L, const cJSON *n, const char *path, char *out, size_t size)
+bool bf__get_name(struct bf__ld *L, const cJSON *n, const char *path, char *out, size_t size)
 {
-    if (!get_cell(L, n, path, size, out))
+    if (!bf__get_cell(L, n, path, size, out))
         return false;
     if (out[0] == '\0') {
-        PROBLEM(L, n, false, path, "a name cannot be empty");
+        BF__PROBLEM(L, n, false, path, "a name cannot be empty");
         return false;
     }
     return true;
 }
 
-static void load_horizon(struct ld *L, const cJSON *root)
+static void load_horizon(struct bf__ld *L, const cJSON *root)
 {
     struct bf_scenario *sc = L->sc;
-    const cJSON *h = item(root, "horizon");
+    const cJSON *h = bf__item(root, "horizon");
     static const char *const example =
         "{\"window\": {\"start\": \"2026-01-01\", \"end\": \"2026-12-31\"}, "
         "\"warmup_days\": 365}";
     if (h == NULL) {
-        PROBLEM(L, root, false, "horizon", "missing: give the measurement window, e.g. %s",
-                example);
+        BF__PROBLEM(L, root, false, "horizon", "missing: give the measurement window, e.g. %s",
+                    example);
         return;
     }
-    if (!want_type(L, h, "horizon", cJSON_Object, "an object"))
+    if (!bf__want_type(L, h, "horizon", cJSON_Object, "an object"))
         return;
     /* the first format named the run's start and length: say what replaced it */
-    const cJSON *old = item(h, "start") != NULL ? item(h, "start") : item(h, "days");
+    const cJSON *old = bf__item(h, "start") != NULL ? bf__item(h, "start") : bf__item(h, "days");
     if (old != NULL) {
-        PROBLEM(L, old, false, "horizon",
-                "\"start\" and \"days\" are replaced by the measurement window and the warm-up "
-                "before it: give %s (the run starts warmup_days before the window, with an "
-                "empty pipeline; docs/scenarios.md)",
-                example);
+        BF__PROBLEM(L, old, false, "horizon",
+                    "\"start\" and \"days\" are replaced by the measurement window and the warm-up "
+                    "before it: give %s (the run starts warmup_days before the window, with an "
+                    "empty pipeline; docs/scenarios.md)",
+                    example);
         return;
     }
     static const char *const keys[] = {"window", "warmup_days", "tail_days"};
-    check_keys(L, h, "horizon", keys, 3, "\"horizon\"");
+    bf__check_keys(L, h, "horizon", keys, 3, "\"horizon\"");
     const cJSON *n;
     uint64_t u;
     bool ok = false;
-    const cJSON *w = item(h, "window");
+    const cJSON *w = bf__item(h, "window");
     if (w == NULL) {
-        PROBLEM(L, h, false, "horizon", "missing \"window\": give %s", example);
-    } else if (want_type(L, w, "horizon.window", cJSON_Object, "an object")) {
+        BF__PROBLEM(L, h, false, "horizon", "missing \"window\": give %s", example);
+    } else if (bf__want_type(L, w, "horizon.window", cJSON_Object, "an object")) {
         static const char *const wkeys[] = {"start", "end"};
-        check_keys(L, w, "horizon.window", wkeys, 2, "the window");
-        const cJSON *a = item(w, "start"), *b = item(w, "end");
+        bf__check_keys(L, w, "horizon.window", wkeys, 2, "the window");
+        const cJSON *a = bf__item(w, "start"), *b = bf__item(w, "end");
         int32_t first = 0, last = 0;
         bool a_ok = false, b_ok = false;
         if (a == NULL)
-            PROBLEM(L, w, false, "horizon.window", "missing \"start\" (its first day, YYYY-MM-DD)");
+            BF__PROBLEM(L, w, false, "horizon.window",
+                        "missing \"start\" (its first day, YYYY-MM-DD)");
         else
-            a_ok = get_date(L, a, "horizon.window.start", &first);
+            a_ok = bf__get_date(L, a, "horizon.window.start", &first);
         if (b == NULL)
-            PROBLEM(L, w, false, "horizon.window", "missing \"end\" (its last day, YYYY-MM-DD)");
+            BF__PROBLEM(L, w, false, "horizon.window",
+                        "missing \"end\" (its last day, YYYY-MM-DD)");
         else
-            b_ok = get_date(L, b, "horizon.window.end", &last);
+            b_ok = bf__get_date(L, b, "horizon.window.end", &last);
         if (a_ok && b_ok) {
             int64_t len = (int64_t)last - first + 1;
             char fa[11], fb[11];
             bf_date_format(first, fa);
             bf_date_format(last, fb);
             if (len < 1)
-                PROBLEM(L, b, false, "horizon.window.end",
-                        "the window ends (%s) before it starts (%s); the end is its last day, on "
-                        "or after the start",
-                        fb, fa);
+                BF__PROBLEM(
+                    L, b, false, "horizon.window.end",
+                    "the window ends (%s) before it starts (%s); the end is its last day, on "
+                    "or after the start",
+                    fb, fa);
             else if (len > BF_MAX_WINDOW_DAYS)
-                PROBLEM(L, b, false, "horizon.window.end",
-                        "the window from %s to %s is %lld days long; at most %d days are allowed",
-                        fa, fb, (long long)len, BF_MAX_WINDOW_DAYS);
+                BF__PROBLEM(
+                    L, b, false, "horizon.window.end",
+                    "the window from %s to %s is %lld days long; at most %d days are allowed", fa,
+                    fb, (long long)len, BF_MAX_WINDOW_DAYS);
             else {
                 sc->window_day = first;
                 sc->window_days = (uint32_t)len;
@@ -1030,15 +1018,15 @@ static void load_horizon(struct ld *L, const cJSON *root)
     }
     sc->warmup_days = 365;
     bool warm_ok = true;
-    if ((n = item(h, "warmup_days")) != NULL) {
-        warm_ok = get_uint(L, n, "horizon.warmup_days", 0, BF_MAX_WARMUP_DAYS, &u);
+    if ((n = bf__item(h, "warmup_days")) != NULL) {
+        warm_ok = bf__get_uint(L, n, "horizon.warmup_days", 0, BF_MAX_WARMUP_DAYS, &u);
         if (warm_ok)
             sc->warmup_days = (uint32_t)u;
     }
     sc->tail_days = 365;
     bool tail_ok = true;
-    if ((n = item(h, "tail_days")) != NULL) {
-        tail_ok = get_uint(L, n, "horizon.tail_days", 0, BF_MAX_TAIL_DAYS, &u);
+    if ((n = bf__item(h, "tail_days")) != NULL) {
+        tail_ok = bf__get_uint(L, n, "horizon.tail_days", 0, BF_MAX_TAIL_DAYS, &u);
         if (tail_ok)
             sc->tail_days = (uint32_t)u;
     }
@@ -1057,10 +1045,10 @@ static void load_horizon(struct ld *L, const cJSON *root)
         else
             snprintf(what, sizeof what, "its tail ends %lld days after %d-12-31",
                      (long long)(end - hi), BF_CAL_MAX_YEAR);
-        PROBLEM(L, h, false, "horizon",
-                "the run (the warm-up, the window and the tail) must lie between %d-01-01 and "
-                "%d-12-31, the years a calendar can hold; %s",
-                BF_CAL_MIN_YEAR, BF_CAL_MAX_YEAR, what);
+        BF__PROBLEM(L, h, false, "horizon",
+                    "the run (the warm-up, the window and the tail) must lie between %d-01-01 and "
+                    "%d-12-31, the years a calendar can hold; %s",
+                    BF_CAL_MIN_YEAR, BF_CAL_MAX_YEAR, what);
         return;
     }
     sc->start_day = (int32_t)start;
@@ -1069,46 +1057,46 @@ static void load_horizon(struct ld *L, const cJSON *root)
     L->horizon_ok = true;
 }
 
-static void load_finance(struct ld *L, const cJSON *root)
+static void load_finance(struct bf__ld *L, const cJSON *root)
 {
     struct bf_scenario *sc = L->sc;
     sc->financing_rate = 0.06; /* assumption [X38] within [F1-F4] */
     sc->discount_rate = 0.06;
     snprintf(sc->currency, sizeof sc->currency, "CNY");
-    const cJSON *f = item(root, "finance");
-    if (f == NULL || !want_type(L, f, "finance", cJSON_Object, "an object"))
+    const cJSON *f = bf__item(root, "finance");
+    if (f == NULL || !bf__want_type(L, f, "finance", cJSON_Object, "an object"))
         return;
     static const char *const keys[] = {"financing_rate", "discount_rate", "currency"};
-    check_keys(L, f, "finance", keys, 3, "\"finance\"");
+    bf__check_keys(L, f, "finance", keys, 3, "\"finance\"");
     const cJSON *n;
-    if ((n = item(f, "financing_rate")) != NULL)
-        get_number(L, n, "finance.financing_rate", 0, 1, "per year", &sc->financing_rate);
-    if ((n = item(f, "discount_rate")) != NULL)
-        get_number(L, n, "finance.discount_rate", 0, 1, "per year", &sc->discount_rate);
-    if ((n = item(f, "currency")) != NULL) {
+    if ((n = bf__item(f, "financing_rate")) != NULL)
+        bf__get_number(L, n, "finance.financing_rate", 0, 1, "per year", &sc->financing_rate);
+    if ((n = bf__item(f, "discount_rate")) != NULL)
+        bf__get_number(L, n, "finance.discount_rate", 0, 1, "per year", &sc->discount_rate);
+    if ((n = bf__item(f, "currency")) != NULL) {
         static const char *const cur[] = {"CNY", NULL};
         int k;
-        get_enum(L, n, "finance.currency", cur, &k);
+        bf__get_enum(L, n, "finance.currency", cur, &k);
     }
 }
 
-static void load_calendar_years(struct ld *L, const cJSON *years);
+static void load_calendar_years(struct bf__ld *L, const cJSON *years);
 
-static void load_calendar(struct ld *L, const cJSON *root)
+static void load_calendar(struct bf__ld *L, const cJSON *root)
 {
     struct bf_scenario *sc = L->sc;
     bf_calendar_init(&sc->cal);
     sc->calendar_builtin = 1;
     bool project = true;
-    const cJSON *c = item(root, "calendar");
-    if (c != NULL && want_type(L, c, "calendar", cJSON_Object, "an object")) {
+    const cJSON *c = bf__item(root, "calendar");
+    if (c != NULL && bf__want_type(L, c, "calendar", cJSON_Object, "an object")) {
         static const char *const keys[] = {"builtin", "years", "project"};
-        check_keys(L, c, "calendar", keys, 3, "\"calendar\"");
-        const cJSON *b = item(c, "builtin");
-        if (b != NULL && want_type(L, b, "calendar.builtin", cJSON_True, "true or false"))
+        bf__check_keys(L, c, "calendar", keys, 3, "\"calendar\"");
+        const cJSON *b = bf__item(c, "builtin");
+        if (b != NULL && bf__want_type(L, b, "calendar.builtin", cJSON_True, "true or false"))
             sc->calendar_builtin = cJSON_IsTrue(b);
-        b = item(c, "project");
-        if (b != NULL && want_type(L, b, "calendar.project", cJSON_True, "true or false"))
+        b = bf__item(c, "project");
+        if (b != NULL && bf__want_type(L, b, "calendar.project", cJSON_True, "true or false"))
             project = cJSON_IsTrue(b);
     }
     struct bf_diag d;
@@ -1120,10 +1108,10 @@ static void load_calendar(struct ld *L, const cJSON *root)
             return;
         }
     }
-    const cJSON *years = c ? item(c, "years") : NULL;
-    if (years != NULL && want_type(L, years, "calendar.years", cJSON_Object,
-                                   "an object of years, e.g. {\"2027\": {\"off\": [...], "
-                                   "\"work\": [...]}}"))
+    const cJSON *years = c ? bf__item(c, "years") : NULL;
+    if (years != NULL && bf__want_type(L, years, "calendar.years", cJSON_Object,
+                                       "an object of years, e.g. {\"2027\": {\"off\": [...], "
+                                       "\"work\": [...]}}"))
         load_calendar_years(L, years);
     if (!project || !L->horizon_ok)
         return;
@@ -1147,11 +1135,11 @@ static void load_calendar(struct ld *L, const cJSON *root)
     if (rc == BF_ENOMEM)
         L->doc->oom = true;
     else if (rc != 0)
-        PROBLEM(L, c != NULL ? c : root, false, "calendar", "%s", d.msg);
+        BF__PROBLEM(L, c != NULL ? c : root, false, "calendar", "%s", d.msg);
 }
 
 /* "calendar"."years": a notice per year, given in the scenario. */
-static void load_calendar_years(struct ld *L, const cJSON *years)
+static void load_calendar_years(struct bf__ld *L, const cJSON *years)
 {
     struct bf_scenario *sc = L->sc;
     struct bf_diag d;
@@ -1159,34 +1147,34 @@ static void load_calendar_years(struct ld *L, const cJSON *years)
     cJSON_ArrayForEach(y, years)
     {
         char yp[BF_TEXT_MAX];
-        join(yp, sizeof yp, "calendar.years", y->string);
+        bf__join(yp, sizeof yp, "calendar.years", y->string);
         char *end;
         long year = strtol(y->string, &end, 10);
         if (*end != '\0' || strlen(y->string) != 4 || year < BF_CAL_MIN_YEAR ||
             year > BF_CAL_MAX_YEAR) {
-            PROBLEM(L, y, true, yp, "'%s' is not a year from %d to %d", y->string, BF_CAL_MIN_YEAR,
-                    BF_CAL_MAX_YEAR);
+            BF__PROBLEM(L, y, true, yp, "'%s' is not a year from %d to %d", y->string,
+                        BF_CAL_MIN_YEAR, BF_CAL_MAX_YEAR);
             continue;
         }
-        if (!want_type(L, y, yp, cJSON_Object, "{\"off\": [dates], \"work\": [dates]}"))
+        if (!bf__want_type(L, y, yp, cJSON_Object, "{\"off\": [dates], \"work\": [dates]}"))
             continue;
         static const char *const keys[] = {"off", "work"};
-        check_keys(L, y, yp, keys, 2, "a calendar year");
+        bf__check_keys(L, y, yp, keys, 2, "a calendar year");
         int32_t days[2][400];
         size_t nd[2] = {0, 0};
         bool ok = true;
         for (int w = 0; w < 2; w++) {
-            const cJSON *arr = item(y, keys[w]);
+            const cJSON *arr = bf__item(y, keys[w]);
             if (arr == NULL)
                 continue;
             char ap[BF_TEXT_MAX];
-            join(ap, sizeof ap, yp, keys[w]);
-            if (!want_type(L, arr, ap, cJSON_Array, "an array of dates")) {
+            bf__join(ap, sizeof ap, yp, keys[w]);
+            if (!bf__want_type(L, arr, ap, cJSON_Array, "an array of dates")) {
                 ok = false;
                 continue;
             }
             if (cJSON_GetArraySize(arr) > 366) {
-                PROBLEM(L, arr, false, ap, "more than 366 dates in one year");
+                BF__PROBLEM(L, arr, false, ap, "more than 366 dates in one year");
                 ok = false;
                 continue;
             }
@@ -1196,7 +1184,7 @@ static void load_calendar_years(struct ld *L, const cJSON *years)
             {
                 char ep[BF_TEXT_MAX];
                 snprintf(ep, sizeof ep, "%s[%d]", ap, i++);
-                if (get_date(L, e, ep, &days[w][nd[w]]))
+                if (bf__get_date(L, e, ep, &days[w][nd[w]]))
                     nd[w]++;
                 else
                     ok = false;
@@ -1209,7 +1197,7 @@ static void load_calendar_years(struct ld *L, const cJSON *years)
         if (rc == BF_ENOMEM)
             L->doc->oom = true;
         else if (rc != 0)
-            PROBLEM(L, y, false, yp, "%s", d.msg);
+            BF__PROBLEM(L, y, false, yp, "%s", d.msg);
     }
 }
 
@@ -1233,8 +1221,8 @@ static void describe_years(struct bf_scenario *sc)
 }
 
 /* "; did you mean 'X'?" for the closest of names[0..n) to s, or "". */
-static const char *hint(struct ld *L, const char *s, const char *const *names, size_t n, char *buf,
-                        size_t size)
+static const char *hint(struct bf__ld *L, const char *s, const char *const *names, size_t n,
+                        char *buf, size_t size)
 {
     const char *sg = bf__problems_full(L->doc) ? NULL : bf__suggest(s, names, n);
     if (sg == NULL)
@@ -1243,7 +1231,7 @@ static const char *hint(struct ld *L, const char *s, const char *const *names, s
     return buf;
 }
 
-static const char *policy_hint(struct ld *L, const char *s, char *buf, size_t size)
+const char *bf__policy_hint(struct bf__ld *L, const char *s, char *buf, size_t size)
 {
     const char *names[BF_MAX_POLICIES];
     for (uint32_t k = 0; k < L->sc->n_policies; k++)
@@ -1251,7 +1239,7 @@ static const char *policy_hint(struct ld *L, const char *s, char *buf, size_t si
     return hint(L, s, names, L->sc->n_policies, buf, size);
 }
 
-static const char *city_hint(struct ld *L, const char *s, char *buf, size_t size)
+static const char *city_hint(struct bf__ld *L, const char *s, char *buf, size_t size)
 {
     const struct bf_scenario *sc = L->sc;
     const char **names = (const char **)bf__malloc((sc->n_cities + 1) * sizeof *names);
@@ -1266,7 +1254,7 @@ static const char *city_hint(struct ld *L, const char *s, char *buf, size_t size
     return h;
 }
 
-static const char *class_hint(struct ld *L, const cJSON *classes, const char *s, char *buf,
+static const char *class_hint(struct bf__ld *L, const cJSON *classes, const char *s, char *buf,
                               size_t size)
 {
     const char *names[64];
@@ -1277,28 +1265,29 @@ static const char *class_hint(struct ld *L, const cJSON *classes, const char *s,
 }
 
 /* Policies: names, descriptions; returns the object or NULL. */
-static const cJSON *load_policies(struct ld *L, const cJSON *root)
+const cJSON *bf__load_policies(struct bf__ld *L, const cJSON *root)
 {
     char hb[96]; /* "; did you mean ..." */
     struct bf_scenario *sc = L->sc;
-    const cJSON *ps = item(root, "policies");
+    const cJSON *ps = bf__item(root, "policies");
     if (ps == NULL) {
-        PROBLEM(L, root, false, "policies",
-                "missing: give at least {\"before\": {}, \"after\": {...}}");
+        BF__PROBLEM(L, root, false, "policies",
+                    "missing: give at least {\"before\": {}, \"after\": {...}}");
         return NULL;
     }
-    if (!want_type(L, ps, "policies", cJSON_Object, "an object of policies by name"))
+    if (!bf__want_type(L, ps, "policies", cJSON_Object, "an object of policies by name"))
         return NULL;
     int n = cJSON_GetArraySize(ps);
     if (n < 1 || n > BF_MAX_POLICIES) {
-        PROBLEM(L, ps, false, "policies", "%d policies; 1 to %d are allowed", n, BF_MAX_POLICIES);
+        BF__PROBLEM(L, ps, false, "policies", "%d policies; 1 to %d are allowed", n,
+                    BF_MAX_POLICIES);
         return NULL;
     }
     const cJSON *p;
     cJSON_ArrayForEach(p, ps)
     {
         char pp[BF_TEXT_MAX];
-        join(pp, sizeof pp, "policies", p->string);
+        bf__join(pp, sizeof pp, "policies", p->string);
         size_t len = strlen(p->string);
         bool ok = len > 0 && len < sizeof sc->policy[0].name;
         for (size_t i = 0; ok && i < len; i++)
@@ -1306,11 +1295,11 @@ static const cJSON *load_policies(struct ld *L, const cJSON *root)
                  (p->string[i] >= '0' && p->string[i] <= '9') || p->string[i] == '_' ||
                  p->string[i] == '-';
         if (!ok || p->string[0] == '-') {
-            PROBLEM(L, p, true, pp,
-                    "a policy name has 1 to %zu characters from a-z, 0-9, _ "
-                    "and -, and does not begin with - (a spreadsheet opening the CSV files "
-                    "would take it for a formula)",
-                    sizeof sc->policy[0].name - 1);
+            BF__PROBLEM(L, p, true, pp,
+                        "a policy name has 1 to %zu characters from a-z, 0-9, _ "
+                        "and -, and does not begin with - (a spreadsheet opening the CSV files "
+                        "would take it for a formula)",
+                        sizeof sc->policy[0].name - 1);
             continue;
         }
         if (bf_scenario_policy(sc, p->string) >= 0) {
@@ -1319,14 +1308,14 @@ static const cJSON *load_policies(struct ld *L, const cJSON *root)
         }
         struct bf_policy *pol = &sc->policy[sc->n_policies++];
         snprintf(pol->name, sizeof pol->name, "%s", p->string);
-        const cJSON *d = cJSON_IsObject(p) ? item(p, "description") : NULL;
+        const cJSON *d = cJSON_IsObject(p) ? bf__item(p, "description") : NULL;
         if (d != NULL) {
             char dp[BF_TEXT_MAX];
-            join(dp, sizeof dp, pp, "description");
-            get_string(L, d, dp, sizeof pol->description, pol->description);
+            bf__join(dp, sizeof dp, pp, "description");
+            bf__get_string(L, d, dp, sizeof pol->description, pol->description);
         }
     }
-    const cJSON *cmp = item(root, "compare");
+    const cJSON *cmp = bf__item(root, "compare");
     if (cmp == NULL) {
         sc->baseline = 0;
         sc->compared = sc->n_policies > 1 ? 1 : 0;
@@ -1334,20 +1323,20 @@ static const cJSON *load_policies(struct ld *L, const cJSON *root)
             sc->baseline = (uint32_t)bf_scenario_policy(sc, "before");
             sc->compared = (uint32_t)bf_scenario_policy(sc, "after");
         }
-    } else if (want_type(L, cmp, "compare", cJSON_Array,
-                         "an array of policy names, e.g. [\"before\", \"after\"]")) {
+    } else if (bf__want_type(L, cmp, "compare", cJSON_Array,
+                             "an array of policy names, e.g. [\"before\", \"after\"]")) {
         /* [baseline, compared, more compared...]: each more one is run as
          * a pair of its own with the baseline (bf_scenario_pair) */
         int n_cmp = cJSON_GetArraySize(cmp);
         if (n_cmp < 2 || (uint32_t)n_cmp > sc->n_policies) {
             if (sc->n_policies > 2)
-                PROBLEM(L, cmp, false, "compare",
-                        "give the baseline, then the policies compared with it: 2 to %u policy "
-                        "names ([baseline, compared, ...]); %d given",
-                        sc->n_policies, n_cmp);
+                BF__PROBLEM(L, cmp, false, "compare",
+                            "give the baseline, then the policies compared with it: 2 to %u policy "
+                            "names ([baseline, compared, ...]); %d given",
+                            sc->n_policies, n_cmp);
             else
-                PROBLEM(L, cmp, false, "compare",
-                        "give two policy names, [baseline, compared]; %d given", n_cmp);
+                BF__PROBLEM(L, cmp, false, "compare",
+                            "give two policy names, [baseline, compared]; %d given", n_cmp);
         } else {
             int k[BF_MAX_POLICIES];
             bool ok = true;
@@ -1356,14 +1345,15 @@ static const cJSON *load_policies(struct ld *L, const cJSON *root)
                 char ep[32];
                 snprintf(ep, sizeof ep, "compare[%d]", i);
                 k[i] = -1;
-                if (want_type(L, e, ep, cJSON_String, "a policy name") &&
+                if (bf__want_type(L, e, ep, cJSON_String, "a policy name") &&
                     (k[i] = bf_scenario_policy(sc, e->valuestring)) < 0)
-                    PROBLEM(L, e, false, ep, "no policy '%s' in \"policies\"%s", e->valuestring,
-                            policy_hint(L, e->valuestring, hb, sizeof hb));
+                    BF__PROBLEM(L, e, false, ep, "no policy '%s' in \"policies\"%s", e->valuestring,
+                                bf__policy_hint(L, e->valuestring, hb, sizeof hb));
                 for (int j = 0; k[i] >= 0 && j < i; j++)
                     if (k[j] == k[i]) {
-                        PROBLEM(L, e, false, ep, "'%s' is named twice: compare different policies",
-                                e->valuestring);
+                        BF__PROBLEM(L, e, false, ep,
+                                    "'%s' is named twice: compare different policies",
+                                    e->valuestring);
                         k[i] = -1;
                     }
                 ok &= k[i] >= 0;
@@ -1377,11 +1367,11 @@ static const cJSON *load_policies(struct ld *L, const cJSON *root)
                     char pair[sizeof sc->name], ep[32];
                     snprintf(ep, sizeof ep, "compare[%d]", i);
                     if (bf_scenario_pair_name(sc, (uint32_t)k[i], pair, sizeof pair) != 0)
-                        PROBLEM(L, cJSON_GetArrayItem(cmp, i), false, ep,
-                                "the pair's results are named '%s.vs_%s', longer than the %zu "
-                                "bytes a name may have: shorten the scenario's or the policy's "
-                                "name",
-                                sc->name, sc->policy[k[i]].name, sizeof sc->name - 1);
+                        BF__PROBLEM(L, cJSON_GetArrayItem(cmp, i), false, ep,
+                                    "the pair's results are named '%s.vs_%s', longer than the %zu "
+                                    "bytes a name may have: shorten the scenario's or the policy's "
+                                    "name",
+                                    sc->name, sc->policy[k[i]].name, sizeof sc->name - 1);
                 }
             }
         }
@@ -1392,7 +1382,7 @@ static const cJSON *load_policies(struct ld *L, const cJSON *root)
 /* The policy object of policy k (NULL when not an object). */
 static const cJSON *policy_obj(const cJSON *ps, const struct bf_scenario *sc, uint32_t k)
 {
-    const cJSON *p = ps ? item(ps, sc->policy[k].name) : NULL;
+    const cJSON *p = ps ? bf__item(ps, sc->policy[k].name) : NULL;
     return cJSON_IsObject(p) ? p : NULL;
 }
 
@@ -1407,18 +1397,18 @@ static int find_city_index(const struct bf_scenario *sc, uint32_t n, const char 
 
 /* "add": true marks a city, policy or class new in a file that extends
  * another (compose.c checks what it says; here, that it is a boolean). */
-static void check_add(struct ld *L, const cJSON *obj, const char *path)
+static void check_add(struct bf__ld *L, const cJSON *obj, const char *path)
 {
-    const cJSON *a = cJSON_IsObject(obj) ? item(obj, "add") : NULL;
+    const cJSON *a = cJSON_IsObject(obj) ? bf__item(obj, "add") : NULL;
     char ap[BF_TEXT_MAX];
-    join(ap, sizeof ap, path, "add");
+    bf__join(ap, sizeof ap, path, "add");
     if (a != NULL)
-        want_type(L, a, ap, cJSON_True, "true or false");
+        bf__want_type(L, a, ap, cJSON_True, "true or false");
 }
 
 /* Checks every layer object once, on its own (the reporting pass). */
-static void check_layers(struct ld *L, const cJSON *root, const cJSON *ps,
-                         const struct bf_params *base)
+void bf__check_layers(struct bf__ld *L, const cJSON *root, const cJSON *ps,
+                      const struct bf_params *base)
 {
     char hb[96]; /* "; did you mean ..." */
     struct bf_params *tmp = bf__malloc(sizeof *tmp);
@@ -1426,88 +1416,89 @@ static void check_layers(struct ld *L, const cJSON *root, const cJSON *ps,
         L->doc->oom = true;
         return;
     }
-    const cJSON *classes = item(root, "classes");
+    const cJSON *classes = bf__item(root, "classes");
     if (classes != NULL &&
-        want_type(L, classes, "classes", cJSON_Object, "an object of city classes by name")) {
+        bf__want_type(L, classes, "classes", cJSON_Object, "an object of city classes by name")) {
         const cJSON *c;
         cJSON_ArrayForEach(c, classes)
         {
             char cp[BF_TEXT_MAX];
-            join(cp, sizeof cp, "classes", c->string);
+            bf__join(cp, sizeof cp, "classes", c->string);
             if (strlen(c->string) == 0 || strlen(c->string) >= sizeof L->sc->city[0].cls)
-                PROBLEM(L, c, true, cp, "a class name has 1 to %zu characters",
-                        sizeof L->sc->city[0].cls - 1);
+                BF__PROBLEM(L, c, true, cp, "a class name has 1 to %zu characters",
+                            sizeof L->sc->city[0].cls - 1);
             else
-                key_is_cell(L, c, cp);
+                bf__key_is_cell(L, c, cp);
             *tmp = *base;
-            apply_sections(L, c, cp, tmp, 0, bf__class_keys, bf__class_keys_n, "a class");
+            bf__apply_sections(L, c, cp, tmp, 0, bf__class_keys, bf__class_keys_n, "a class");
             check_add(L, c, cp);
         }
     }
     for (uint32_t k = 0; ps && k < L->sc->n_policies; k++) {
-        const cJSON *p = item(ps, L->sc->policy[k].name);
+        const cJSON *p = bf__item(ps, L->sc->policy[k].name);
         char pp[BF_TEXT_MAX];
-        join(pp, sizeof pp, "policies", L->sc->policy[k].name);
-        if (p == NULL || !want_type(L, p, pp, cJSON_Object, "an object"))
+        bf__join(pp, sizeof pp, "policies", L->sc->policy[k].name);
+        if (p == NULL || !bf__want_type(L, p, pp, cJSON_Object, "an object"))
             continue;
         *tmp = *base;
-        apply_sections(L, p, pp, tmp, SEC_NO_ARRIVALS, bf__policy_keys, bf__policy_keys_n,
-                       "a policy");
+        bf__apply_sections(L, p, pp, tmp, BF__SEC_NO_ARRIVALS, bf__policy_keys, bf__policy_keys_n,
+                           "a policy");
         check_add(L, p, pp);
         const cJSON *n;
-        if ((n = item(p, "effective_date")) != NULL) {
+        if ((n = bf__item(p, "effective_date")) != NULL) {
             char ep[BF_TEXT_MAX];
-            join(ep, sizeof ep, pp, "effective_date");
+            bf__join(ep, sizeof ep, pp, "effective_date");
             int32_t day;
             const struct bf_scenario *sc = L->sc;
             /* only the compared policy's date is read (as the cities'
              * default): anywhere else it would be ignored without a word */
-            bool dated = get_date(L, n, ep, &day);
+            bool dated = bf__get_date(L, n, ep, &day);
             if (dated && k == sc->baseline)
-                PROBLEM(L, n, false, ep,
-                        "not used: the baseline policy '%s' applies for the whole horizon; give "
-                        "effective dates on the compared policy or on the cities",
-                        sc->policy[k].name);
+                BF__PROBLEM(
+                    L, n, false, ep,
+                    "not used: the baseline policy '%s' applies for the whole horizon; give "
+                    "effective dates on the compared policy or on the cities",
+                    sc->policy[k].name);
             else if (dated && k != sc->compared)
-                PROBLEM(L, n, false, ep,
-                        "not used: every policy but the baseline takes effect on each city's "
-                        "effective date, from the city or from the compared policy '%s'; give "
-                        "the date there",
-                        sc->policy[sc->compared].name);
+                BF__PROBLEM(L, n, false, ep,
+                            "not used: every policy but the baseline takes effect on each city's "
+                            "effective date, from the city or from the compared policy '%s'; give "
+                            "the date there",
+                            sc->policy[sc->compared].name);
         }
-        const cJSON *bc = item(p, "by_class");
+        const cJSON *bc = bf__item(p, "by_class");
         char bp[BF_TEXT_MAX];
-        join(bp, sizeof bp, pp, "by_class");
-        if (bc != NULL && want_type(L, bc, bp, cJSON_Object, "an object by class name")) {
+        bf__join(bp, sizeof bp, pp, "by_class");
+        if (bc != NULL && bf__want_type(L, bc, bp, cJSON_Object, "an object by class name")) {
             const cJSON *c;
             cJSON_ArrayForEach(c, bc)
             {
                 char cp[BF_TEXT_MAX];
-                join(cp, sizeof cp, bp, c->string);
-                if (classes == NULL || item(classes, c->string) == NULL) {
-                    PROBLEM(L, c, true, cp, "no class '%s' in \"classes\"%s", c->string,
-                            class_hint(L, classes, c->string, hb, sizeof hb));
+                bf__join(cp, sizeof cp, bp, c->string);
+                if (classes == NULL || bf__item(classes, c->string) == NULL) {
+                    BF__PROBLEM(L, c, true, cp, "no class '%s' in \"classes\"%s", c->string,
+                                class_hint(L, classes, c->string, hb, sizeof hb));
                     continue;
                 }
                 *tmp = *base;
-                apply_sections(L, c, cp, tmp, SEC_NO_ARRIVALS, NULL, 0, "a class override");
+                bf__apply_sections(L, c, cp, tmp, BF__SEC_NO_ARRIVALS, NULL, 0, "a class override");
             }
         }
-        const cJSON *bcity = item(p, "by_city");
-        join(bp, sizeof bp, pp, "by_city");
-        if (bcity != NULL && want_type(L, bcity, bp, cJSON_Object, "an object by city name")) {
+        const cJSON *bcity = bf__item(p, "by_city");
+        bf__join(bp, sizeof bp, pp, "by_city");
+        if (bcity != NULL && bf__want_type(L, bcity, bp, cJSON_Object, "an object by city name")) {
             const cJSON *c;
             cJSON_ArrayForEach(c, bcity)
             {
                 char cp[BF_TEXT_MAX];
-                join(cp, sizeof cp, bp, c->string);
+                bf__join(cp, sizeof cp, bp, c->string);
                 if (find_city_index(L->sc, L->sc->n_cities, c->string) < 0) {
-                    PROBLEM(L, c, true, cp, "no city '%s' in \"cities\"%s", c->string,
-                            city_hint(L, c->string, hb, sizeof hb));
+                    BF__PROBLEM(L, c, true, cp, "no city '%s' in \"cities\"%s", c->string,
+                                city_hint(L, c->string, hb, sizeof hb));
                     continue;
                 }
                 *tmp = *base;
-                apply_sections(L, c, cp, tmp, SEC_NO_ARRIVALS, NULL, 0, "a city override");
+                bf__apply_sections(L, c, cp, tmp, BF__SEC_NO_ARRIVALS, NULL, 0, "a city override");
             }
         }
     }
@@ -1515,41 +1506,41 @@ static void check_layers(struct ld *L, const cJSON *root, const cJSON *ps,
 }
 
 /* City attributes (not its parameter sections). */
-static void load_city_attrs(struct ld *L, const cJSON *c, const char *cp, struct bf_city *city,
+static void load_city_attrs(struct bf__ld *L, const cJSON *c, const char *cp, struct bf_city *city,
                             const cJSON *classes, const cJSON *ps, const cJSON **eff_node,
                             bool *eff_own)
 {
     struct bf_scenario *sc = L->sc;
     const cJSON *n;
     char ap[BF_TEXT_MAX];
-    if ((n = item(c, "name")) == NULL)
-        PROBLEM(L, c, false, cp, "a city needs a \"name\"");
+    if ((n = bf__item(c, "name")) == NULL)
+        BF__PROBLEM(L, c, false, cp, "a city needs a \"name\"");
     else {
-        join(ap, sizeof ap, cp, "name");
-        get_name(L, n, ap, city->name, sizeof city->name);
+        bf__join(ap, sizeof ap, cp, "name");
+        bf__get_name(L, n, ap, city->name, sizeof city->name);
     }
-    if ((n = item(c, "name_zh")) != NULL) {
-        join(ap, sizeof ap, cp, "name_zh");
-        get_cell(L, n, ap, sizeof city->name_zh, city->name_zh);
+    if ((n = bf__item(c, "name_zh")) != NULL) {
+        bf__join(ap, sizeof ap, cp, "name_zh");
+        bf__get_cell(L, n, ap, sizeof city->name_zh, city->name_zh);
     }
-    if ((n = item(c, "province")) != NULL) {
-        join(ap, sizeof ap, cp, "province");
-        get_cell(L, n, ap, sizeof city->province, city->province);
+    if ((n = bf__item(c, "province")) != NULL) {
+        bf__join(ap, sizeof ap, cp, "province");
+        bf__get_cell(L, n, ap, sizeof city->province, city->province);
     }
-    if ((n = item(c, "note")) != NULL) {
-        join(ap, sizeof ap, cp, "note");
-        get_cell(L, n, ap, sizeof city->note, city->note);
+    if ((n = bf__item(c, "note")) != NULL) {
+        bf__join(ap, sizeof ap, cp, "note");
+        bf__get_cell(L, n, ap, sizeof city->note, city->note);
     }
     check_add(L, c, cp);
-    if ((n = item(c, "candidate")) != NULL) {
-        join(ap, sizeof ap, cp, "candidate");
-        if (want_type(L, n, ap, cJSON_True, "true or false"))
+    if ((n = bf__item(c, "candidate")) != NULL) {
+        bf__join(ap, sizeof ap, cp, "candidate");
+        if (bf__want_type(L, n, ap, cJSON_True, "true or false"))
             city->candidate = cJSON_IsTrue(n);
     }
-    if ((n = item(c, "class")) != NULL) {
-        join(ap, sizeof ap, cp, "class");
-        if (get_cell(L, n, ap, sizeof city->cls, city->cls) &&
-            (classes == NULL || item(classes, city->cls) == NULL)) {
+    if ((n = bf__item(c, "class")) != NULL) {
+        bf__join(ap, sizeof ap, cp, "class");
+        if (bf__get_cell(L, n, ap, sizeof city->cls, city->cls) &&
+            (classes == NULL || bf__item(classes, city->cls) == NULL)) {
             const char *names[64];
             size_t nn = 0;
             const cJSON *k;
@@ -1562,10 +1553,10 @@ static void load_city_attrs(struct ld *L, const cJSON *c, const char *cp, struct
             }
             const char *s = bf__suggest(city->cls, names, nn);
             if (s)
-                PROBLEM(L, n, false, ap, "no class '%s' in \"classes\"; did you mean '%s'?",
-                        city->cls, s);
+                BF__PROBLEM(L, n, false, ap, "no class '%s' in \"classes\"; did you mean '%s'?",
+                            city->cls, s);
             else
-                PROBLEM(L, n, false, ap, "no class '%s' in \"classes\"", city->cls);
+                BF__PROBLEM(L, n, false, ap, "no class '%s' in \"classes\"", city->cls);
         }
     }
     /* effective date: the city's own, else the compared policy's (whose
@@ -1573,21 +1564,21 @@ static void load_city_attrs(struct ld *L, const cJSON *c, const char *cp, struct
      * horizon once "select" has said which cities stay
      * (check_effective_dates) */
     const cJSON *pol = policy_obj(ps, sc, sc->compared);
-    const cJSON *eff = item(c, "effective_date");
+    const cJSON *eff = bf__item(c, "effective_date");
     city->effective_day = sc->start_day;
     if (eff != NULL) {
-        join(ap, sizeof ap, cp, "effective_date");
-        if (!get_date(L, eff, ap, &city->effective_day))
+        bf__join(ap, sizeof ap, cp, "effective_date");
+        if (!bf__get_date(L, eff, ap, &city->effective_day))
             eff = NULL;
-    } else if (pol != NULL && (eff = item(pol, "effective_date")) != NULL) {
+    } else if (pol != NULL && (eff = bf__item(pol, "effective_date")) != NULL) {
         const bool was = L->report;
         L->report = false;
-        if (!get_date(L, eff, "", &city->effective_day))
+        if (!bf__get_date(L, eff, "", &city->effective_day))
             eff = NULL;
         L->report = was;
     }
     *eff_node = eff;
-    *eff_own = eff != NULL && eff == item(c, "effective_date");
+    *eff_own = eff != NULL && eff == bf__item(c, "effective_date");
 }
 
 /*
@@ -1597,7 +1588,7 @@ static void load_city_attrs(struct ld *L, const cJSON *c, const char *cp, struct
  * a child file that moves the horizon of a 45-city study would otherwise
  * get a message for every city, when the thing to change is one window.
  */
-static bool eff_outside(const struct ld *L, uint32_t i)
+static bool eff_outside(const struct bf__ld *L, uint32_t i)
 {
     const struct bf_scenario *sc = L->sc;
     const int32_t day = sc->city[i].effective_day;
@@ -1605,7 +1596,7 @@ static bool eff_outside(const struct ld *L, uint32_t i)
            (day < sc->start_day || day >= sc->window_day + (int32_t)sc->window_days);
 }
 
-static void check_effective_dates(struct ld *L, const cJSON *root)
+void bf__check_effective_dates(struct bf__ld *L, const cJSON *root)
 {
     struct bf_scenario *sc = L->sc;
     if (!L->horizon_ok || L->eff_node == NULL)
@@ -1637,10 +1628,10 @@ static void check_effective_dates(struct ld *L, const cJSON *root)
                 snprintf(path, sizeof path, "policies.%s.effective_date",
                          sc->policy[sc->compared].name);
             bf_date_format(sc->city[i].effective_day, e);
-            PROBLEM(L, L->eff_node[i], false, path,
-                    "the effective date %s of city '%s' is outside the run; use a date from %s "
-                    "(the start of the warm-up) to %s (the window's last day)",
-                    e, sc->city[i].name, a, b);
+            BF__PROBLEM(L, L->eff_node[i], false, path,
+                        "the effective date %s of city '%s' is outside the run; use a date from %s "
+                        "(the start of the warm-up) to %s (the window's last day)",
+                        e, sc->city[i].name, a, b);
         }
         return;
     }
@@ -1663,8 +1654,8 @@ static void check_effective_dates(struct ld *L, const cJSON *root)
     /* at what moved: of the window's dates and the warm-up, the one
      * written in the file nearest the command line (a child's, when a
      * child moved the horizon of the file it extends) */
-    const cJSON *h = item(root, "horizon"), *w = item(h, "window");
-    const cJSON *cand[3] = {item(w, "start"), item(w, "end"), item(h, "warmup_days")};
+    const cJSON *h = bf__item(root, "horizon"), *w = bf__item(h, "window");
+    const cJSON *cand[3] = {bf__item(w, "start"), bf__item(w, "end"), bf__item(h, "warmup_days")};
     static const char *const cpath[3] = {"horizon.window.start", "horizon.window.end",
                                          "horizon.warmup_days"};
     const cJSON *at = h;
@@ -1681,55 +1672,57 @@ static void check_effective_dates(struct ld *L, const cJSON *root)
     char more[48] = "";
     if (n_out > shown)
         snprintf(more, sizeof more, " and %u more", n_out - shown);
-    PROBLEM(L, at, false, at_path,
-            "the run is %s (the start of the warm-up) to %s (the window's last day), and the "
-            "effective dates of %u cities fall outside it: %s%s. Move the window (or "
-            "warmup_days) to take them in, give these cities effective dates inside it, or "
-            "leave them out with \"select\"",
-            a, b, n_out, list, more);
+    BF__PROBLEM(L, at, false, at_path,
+                "the run is %s (the start of the warm-up) to %s (the window's last day), and the "
+                "effective dates of %u cities fall outside it: %s%s. Move the window (or "
+                "warmup_days) to take them in, give these cities effective dates inside it, or "
+                "leave them out with \"select\"",
+                a, b, n_out, list, more);
 }
 
 /* Applies the city's shorthands: shipments_per_day and channel_mix. */
-static void apply_city_shorthands(struct ld *L, const cJSON *c, const char *cp, struct bf_params *p)
+static void apply_city_shorthands(struct bf__ld *L, const cJSON *c, const char *cp,
+                                  struct bf_params *p)
 {
     const cJSON *n;
     char ap[BF_TEXT_MAX];
-    if ((n = item(c, "shipments_per_day")) != NULL) {
-        join(ap, sizeof ap, cp, "shipments_per_day");
-        get_number(L, n, ap, bf_param_table[0].min, bf_param_table[0].max, "shipments/day",
-                   &p->shipments_per_day);
+    if ((n = bf__item(c, "shipments_per_day")) != NULL) {
+        bf__join(ap, sizeof ap, cp, "shipments_per_day");
+        bf__get_number(L, n, ap, bf_param_table[0].min, bf_param_table[0].max, "shipments/day",
+                       &p->shipments_per_day);
     }
-    if ((n = item(c, "channel_mix")) != NULL) {
-        join(ap, sizeof ap, cp, "channel_mix");
-        if (!want_type(L, n, ap, cJSON_Object, "an object such as {\"9810\": 0.4, \"9610\": 0.6}"))
+    if ((n = bf__item(c, "channel_mix")) != NULL) {
+        bf__join(ap, sizeof ap, cp, "channel_mix");
+        if (!bf__want_type(L, n, ap, cJSON_Object,
+                           "an object such as {\"9810\": 0.4, \"9610\": 0.6}"))
             return;
-        check_keys(L, n, ap, bf_channel_codes, BF_CH_COUNT, "a channel mix");
+        bf__check_keys(L, n, ap, bf_channel_codes, BF_CH_COUNT, "a channel mix");
         for (int ch = 0; ch < BF_CH_COUNT; ch++) {
-            const cJSON *w = item(n, bf_channel_codes[ch]);
+            const cJSON *w = bf__item(n, bf_channel_codes[ch]);
             char wp[BF_TEXT_MAX];
-            join(wp, sizeof wp, ap, bf_channel_codes[ch]);
+            bf__join(wp, sizeof wp, ap, bf_channel_codes[ch]);
             if (w != NULL)
-                get_number(L, w, wp, 0, 1e6, "weight", &p->channel[ch].share);
+                bf__get_number(L, w, wp, 0, 1e6, "weight", &p->channel[ch].share);
         }
     }
 }
 
-static void load_cities(struct ld *L, const cJSON *root, const cJSON *ps)
+void bf__load_cities(struct bf__ld *L, const cJSON *root, const cJSON *ps)
 {
     struct bf_scenario *sc = L->sc;
-    const cJSON *cities = item(root, "cities");
-    const cJSON *classes = item(root, "classes");
+    const cJSON *cities = bf__item(root, "cities");
+    const cJSON *classes = bf__item(root, "classes");
     if (!cJSON_IsObject(classes))
         classes = NULL;
     if (cities == NULL) {
-        PROBLEM(L, root, false, "cities", "missing: give at least one city");
+        BF__PROBLEM(L, root, false, "cities", "missing: give at least one city");
         return;
     }
-    if (!want_type(L, cities, "cities", cJSON_Array, "an array of cities"))
+    if (!bf__want_type(L, cities, "cities", cJSON_Array, "an array of cities"))
         return;
     int n = cJSON_GetArraySize(cities);
     if (n < 1 || n > BF_MAX_CITIES) {
-        PROBLEM(L, cities, false, "cities", "%d cities; 1 to %d are allowed", n, BF_MAX_CITIES);
+        BF__PROBLEM(L, cities, false, "cities", "%d cities; 1 to %d are allowed", n, BF_MAX_CITIES);
         return;
     }
     sc->city = bf__calloc((size_t)n, sizeof *sc->city);
@@ -1748,16 +1741,16 @@ static void load_cities(struct ld *L, const cJSON *root, const cJSON *ps)
         snprintf(cp, sizeof cp, "cities[%d]", i);
         struct bf_city *city = &sc->city[i];
         city->stream = (uint32_t)i++;
-        if (!want_type(L, c, cp, cJSON_Object, "an object"))
+        if (!bf__want_type(L, c, cp, cJSON_Object, "an object"))
             continue;
         load_city_attrs(L, c, cp, city, classes, ps, &L->eff_node[i - 1], &L->eff_own[i - 1]);
         int first = find_city_index(sc, sc->n_cities, city->name);
         if (city->name[0] && first >= 0) {
             char np[48];
             snprintf(np, sizeof np, "%s.name", cp);
-            PROBLEM(L, item(c, "name"), false, np,
-                    "duplicate city name '%s' (also cities[%d]); city names must be unique",
-                    city->name, first);
+            BF__PROBLEM(L, bf__item(c, "name"), false, np,
+                        "duplicate city name '%s' (also cities[%d]); city names must be unique",
+                        city->name, first);
         }
         sc->n_cities++;
     }
@@ -1778,13 +1771,14 @@ static void load_cities(struct ld *L, const cJSON *root, const cJSON *ps)
  */
 #define MAX_ANNUAL_EXPORT_CNY 1e15
 
-static void convert_volume(struct ld *L, const cJSON *c, const char *cp, struct bf_city *city)
+static void convert_volume(struct bf__ld *L, const cJSON *c, const char *cp, struct bf_city *city)
 {
     const struct bf_scenario *sc = L->sc;
-    const cJSON *arr = item(c, "arrivals");
-    const cJSON *given[4] = {item(c, "shipments_per_day"),
-                             cJSON_IsObject(arr) ? item(arr, "shipments_per_day") : NULL,
-                             item(c, "annual_export_cost_cny"), item(c, "annual_export_fob_cny")};
+    const cJSON *arr = bf__item(c, "arrivals");
+    const cJSON *given[4] = {bf__item(c, "shipments_per_day"),
+                             cJSON_IsObject(arr) ? bf__item(arr, "shipments_per_day") : NULL,
+                             bf__item(c, "annual_export_cost_cny"),
+                             bf__item(c, "annual_export_fob_cny")};
     static const char *const key[4] = {"shipments_per_day", "arrivals.shipments_per_day",
                                        "annual_export_cost_cny", "annual_export_fob_cny"};
     int first = -1, annual = -1;
@@ -1793,11 +1787,12 @@ static void convert_volume(struct ld *L, const cJSON *c, const char *cp, struct 
             continue;
         if (first >= 0) {
             char ap[BF_TEXT_MAX];
-            join(ap, sizeof ap, cp, key[k]);
-            PROBLEM(L, given[k], true, ap,
-                    "the volume is given twice, as %s and as %s: give one of shipments_per_day, "
-                    "annual_export_cost_cny or annual_export_fob_cny",
-                    key[first], key[k]);
+            bf__join(ap, sizeof ap, cp, key[k]);
+            BF__PROBLEM(
+                L, given[k], true, ap,
+                "the volume is given twice, as %s and as %s: give one of shipments_per_day, "
+                "annual_export_cost_cny or annual_export_fob_cny",
+                key[first], key[k]);
             return;
         }
         first = k;
@@ -1807,16 +1802,16 @@ static void convert_volume(struct ld *L, const cJSON *c, const char *cp, struct 
     if (annual < 0 || city->params == NULL)
         return;
     char ap[BF_TEXT_MAX];
-    join(ap, sizeof ap, cp, key[annual]);
+    bf__join(ap, sizeof ap, cp, key[annual]);
     const cJSON *n = given[annual];
-    if (!want_type(L, n, ap, cJSON_Number, "an amount in CNY a year, e.g. 120e6"))
+    if (!bf__want_type(L, n, ap, cJSON_Number, "an amount in CNY a year, e.g. 120e6"))
         return;
     const double value = n->valuedouble;
     if (!isfinite(value) || !(value > 0) || value > MAX_ANNUAL_EXPORT_CNY) {
-        PROBLEM(L, n, false, ap,
-                "%.16g is not an annual export value: give a positive amount of CNY a year, at "
-                "most %g (e.g. 120e6 for 120 million)",
-                value, MAX_ANNUAL_EXPORT_CNY);
+        BF__PROBLEM(L, n, false, ap,
+                    "%.16g is not an annual export value: give a positive amount of CNY a year, at "
+                    "most %g (e.g. 120e6 for 120 million)",
+                    value, MAX_ANNUAL_EXPORT_CNY);
         return;
     }
     const struct bf_params *p = &city->params[sc->baseline];
@@ -1829,21 +1824,22 @@ static void convert_volume(struct ld *L, const cJSON *c, const char *cp, struct 
     const double year = bf_params_year_factor(p);
     const double per_ship = bf_params_shipment_value_cny(p, basis);
     if (!(year > 0)) {
-        PROBLEM(L, n, false, ap,
-                "arrivals.seasonality is 0 in every month: a year has no shipments to carry "
-                "%.16g CNY",
-                value);
+        BF__PROBLEM(L, n, false, ap,
+                    "arrivals.seasonality is 0 in every month: a year has no shipments to carry "
+                    "%.16g CNY",
+                    value);
         return;
     }
     const double spd = value / (year * per_ship);
     const struct bf_param_info *pi = &bf_param_table[0]; /* arrivals.shipments_per_day */
     if (!(spd >= pi->min && spd <= pi->max)) {
-        PROBLEM(L, n, false, ap,
-                "%.16g CNY a year %s is %.4g shipments a day (a shipment is worth %.6g CNY %s on "
-                "average: units per shipment x value per unit over the channel and goods mixes; "
-                "%.6g days of arrivals in a year, with its seasonality); the allowed range is "
-                "[%g, %g] shipments a day",
-                value, at, spd, per_ship, at, year, pi->min, pi->max);
+        BF__PROBLEM(
+            L, n, false, ap,
+            "%.16g CNY a year %s is %.4g shipments a day (a shipment is worth %.6g CNY %s on "
+            "average: units per shipment x value per unit over the channel and goods mixes; "
+            "%.6g days of arrivals in a year, with its seasonality); the allowed range is "
+            "[%g, %g] shipments a day",
+            value, at, spd, per_ship, at, year, pi->min, pi->max);
         return;
     }
     for (uint32_t k = 0; k < sc->n_policies; k++)
@@ -1852,12 +1848,12 @@ static void convert_volume(struct ld *L, const cJSON *c, const char *cp, struct 
     city->annual_export_cny = value;
 }
 
-static void build_cities(struct ld *L, const cJSON *root, const cJSON *ps,
-                         const struct bf_params *base)
+void bf__build_cities(struct bf__ld *L, const cJSON *root, const cJSON *ps,
+                      const struct bf_params *base)
 {
     struct bf_scenario *sc = L->sc;
-    const cJSON *cities = item(root, "cities");
-    const cJSON *classes = item(root, "classes");
+    const cJSON *cities = bf__item(root, "cities");
+    const cJSON *classes = bf__item(root, "classes");
     if (!cJSON_IsObject(classes))
         classes = NULL;
     struct bf_params *cb = bf__malloc(sizeof *cb);
@@ -1880,10 +1876,10 @@ static void build_cities(struct ld *L, const cJSON *root, const cJSON *ps,
         *cb = *base;
         bool was = L->report;
         L->report = false;
-        if (city->cls[0] && classes && item(classes, city->cls))
-            apply_sections(L, item(classes, city->cls), "", cb, 0, NULL, 0, "a class");
+        if (city->cls[0] && classes && bf__item(classes, city->cls))
+            bf__apply_sections(L, bf__item(classes, city->cls), "", cb, 0, NULL, 0, "a class");
         L->report = was; /* the city's own sections are reported here, once */
-        apply_sections(L, c, cp, cb, 0, bf__city_keys, bf__city_keys_n, "a city");
+        bf__apply_sections(L, c, cp, cb, 0, bf__city_keys, bf__city_keys_n, "a city");
         apply_city_shorthands(L, c, cp, cb);
         L->report = false;
         for (uint32_t k = 0; k < sc->n_policies; k++) {
@@ -1892,14 +1888,16 @@ static void build_cities(struct ld *L, const cJSON *root, const cJSON *ps,
             const cJSON *pol = policy_obj(ps, sc, k);
             if (pol == NULL)
                 continue;
-            apply_sections(L, pol, "", p, SEC_NO_ARRIVALS, bf__policy_keys, bf__policy_keys_n,
-                           "a policy");
-            const cJSON *bc = item(pol, "by_class");
-            if (city->cls[0] && cJSON_IsObject(bc) && item(bc, city->cls))
-                apply_sections(L, item(bc, city->cls), "", p, SEC_NO_ARRIVALS, NULL, 0, "");
-            const cJSON *by = item(pol, "by_city");
-            if (cJSON_IsObject(by) && item(by, city->name))
-                apply_sections(L, item(by, city->name), "", p, SEC_NO_ARRIVALS, NULL, 0, "");
+            bf__apply_sections(L, pol, "", p, BF__SEC_NO_ARRIVALS, bf__policy_keys,
+                               bf__policy_keys_n, "a policy");
+            const cJSON *bc = bf__item(pol, "by_class");
+            if (city->cls[0] && cJSON_IsObject(bc) && bf__item(bc, city->cls))
+                bf__apply_sections(L, bf__item(bc, city->cls), "", p, BF__SEC_NO_ARRIVALS, NULL, 0,
+                                   "");
+            const cJSON *by = bf__item(pol, "by_city");
+            if (cJSON_IsObject(by) && bf__item(by, city->name))
+                bf__apply_sections(L, bf__item(by, city->name), "", p, BF__SEC_NO_ARRIVALS, NULL, 0,
+                                   "");
         }
         L->report = was;
         convert_volume(L, c, cp, city);
@@ -1910,10 +1908,10 @@ static void build_cities(struct ld *L, const cJSON *root, const cJSON *ps,
 /* Whole-set checks of every (city, policy) kept; one report per distinct
  * problem. A city is found in the tree by its place in the list
  * (bf_city.stream), which "select" does not change. */
-static void check_cities(struct ld *L, const cJSON *root)
+void bf__check_cities(struct bf__ld *L, const cJSON *root)
 {
     struct bf_scenario *sc = L->sc;
-    const cJSON *cities = item(root, "cities");
+    const cJSON *cities = bf__item(root, "cities");
     char seen[8][2 * BF_TEXT_MAX];
     int n_seen = 0;
     for (uint32_t i = 0; i < sc->n_cities && sc->city[i].params; i++)
@@ -1933,8 +1931,8 @@ static void check_cities(struct ld *L, const cJSON *root)
                 snprintf(seen[n_seen++], sizeof seen[0], "%s", key);
             char path[BF_TEXT_MAX];
             snprintf(path, sizeof path, "cities[%u].%s", sc->city[i].stream, d.where);
-            PROBLEM(L, cJSON_GetArrayItem(cities, (int)sc->city[i].stream), false, path,
-                    "%s (city '%s', policy '%s')", d.msg, sc->city[i].name, sc->policy[k].name);
+            BF__PROBLEM(L, cJSON_GetArrayItem(cities, (int)sc->city[i].stream), false, path,
+                        "%s (city '%s', policy '%s')", d.msg, sc->city[i].name, sc->policy[k].name);
         }
     /* a city without volume: shipments_per_day has a positive minimum, but
      * the seasonality may be 0 in every month the horizon covers (arrivals
@@ -1958,10 +1956,10 @@ static void check_cities(struct ld *L, const cJSON *root)
         snprintf(path, sizeof path, "cities[%u]", sc->city[i].stream);
         bf_date_format(sc->window_day, a);
         bf_date_format(sc->window_day + (int32_t)sc->window_days - 1, b);
-        PROBLEM(L, cJSON_GetArrayItem(cities, (int)sc->city[i].stream), false, path,
-                "city '%s' has no shipments: its arrivals.seasonality is 0 in every month of "
-                "the window (%s to %s); give at least one of these months a factor > 0",
-                sc->city[i].name, a, b);
+        BF__PROBLEM(L, cJSON_GetArrayItem(cities, (int)sc->city[i].stream), false, path,
+                    "city '%s' has no shipments: its arrivals.seasonality is 0 in every month of "
+                    "the window (%s to %s); give at least one of these months a factor > 0",
+                    sc->city[i].name, a, b);
     }
 }
 
@@ -2025,7 +2023,7 @@ static bool resolve_param(const struct bf_params *p, const char *path, struct bf
  * (bf_params_check), or the run would stop half-way with exit status 1 on a
  * file validate had accepted. Reported once per value, for the first city.
  */
-static bool check_sweep_value(struct ld *L, const struct bf_pvalue *pv, int policy,
+static bool check_sweep_value(struct bf__ld *L, const struct bf_pvalue *pv, int policy,
                               const cJSON *node, const char *path)
 {
     struct bf_scenario *sc = L->sc;
@@ -2047,25 +2045,25 @@ static bool check_sweep_value(struct ld *L, const struct bf_pvalue *pv, int poli
             bf_sweep_apply(pv, tmp);
             if (bf_params_check(tmp, &d) == 0)
                 continue;
-            PROBLEM(L, node, false, path,
-                    "with this value the rules of city '%s' (policy '%s') are invalid: %s: %s",
-                    sc->city[i].name, sc->policy[k].name, d.where, d.msg);
+            BF__PROBLEM(L, node, false, path,
+                        "with this value the rules of city '%s' (policy '%s') are invalid: %s: %s",
+                        sc->city[i].name, sc->policy[k].name, d.where, d.msg);
             ok = false;
         }
     bf__free(tmp);
     return ok;
 }
 
-static void load_sweeps(struct ld *L, const cJSON *root, const struct bf_params *base)
+void bf__load_sweeps(struct bf__ld *L, const cJSON *root, const struct bf_params *base)
 {
     char hb[96]; /* "; did you mean ..." */
     struct bf_scenario *sc = L->sc;
-    const cJSON *sw = item(root, "sweeps");
-    if (sw == NULL || !want_type(L, sw, "sweeps", cJSON_Array, "an array of sweeps"))
+    const cJSON *sw = bf__item(root, "sweeps");
+    if (sw == NULL || !bf__want_type(L, sw, "sweeps", cJSON_Array, "an array of sweeps"))
         return;
     int n = cJSON_GetArraySize(sw);
     if (n > BF_MAX_SWEEPS) {
-        PROBLEM(L, sw, false, "sweeps", "%d sweeps; at most %d are allowed", n, BF_MAX_SWEEPS);
+        BF__PROBLEM(L, sw, false, "sweeps", "%d sweeps; at most %d are allowed", n, BF_MAX_SWEEPS);
         return;
     }
     struct bf_params *tmp = bf__malloc(sizeof *tmp);
@@ -2079,68 +2077,70 @@ static void load_sweeps(struct ld *L, const cJSON *root, const struct bf_params 
     {
         char sp[32];
         snprintf(sp, sizeof sp, "sweeps[%d]", i++);
-        if (!want_type(L, s, sp, cJSON_Object, "an object {name, path, values}"))
+        if (!bf__want_type(L, s, sp, cJSON_Object, "an object {name, path, values}"))
             continue;
         static const char *const keys[] = {"name", "path", "policy", "values"};
-        check_keys(L, s, sp, keys, 4, "a sweep");
+        bf__check_keys(L, s, sp, keys, 4, "a sweep");
         struct bf_sweep *w = &sc->sweep[sc->n_sweeps];
         memset(w, 0, sizeof *w);
         w->policy = -1;
         char ap[BF_TEXT_MAX];
         const cJSON *x;
         bool ok = true;
-        join(ap, sizeof ap, sp, "name");
-        if ((x = item(s, "name")) == NULL) {
-            PROBLEM(L, s, false, sp, "a sweep needs a \"name\"");
+        bf__join(ap, sizeof ap, sp, "name");
+        if ((x = bf__item(s, "name")) == NULL) {
+            BF__PROBLEM(L, s, false, sp, "a sweep needs a \"name\"");
             ok = false;
         } else {
-            ok = get_name(L, x, ap, w->name, sizeof w->name) && ok;
+            ok = bf__get_name(L, x, ap, w->name, sizeof w->name) && ok;
         }
-        join(ap, sizeof ap, sp, "path");
+        bf__join(ap, sizeof ap, sp, "path");
         struct bf_pvalue proto = {0};
-        if ((x = item(s, "path")) == NULL) {
-            PROBLEM(L, s, false, sp,
-                    "a sweep needs a \"path\" naming one parameter, e.g. "
-                    "\"rebate.processing_wd\"");
+        if ((x = bf__item(s, "path")) == NULL) {
+            BF__PROBLEM(L, s, false, sp,
+                        "a sweep needs a \"path\" naming one parameter, e.g. "
+                        "\"rebate.processing_wd\"");
             ok = false;
-        } else if (get_string(L, x, ap, sizeof w->path, w->path)) {
+        } else if (bf__get_string(L, x, ap, sizeof w->path, w->path)) {
             if (!resolve_param(base, w->path, &proto)) {
                 const char *names[128];
                 size_t nn = 0;
                 for (size_t k = 0; k < bf_param_table_n && nn < 128; k++)
                     names[nn++] = bf_param_table[k].path;
                 const char *sg = bf__suggest(w->path, names, nn);
-                PROBLEM(L, x, false, ap,
-                        "'%s' names no parameter%s%s%s (use a path such as "
-                        "\"rebate.processing_wd\", \"categories.general.rebate_rate\" or "
-                        "\"channels.9810.trigger\")",
-                        w->path, sg ? "; did you mean '" : "", sg ? sg : "", sg ? "'?" : "");
+                BF__PROBLEM(L, x, false, ap,
+                            "'%s' names no parameter%s%s%s (use a path such as "
+                            "\"rebate.processing_wd\", \"categories.general.rebate_rate\" or "
+                            "\"channels.9810.trigger\")",
+                            w->path, sg ? "; did you mean '" : "", sg ? sg : "", sg ? "'?" : "");
                 ok = false;
             }
         } else {
             ok = false;
         }
-        join(ap, sizeof ap, sp, "policy");
-        if ((x = item(s, "policy")) != NULL && want_type(L, x, ap, cJSON_String, "a policy name")) {
+        bf__join(ap, sizeof ap, sp, "policy");
+        if ((x = bf__item(s, "policy")) != NULL &&
+            bf__want_type(L, x, ap, cJSON_String, "a policy name")) {
             w->policy = bf_scenario_policy(sc, x->valuestring);
             if (w->policy < 0) {
-                PROBLEM(L, x, false, ap, "no policy '%s' in \"policies\"%s", x->valuestring,
-                        policy_hint(L, x->valuestring, hb, sizeof hb));
+                BF__PROBLEM(L, x, false, ap, "no policy '%s' in \"policies\"%s", x->valuestring,
+                            bf__policy_hint(L, x->valuestring, hb, sizeof hb));
                 ok = false;
             }
         }
-        join(ap, sizeof ap, sp, "values");
-        const cJSON *vals = item(s, "values");
+        bf__join(ap, sizeof ap, sp, "values");
+        const cJSON *vals = bf__item(s, "values");
         if (vals == NULL) {
-            PROBLEM(L, s, false, sp, "a sweep needs \"values\": a list of 1 to %d values",
-                    BF_MAX_SWEEP_VALUES);
+            BF__PROBLEM(L, s, false, sp, "a sweep needs \"values\": a list of 1 to %d values",
+                        BF_MAX_SWEEP_VALUES);
             continue;
         }
-        if (!want_type(L, vals, ap, cJSON_Array, "an array of values"))
+        if (!bf__want_type(L, vals, ap, cJSON_Array, "an array of values"))
             continue;
         int nv = cJSON_GetArraySize(vals);
         if (nv < 1 || nv > BF_MAX_SWEEP_VALUES) {
-            PROBLEM(L, vals, false, ap, "%d values; 1 to %d are allowed", nv, BF_MAX_SWEEP_VALUES);
+            BF__PROBLEM(L, vals, false, ap, "%d values; 1 to %d are allowed", nv,
+                        BF_MAX_SWEEP_VALUES);
             continue;
         }
         if (!ok)
@@ -2155,7 +2155,7 @@ static void load_sweeps(struct ld *L, const cJSON *root, const struct bf_params 
             *pv = proto;
             *tmp = *base;
             void *b = bf_pvalue_base(pv, tmp);
-            if (!set_value(L, pv->pi, v, vp, b, tmp)) {
+            if (!bf__set_value(L, pv->pi, v, vp, b, tmp)) {
                 ok = false;
                 continue;
             }
@@ -2205,7 +2205,7 @@ void bf_sens_apply(const struct bf_sens_param *sp, double u, struct bf_params *p
 
 /* Both ends of a sensitivity range must leave every city's rules valid, as
  * a sweep value must (check_sweep_value). */
-static bool check_sens_ends(struct ld *L, const struct bf_sens_param *sp, const cJSON *node,
+static bool check_sens_ends(struct bf__ld *L, const struct bf_sens_param *sp, const cJSON *node,
                             const char *path)
 {
     if (sp->kind == BF_SK_EFFECTIVE_SHIFT)
@@ -2231,46 +2231,47 @@ static bool check_sens_ends(struct ld *L, const struct bf_sens_param *sp, const 
                 const void *b = bf_pvalue_base(&sp->proto, tmp);
                 if (bf_param_check_value(sp->proto.pi, b, &d) == 0 && bf_params_check(tmp, &d) == 0)
                     continue;
-                PROBLEM(L, node, false, path,
-                        "at its %s end (%.16g) the rules of city '%s' (policy '%s') are "
-                        "invalid: %s",
-                        end ? "high" : "low", end ? sp->hi : sp->lo, sc->city[i].name,
-                        sc->policy[k].name, d.msg);
+                BF__PROBLEM(L, node, false, path,
+                            "at its %s end (%.16g) the rules of city '%s' (policy '%s') are "
+                            "invalid: %s",
+                            end ? "high" : "low", end ? sp->hi : sp->lo, sc->city[i].name,
+                            sc->policy[k].name, d.msg);
                 ok = false;
             }
     bf__free(tmp);
     return ok;
 }
 
-static void load_sensitivity(struct ld *L, const cJSON *root, const struct bf_params *base)
+void bf__load_sensitivity(struct bf__ld *L, const cJSON *root, const struct bf_params *base)
 {
     char hb[96]; /* "; did you mean ..." */
     struct bf_scenario *sc = L->sc;
     struct bf_sensitivity *se = &sc->sens;
     memset(se, 0, sizeof *se);
-    const cJSON *s = item(root, "sensitivity");
+    const cJSON *s = bf__item(root, "sensitivity");
     if (s == NULL ||
-        !want_type(L, s, "sensitivity", cJSON_Object, "an object {method, parameters, ...}"))
+        !bf__want_type(L, s, "sensitivity", cJSON_Object, "an object {method, parameters, ...}"))
         return;
     static const char *const keys[] = {"method",  "parameters", "trajectories", "levels",
                                        "samples", "seed",       "bootstrap"};
-    check_keys(L, s, "sensitivity", keys, 7, "\"sensitivity\"");
+    bf__check_keys(L, s, "sensitivity", keys, 7, "\"sensitivity\"");
     if (sc->n_sweeps > 0) {
-        PROBLEM(L, s, true, "sensitivity",
-                "a scenario has \"sweeps\" (one parameter at a time) or \"sensitivity\" (all at "
-                "once), not both: put them in two scenarios (one may extend the other)");
+        BF__PROBLEM(
+            L, s, true, "sensitivity",
+            "a scenario has \"sweeps\" (one parameter at a time) or \"sensitivity\" (all at "
+            "once), not both: put them in two scenarios (one may extend the other)");
         return;
     }
-    const cJSON *x = item(s, "method");
+    const cJSON *x = bf__item(s, "method");
     static const char *const methods[] = {"morris", "sobol", NULL};
     int m = 0;
     if (x == NULL) {
-        PROBLEM(L, s, false, "sensitivity",
-                "\"sensitivity\" needs a \"method\": \"morris\" (screening) or \"sobol\" "
-                "(variance shares)");
+        BF__PROBLEM(L, s, false, "sensitivity",
+                    "\"sensitivity\" needs a \"method\": \"morris\" (screening) or \"sobol\" "
+                    "(variance shares)");
         return;
     }
-    if (!get_enum(L, x, "sensitivity.method", methods, &m))
+    if (!bf__get_enum(L, x, "sensitivity.method", methods, &m))
         return;
     enum bf_sens_method method = m == 0 ? BF_SENS_MORRIS : BF_SENS_SOBOL;
     uint64_t u;
@@ -2280,51 +2281,52 @@ static void load_sensitivity(struct ld *L, const cJSON *root, const struct bf_pa
     se->seed = 1;
     se->bootstrap = 1000;
     bool ok = true;
-    if ((x = item(s, "trajectories")) != NULL)
-        ok = get_uint(L, x, "sensitivity.trajectories", 2, 1000, &u) &&
+    if ((x = bf__item(s, "trajectories")) != NULL)
+        ok = bf__get_uint(L, x, "sensitivity.trajectories", 2, 1000, &u) &&
              ((se->trajectories = (uint32_t)u), true) && ok;
-    if ((x = item(s, "levels")) != NULL) {
-        if (get_uint(L, x, "sensitivity.levels", 2, 16, &u) && u % 2 == 0)
+    if ((x = bf__item(s, "levels")) != NULL) {
+        if (bf__get_uint(L, x, "sensitivity.levels", 2, 16, &u) && u % 2 == 0)
             se->levels = (uint32_t)u;
         else {
             if (cJSON_IsNumber(x) && x->valuedouble >= 2 && x->valuedouble <= 16)
-                PROBLEM(L, x, false, "sensitivity.levels",
-                        "%.16g levels; Morris' grid needs an even number from 2 to 16",
-                        x->valuedouble);
+                BF__PROBLEM(L, x, false, "sensitivity.levels",
+                            "%.16g levels; Morris' grid needs an even number from 2 to 16",
+                            x->valuedouble);
             ok = false;
         }
     }
-    if ((x = item(s, "samples")) != NULL)
-        ok = get_uint(L, x, "sensitivity.samples", 2, 4096, &u) &&
+    if ((x = bf__item(s, "samples")) != NULL)
+        ok = bf__get_uint(L, x, "sensitivity.samples", 2, 4096, &u) &&
              ((se->samples = (uint32_t)u), true) && ok;
-    if ((x = item(s, "seed")) != NULL)
-        ok = get_uint(L, x, "sensitivity.seed", 0, 4294967295.0, &u) &&
+    if ((x = bf__item(s, "seed")) != NULL)
+        ok = bf__get_uint(L, x, "sensitivity.seed", 0, 4294967295.0, &u) &&
              ((se->seed = (uint32_t)u), true) && ok;
-    if ((x = item(s, "bootstrap")) != NULL) {
-        if (get_uint(L, x, "sensitivity.bootstrap", 0, 100000, &u) && (u == 0 || u >= 40))
+    if ((x = bf__item(s, "bootstrap")) != NULL) {
+        if (bf__get_uint(L, x, "sensitivity.bootstrap", 0, 100000, &u) && (u == 0 || u >= 40))
             se->bootstrap = (uint32_t)u;
         else {
             if (cJSON_IsNumber(x) && x->valuedouble >= 0 && x->valuedouble < 40)
-                PROBLEM(L, x, false, "sensitivity.bootstrap",
-                        "%.16g resamples; 0 (no intervals) or at least 40 (a 95%% interval needs "
-                        "one resample in each 2.5%% tail)",
-                        x->valuedouble);
+                BF__PROBLEM(
+                    L, x, false, "sensitivity.bootstrap",
+                    "%.16g resamples; 0 (no intervals) or at least 40 (a 95%% interval needs "
+                    "one resample in each 2.5%% tail)",
+                    x->valuedouble);
             ok = false;
         }
     }
-    const cJSON *ps = item(s, "parameters");
+    const cJSON *ps = bf__item(s, "parameters");
     if (ps == NULL) {
-        PROBLEM(L, s, false, "sensitivity",
-                "\"sensitivity\" needs \"parameters\": a list of {\"path\", \"range\": [low, "
-                "high]}");
+        BF__PROBLEM(L, s, false, "sensitivity",
+                    "\"sensitivity\" needs \"parameters\": a list of {\"path\", \"range\": [low, "
+                    "high]}");
         return;
     }
-    if (!want_type(L, ps, "sensitivity.parameters", cJSON_Array, "an array of parameters"))
+    if (!bf__want_type(L, ps, "sensitivity.parameters", cJSON_Array, "an array of parameters"))
         return;
     int np = cJSON_GetArraySize(ps);
     if (np < 1 || np > BF_MAX_SENS_PARAMS) {
-        PROBLEM(L, ps, false, "sensitivity.parameters", "%d parameters; 1 to %d are allowed", np,
-                BF_MAX_SENS_PARAMS);
+        BF__PROBLEM(L, ps, false, "sensitivity.parameters", "%d parameters; 1 to %d are allowed",
+                    np, BF_MAX_SENS_PARAMS);
         return;
     }
     const cJSON *q;
@@ -2333,24 +2335,25 @@ static void load_sensitivity(struct ld *L, const cJSON *root, const struct bf_pa
     {
         char pp[64], ap[BF_TEXT_MAX];
         snprintf(pp, sizeof pp, "sensitivity.parameters[%d]", i++);
-        if (!want_type(L, q, pp, cJSON_Object, "an object {path, policy, range}")) {
+        if (!bf__want_type(L, q, pp, cJSON_Object, "an object {path, policy, range}")) {
             ok = false;
             continue;
         }
         static const char *const pkeys[] = {"path", "policy", "range"};
-        check_keys(L, q, pp, pkeys, 3, "a sensitivity parameter");
+        bf__check_keys(L, q, pp, pkeys, 3, "a sensitivity parameter");
         struct bf_sens_param *sp = &se->param[se->n_params];
         memset(sp, 0, sizeof *sp);
         sp->policy = -1;
-        join(ap, sizeof ap, pp, "path");
-        if ((x = item(q, "path")) == NULL) {
-            PROBLEM(L, q, false, pp,
-                    "a sensitivity parameter needs a \"path\", e.g. \"rebate.processing_wd\" or "
-                    "\"effective_date\"");
+        bf__join(ap, sizeof ap, pp, "path");
+        if ((x = bf__item(q, "path")) == NULL) {
+            BF__PROBLEM(
+                L, q, false, pp,
+                "a sensitivity parameter needs a \"path\", e.g. \"rebate.processing_wd\" or "
+                "\"effective_date\"");
             ok = false;
             continue;
         }
-        if (!get_string(L, x, ap, sizeof sp->path, sp->path)) {
+        if (!bf__get_string(L, x, ap, sizeof sp->path, sp->path)) {
             ok = false;
             continue;
         }
@@ -2363,10 +2366,10 @@ static void load_sensitivity(struct ld *L, const cJSON *root, const struct bf_pa
                 names[nn++] = bf_param_table[k].path;
             names[nn++] = "effective_date";
             const char *sg = bf__suggest(sp->path, names, nn);
-            PROBLEM(L, x, false, ap,
-                    "'%s' names no parameter%s%s%s (use a path sweeps accept, such as "
-                    "\"rebate.processing_wd\", or \"effective_date\")",
-                    sp->path, sg ? "; did you mean '" : "", sg ? sg : "", sg ? "'?" : "");
+            BF__PROBLEM(L, x, false, ap,
+                        "'%s' names no parameter%s%s%s (use a path sweeps accept, such as "
+                        "\"rebate.processing_wd\", or \"effective_date\")",
+                        sp->path, sg ? "; did you mean '" : "", sg ? sg : "", sg ? "'?" : "");
             ok = false;
             continue;
         } else if (sp->proto.pi->type == BF_PT_DIST) {
@@ -2375,24 +2378,25 @@ static void load_sensitivity(struct ld *L, const cJSON *root, const struct bf_pa
                    sp->proto.pi->type == BF_PT_UINT) {
             sp->kind = BF_SK_VALUE;
         } else {
-            PROBLEM(L, x, false, ap,
-                    "'%s' is not a number, a share, a whole number or a distribution: it "
-                    "cannot be varied over a range (sweep its values instead)",
-                    sp->path);
+            BF__PROBLEM(L, x, false, ap,
+                        "'%s' is not a number, a share, a whole number or a distribution: it "
+                        "cannot be varied over a range (sweep its values instead)",
+                        sp->path);
             ok = false;
             continue;
         }
-        join(ap, sizeof ap, pp, "policy");
-        if ((x = item(q, "policy")) != NULL && want_type(L, x, ap, cJSON_String, "a policy name")) {
+        bf__join(ap, sizeof ap, pp, "policy");
+        if ((x = bf__item(q, "policy")) != NULL &&
+            bf__want_type(L, x, ap, cJSON_String, "a policy name")) {
             sp->policy = bf_scenario_policy(sc, x->valuestring);
             if (sp->policy < 0) {
-                PROBLEM(L, x, false, ap, "no policy '%s' in \"policies\"%s", x->valuestring,
-                        policy_hint(L, x->valuestring, hb, sizeof hb));
+                BF__PROBLEM(L, x, false, ap, "no policy '%s' in \"policies\"%s", x->valuestring,
+                            bf__policy_hint(L, x->valuestring, hb, sizeof hb));
                 ok = false;
             }
         }
-        join(ap, sizeof ap, pp, "range");
-        x = item(q, "range");
+        bf__join(ap, sizeof ap, pp, "range");
+        x = bf__item(q, "range");
         const char *what = sp->kind == BF_SK_FACTOR ? "a factor the distribution is scaled by"
                            : sp->kind == BF_SK_EFFECTIVE_SHIFT
                                ? "days every city's effective date moves by"
@@ -2400,8 +2404,9 @@ static void load_sensitivity(struct ld *L, const cJSON *root, const struct bf_pa
         if (x == NULL || !cJSON_IsArray(x) || cJSON_GetArraySize(x) != 2 ||
             !cJSON_IsNumber(cJSON_GetArrayItem(x, 0)) ||
             !cJSON_IsNumber(cJSON_GetArrayItem(x, 1))) {
-            PROBLEM(L, x ? x : q, false, x ? ap : pp,
-                    "a sensitivity parameter needs \"range\": [low, high], two numbers (%s)", what);
+            BF__PROBLEM(L, x ? x : q, false, x ? ap : pp,
+                        "a sensitivity parameter needs \"range\": [low, high], two numbers (%s)",
+                        what);
             ok = false;
             continue;
         }
@@ -2419,9 +2424,9 @@ static void load_sensitivity(struct ld *L, const cJSON *root, const struct bf_pa
         }
         if (!isfinite(sp->lo) || !isfinite(sp->hi) || !(sp->lo < sp->hi) || sp->lo < lim_lo ||
             sp->hi > lim_hi) {
-            PROBLEM(L, x, false, ap,
-                    "[%.16g, %.16g]: low must be below high, both within [%.16g, %.16g] (%s)",
-                    sp->lo, sp->hi, lim_lo, lim_hi, what);
+            BF__PROBLEM(L, x, false, ap,
+                        "[%.16g, %.16g]: low must be below high, both within [%.16g, %.16g] (%s)",
+                        sp->lo, sp->hi, lim_lo, lim_hi, what);
             ok = false;
             continue;
         }
@@ -2432,8 +2437,8 @@ static void load_sensitivity(struct ld *L, const cJSON *root, const struct bf_pa
         se->n_params++;
     }
     if (method == BF_SENS_SOBOL && se->n_params > 20) {
-        PROBLEM(L, ps, false, "sensitivity.parameters",
-                "Sobol' indices take at most 20 parameters (GSL's sequence has 40 dimensions)");
+        BF__PROBLEM(L, ps, false, "sensitivity.parameters",
+                    "Sobol' indices take at most 20 parameters (GSL's sequence has 40 dimensions)");
         ok = false;
     }
     if (ok && !L->doc->oom)
@@ -2442,11 +2447,11 @@ static void load_sensitivity(struct ld *L, const cJSON *root, const struct bf_pa
         memset(se, 0, sizeof *se);
 }
 
-static void load_notes(struct ld *L, const cJSON *root)
+static void load_notes(struct bf__ld *L, const cJSON *root)
 {
     struct bf_scenario *sc = L->sc;
-    const cJSON *ns = item(root, "notes");
-    if (ns == NULL || !want_type(L, ns, "notes", cJSON_Array, "an array of strings"))
+    const cJSON *ns = bf__item(root, "notes");
+    if (ns == NULL || !bf__want_type(L, ns, "notes", cJSON_Array, "an array of strings"))
         return;
     const cJSON *n;
     int i = 0;
@@ -2455,20 +2460,20 @@ static void load_notes(struct ld *L, const cJSON *root)
         char np[32];
         snprintf(np, sizeof np, "notes[%d]", i++);
         if (sc->n_notes == 16) {
-            PROBLEM(L, n, false, np, "at most 16 notes are allowed");
+            BF__PROBLEM(L, n, false, np, "at most 16 notes are allowed");
             break;
         }
-        if (get_string(L, n, np, sizeof sc->notes[0], sc->notes[sc->n_notes]))
+        if (bf__get_string(L, n, np, sizeof sc->notes[0], sc->notes[sc->n_notes]))
             sc->n_notes++;
     }
 }
 
 /* "select" (compose.c): which of the cities listed the scenario keeps. */
-static void select_cities(struct ld *L, const cJSON *root)
+void bf__select_cities(struct bf__ld *L, const cJSON *root)
 {
     struct bf_scenario *sc = L->sc;
     sc->n_cities_listed = sc->n_cities;
-    if (item(root, "select") == NULL || sc->n_cities == 0)
+    if (bf__item(root, "select") == NULL || sc->n_cities == 0)
         return;
     L->keep = bf__calloc(sc->n_cities, sizeof *L->keep);
     if (L->keep == NULL) {
@@ -2484,32 +2489,32 @@ static void select_cities(struct ld *L, const cJSON *root)
     snprintf(sc->selection, sizeof sc->selection, "select");
 }
 
-static void load_root(struct ld *L, const cJSON *root)
+static void load_root(struct bf__ld *L, const cJSON *root)
 {
     struct bf_scenario *sc = L->sc;
-    check_keys(L, root, "", bf__top_keys, bf__top_keys_n, "a scenario");
+    bf__check_keys(L, root, "", bf__top_keys, bf__top_keys_n, "a scenario");
     const cJSON *n;
-    if ((n = item(root, "name")) == NULL)
-        PROBLEM(L, root, false, "name", "missing: every scenario needs a \"name\"");
+    if ((n = bf__item(root, "name")) == NULL)
+        BF__PROBLEM(L, root, false, "name", "missing: every scenario needs a \"name\"");
     else
-        get_name(L, n, "name", sc->name, sizeof sc->name);
-    if ((n = item(root, "description")) != NULL)
-        get_string(L, n, "description", sizeof sc->description, sc->description);
-    if ((n = item(root, "$schema")) != NULL)
-        want_type(L, n, "$schema", cJSON_String, "a string");
+        bf__get_name(L, n, "name", sc->name, sizeof sc->name);
+    if ((n = bf__item(root, "description")) != NULL)
+        bf__get_string(L, n, "description", sizeof sc->description, sc->description);
+    if ((n = bf__item(root, "$schema")) != NULL)
+        bf__want_type(L, n, "$schema", cJSON_String, "a string");
     uint64_t u;
     sc->replications = 10;
-    if ((n = item(root, "replications")) != NULL &&
-        get_uint(L, n, "replications", 1, BF_MAX_REPLICATIONS, &u))
+    if ((n = bf__item(root, "replications")) != NULL &&
+        bf__get_uint(L, n, "replications", 1, BF_MAX_REPLICATIONS, &u))
         sc->replications = (uint32_t)u;
     sc->seed = 1;
-    if ((n = item(root, "seed")) != NULL && get_uint(L, n, "seed", 0, BF__MAX_SEED, &u))
+    if ((n = bf__item(root, "seed")) != NULL && bf__get_uint(L, n, "seed", 0, BF__MAX_SEED, &u))
         sc->seed = u;
     sc->rule = BF_RULE_CREATION;
-    if ((n = item(root, "rule")) != NULL) {
+    if ((n = bf__item(root, "rule")) != NULL) {
         static const char *const rules_[] = {"creation", "event", NULL};
         int k;
-        if (get_enum(L, n, "rule", rules_, &k))
+        if (bf__get_enum(L, n, "rule", rules_, &k))
             sc->rule = (enum bf_regime_rule)k;
     }
     load_horizon(L, root);
@@ -2517,7 +2522,7 @@ static void load_root(struct ld *L, const cJSON *root)
     load_calendar(L, root);
     describe_years(sc);
     load_notes(L, root);
-    const cJSON *ps = load_policies(L, root);
+    const cJSON *ps = bf__load_policies(L, root);
 
     struct bf_params *base = bf__malloc(sizeof *base);
     if (base == NULL) {
@@ -2525,25 +2530,25 @@ static void load_root(struct ld *L, const cJSON *root)
         return;
     }
     bf_params_default(base);
-    const cJSON *defs = item(root, "defaults");
+    const cJSON *defs = bf__item(root, "defaults");
     if (defs != NULL)
-        apply_sections(L, defs, "defaults", base, SEC_STRUCTURE, NULL, 0, "\"defaults\"");
-    load_cities(L, root, ps);
-    select_cities(L, root);
-    check_effective_dates(L, root);
-    check_layers(L, root, ps, base);
+        bf__apply_sections(L, defs, "defaults", base, BF__SEC_STRUCTURE, NULL, 0, "\"defaults\"");
+    bf__load_cities(L, root, ps);
+    bf__select_cities(L, root);
+    bf__check_effective_dates(L, root);
+    bf__check_layers(L, root, ps, base);
     if (!L->doc->oom)
-        build_cities(L, root, ps, base);
+        bf__build_cities(L, root, ps, base);
     if (L->keep != NULL)
         bf__scenario_keep(sc, L->keep);
     /* whole-set checks run even after other problems: all are reported at
      * once (a value that failed keeps its default, which these checks see) */
     if (!L->doc->oom)
-        check_cities(L, root);
+        bf__check_cities(L, root);
     if (!L->doc->oom)
-        load_sweeps(L, root, base);
+        bf__load_sweeps(L, root, base);
     if (!L->doc->oom)
-        load_sensitivity(L, root, base);
+        bf__load_sensitivity(L, root, base);
     bf__free(base);
 }
 
@@ -2573,7 +2578,7 @@ void bf_scenario_fini(struct bf_scenario *sc)
  * there can be cities: beyond BF_MAX_CITIES the object is refused, once,
  * and dropped before anything looks a name up in it.
  */
-static void drop_oversized(struct ld *L, cJSON *parent, const char *key, const char *path)
+static void drop_oversized(struct bf__ld *L, cJSON *parent, const char *key, const char *path)
 {
     cJSON *o = cJSON_GetObjectItemCaseSensitive(parent, key);
     if (!cJSON_IsObject(o))
@@ -2583,13 +2588,13 @@ static void drop_oversized(struct ld *L, cJSON *parent, const char *key, const c
         n++;
     if (n <= BF_MAX_CITIES)
         return;
-    PROBLEM(L, o, false, path,
-            "%d entries; at most %d are allowed (one for each city a scenario may have)", n,
-            BF_MAX_CITIES);
+    BF__PROBLEM(L, o, false, path,
+                "%d entries; at most %d are allowed (one for each city a scenario may have)", n,
+                BF_MAX_CITIES);
     cJSON_Delete(cJSON_DetachItemViaPointer(parent, o));
 }
 
-static void drop_all_oversized(struct ld *L, cJSON *root)
+static void drop_all_oversized(struct bf__ld *L, cJSON *root)
 {
     if (!cJSON_IsObject(root))
         return;
@@ -2610,7 +2615,7 @@ static void drop_all_oversized(struct ld *L, cJSON *root)
 
 static int finish(struct bf__doc *doc, int rc, struct bf_scenario *sc, const char *file)
 {
-    struct ld L = {.doc = doc, .sc = sc, .report = true};
+    struct bf__ld L = {.doc = doc, .sc = sc, .report = true};
     memset(sc, 0, sizeof *sc);
     bf_calendar_init(&sc->cal);
     snprintf(sc->file, sizeof sc->file, "%s", file);
