@@ -76,6 +76,11 @@ const char *bf__suggest(const char *s, const char *const *names, size_t n)
     return best_d <= limit ? best : NULL;
 }
 
+const char *bf_scenario_suggest(const char *s, const char *const *names, size_t n)
+{
+    return bf__suggest(s, names, n);
+}
+
 /* ---- every file of the chain: keys written twice ---- */
 
 /*
