@@ -86,6 +86,27 @@ bool bf__problems_full(const struct bf__doc *doc);
 /* Hex SHA-256 of what was read so far. */
 void bf__doc_sha256_hex(struct bf__doc *doc, char out[65]);
 
+/* Adds a problem at a line and column of file (0, 0: the whole file). */
+void bf__problem_at(struct bf__doc *doc, const char *file, int line, int col, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+/* A scan of a JSON text in step with its parsed tree: where it is. */
+struct bf__scan {
+    const char *s;
+    size_t i, n;
+    int line, col;
+    int nul_line, nul_col; /* the first \u0000 in a string or key; 0 if none */
+};
+
+/* Records the position of node and of everything in it, scanning its
+ * text from sc (valid JSON: cJSON parsed it). */
+void bf__scan_value(struct bf__doc *doc, struct bf__scan *sc, const cJSON *node, uint16_t file);
+/* The line and column (from 1) of byte off of text. */
+void bf__line_col(const char *text, size_t off, int *line, int *col);
+/* Where (*at) and why (size bytes) s[0..n), which cJSON refused, is not
+ * JSON; false when no mistake is found (json.c's comment says more). */
+bool bf__syntax_error(const char *s, size_t n, size_t *at, char *why, size_t size);
+
 /* ---- the loader: its state and the helpers its files share ---- */
 
 /* The loader's state while it reads one scenario. */

@@ -103,10 +103,7 @@ void bf__problem(struct bf__doc *doc, const cJSON *node, bool at_key, const char
     va_end(ap);
 }
 
-static void problem_at(struct bf__doc *doc, const char *file, int line, int col, const char *fmt,
-                       ...) __attribute__((format(printf, 5, 6)));
-static void problem_at(struct bf__doc *doc, const char *file, int line, int col, const char *fmt,
-                       ...)
+void bf__problem_at(struct bf__doc *doc, const char *file, int line, int col, const char *fmt, ...)
 {
     struct bf_problem *p = problem_slot(doc);
     if (p == NULL)
@@ -175,14 +172,8 @@ const struct bf__pos *bf__doc_pos(const struct bf__doc *doc, const cJSON *node)
     return NULL;
 }
 
-struct scan {
-    const char *s;
-    size_t i, n;
-    int line, col;
-    int nul_line, nul_col; /* the first \u0000 in a string or key; 0 if none */
-};
 
-static void adv(struct scan *sc)
+static void adv(struct bf__scan *sc)
 {
     unsigned char c = (unsigned char)sc->s[sc->i++];
     if (c == '\n') {
@@ -193,14 +184,14 @@ static void adv(struct scan *sc)
     }
 }
 
-static void skip_ws(struct scan *sc)
+static void skip_ws(struct bf__scan *sc)
 {
     while (sc->i < sc->n && (sc->s[sc->i] == ' ' || sc->s[sc->i] == '\t' || sc->s[sc->i] == '\n' ||
                              sc->s[sc->i] == '\r'))
         adv(sc);
 }
 
-static void skip_string(struct scan *sc)
+static void skip_string(struct bf__scan *sc)
 {
     adv(sc); /* opening quote */
     while (sc->i < sc->n && sc->s[sc->i] != '"') {
@@ -218,7 +209,7 @@ static void skip_string(struct scan *sc)
         adv(sc);
 }
 
-static void expect(struct scan *sc, char c)
+static void expect(struct bf__scan *sc, char c)
 {
     skip_ws(sc);
     if (sc->i < sc->n && sc->s[sc->i] == c)
@@ -226,7 +217,7 @@ static void expect(struct scan *sc, char c)
 }
 
 /* The text parsed, so it is valid JSON: the scan only keeps step. */
-static void scan_value(struct bf__doc *doc, struct scan *sc, const cJSON *node, uint16_t file)
+void bf__scan_value(struct bf__doc *doc, struct bf__scan *sc, const cJSON *node, uint16_t file)
 {
     skip_ws(sc);
     struct bf__pos *p = pos_slot(doc, node);
@@ -245,7 +236,7 @@ static void scan_value(struct bf__doc *doc, struct scan *sc, const cJSON *node, 
             int kl = sc->line, kc = sc->col;
             skip_string(sc);
             expect(sc, ':');
-            scan_value(doc, sc, ch, file);
+            bf__scan_value(doc, sc, ch, file);
             struct bf__pos *cp = pos_slot(doc, ch);
             if (cp != NULL) {
                 cp->key_line = kl;
@@ -257,7 +248,7 @@ static void scan_value(struct bf__doc *doc, struct scan *sc, const cJSON *node, 
     } else if (c == '[') {
         adv(sc);
         for (const cJSON *ch = node->child; ch != NULL; ch = ch->next) {
-            scan_value(doc, sc, ch, file);
+            bf__scan_value(doc, sc, ch, file);
             expect(sc, ',');
         }
         expect(sc, ']');
@@ -309,9 +300,9 @@ static size_t utf8_invalid_at(const unsigned char *s, size_t n)
     return n;
 }
 
-static void line_col(const char *text, size_t off, int *line, int *col)
+void bf__line_col(const char *text, size_t off, int *line, int *col)
 {
-    struct scan sc = {.s = text, .n = off, .line = 1, .col = 1};
+    struct bf__scan sc = {.s = text, .n = off, .line = 1, .col = 1};
     while (sc.i < off)
         adv(&sc);
     *line = sc.line;
@@ -375,7 +366,7 @@ static void bad_value(const char *s, size_t i, size_t n, size_t comma, char *why
  * failed and names the mistake. Returns false when it finds none (the
  * caller then falls back on cJSON's position).
  */
-static bool syntax_error(const char *s, size_t n, size_t *at, char *why, size_t size)
+bool bf__syntax_error(const char *s, size_t n, size_t *at, char *why, size_t size)
 {
     char stack[CJSON_NESTING_LIMIT + 1];
     size_t depth = 0, i = 0, comma = SIZE_MAX; /* comma: of the last ',' read, if just read */
@@ -585,17 +576,18 @@ static cJSON *parse(struct bf__doc *doc, const char *name, const char *text, siz
     size_t bad = utf8_invalid_at((const unsigned char *)text, len);
     if (bad < len) {
         int l, c;
-        line_col(text, bad, &l, &c);
+        bf__line_col(text, bad, &l, &c);
         if (quote)
-            problem_at(doc, name, l, c, "the file is not valid UTF-8 text (byte 0x%02x)",
-                       (unsigned)(unsigned char)text[bad]);
+            bf__problem_at(doc, name, l, c, "the file is not valid UTF-8 text (byte 0x%02x)",
+                           (unsigned)(unsigned char)text[bad]);
         else
-            problem_at(doc, name, l, c, "the file is not valid UTF-8 text: not a scenario file");
+            bf__problem_at(doc, name, l, c,
+                           "the file is not valid UTF-8 text: not a scenario file");
         *rc = BF_EPARSE;
         return NULL;
     }
     if (memchr(text, '\0', len) != NULL) {
-        problem_at(doc, name, 0, 0, "the file contains a NUL byte; it is not a text file");
+        bf__problem_at(doc, name, 0, 0, "the file contains a NUL byte; it is not a text file");
         *rc = BF_EPARSE;
         return NULL;
     }
@@ -610,22 +602,22 @@ static cJSON *parse(struct bf__doc *doc, const char *name, const char *text, siz
         }
         int l, c;
         char why[160];
-        if (syntax_error(text, len, &off, why, sizeof why)) {
-            line_col(text, off, &l, &c);
+        if (bf__syntax_error(text, len, &off, why, sizeof why)) {
+            bf__line_col(text, off, &l, &c);
             if (quote)
-                problem_at(doc, name, l, c, "JSON syntax error: %s", why);
+                bf__problem_at(doc, name, l, c, "JSON syntax error: %s", why);
             else
-                problem_at(doc, name, l, c,
-                           "JSON syntax error: not a scenario file (the text of a file reached "
-                           "through \"extends\" is not shown)");
+                bf__problem_at(doc, name, l, c,
+                               "JSON syntax error: not a scenario file (the text of a file reached "
+                               "through \"extends\" is not shown)");
             *rc = BF_EPARSE;
             return NULL;
         }
-        line_col(text, off, &l, &c);
+        bf__line_col(text, off, &l, &c);
         if (!quote) {
-            problem_at(doc, name, l, c,
-                       "JSON syntax error: not a scenario file (the text of a file reached "
-                       "through \"extends\" is not shown)");
+            bf__problem_at(doc, name, l, c,
+                           "JSON syntax error: not a scenario file (the text of a file reached "
+                           "through \"extends\" is not shown)");
             *rc = BF_EPARSE;
             return NULL;
         }
@@ -635,22 +627,22 @@ static cJSON *parse(struct bf__doc *doc, const char *name, const char *text, siz
             near[k++] = (char)((unsigned char)text[j] < 0x20 ? ' ' : text[j]);
         near[k] = '\0';
         if (off >= len)
-            problem_at(doc, name, l, c,
-                       "JSON syntax error: the text ends too early (an unclosed object, "
-                       "array or string?)");
+            bf__problem_at(doc, name, l, c,
+                           "JSON syntax error: the text ends too early (an unclosed object, "
+                           "array or string?)");
         else
-            problem_at(doc, name, l, c,
-                       "JSON syntax error near '%s' (JSON allows objects, arrays, strings in "
-                       "double quotes, numbers, true, false and null; no comments, trailing "
-                       "commas, NaN or Infinity; nesting at most %d deep)",
-                       near, CJSON_NESTING_LIMIT);
+            bf__problem_at(doc, name, l, c,
+                           "JSON syntax error near '%s' (JSON allows objects, arrays, strings in "
+                           "double quotes, numbers, true, false and null; no comments, trailing "
+                           "commas, NaN or Infinity; nesting at most %d deep)",
+                           near, CJSON_NESTING_LIMIT);
         *rc = BF_EPARSE;
         return NULL;
     }
-    struct scan sc = {.s = text, .n = len, .line = 1, .col = 1};
+    struct bf__scan sc = {.s = text, .n = len, .line = 1, .col = 1};
     if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
         sc.i = 3; /* cJSON skips a byte-order mark too */
-    scan_value(doc, &sc, root, file);
+    bf__scan_value(doc, &sc, root, file);
     if (doc->oom) {
         cJSON_Delete(root);
         *rc = BF_ENOMEM;
@@ -660,9 +652,9 @@ static cJSON *parse(struct bf__doc *doc, const char *name, const char *text, siz
      * there, silently ("Hefei\u0000x" was Hefei). An error, as a syntax
      * error is: the rest of the file is not read as something else. */
     if (sc.nul_line != 0) {
-        problem_at(doc, name, sc.nul_line, sc.nul_col,
-                   "\\u0000 (the NUL character) is not allowed in a string or a key: the text "
-                   "would end there");
+        bf__problem_at(doc, name, sc.nul_line, sc.nul_col,
+                       "\\u0000 (the NUL character) is not allowed in a string or a key: the text "
+                       "would end there");
         cJSON_Delete(root);
         *rc = BF_EPARSE;
         return NULL;
@@ -677,26 +669,26 @@ static int read_file(struct bf__doc *doc, const char *path, char **text, size_t 
      * but a regular file before opening (fstat below checks what opened) */
     struct stat pre;
     if (stat(path, &pre) == 0 && !S_ISREG(pre.st_mode)) {
-        problem_at(doc, path, 0, 0, "not a regular file");
+        bf__problem_at(doc, path, 0, 0, "not a regular file");
         return BF_EIO;
     }
     FILE *f = fopen(path, "rb");
     if (f == NULL) {
         int e = errno;
-        problem_at(doc, path, 0, 0, "cannot open the file: %s", strerror(e));
+        bf__problem_at(doc, path, 0, 0, "cannot open the file: %s", strerror(e));
         return e == ENOENT ? BF_ENOENT : BF_EIO;
     }
     struct stat st;
     if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
         fclose(f);
-        problem_at(doc, path, 0, 0, "not a regular file");
+        bf__problem_at(doc, path, 0, 0, "not a regular file");
         return BF_EIO;
     }
     if ((uint64_t)st.st_size > BF_MAX_FILE_BYTES) {
         fclose(f);
-        problem_at(doc, path, 0, 0,
-                   "the file is %lld bytes; scenario files may be at most %u bytes",
-                   (long long)st.st_size, (unsigned)BF_MAX_FILE_BYTES);
+        bf__problem_at(doc, path, 0, 0,
+                       "the file is %lld bytes; scenario files may be at most %u bytes",
+                       (long long)st.st_size, (unsigned)BF_MAX_FILE_BYTES);
         return BF_ELIMIT;
     }
     id[0] = (uint64_t)st.st_dev;
@@ -712,7 +704,7 @@ static int read_file(struct bf__doc *doc, const char *path, char **text, size_t 
     fclose(f);
     if (got != n || err) {
         bf__free(buf);
-        problem_at(doc, path, 0, 0, "could not read the whole file");
+        bf__problem_at(doc, path, 0, 0, "could not read the whole file");
         return BF_EIO;
     }
     buf[n] = '\0';
@@ -972,14 +964,15 @@ static int load_chain(struct bf__doc *doc, const char *path, const char *text, s
                       cJSON **out)
 {
     if (doc->n_files == BF__MAX_FILES) {
-        problem_at(doc, path, 0, 0,
-                   "\"extends\" goes more than %d files deep (a cycle?); at most %d are allowed",
-                   BF_MAX_EXTENDS_DEPTH, BF_MAX_EXTENDS_DEPTH);
+        bf__problem_at(
+            doc, path, 0, 0,
+            "\"extends\" goes more than %d files deep (a cycle?); at most %d are allowed",
+            BF_MAX_EXTENDS_DEPTH, BF_MAX_EXTENDS_DEPTH);
         return BF_ELIMIT;
     }
     for (unsigned k = 0; k < doc->n_files; k++)
         if (strcmp(doc->files[k], path) == 0) {
-            problem_at(doc, path, 0, 0, "\"extends\" forms a cycle through this file");
+            bf__problem_at(doc, path, 0, 0, "\"extends\" forms a cycle through this file");
             return BF_EINVAL;
         }
     uint16_t idx = (uint16_t)doc->n_files++;
@@ -1129,8 +1122,8 @@ int bf__doc_load_file(struct bf__doc *doc, const char *path)
     if (rc != 0)
         return rc;
     if (strlen(path) >= BF_TEXT_MAX) {
-        problem_at(doc, "", 0, 0, "the path '%.64s...' is too long (at most %d bytes)", path,
-                   BF_TEXT_MAX - 1);
+        bf__problem_at(doc, "", 0, 0, "the path '%.64s...' is too long (at most %d bytes)", path,
+                       BF_TEXT_MAX - 1);
         return BF_ELIMIT;
     }
     rc = load_chain(doc, path, NULL, 0, &doc->root);
@@ -1143,8 +1136,8 @@ int bf__doc_load_text(struct bf__doc *doc, const char *name, const char *text, s
     if (rc != 0)
         return rc;
     if (len > BF_MAX_FILE_BYTES) {
-        problem_at(doc, name, 0, 0, "the text is %zu bytes; at most %u are allowed", len,
-                   (unsigned)BF_MAX_FILE_BYTES);
+        bf__problem_at(doc, name, 0, 0, "the text is %zu bytes; at most %u are allowed", len,
+                       (unsigned)BF_MAX_FILE_BYTES);
         return BF_ELIMIT;
     }
     rc = load_chain(doc, name, text, len, &doc->root);
