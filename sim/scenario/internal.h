@@ -1,8 +1,10 @@
 /*
  * internal.h - what the scenario layer's files share: the rules both the
- * loader and the schema state, JSON documents with source positions, the
- * table of distribution forms and the composition rules. Only the scenario
- * layer includes cJSON.
+ * loader and the schema state; JSON documents with source positions and
+ * problems (json.c, position.c, diag.c); the loader's state and helpers
+ * (load.c, values.c, layers.c, sweeps.c); the keys of each object (keys.c),
+ * the table of distribution forms (dist_forms.c) and the composition rules
+ * (compose.c). Only the scenario layer includes cJSON.
  */
 #ifndef BF_SCENARIO_INTERNAL_H
 #define BF_SCENARIO_INTERNAL_H
@@ -38,6 +40,9 @@ _Static_assert(BF__POLICY_NAME_MAX + 1 == sizeof(((struct bf_policy *)0)->name),
 /* the largest seed: every integer up to 2^53 is exact in a double */
 #define BF__MAX_SEED      9007199254740992.0
 #define BF__MAX_SEED_TEXT "9007199254740992"
+
+/* ---- json.c, position.c, diag.c: JSON documents with source positions
+ * and located problems ---- */
 
 /* Where a node came from. */
 struct bf__pos {
@@ -104,10 +109,11 @@ void bf__scan_value(struct bf__doc *doc, struct bf__scan *sc, const cJSON *node,
 /* The line and column (from 1) of byte off of text. */
 void bf__line_col(const char *text, size_t off, int *line, int *col);
 /* Where (*at) and why (size bytes) s[0..n), which cJSON refused, is not
- * JSON; false when no mistake is found (json.c's comment says more). */
+ * JSON; false when no mistake is found (diag.c's comment says more). */
 bool bf__syntax_error(const char *s, size_t n, size_t *at, char *why, size_t size);
 
-/* ---- the loader: its state and the helpers its files share ---- */
+/* ---- the loader (load.c, values.c, layers.c, sweeps.c): its state and
+ * the helpers its files share ---- */
 
 /* The loader's state while it reads one scenario. */
 struct bf__ld {
@@ -139,7 +145,7 @@ enum {
     BF__SEC_NO_ARRIVALS = 2,
 };
 
-/* values: typed values from JSON, each checked, with a located problem
+/* values.c: typed values from JSON, each checked, with a located problem
  * when wrong (false then) */
 void bf__join(char *out, size_t size, const char *path, const char *key);
 const cJSON *bf__item(const cJSON *obj, const char *key);
@@ -163,7 +169,7 @@ void bf__apply_table(struct bf__ld *L, const cJSON *obj, const char *path,
                      const struct bf_param_info *t, size_t n, const char *prefix, void *base,
                      const struct bf_params *lanes, const char *what);
 
-/* layers: parameter sections, policies, classes and cities */
+/* layers.c: parameter sections, policies, classes and cities */
 void bf__apply_sections(struct bf__ld *L, const cJSON *obj, const char *path, struct bf_params *p,
                         unsigned flags, const char *const *extra, size_t n_extra, const char *what);
 const cJSON *bf__load_policies(struct bf__ld *L, const cJSON *root);
@@ -177,7 +183,7 @@ void bf__check_cities(struct bf__ld *L, const cJSON *root);
 void bf__select_cities(struct bf__ld *L, const cJSON *root);
 const char *bf__policy_hint(struct bf__ld *L, const char *s, char *buf, size_t size);
 
-/* sweeps and the sensitivity study */
+/* sweeps.c: sweeps and the sensitivity study */
 void bf__load_sweeps(struct bf__ld *L, const cJSON *root, const struct bf_params *base);
 void bf__load_sensitivity(struct bf__ld *L, const cJSON *root, const struct bf_params *base);
 
