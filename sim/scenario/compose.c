@@ -317,8 +317,6 @@ void bf__compose_volume(struct bf__doc *doc, cJSON *same, const cJSON *over)
 
 /* ---- what a scenario keeps: "select" ---- */
 
-static const char *const select_keys[] = {"cities", "classes", "provinces"};
-
 /* The smallest file index of any node of the subtree at n (the file
  * nearest the command line that wrote any of it), or -1. */
 static int nearest_file(const struct bf__doc *doc, const cJSON *n)
@@ -427,12 +425,12 @@ bool bf__compose_select(struct bf__doc *doc, const cJSON *root, const struct bf_
     bool ok = true;
     for (const cJSON *m = sel->child; m != NULL; m = m->next) {
         bool known = false;
-        for (size_t k = 0; k < 3 && !known; k++)
-            known = strcmp(m->string, select_keys[k]) == 0;
+        for (size_t k = 0; k < bf__select_keys_n && !known; k++)
+            known = strcmp(m->string, bf__select_keys[k]) == 0;
         if (!known) {
             char path[BF_TEXT_MAX];
             snprintf(path, sizeof path, "select.%s", m->string);
-            const char *s = bf__suggest(m->string, select_keys, 3);
+            const char *s = bf__suggest(m->string, bf__select_keys, bf__select_keys_n);
             if (s != NULL)
                 bf__problem(doc, m, true, path,
                             "unknown key '%s' in \"select\"; did you mean '%s'?", m->string, s);

@@ -187,13 +187,46 @@ const char *bf__policy_hint(struct bf__ld *L, const char *s, char *buf, size_t s
 void bf__load_sweeps(struct bf__ld *L, const cJSON *root, const struct bf_params *base);
 void bf__load_sensitivity(struct bf__ld *L, const cJSON *root, const struct bf_params *base);
 
-/* ---- keys.c: the keys of each object, beside its parameter sections ---- */
+/* ---- keys.c: the keys of each object, and a schedule's names ---- */
 
 extern const char *const bf__top_keys[], *const bf__section_keys[], *const bf__city_keys[],
                                                                         *const bf__policy_keys[],
                                                                             *const bf__class_keys[];
 extern const size_t bf__top_keys_n, bf__section_keys_n, bf__city_keys_n, bf__policy_keys_n,
     bf__class_keys_n;
+extern const char *const bf__horizon_keys[],
+    *const bf__window_keys[], *const bf__finance_keys[],
+                                  *const bf__calendar_keys[],
+                                      *const bf__year_keys[],
+                                          *const bf__select_keys[],
+                                              *const bf__sweep_keys[],
+                                                  *const bf__sens_keys[],
+                                                      *const bf__sens_param_keys[],
+                                                          *const bf__schedule_keys[];
+extern const size_t bf__horizon_keys_n, bf__window_keys_n, bf__finance_keys_n, bf__calendar_keys_n,
+    bf__year_keys_n, bf__select_keys_n, bf__sweep_keys_n, bf__sens_keys_n, bf__sens_param_keys_n,
+    bf__schedule_keys_n;
+/* a schedule's choices, NULL-terminated, in the order of their enums */
+extern const char *const bf__every_names[], *const bf__dayoff_names[], *const bf__weekday_names[];
+
+/* "sensitivity": its methods (NULL-terminated, in enum bf_sens_method's
+ * order from BF_SENS_MORRIS), and its whole numbers with their ranges */
+extern const char *const bf__sens_methods[];
+struct bf__uint_key {
+    const char *key;
+    double min, max;
+};
+enum {
+    BF__SENS_TRAJECTORIES,
+    BF__SENS_LEVELS, /* and even */
+    BF__SENS_SAMPLES,
+    BF__SENS_SEED,
+    BF__SENS_BOOTSTRAP, /* and 0 or at least BF__SENS_BOOTSTRAP_LEAST */
+    BF__SENS_UINTS
+};
+extern const struct bf__uint_key bf__sens_uints[BF__SENS_UINTS];
+/* resamples a 95% interval needs: one in each 2.5% tail */
+#define BF__SENS_BOOTSTRAP_LEAST 40
 
 /* ---- dist_forms.c: how a distribution is written ---- */
 

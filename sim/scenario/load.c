@@ -37,8 +37,7 @@ static void load_horizon(struct bf__ld *L, const cJSON *root)
                     example);
         return;
     }
-    static const char *const keys[] = {"window", "warmup_days", "tail_days"};
-    bf__check_keys(L, h, "horizon", keys, 3, "\"horizon\"");
+    bf__check_keys(L, h, "horizon", bf__horizon_keys, bf__horizon_keys_n, "\"horizon\"");
     const cJSON *n;
     uint64_t u;
     bool ok = false;
@@ -46,8 +45,7 @@ static void load_horizon(struct bf__ld *L, const cJSON *root)
     if (w == NULL) {
         BF__PROBLEM(L, h, false, "horizon", "missing \"window\": give %s", example);
     } else if (bf__want_type(L, w, "horizon.window", cJSON_Object, "an object")) {
-        static const char *const wkeys[] = {"start", "end"};
-        bf__check_keys(L, w, "horizon.window", wkeys, 2, "the window");
+        bf__check_keys(L, w, "horizon.window", bf__window_keys, bf__window_keys_n, "the window");
         const cJSON *a = bf__item(w, "start"), *b = bf__item(w, "end");
         int32_t first = 0, last = 0;
         bool a_ok = false, b_ok = false;
@@ -134,8 +132,7 @@ static void load_finance(struct bf__ld *L, const cJSON *root)
     const cJSON *f = bf__item(root, "finance");
     if (f == NULL || !bf__want_type(L, f, "finance", cJSON_Object, "an object"))
         return;
-    static const char *const keys[] = {"financing_rate", "discount_rate", "currency"};
-    bf__check_keys(L, f, "finance", keys, 3, "\"finance\"");
+    bf__check_keys(L, f, "finance", bf__finance_keys, bf__finance_keys_n, "\"finance\"");
     const cJSON *n;
     if ((n = bf__item(f, "financing_rate")) != NULL)
         bf__get_number(L, n, "finance.financing_rate", 0, 1, "per year", &sc->financing_rate);
@@ -158,8 +155,7 @@ static void load_calendar(struct bf__ld *L, const cJSON *root)
     bool project = true;
     const cJSON *c = bf__item(root, "calendar");
     if (c != NULL && bf__want_type(L, c, "calendar", cJSON_Object, "an object")) {
-        static const char *const keys[] = {"builtin", "years", "project"};
-        bf__check_keys(L, c, "calendar", keys, 3, "\"calendar\"");
+        bf__check_keys(L, c, "calendar", bf__calendar_keys, bf__calendar_keys_n, "\"calendar\"");
         const cJSON *b = bf__item(c, "builtin");
         if (b != NULL && bf__want_type(L, b, "calendar.builtin", cJSON_True, "true or false"))
             sc->calendar_builtin = cJSON_IsTrue(b);
@@ -226,17 +222,16 @@ static void load_calendar_years(struct bf__ld *L, const cJSON *years)
         }
         if (!bf__want_type(L, y, yp, cJSON_Object, "{\"off\": [dates], \"work\": [dates]}"))
             continue;
-        static const char *const keys[] = {"off", "work"};
-        bf__check_keys(L, y, yp, keys, 2, "a calendar year");
+        bf__check_keys(L, y, yp, bf__year_keys, bf__year_keys_n, "a calendar year");
         int32_t days[2][400];
         size_t nd[2] = {0, 0};
         bool ok = true;
         for (int w = 0; w < 2; w++) {
-            const cJSON *arr = bf__item(y, keys[w]);
+            const cJSON *arr = bf__item(y, bf__year_keys[w]);
             if (arr == NULL)
                 continue;
             char ap[BF_TEXT_MAX];
-            bf__join(ap, sizeof ap, yp, keys[w]);
+            bf__join(ap, sizeof ap, yp, bf__year_keys[w]);
             if (!bf__want_type(L, arr, ap, cJSON_Array, "an array of dates")) {
                 ok = false;
                 continue;

@@ -4,6 +4,7 @@
  * docs/scenario.schema.json is this output; a test keeps them equal.
  */
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,6 +98,15 @@ static void policy_name(struct sb *b, cJSON *o)
     num(b, o, "minLength", 1);
     num(b, o, "maxLength", BF__POLICY_NAME_MAX);
     str(b, o, "pattern", BF__POLICY_NAME_PATTERN);
+}
+
+/* The number of names before the NULL that ends v. */
+static size_t count(const char *const *v)
+{
+    size_t n = 0;
+    while (v[n] != NULL)
+        n++;
+    return n;
 }
 
 static void describe(struct sb *b, cJSON *o, const struct bf_param_info *pi)
@@ -329,12 +339,10 @@ static void schedule_def(struct sb *b, cJSON *defs)
     static const char *const req[] = {"every"};
     strings(b, o, "required", req, 1);
     cJSON *props = obj(b, o, "properties");
-    static const char *const every[] = {"day", "week", "month", "hours", "continuous"};
-    strings(b, obj(b, props, "every"), "enum", every, 5);
+    strings(b, obj(b, props, "every"), "enum", bf__every_names, count(bf__every_names));
     cJSON *wd = obj(b, props, "weekdays");
     str(b, wd, "type", "array");
-    static const char *const days[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
-    strings(b, obj(b, wd, "items"), "enum", days, 7);
+    strings(b, obj(b, wd, "items"), "enum", bf__weekday_names, count(bf__weekday_names));
     cJSON *dm = obj(b, props, "day");
     str(b, dm, "type", "integer");
     num(b, dm, "minimum", 1);
@@ -345,8 +353,7 @@ static void schedule_def(struct sb *b, cJSON *defs)
     num(b, h, "exclusiveMaximum", 24);
     str(b, obj(b, props, "interval_h"), "type", "number");
     str(b, obj(b, props, "phase_h"), "type", "number");
-    static const char *const off[] = {"ignore", "skip", "next"};
-    strings(b, obj(b, props, "days_off"), "enum", off, 3);
+    strings(b, obj(b, props, "days_off"), "enum", bf__dayoff_names, count(bf__dayoff_names));
 }
 
 /* The parameter sections, as properties of `props`. */
@@ -503,6 +510,17 @@ static bool describes(const cJSON *props, const char *const *a, size_t na, const
     return cJSON_GetArraySize(props) == n;
 }
 
+/* The node at the path of keys (NULL-terminated) under o, or NULL. */
+static const cJSON *at(const cJSON *o, ...)
+{
+    va_list ap;
+    va_start(ap, o);
+    for (const char *k; o != NULL && (k = va_arg(ap, const char *)) != NULL;)
+        o = cJSON_GetObjectItemCaseSensitive(o, k);
+    va_end(ap);
+    return o;
+}
+
 /* The schema names every key the loader allows, and no other. */
 static void check_keys(const cJSON *root)
 {
@@ -518,6 +536,33 @@ static void check_keys(const cJSON *root)
     /* a policy cannot change the arrivals (load.c, SEC_NO_ARRIVALS) */
     BF_ASSERT(describes(DEF("policy"), bf__section_keys, bf__section_keys_n, bf__policy_keys,
                         bf__policy_keys_n, "arrivals"));
+    const cJSON *top = PROPS(root);
+    static const struct {
+        const char *const *keys;
+        const size_t *n;
+        const char *path[6];
+    } objects[] = {
+        {bf__horizon_keys, &bf__horizon_keys_n, {"horizon", "properties"}},
+        {bf__window_keys, &bf__window_keys_n, {"horizon", "properties", "window", "properties"}},
+        {bf__finance_keys, &bf__finance_keys_n, {"finance", "properties"}},
+        {bf__calendar_keys, &bf__calendar_keys_n, {"calendar", "properties"}},
+        {bf__year_keys,
+         &bf__year_keys_n,
+         {"calendar", "properties", "years", "patternProperties", BF__YEAR_PATTERN, "properties"}},
+        {bf__select_keys, &bf__select_keys_n, {"select", "properties"}},
+        {bf__sweep_keys, &bf__sweep_keys_n, {"sweeps", "items", "properties"}},
+        {bf__sens_keys, &bf__sens_keys_n, {"sensitivity", "properties"}},
+        {bf__sens_param_keys,
+         &bf__sens_param_keys_n,
+         {"sensitivity", "properties", "parameters", "items", "properties"}},
+    };
+    for (size_t i = 0; i < sizeof objects / sizeof objects[0]; i++) {
+        const char *const *q = objects[i].path;
+        const cJSON *o = at(top, q[0], q[1], q[2], q[3], q[4], q[5], (const char *)NULL);
+        BF_ASSERT(describes(o, objects[i].keys, *objects[i].n, NULL, 0, NULL));
+    }
+    BF_ASSERT(describes(at(defs, "schedule", "else", "properties", (const char *)NULL),
+                        bf__schedule_keys, bf__schedule_keys_n, NULL, 0, NULL));
 #undef DEF
 #undef PROPS
 }
@@ -655,9 +700,8 @@ int bf_scenario_write_schema(char **out, size_t *len)
         "Extends)");
     boolean(&b, sel, "additionalProperties", 0);
     cJSON *selp = obj(&b, sel, "properties");
-    static const char *const sel_keys[] = {"cities", "classes", "provinces"};
-    for (int i = 0; i < 3; i++) {
-        cJSON *a = obj(&b, selp, sel_keys[i]);
+    for (size_t i = 0; i < bf__select_keys_n; i++) {
+        cJSON *a = obj(&b, selp, bf__select_keys[i]);
         str(&b, a, "type", "array");
         num(&b, a, "maxItems", BF_MAX_CITIES);
         cJSON *it = obj(&b, a, "items");
@@ -706,19 +750,18 @@ int bf_scenario_write_schema(char **out, size_t *len)
     static const char *const sereq[] = {"method", "parameters"};
     strings(&b, se, "required", sereq, 2);
     cJSON *sep = obj(&b, se, "properties");
-    static const char *const semethods[] = {"morris", "sobol"};
-    strings(&b, obj(&b, sep, "method"), "enum", semethods, 2);
-    static const char *const seints[][2] = {{"trajectories", "2"},
-                                            {"levels", "2"},
-                                            {"samples", "2"},
-                                            {"seed", "0"},
-                                            {"bootstrap", "0"}};
-    static const double semax[] = {1000, 16, 4096, 4294967295.0, 100000};
-    for (int k = 0; k < 5; k++) {
-        cJSON *o = obj(&b, sep, seints[k][0]);
+    strings(&b, obj(&b, sep, "method"), "enum", bf__sens_methods, count(bf__sens_methods));
+    for (int k = 0; k < BF__SENS_UINTS; k++) {
+        cJSON *o = obj(&b, sep, bf__sens_uints[k].key);
         str(&b, o, "type", "integer");
-        num(&b, o, "minimum", atof(seints[k][1]));
-        num(&b, o, "maximum", semax[k]);
+        num(&b, o, "minimum", bf__sens_uints[k].min);
+        num(&b, o, "maximum", bf__sens_uints[k].max);
+        if (k == BF__SENS_LEVELS)
+            num(&b, o, "multipleOf", 2); /* Morris' grid */
+        if (k == BF__SENS_BOOTSTRAP) {   /* 0 (no intervals) or enough for one */
+            num(&b, obj(&b, o, "if"), "minimum", 1);
+            num(&b, obj(&b, o, "then"), "minimum", BF__SENS_BOOTSTRAP_LEAST);
+        }
     }
     cJSON *sepa = obj(&b, sep, "parameters");
     str(&b, sepa, "type", "array");

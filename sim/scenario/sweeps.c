@@ -129,8 +129,7 @@ void bf__load_sweeps(struct bf__ld *L, const cJSON *root, const struct bf_params
         snprintf(sp, sizeof sp, "sweeps[%d]", i++);
         if (!bf__want_type(L, s, sp, cJSON_Object, "an object {name, path, values}"))
             continue;
-        static const char *const keys[] = {"name", "path", "policy", "values"};
-        bf__check_keys(L, s, sp, keys, 4, "a sweep");
+        bf__check_keys(L, s, sp, bf__sweep_keys, bf__sweep_keys_n, "a sweep");
         struct bf_sweep *w = &sc->sweep[sc->n_sweeps];
         memset(w, 0, sizeof *w);
         w->policy = -1;
@@ -302,9 +301,7 @@ void bf__load_sensitivity(struct bf__ld *L, const cJSON *root, const struct bf_p
     if (s == NULL ||
         !bf__want_type(L, s, "sensitivity", cJSON_Object, "an object {method, parameters, ...}"))
         return;
-    static const char *const keys[] = {"method",  "parameters", "trajectories", "levels",
-                                       "samples", "seed",       "bootstrap"};
-    bf__check_keys(L, s, "sensitivity", keys, 7, "\"sensitivity\"");
+    bf__check_keys(L, s, "sensitivity", bf__sens_keys, bf__sens_keys_n, "\"sensitivity\"");
     if (sc->n_sweeps > 0) {
         BF__PROBLEM(
             L, s, true, "sensitivity",
@@ -313,7 +310,6 @@ void bf__load_sensitivity(struct bf__ld *L, const cJSON *root, const struct bf_p
         return;
     }
     const cJSON *x = bf__item(s, "method");
-    static const char *const methods[] = {"morris", "sobol", NULL};
     int m = 0;
     if (x == NULL) {
         BF__PROBLEM(L, s, false, "sensitivity",
@@ -321,7 +317,7 @@ void bf__load_sensitivity(struct bf__ld *L, const cJSON *root, const struct bf_p
                     "(variance shares)");
         return;
     }
-    if (!bf__get_enum(L, x, "sensitivity.method", methods, &m))
+    if (!bf__get_enum(L, x, "sensitivity.method", bf__sens_methods, &m))
         return;
     enum bf_sens_method method = m == 0 ? BF_SENS_MORRIS : BF_SENS_SOBOL;
     uint64_t u;
@@ -331,31 +327,39 @@ void bf__load_sensitivity(struct bf__ld *L, const cJSON *root, const struct bf_p
     se->seed = 1;
     se->bootstrap = 1000;
     bool ok = true;
+    const struct bf__uint_key *r = bf__sens_uints;
     if ((x = bf__item(s, "trajectories")) != NULL)
-        ok = bf__get_uint(L, x, "sensitivity.trajectories", 2, 1000, &u) &&
+        ok = bf__get_uint(L, x, "sensitivity.trajectories", r[BF__SENS_TRAJECTORIES].min,
+                          r[BF__SENS_TRAJECTORIES].max, &u) &&
              ((se->trajectories = (uint32_t)u), true) && ok;
     if ((x = bf__item(s, "levels")) != NULL) {
-        if (bf__get_uint(L, x, "sensitivity.levels", 2, 16, &u) && u % 2 == 0)
+        const double lo = r[BF__SENS_LEVELS].min, hi = r[BF__SENS_LEVELS].max;
+        if (bf__get_uint(L, x, "sensitivity.levels", lo, hi, &u) && u % 2 == 0)
             se->levels = (uint32_t)u;
         else {
-            if (cJSON_IsNumber(x) && x->valuedouble >= 2 && x->valuedouble <= 16)
+            if (cJSON_IsNumber(x) && x->valuedouble >= lo && x->valuedouble <= hi)
                 BF__PROBLEM(L, x, false, "sensitivity.levels",
-                            "%.16g levels; Morris' grid needs an even number from 2 to 16",
-                            x->valuedouble);
+                            "%.16g levels; Morris' grid needs an even number from %g to %g",
+                            x->valuedouble, lo, hi);
             ok = false;
         }
     }
     if ((x = bf__item(s, "samples")) != NULL)
-        ok = bf__get_uint(L, x, "sensitivity.samples", 2, 4096, &u) &&
+        ok = bf__get_uint(L, x, "sensitivity.samples", r[BF__SENS_SAMPLES].min,
+                          r[BF__SENS_SAMPLES].max, &u) &&
              ((se->samples = (uint32_t)u), true) && ok;
     if ((x = bf__item(s, "seed")) != NULL)
-        ok = bf__get_uint(L, x, "sensitivity.seed", 0, 4294967295.0, &u) &&
+        ok = bf__get_uint(L, x, "sensitivity.seed", r[BF__SENS_SEED].min, r[BF__SENS_SEED].max,
+                          &u) &&
              ((se->seed = (uint32_t)u), true) && ok;
     if ((x = bf__item(s, "bootstrap")) != NULL) {
-        if (bf__get_uint(L, x, "sensitivity.bootstrap", 0, 100000, &u) && (u == 0 || u >= 40))
+        if (bf__get_uint(L, x, "sensitivity.bootstrap", r[BF__SENS_BOOTSTRAP].min,
+                         r[BF__SENS_BOOTSTRAP].max, &u) &&
+            (u == 0 || u >= BF__SENS_BOOTSTRAP_LEAST))
             se->bootstrap = (uint32_t)u;
         else {
-            if (cJSON_IsNumber(x) && x->valuedouble >= 0 && x->valuedouble < 40)
+            if (cJSON_IsNumber(x) && x->valuedouble >= 0 &&
+                x->valuedouble < BF__SENS_BOOTSTRAP_LEAST)
                 BF__PROBLEM(
                     L, x, false, "sensitivity.bootstrap",
                     "%.16g resamples; 0 (no intervals) or at least 40 (a 95%% interval needs "
@@ -389,8 +393,8 @@ void bf__load_sensitivity(struct bf__ld *L, const cJSON *root, const struct bf_p
             ok = false;
             continue;
         }
-        static const char *const pkeys[] = {"path", "policy", "range"};
-        bf__check_keys(L, q, pp, pkeys, 3, "a sensitivity parameter");
+        bf__check_keys(L, q, pp, bf__sens_param_keys, bf__sens_param_keys_n,
+                       "a sensitivity parameter");
         struct bf_sens_param *sp = &se->param[se->n_params];
         memset(sp, 0, sizeof *sp);
         sp->policy = -1;

@@ -441,11 +441,6 @@ static bool parse_dist(struct bf__ld *L, const cJSON *n, const char *path, struc
 
 /* ---- schedules ---- */
 
-static const char *const every_names[] = {"day", "week", "month", "hours", "continuous", NULL};
-
-static const char *const dayoff_names[] = {"ignore", "skip", "next", NULL};
-
-static const char *const weekday_names[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun", NULL};
 
 static bool parse_schedule(struct bf__ld *L, const cJSON *n, const char *path,
                            struct bf_periodic *out)
@@ -460,9 +455,7 @@ static bool parse_schedule(struct bf__ld *L, const cJSON *n, const char *path,
                        "a schedule such as {\"every\": \"week\", \"weekdays\": [\"tue\", \"fri\"], "
                        "\"hour\": 18}"))
         return false;
-    static const char *const keys[] = {"every",      "weekdays", "day",     "hour",
-                                       "interval_h", "phase_h",  "days_off"};
-    bf__check_keys(L, n, path, keys, 7, "a schedule");
+    bf__check_keys(L, n, path, bf__schedule_keys, bf__schedule_keys_n, "a schedule");
     const cJSON *e = cJSON_GetObjectItemCaseSensitive(n, "every");
     char p2[BF_TEXT_MAX];
     bf__join(p2, sizeof p2, path, "every");
@@ -473,7 +466,7 @@ static bool parse_schedule(struct bf__ld *L, const cJSON *n, const char *path,
                     "continuous");
         return false;
     }
-    if (!bf__get_enum(L, e, p2, every_names, &every))
+    if (!bf__get_enum(L, e, p2, bf__every_names, &every))
         return false;
     static const enum bf_periodic_kind kinds[] = {BF_PERIODIC_DAILY, BF_PERIODIC_WEEKLY,
                                                   BF_PERIODIC_MONTHLY, BF_PERIODIC_INTERVAL,
@@ -504,7 +497,7 @@ static bool parse_schedule(struct bf__ld *L, const cJSON *n, const char *path,
             {
                 char wp[BF_TEXT_MAX];
                 snprintf(wp, sizeof wp, "%s[%d]", mp, i++);
-                if (bf__get_enum(L, w, wp, weekday_names, &k))
+                if (bf__get_enum(L, w, wp, bf__weekday_names, &k))
                     p.weekday_mask |= (uint8_t)(1u << k);
                 else
                     ok = false;
@@ -534,7 +527,7 @@ static bool parse_schedule(struct bf__ld *L, const cJSON *n, const char *path,
             else
                 ok = false;
         } else if (strcmp(m->string, "days_off") == 0) {
-            if (bf__get_enum(L, m, mp, dayoff_names, &k))
+            if (bf__get_enum(L, m, mp, bf__dayoff_names, &k))
                 p.dayoff = (enum bf_periodic_dayoff)k;
             else
                 ok = false;

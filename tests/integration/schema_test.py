@@ -14,7 +14,8 @@ test installs it) and a format checker so that "format": "date" is enforced:
     exact); and no refusal reads "not valid under any of the given schemas";
   - a few documents at the edges (the largest seed, policy names, an empty
     city name, a partial child of "extends", a lognormal of two forms, a
-    misspelt key, 30 February, a uniform with min > max), each given to
+    misspelt key, 30 February, Morris levels and bootstrap resamples, a
+    uniform with min > max), each given to
     `borderflow validate` too, which must agree with the schema (or, for
     what the schema cannot say, refuse alone).
 
@@ -85,6 +86,9 @@ BASE = {
 }
 
 
+SENS = {"method": "morris", "parameters": [{"path": "rebate.processing_wd", "range": [1, 5]}]}
+
+
 def case(change):
     doc = json.loads(json.dumps(BASE))
     change(doc)
@@ -123,6 +127,11 @@ CASES = [
      False, "cvv"),
     ("february_30", case(lambda d: d["cities"][0].update(effective_date="2026-02-30")), False,
      "date"),
+    ("morris_odd_levels", case(lambda d: d.update(sensitivity=dict(SENS, levels=3))), False,
+     "multiple of 2"),
+    ("bootstrap_too_few", case(lambda d: d.update(sensitivity=dict(SENS, bootstrap=10))), False,
+     "minimum of 40"),
+    ("bootstrap_none", case(lambda d: d.update(sensitivity=dict(SENS, bootstrap=0))), True, None),
     ("uniform_min_above_max_not_expressible",
      case(lambda d: d.update(defaults={"port": {"handling_d": {"dist": "uniform", "min": 3,
                                                                "max": 1}}})),
