@@ -37,6 +37,13 @@ _Static_assert(BF_CAL_MIN_YEAR == 1970 && BF_CAL_MAX_YEAR == 2199,
 #define BF__POLICY_NAME_MAX     31
 _Static_assert(BF__POLICY_NAME_MAX + 1 == sizeof(((struct bf_policy *)0)->name),
                "a policy name's length is its field's");
+/* a city's annual export value, CNY: at most (layers.c, convert_volume) */
+#define BF__MAX_ANNUAL_EXPORT_CNY 1e15
+/* "notes": at most */
+#define BF__MAX_NOTES 16
+_Static_assert(BF__MAX_NOTES == sizeof(((struct bf_scenario *)0)->notes) /
+                                    sizeof(((struct bf_scenario *)0)->notes[0]),
+               "the notes a scenario holds");
 /* the largest seed: every integer up to 2^53 is exact in a double */
 #define BF__MAX_SEED      9007199254740992.0
 #define BF__MAX_SEED_TEXT "9007199254740992"

@@ -766,7 +766,6 @@ void bf__load_cities(struct bf__ld *L, const cJSON *root, const cJSON *ps)
  * are. One way of giving the volume per city entry: "extends" replaces
  * the parent's way with the child's (compose.c).
  */
-#define MAX_ANNUAL_EXPORT_CNY 1e15
 
 static void convert_volume(struct bf__ld *L, const cJSON *c, const char *cp, struct bf_city *city)
 {
@@ -804,11 +803,11 @@ static void convert_volume(struct bf__ld *L, const cJSON *c, const char *cp, str
     if (!bf__want_type(L, n, ap, cJSON_Number, "an amount in CNY a year, e.g. 120e6"))
         return;
     const double value = n->valuedouble;
-    if (!isfinite(value) || !(value > 0) || value > MAX_ANNUAL_EXPORT_CNY) {
+    if (!isfinite(value) || !(value > 0) || value > BF__MAX_ANNUAL_EXPORT_CNY) {
         BF__PROBLEM(L, n, false, ap,
                     "%.16g is not an annual export value: give a positive amount of CNY a year, at "
                     "most %g (e.g. 120e6 for 120 million)",
-                    value, MAX_ANNUAL_EXPORT_CNY);
+                    value, BF__MAX_ANNUAL_EXPORT_CNY);
         return;
     }
     const struct bf_params *p = &city->params[sc->baseline];

@@ -295,8 +295,8 @@ static void load_notes(struct bf__ld *L, const cJSON *root)
     {
         char np[32];
         snprintf(np, sizeof np, "notes[%d]", i++);
-        if (sc->n_notes == 16) {
-            BF__PROBLEM(L, n, false, np, "at most 16 notes are allowed");
+        if (sc->n_notes == BF__MAX_NOTES) {
+            BF__PROBLEM(L, n, false, np, "at most %d notes are allowed", BF__MAX_NOTES);
             break;
         }
         if (bf__get_string(L, n, np, sizeof sc->notes[0], sc->notes[sc->n_notes]))

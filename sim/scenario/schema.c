@@ -782,7 +782,7 @@ int bf_scenario_write_schema(char **out, size_t *len)
     str(&b, obj(&b, rng, "items"), "type", "number");
     cJSON *notes = obj(&b, props, "notes");
     str(&b, notes, "type", "array");
-    num(&b, notes, "maxItems", 16);
+    num(&b, notes, "maxItems", BF__MAX_NOTES);
     str(&b, obj(&b, notes, "items"), "type", "string");
 
     cJSON *defs = obj(&b, root, "$defs");
@@ -827,7 +827,7 @@ int bf_scenario_write_schema(char **out, size_t *len)
                 cJSON *av = obj(&b, p, annual[i]);
                 str(&b, av, "type", "number");
                 num(&b, av, "exclusiveMinimum", 0);
-                num(&b, av, "maximum", 1e15);
+                num(&b, av, "maximum", BF__MAX_ANNUAL_EXPORT_CNY);
                 str(&b, av, "description",
                     i == 0 ? "the city's exports a year at cost (purchase cost with VAT), CNY, "
                              "instead of shipments_per_day"
