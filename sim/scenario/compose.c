@@ -290,7 +290,7 @@ void bf__compose_entry(struct bf__doc *doc, enum bf__entry kind, const cJSON *pa
 }
 
 /* The keys that say how much a city ships: one of them, at most, in an
- * entry (load.c says so), and the file's one replaces the parent's. */
+ * entry (layers.c says so), and the file's one replaces the parent's. */
 static const char *const volume_keys[] = {"shipments_per_day", "annual_export_cost_cny",
                                           "annual_export_fob_cny"};
 

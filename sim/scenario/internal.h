@@ -19,9 +19,10 @@
 #include "borderflow/scenario.h"
 
 /*
- * Rules the loader applies (load.c) and the schema states (schema.c), kept
- * here side by side. The patterns are ECMA-262 regular expressions, as JSON
- * Schema's "pattern"; the loader checks the same rules in C.
+ * Rules the loader applies (values.c, layers.c) and the schema states
+ * (schema.c), kept here side by side. The patterns are ECMA-262 regular
+ * expressions, as JSON Schema's "pattern"; the loader checks the same rules
+ * in C.
  */
 /* a date YYYY-MM-DD of the years a calendar holds (the day of the month is
  * only checked by the loader, and by a validator's "format": "date") */

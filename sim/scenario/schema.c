@@ -80,7 +80,7 @@ static void date(struct sb *b, cJSON *o)
     str(b, o, "pattern", BF__DATE_PATTERN);
 }
 
-/* A text that may be a CSV cell (load.c, cell_problem), of at most max
+/* A text that may be a CSV cell (values.c, cell_problem), of at most max
  * characters (the loader counts bytes: a Chinese character is 3), and at
  * least one when it is a name. */
 static void cell(struct sb *b, cJSON *o, size_t max, bool name)
@@ -393,7 +393,7 @@ static void sections(struct sb *b, cJSON *props, int allow_null)
         ref(b, cp, bf_channel_code((enum bf_channel)c), "#/$defs/channel");
 }
 
-/* The tables a sweep path names, as the loader resolves it (load.c,
+/* The tables a sweep path names, as the loader resolves it (sweeps.c,
  * resolve_param): a parameter's path, or a category's, a lane's or a
  * channel's field under its name. */
 struct path_table {
@@ -533,7 +533,7 @@ static void check_keys(const cJSON *root)
                         bf__class_keys_n, NULL));
     BF_ASSERT(describes(DEF("city"), bf__section_keys, bf__section_keys_n, bf__city_keys,
                         bf__city_keys_n, NULL));
-    /* a policy cannot change the arrivals (load.c, SEC_NO_ARRIVALS) */
+    /* a policy cannot change the arrivals (BF__SEC_NO_ARRIVALS) */
     BF_ASSERT(describes(DEF("policy"), bf__section_keys, bf__section_keys_n, bf__policy_keys,
                         bf__policy_keys_n, "arrivals"));
     const cJSON *top = PROPS(root);
