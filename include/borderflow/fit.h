@@ -243,7 +243,7 @@ struct bf_fit_table {
 int bf_fit_run(const struct bf_fit_data *s, struct bf_fit_table *t, struct bf_diag *diag);
 
 /* The largest magnitude the scenario loader accepts for a number in a
- * distribution (sim/scenario/load.c, dist_num). */
+ * distribution (sim/scenario/values.c, dist_num). */
 #define BF_FIT_SPEC_LIMIT 1e300
 
 /*

@@ -64,6 +64,9 @@ enum bf_regime_rule {
 };
 
 const char *bf_channel_code(enum bf_channel c); /* "9610" ... */
+/* The codes of the channels in enum order (BF_CH_COUNT of them), then NULL:
+ * the keys of "channels" and "channel_mix" in a scenario. */
+extern const char *const bf_channel_codes[];
 const char *bf_mode_name(enum bf_mode m);
 const char *bf_trigger_name(enum bf_rebate_trigger t);
 const char *bf_filing_name(enum bf_filing f);
@@ -297,5 +300,33 @@ extern const struct bf_param_info bf_lane_table[];
 extern const size_t bf_lane_table_n;
 extern const struct bf_param_info bf_channel_table[];
 extern const size_t bf_channel_table_n;
+
+/* ---- one value of the table: what a sweep sets ---- */
+
+/* One value of an entry of the tables: what a sweep sets (and, as its
+ * proto, what a sensitivity parameter names). */
+struct bf_pvalue {
+    const struct bf_param_info *pi;
+    int table;      /* 0 params, 1 category, 2 lane, 3 channel */
+    int index;      /* category / lane / channel index */
+    char label[64]; /* the value as written, for outputs */
+    union {
+        double num;
+        uint32_t u;
+        int i;
+        struct bf_dist dist;
+        struct bf_periodic sched;
+        double months[12];
+        double lanes[BF_MAX_LANES];
+    } v;
+};
+
+/* The struct v's entry's offset refers to: p itself, or its category, lane
+ * or channel of v's index. */
+void *bf_pvalue_base(const struct bf_pvalue *v, struct bf_params *p);
+
+/* Sets v's entry in p to v's value (the batch, at run time: to a copy of
+ * every city's params of the policy the sweep names, or of all). */
+void bf_sweep_apply(const struct bf_pvalue *v, struct bf_params *p);
 
 #endif

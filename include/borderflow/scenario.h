@@ -78,23 +78,6 @@ struct bf_policy {
     char description[BF_TEXT_MAX];
 };
 
-/* One value a sweep sets. */
-struct bf_pvalue {
-    const struct bf_param_info *pi;
-    int table;      /* 0 params, 1 category, 2 lane, 3 channel */
-    int index;      /* category / lane / channel index */
-    char label[64]; /* the value as written, for outputs */
-    union {
-        double num;
-        uint32_t u;
-        int i;
-        struct bf_dist dist;
-        struct bf_periodic sched;
-        double months[12];
-        double lanes[BF_MAX_LANES];
-    } v;
-};
-
 struct bf_sweep {
     char name[64];
     char path[128]; /* parameter path, e.g. rebate.processing_wd */
@@ -182,10 +165,6 @@ void bf_scenario_fini(struct bf_scenario *sc);
 /* Same from text in memory (the fuzz target); `name` is used in messages. */
 int bf_scenario_load_text(const char *name, const char *text, size_t len, struct bf_scenario *sc,
                           struct bf_problems *problems);
-
-/* Applies sweep value v to a copy of every city's params (of policy
- * `policy`, or all when the sweep says -1). */
-void bf_sweep_apply(const struct bf_pvalue *v, struct bf_params *p);
 
 /* Sets sensitivity parameter sp at coordinate u in [0, 1] (lo + u (hi -
  * lo)) in p: the value, rounded for a whole number, or the distribution

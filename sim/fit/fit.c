@@ -562,8 +562,9 @@ int bf_fit_run(const struct bf_fit_data *s, struct bf_fit_table *t, struct bf_di
 
 /*
  * The numbers of a spec, in the order written, and the distribution the
- * loader builds from them: exactly its constructors (sim/scenario/load.c,
- * parse_dist), so a spec that reads back here is one the loader accepts.
+ * loader builds from them: exactly its constructors (sim/scenario/values.c,
+ * parse_dist, by the forms of dist_forms.c), so a spec that reads back here
+ * is one the loader accepts.
  */
 struct spec_numbers {
     double x[2 * BF_DIST_EMPIRICAL_MAX];

@@ -1,5 +1,6 @@
 /*
- * params.c - defaults, names and the parameter table of the shipment model.
+ * params.c - defaults, names and the parameter table of the shipment model,
+ * and the value of one entry that a sweep sets (bf_sweep_apply).
  *
  * Every default below is listed in docs/parameters.md with its source: an
  * entry of docs/sources.md ("[C1]") or the word "assumption" (with the range
@@ -13,7 +14,7 @@
 
 /* ---- names ---- */
 
-static const char *const channel_codes[] = {"9610", "9710", "9810", "0110", NULL};
+const char *const bf_channel_codes[] = {"9610", "9710", "9810", "0110", NULL};
 static const char *const mode_names[] = {"sea", "air", "rail", "express", NULL};
 static const char *const trigger_names[] = {"departure", "closure", "sale", "never", NULL};
 static const char *const filing_names[] = {"continuous", "monthly", NULL};
@@ -22,7 +23,7 @@ static const char *const rule_names[] = {"creation", "event", NULL};
 
 const char *bf_channel_code(enum bf_channel c)
 {
-    return (unsigned)c < BF_CH_COUNT ? channel_codes[c] : "?";
+    return (unsigned)c < BF_CH_COUNT ? bf_channel_codes[c] : "?";
 }
 
 const char *bf_mode_name(enum bf_mode m)
@@ -508,6 +509,54 @@ const struct bf_param_info bf_channel_table[] = {
          "rebate trigger of shipments that do not adopt `trigger`", "[R14]; assumption [X31]"),
 };
 const size_t bf_channel_table_n = sizeof bf_channel_table / sizeof bf_channel_table[0];
+
+/* ---- one value of the table (a sweep's) ---- */
+
+void *bf_pvalue_base(const struct bf_pvalue *v, struct bf_params *p)
+{
+    switch (v->table) {
+    case 1:
+        return &p->category[v->index];
+    case 2:
+        return &p->lane[v->index];
+    case 3:
+        return &p->channel[v->index];
+    default:
+        return p;
+    }
+}
+
+void bf_sweep_apply(const struct bf_pvalue *v, struct bf_params *p)
+{
+    unsigned char *b = (unsigned char *)bf_pvalue_base(v, p) + v->pi->offset;
+    size_t size;
+    switch (v->pi->type) {
+    case BF_PT_NUMBER:
+    case BF_PT_PROB:
+        size = sizeof(double);
+        break;
+    case BF_PT_UINT:
+        size = sizeof(uint32_t);
+        break;
+    case BF_PT_BOOL:
+    case BF_PT_ENUM:
+        size = sizeof(int);
+        break;
+    case BF_PT_DIST:
+        size = sizeof(struct bf_dist);
+        break;
+    case BF_PT_SCHEDULE:
+        size = sizeof(struct bf_periodic);
+        break;
+    case BF_PT_MONTHS12:
+        size = 12 * sizeof(double);
+        break;
+    default:
+        size = BF_MAX_LANES * sizeof(double);
+        break;
+    }
+    memcpy(b, &v->v, size);
+}
 
 
 /* ---- validation ---- */

@@ -76,6 +76,11 @@ const char *bf__suggest(const char *s, const char *const *names, size_t n)
     return best_d <= limit ? best : NULL;
 }
 
+const char *bf_scenario_suggest(const char *s, const char *const *names, size_t n)
+{
+    return bf__suggest(s, names, n);
+}
+
 /* ---- every file of the chain: keys written twice ---- */
 
 /*
@@ -285,7 +290,7 @@ void bf__compose_entry(struct bf__doc *doc, enum bf__entry kind, const cJSON *pa
 }
 
 /* The keys that say how much a city ships: one of them, at most, in an
- * entry (load.c says so), and the file's one replaces the parent's. */
+ * entry (layers.c says so), and the file's one replaces the parent's. */
 static const char *const volume_keys[] = {"shipments_per_day", "annual_export_cost_cny",
                                           "annual_export_fob_cny"};
 
@@ -311,8 +316,6 @@ void bf__compose_volume(struct bf__doc *doc, cJSON *same, const cJSON *over)
 }
 
 /* ---- what a scenario keeps: "select" ---- */
-
-static const char *const select_keys[] = {"cities", "classes", "provinces"};
 
 /* The smallest file index of any node of the subtree at n (the file
  * nearest the command line that wrote any of it), or -1. */
@@ -422,12 +425,12 @@ bool bf__compose_select(struct bf__doc *doc, const cJSON *root, const struct bf_
     bool ok = true;
     for (const cJSON *m = sel->child; m != NULL; m = m->next) {
         bool known = false;
-        for (size_t k = 0; k < 3 && !known; k++)
-            known = strcmp(m->string, select_keys[k]) == 0;
+        for (size_t k = 0; k < bf__select_keys_n && !known; k++)
+            known = strcmp(m->string, bf__select_keys[k]) == 0;
         if (!known) {
             char path[BF_TEXT_MAX];
             snprintf(path, sizeof path, "select.%s", m->string);
-            const char *s = bf__suggest(m->string, select_keys, 3);
+            const char *s = bf__suggest(m->string, bf__select_keys, bf__select_keys_n);
             if (s != NULL)
                 bf__problem(doc, m, true, path,
                             "unknown key '%s' in \"select\"; did you mean '%s'?", m->string, s);

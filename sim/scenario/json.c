@@ -1,9 +1,7 @@
 /*
- * json.c - scenario files as JSON trees with source positions; "extends".
+ * json.c - scenario files read and parsed into JSON trees, with source
+ * positions (position.c) and located problems (diag.c); "extends".
  *
- * cJSON reports no positions, so after a successful parse the text is
- * scanned once more in step with the tree (both are in document order) and
- * each node's line and column are kept in a table keyed by node pointer.
  * Merging a scenario onto the one it extends moves nodes between trees
  * without copying them, so positions stay true.
  */
@@ -24,250 +22,6 @@
 #include "borderflow/sha256.h"
 
 #include "internal.h"
-
-/* ---- problems ---- */
-
-void bf_problems_init(struct bf_problems *p)
-{
-    memset(p, 0, sizeof *p);
-}
-
-void bf_problems_fini(struct bf_problems *p)
-{
-    bf__free(p->items);
-    memset(p, 0, sizeof *p);
-}
-
-int bf_problem_format(const struct bf_problem *p, char *buf, size_t size)
-{
-    /* the file's name, the path's keys and the message's quotes of the
-     * file come from outside: escaped for the terminal (bf_text_escape) */
-    char at[BF_TEXT_MAX + 32] = "";
-    if (p->file[0] && p->line > 0)
-        snprintf(at, sizeof at, "%s:%d:%d: ", p->file, p->line, p->column);
-    else if (p->file[0])
-        snprintf(at, sizeof at, "%s: ", p->file);
-    char raw[sizeof at + sizeof p->path + sizeof p->msg + 4];
-    int n = snprintf(raw, sizeof raw, "%s%s%s%s", at, p->path, p->path[0] ? ": " : "", p->msg);
-    bf_text_escape(raw, buf, size);
-    return n < 0 ? n : (int)strlen(buf);
-}
-
-#define MAX_PROBLEMS 200
-
-bool bf__problems_full(const struct bf__doc *doc)
-{
-    return doc->problems->n >= MAX_PROBLEMS;
-}
-
-static struct bf_problem *problem_slot(struct bf__doc *doc)
-{
-    struct bf_problems *ps = doc->problems;
-    if (ps->n == MAX_PROBLEMS) {
-        ps->dropped++;
-        return NULL;
-    }
-    if (ps->n == ps->cap) {
-        size_t ncap = ps->cap ? 2 * ps->cap : 16;
-        struct bf_problem *ni = bf__realloc(ps->items, ncap * sizeof *ni);
-        if (ni == NULL) {
-            doc->oom = true;
-            return NULL;
-        }
-        ps->items = ni;
-        ps->cap = ncap;
-    }
-    struct bf_problem *p = &ps->items[ps->n++];
-    memset(p, 0, sizeof *p);
-    return p;
-}
-
-void bf__problem(struct bf__doc *doc, const cJSON *node, bool at_key, const char *path,
-                 const char *fmt, ...)
-{
-    struct bf_problem *p = problem_slot(doc);
-    if (p == NULL)
-        return;
-    const struct bf__pos *pos = node != NULL ? bf__doc_pos(doc, node) : NULL;
-    if (pos != NULL) {
-        snprintf(p->file, sizeof p->file, "%s", doc->files[pos->file]);
-        p->line = at_key && pos->key_line > 0 ? pos->key_line : pos->line;
-        p->column = at_key && pos->key_line > 0 ? pos->key_col : pos->col;
-    } else if (doc->n_files > 0) {
-        snprintf(p->file, sizeof p->file, "%s", doc->files[0]);
-    }
-    snprintf(p->path, sizeof p->path, "%s", path != NULL ? path : "");
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(p->msg, sizeof p->msg, fmt, ap);
-    va_end(ap);
-}
-
-static void problem_at(struct bf__doc *doc, const char *file, int line, int col, const char *fmt,
-                       ...) __attribute__((format(printf, 5, 6)));
-static void problem_at(struct bf__doc *doc, const char *file, int line, int col, const char *fmt,
-                       ...)
-{
-    struct bf_problem *p = problem_slot(doc);
-    if (p == NULL)
-        return;
-    snprintf(p->file, sizeof p->file, "%s", file);
-    p->line = line;
-    p->column = col;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(p->msg, sizeof p->msg, fmt, ap);
-    va_end(ap);
-}
-
-/* ---- positions ---- */
-
-static size_t ptr_hash(const void *p, size_t cap)
-{
-    uint64_t x = (uint64_t)(uintptr_t)p;
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdull;
-    x ^= x >> 33;
-    return (size_t)x & (cap - 1);
-}
-
-static struct bf__pos *pos_slot(struct bf__doc *doc, const cJSON *node)
-{
-    if (2 * (doc->pos_n + 1) > doc->pos_cap) {
-        size_t ncap = doc->pos_cap ? 2 * doc->pos_cap : 256;
-        struct bf__pos *nt = bf__calloc(ncap, sizeof *nt);
-        if (nt == NULL) {
-            doc->oom = true;
-            return NULL;
-        }
-        for (size_t i = 0; i < doc->pos_cap; i++) {
-            if (doc->pos[i].node == NULL)
-                continue;
-            size_t j = ptr_hash(doc->pos[i].node, ncap);
-            while (nt[j].node != NULL)
-                j = (j + 1) & (ncap - 1);
-            nt[j] = doc->pos[i];
-        }
-        bf__free(doc->pos);
-        doc->pos = nt;
-        doc->pos_cap = ncap;
-    }
-    size_t j = ptr_hash(node, doc->pos_cap);
-    while (doc->pos[j].node != NULL && doc->pos[j].node != node)
-        j = (j + 1) & (doc->pos_cap - 1);
-    if (doc->pos[j].node == NULL) {
-        doc->pos[j].node = node;
-        doc->pos_n++;
-    }
-    return &doc->pos[j];
-}
-
-const struct bf__pos *bf__doc_pos(const struct bf__doc *doc, const cJSON *node)
-{
-    if (doc->pos_cap == 0)
-        return NULL;
-    size_t j = ptr_hash(node, doc->pos_cap);
-    while (doc->pos[j].node != NULL) {
-        if (doc->pos[j].node == node)
-            return &doc->pos[j];
-        j = (j + 1) & (doc->pos_cap - 1);
-    }
-    return NULL;
-}
-
-struct scan {
-    const char *s;
-    size_t i, n;
-    int line, col;
-    int nul_line, nul_col; /* the first \u0000 in a string or key; 0 if none */
-};
-
-static void adv(struct scan *sc)
-{
-    unsigned char c = (unsigned char)sc->s[sc->i++];
-    if (c == '\n') {
-        sc->line++;
-        sc->col = 1;
-    } else if ((c & 0xC0) != 0x80) { /* count characters, not UTF-8 bytes */
-        sc->col++;
-    }
-}
-
-static void skip_ws(struct scan *sc)
-{
-    while (sc->i < sc->n && (sc->s[sc->i] == ' ' || sc->s[sc->i] == '\t' || sc->s[sc->i] == '\n' ||
-                             sc->s[sc->i] == '\r'))
-        adv(sc);
-}
-
-static void skip_string(struct scan *sc)
-{
-    adv(sc); /* opening quote */
-    while (sc->i < sc->n && sc->s[sc->i] != '"') {
-        if (sc->s[sc->i] == '\\' && sc->i + 1 < sc->n) {
-            if (sc->nul_line == 0 && sc->i + 6 <= sc->n &&
-                memcmp(sc->s + sc->i, "\\u0000", 6) == 0) {
-                sc->nul_line = sc->line;
-                sc->nul_col = sc->col;
-            }
-            adv(sc);
-        }
-        adv(sc);
-    }
-    if (sc->i < sc->n)
-        adv(sc);
-}
-
-static void expect(struct scan *sc, char c)
-{
-    skip_ws(sc);
-    if (sc->i < sc->n && sc->s[sc->i] == c)
-        adv(sc);
-}
-
-/* The text parsed, so it is valid JSON: the scan only keeps step. */
-static void scan_value(struct bf__doc *doc, struct scan *sc, const cJSON *node, uint16_t file)
-{
-    skip_ws(sc);
-    struct bf__pos *p = pos_slot(doc, node);
-    if (p == NULL)
-        return;
-    p->file = file;
-    p->line = sc->line;
-    p->col = sc->col;
-    if (sc->i >= sc->n)
-        return;
-    char c = sc->s[sc->i];
-    if (c == '{') {
-        adv(sc);
-        for (const cJSON *ch = node->child; ch != NULL; ch = ch->next) {
-            skip_ws(sc);
-            int kl = sc->line, kc = sc->col;
-            skip_string(sc);
-            expect(sc, ':');
-            scan_value(doc, sc, ch, file);
-            struct bf__pos *cp = pos_slot(doc, ch);
-            if (cp != NULL) {
-                cp->key_line = kl;
-                cp->key_col = kc;
-            }
-            expect(sc, ',');
-        }
-        expect(sc, '}');
-    } else if (c == '[') {
-        adv(sc);
-        for (const cJSON *ch = node->child; ch != NULL; ch = ch->next) {
-            scan_value(doc, sc, ch, file);
-            expect(sc, ',');
-        }
-        expect(sc, ']');
-    } else if (c == '"') {
-        skip_string(sc);
-    } else {
-        while (sc->i < sc->n && !strchr(",]} \t\r\n", sc->s[sc->i]))
-            adv(sc);
-    }
-}
 
 /* ---- reading and parsing one file ---- */
 
@@ -309,263 +63,6 @@ static size_t utf8_invalid_at(const unsigned char *s, size_t n)
     return n;
 }
 
-static void line_col(const char *text, size_t off, int *line, int *col)
-{
-    struct scan sc = {.s = text, .n = off, .line = 1, .col = 1};
-    while (sc.i < off)
-        adv(&sc);
-    *line = sc.line;
-    *col = sc.col;
-}
-
-/* ---- locating syntax errors ---- */
-
-static bool is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
-
-static bool is_word(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '_' ||
-           c == '.' || c == '+' || c == '-';
-}
-
-static size_t ws(const char *s, size_t i, size_t n)
-{
-    while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r'))
-        i++;
-    return i;
-}
-
-/* A value that is not one: name the usual mistakes. */
-static void bad_value(const char *s, size_t i, size_t n, size_t comma, char *why, size_t size)
-{
-    char c = s[i];
-    size_t k = 0;
-    while (i + k < n && k < 16 && is_word(s[i + k]))
-        k++;
-    if ((c == '}' || c == ']') && comma != SIZE_MAX)
-        snprintf(why, size, "a comma before '%c': JSON allows no trailing commas", c);
-    else if (c == '/')
-        snprintf(why, size, "a comment: JSON allows no comments (use \"notes\" or \"note\")");
-    else if (c == '\'')
-        snprintf(why, size, "a string in single quotes: JSON strings take double quotes");
-    else if ((k == 3 && strncmp(s + i, "NaN", 3) == 0) ||
-             (k >= 8 && strncmp(s + i + (c == '-' || c == '+'), "Infinity", 8) == 0))
-        snprintf(why, size, "'%.*s': JSON numbers are finite; NaN and Infinity are not allowed",
-                 (int)k, s + i);
-    else if (k > 0)
-        snprintf(why, size,
-                 "'%.*s' is not a value: text goes in double quotes; the words JSON knows "
-                 "are true, false and null",
-                 (int)k, s + i);
-    else
-        snprintf(why, size,
-                 "expected a value (an object, array, string, number, true, false or null), "
-                 "found '%c'",
-                 c);
-}
-
-/*
- * Where (*at, a byte offset) and why text is not JSON (RFC 8259). cJSON
- * only says where it stopped, which can be one character past the mistake
- * or the end of the text (a trailing comma before '}' was reported as "the
- * text ends too early"); this second, strict pass runs only after cJSON
- * failed and names the mistake. Returns false when it finds none (the
- * caller then falls back on cJSON's position).
- */
-static bool syntax_error(const char *s, size_t n, size_t *at, char *why, size_t size)
-{
-    char stack[CJSON_NESTING_LIMIT + 1];
-    size_t depth = 0, i = 0, comma = SIZE_MAX; /* comma: of the last ',' read, if just read */
-    if (n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
-        i = 3;
-    enum { VALUE, KEY, AFTER } want = VALUE;
-    for (;;) {
-        i = ws(s, i, n);
-        if (want == AFTER && depth == 0) {
-            if (i < n) {
-                *at = i;
-                if (s[i] == '/')
-                    bad_value(s, i, n, SIZE_MAX, why, size);
-                else
-                    snprintf(why, size, "more text after the end of the JSON value");
-                return true;
-            }
-            return false;
-        }
-        if (i >= n) {
-            *at = n;
-            if (depth == 0)
-                snprintf(why, size, "the text ends where a value was expected (an empty file?)");
-            else
-                snprintf(why, size,
-                         "the text ends too early: %zu object(s) or array(s) are not closed",
-                         depth);
-            return true;
-        }
-        char c = s[i];
-        *at = i;
-        if (want == AFTER && c == '/') {
-            bad_value(s, i, n, SIZE_MAX, why, size);
-            return true;
-        }
-        if (want == AFTER) {
-            char close = stack[depth - 1] == '{' ? '}' : ']';
-            if (c == ',') {
-                comma = i++;
-                want = close == '}' ? KEY : VALUE;
-            } else if (c == close) {
-                depth--;
-                i++;
-            } else {
-                snprintf(why, size, "expected ',' or '%c' after %s, found '%c'", close,
-                         close == '}' ? "an object member" : "an array element", c);
-                return true;
-            }
-            continue;
-        }
-        if (want == KEY && c != '"') {
-            if (c == '}' && comma != SIZE_MAX) {
-                *at = comma;
-                bad_value(s, i, n, comma, why, size);
-            } else if (c == '\'' || c == '/') {
-                bad_value(s, i, n, SIZE_MAX, why, size);
-            } else {
-                snprintf(why, size, "expected a member name in double quotes, found '%c'", c);
-            }
-            return true;
-        }
-        if (c == '{' || c == '[') {
-            if (depth == CJSON_NESTING_LIMIT) {
-                snprintf(why, size, "nesting deeper than %d objects and arrays",
-                         CJSON_NESTING_LIMIT);
-                return true;
-            }
-            stack[depth++] = c;
-            i = ws(s, i + 1, n);
-            comma = SIZE_MAX;
-            if (i < n && s[i] == (c == '{' ? '}' : ']')) {
-                depth--;
-                i++;
-                want = AFTER;
-            } else {
-                want = c == '{' ? KEY : VALUE;
-            }
-            continue;
-        }
-        if (c == '"') {
-            size_t open = i++;
-            while (i < n && s[i] != '"') {
-                if ((unsigned char)s[i] < 0x20) {
-                    *at = i;
-                    snprintf(why, size,
-                             "a control character (a line break or tab?) inside a string; "
-                             "strings end on the same line, and \\n or \\t write one");
-                    return true;
-                }
-                if (s[i] == '\\') {
-                    *at = i;
-                    if (i + 1 >= n || !strchr("\"\\/bfnrtu", s[i + 1])) {
-                        snprintf(why, size,
-                                 "a backslash starts an escape: \\\", \\\\, \\/, \\b, \\f, "
-                                 "\\n, \\r, \\t or \\uXXXX; write \\\\ for a backslash");
-                        return true;
-                    }
-                    if (s[i + 1] == 'u') {
-                        for (size_t k = 2; k < 6; k++)
-                            if (i + k >= n || !strchr("0123456789abcdefABCDEF", s[i + k])) {
-                                snprintf(why, size, "\\u takes four hexadecimal digits");
-                                return true;
-                            }
-                        i += 4;
-                    }
-                    i++;
-                }
-                i++;
-            }
-            if (i >= n) {
-                *at = open;
-                snprintf(why, size, "this string is not closed (a missing '\"')");
-                return true;
-            }
-            i++;
-            if (want == KEY) {
-                i = ws(s, i, n);
-                if (i >= n || s[i] != ':') {
-                    *at = i;
-                    snprintf(why, size, "expected ':' after the member name");
-                    return true;
-                }
-                i++;
-                want = VALUE;
-                comma = SIZE_MAX;
-                continue;
-            }
-            want = AFTER;
-            continue;
-        }
-        if (c == '-' || is_digit(c)) {
-            size_t start = i;
-            if (c == '-')
-                i++;
-            bool ok = i < n && is_digit(s[i]);
-            if (ok && s[i] == '0' && i + 1 < n && is_digit(s[i + 1]))
-                ok = false; /* a leading zero */
-            while (i < n && is_digit(s[i]))
-                i++;
-            if (ok && i < n && s[i] == '.') {
-                i++;
-                ok = i < n && is_digit(s[i]);
-                while (i < n && is_digit(s[i]))
-                    i++;
-            }
-            if (ok && i < n && (s[i] == 'e' || s[i] == 'E')) {
-                i++;
-                if (i < n && (s[i] == '+' || s[i] == '-'))
-                    i++;
-                ok = i < n && is_digit(s[i]);
-                while (i < n && is_digit(s[i]))
-                    i++;
-            }
-            if (!ok || (i < n && is_word(s[i]))) {
-                if (c == '-' && start + 1 < n && s[start + 1] == 'I') {
-                    bad_value(s, start, n, SIZE_MAX, why, size);
-                    return true;
-                }
-                size_t k = 0;
-                while (start + k < n && k < 24 && is_word(s[start + k]))
-                    k++;
-                snprintf(why, size,
-                         "'%.*s' is not a JSON number (decimal digits, no leading zeros, "
-                         "e.g. 16, -0.5, 1e-3)",
-                         (int)k, s + start);
-                return true;
-            }
-            want = AFTER;
-            continue;
-        }
-        static const char *const words[] = {"true", "false", "null"};
-        bool word = false;
-        for (size_t w = 0; w < 3 && !word; w++) {
-            size_t len = strlen(words[w]);
-            if (n - i >= len && memcmp(s + i, words[w], len) == 0 &&
-                (i + len >= n || !is_word(s[i + len]))) {
-                i += len;
-                word = true;
-            }
-        }
-        if (!word) {
-            if ((c == '}' || c == ']') && comma != SIZE_MAX)
-                *at = comma;
-            bad_value(s, i, n, comma, why, size);
-            return true;
-        }
-        want = AFTER;
-    }
-}
-
 /*
  * Parses text as file number `file`; NULL with a problem on failure.
  *
@@ -585,17 +82,18 @@ static cJSON *parse(struct bf__doc *doc, const char *name, const char *text, siz
     size_t bad = utf8_invalid_at((const unsigned char *)text, len);
     if (bad < len) {
         int l, c;
-        line_col(text, bad, &l, &c);
+        bf__line_col(text, bad, &l, &c);
         if (quote)
-            problem_at(doc, name, l, c, "the file is not valid UTF-8 text (byte 0x%02x)",
-                       (unsigned)(unsigned char)text[bad]);
+            bf__problem_at(doc, name, l, c, "the file is not valid UTF-8 text (byte 0x%02x)",
+                           (unsigned)(unsigned char)text[bad]);
         else
-            problem_at(doc, name, l, c, "the file is not valid UTF-8 text: not a scenario file");
+            bf__problem_at(doc, name, l, c,
+                           "the file is not valid UTF-8 text: not a scenario file");
         *rc = BF_EPARSE;
         return NULL;
     }
     if (memchr(text, '\0', len) != NULL) {
-        problem_at(doc, name, 0, 0, "the file contains a NUL byte; it is not a text file");
+        bf__problem_at(doc, name, 0, 0, "the file contains a NUL byte; it is not a text file");
         *rc = BF_EPARSE;
         return NULL;
     }
@@ -610,22 +108,22 @@ static cJSON *parse(struct bf__doc *doc, const char *name, const char *text, siz
         }
         int l, c;
         char why[160];
-        if (syntax_error(text, len, &off, why, sizeof why)) {
-            line_col(text, off, &l, &c);
+        if (bf__syntax_error(text, len, &off, why, sizeof why)) {
+            bf__line_col(text, off, &l, &c);
             if (quote)
-                problem_at(doc, name, l, c, "JSON syntax error: %s", why);
+                bf__problem_at(doc, name, l, c, "JSON syntax error: %s", why);
             else
-                problem_at(doc, name, l, c,
-                           "JSON syntax error: not a scenario file (the text of a file reached "
-                           "through \"extends\" is not shown)");
+                bf__problem_at(doc, name, l, c,
+                               "JSON syntax error: not a scenario file (the text of a file reached "
+                               "through \"extends\" is not shown)");
             *rc = BF_EPARSE;
             return NULL;
         }
-        line_col(text, off, &l, &c);
+        bf__line_col(text, off, &l, &c);
         if (!quote) {
-            problem_at(doc, name, l, c,
-                       "JSON syntax error: not a scenario file (the text of a file reached "
-                       "through \"extends\" is not shown)");
+            bf__problem_at(doc, name, l, c,
+                           "JSON syntax error: not a scenario file (the text of a file reached "
+                           "through \"extends\" is not shown)");
             *rc = BF_EPARSE;
             return NULL;
         }
@@ -635,22 +133,22 @@ static cJSON *parse(struct bf__doc *doc, const char *name, const char *text, siz
             near[k++] = (char)((unsigned char)text[j] < 0x20 ? ' ' : text[j]);
         near[k] = '\0';
         if (off >= len)
-            problem_at(doc, name, l, c,
-                       "JSON syntax error: the text ends too early (an unclosed object, "
-                       "array or string?)");
+            bf__problem_at(doc, name, l, c,
+                           "JSON syntax error: the text ends too early (an unclosed object, "
+                           "array or string?)");
         else
-            problem_at(doc, name, l, c,
-                       "JSON syntax error near '%s' (JSON allows objects, arrays, strings in "
-                       "double quotes, numbers, true, false and null; no comments, trailing "
-                       "commas, NaN or Infinity; nesting at most %d deep)",
-                       near, CJSON_NESTING_LIMIT);
+            bf__problem_at(doc, name, l, c,
+                           "JSON syntax error near '%s' (JSON allows objects, arrays, strings in "
+                           "double quotes, numbers, true, false and null; no comments, trailing "
+                           "commas, NaN or Infinity; nesting at most %d deep)",
+                           near, CJSON_NESTING_LIMIT);
         *rc = BF_EPARSE;
         return NULL;
     }
-    struct scan sc = {.s = text, .n = len, .line = 1, .col = 1};
+    struct bf__scan sc = {.s = text, .n = len, .line = 1, .col = 1};
     if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
         sc.i = 3; /* cJSON skips a byte-order mark too */
-    scan_value(doc, &sc, root, file);
+    bf__scan_value(doc, &sc, root, file);
     if (doc->oom) {
         cJSON_Delete(root);
         *rc = BF_ENOMEM;
@@ -660,9 +158,9 @@ static cJSON *parse(struct bf__doc *doc, const char *name, const char *text, siz
      * there, silently ("Hefei\u0000x" was Hefei). An error, as a syntax
      * error is: the rest of the file is not read as something else. */
     if (sc.nul_line != 0) {
-        problem_at(doc, name, sc.nul_line, sc.nul_col,
-                   "\\u0000 (the NUL character) is not allowed in a string or a key: the text "
-                   "would end there");
+        bf__problem_at(doc, name, sc.nul_line, sc.nul_col,
+                       "\\u0000 (the NUL character) is not allowed in a string or a key: the text "
+                       "would end there");
         cJSON_Delete(root);
         *rc = BF_EPARSE;
         return NULL;
@@ -677,26 +175,26 @@ static int read_file(struct bf__doc *doc, const char *path, char **text, size_t 
      * but a regular file before opening (fstat below checks what opened) */
     struct stat pre;
     if (stat(path, &pre) == 0 && !S_ISREG(pre.st_mode)) {
-        problem_at(doc, path, 0, 0, "not a regular file");
+        bf__problem_at(doc, path, 0, 0, "not a regular file");
         return BF_EIO;
     }
     FILE *f = fopen(path, "rb");
     if (f == NULL) {
         int e = errno;
-        problem_at(doc, path, 0, 0, "cannot open the file: %s", strerror(e));
+        bf__problem_at(doc, path, 0, 0, "cannot open the file: %s", strerror(e));
         return e == ENOENT ? BF_ENOENT : BF_EIO;
     }
     struct stat st;
     if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
         fclose(f);
-        problem_at(doc, path, 0, 0, "not a regular file");
+        bf__problem_at(doc, path, 0, 0, "not a regular file");
         return BF_EIO;
     }
     if ((uint64_t)st.st_size > BF_MAX_FILE_BYTES) {
         fclose(f);
-        problem_at(doc, path, 0, 0,
-                   "the file is %lld bytes; scenario files may be at most %u bytes",
-                   (long long)st.st_size, (unsigned)BF_MAX_FILE_BYTES);
+        bf__problem_at(doc, path, 0, 0,
+                       "the file is %lld bytes; scenario files may be at most %u bytes",
+                       (long long)st.st_size, (unsigned)BF_MAX_FILE_BYTES);
         return BF_ELIMIT;
     }
     id[0] = (uint64_t)st.st_dev;
@@ -712,7 +210,7 @@ static int read_file(struct bf__doc *doc, const char *path, char **text, size_t 
     fclose(f);
     if (got != n || err) {
         bf__free(buf);
-        problem_at(doc, path, 0, 0, "could not read the whole file");
+        bf__problem_at(doc, path, 0, 0, "could not read the whole file");
         return BF_EIO;
     }
     buf[n] = '\0';
@@ -972,14 +470,15 @@ static int load_chain(struct bf__doc *doc, const char *path, const char *text, s
                       cJSON **out)
 {
     if (doc->n_files == BF__MAX_FILES) {
-        problem_at(doc, path, 0, 0,
-                   "\"extends\" goes more than %d files deep (a cycle?); at most %d are allowed",
-                   BF_MAX_EXTENDS_DEPTH, BF_MAX_EXTENDS_DEPTH);
+        bf__problem_at(
+            doc, path, 0, 0,
+            "\"extends\" goes more than %d files deep (a cycle?); at most %d are allowed",
+            BF_MAX_EXTENDS_DEPTH, BF_MAX_EXTENDS_DEPTH);
         return BF_ELIMIT;
     }
     for (unsigned k = 0; k < doc->n_files; k++)
         if (strcmp(doc->files[k], path) == 0) {
-            problem_at(doc, path, 0, 0, "\"extends\" forms a cycle through this file");
+            bf__problem_at(doc, path, 0, 0, "\"extends\" forms a cycle through this file");
             return BF_EINVAL;
         }
     uint16_t idx = (uint16_t)doc->n_files++;
@@ -1129,8 +628,8 @@ int bf__doc_load_file(struct bf__doc *doc, const char *path)
     if (rc != 0)
         return rc;
     if (strlen(path) >= BF_TEXT_MAX) {
-        problem_at(doc, "", 0, 0, "the path '%.64s...' is too long (at most %d bytes)", path,
-                   BF_TEXT_MAX - 1);
+        bf__problem_at(doc, "", 0, 0, "the path '%.64s...' is too long (at most %d bytes)", path,
+                       BF_TEXT_MAX - 1);
         return BF_ELIMIT;
     }
     rc = load_chain(doc, path, NULL, 0, &doc->root);
@@ -1143,8 +642,8 @@ int bf__doc_load_text(struct bf__doc *doc, const char *name, const char *text, s
     if (rc != 0)
         return rc;
     if (len > BF_MAX_FILE_BYTES) {
-        problem_at(doc, name, 0, 0, "the text is %zu bytes; at most %u are allowed", len,
-                   (unsigned)BF_MAX_FILE_BYTES);
+        bf__problem_at(doc, name, 0, 0, "the text is %zu bytes; at most %u are allowed", len,
+                       (unsigned)BF_MAX_FILE_BYTES);
         return BF_ELIMIT;
     }
     rc = load_chain(doc, name, text, len, &doc->root);

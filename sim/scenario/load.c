@@ -1,16 +1,8 @@
 /*
- * load.c - scenario JSON to struct bf_scenario, checking every value.
- *
- * The rules of one (city, policy) are built in layers, each a "parameter
- * section" object of the same shape:
- *
- *   built-in defaults (params.c) <- "defaults" <- "classes".<class>
- *     <- the city's own sections <- the policy's sections
- *     <- the policy's "by_class".<class> <- the policy's "by_city".<city>
- *
- * Every layer object is checked once, on its own, so a bad value is reported
- * once with the place it was written; building the cities then applies the
- * same layers quietly.
+ * load.c - scenario JSON to struct bf_scenario, checking every value: the
+ * horizon, finance, calendar and notes, the order in which the parts are
+ * read (load_root: values.c, layers.c and sweeps.c hold the parts), and
+ * the entry points.
  */
 #include <math.h>
 #include <stdio.h>
@@ -21,1048 +13,68 @@
 
 #include "internal.h"
 
-#define MAX_UNIT_COST_CNY 1e9 /* keeps every amount in fen far inside int64 */
-
-struct ld {
-    struct bf__doc *doc;
-    struct bf_scenario *sc;
-    bool report;     /* report problems (the checking pass) */
-    bool bad;        /* a problem was found */
-    bool horizon_ok; /* horizon.window, warmup_days and tail_days are valid */
-    int n_classes;
-    const cJSON *classes;
-    /* per city listed: where its effective date is written (its own, or
-     * the compared policy's; NULL for none), and whether "select" keeps it */
-    const cJSON **eff_node;
-    bool *eff_own;
-    bool *keep;
-};
-
-#define PROBLEM(L, node, at_key, path, ...)                                                        \
-    do {                                                                                           \
-        (L)->bad = true;                                                                           \
-        if ((L)->report)                                                                           \
-            bf__problem((L)->doc, (node), (at_key), (path), __VA_ARGS__);                          \
-    } while (0)
-
-/* JSON type names for messages. */
-static const char *type_name(const cJSON *n)
-{
-    if (cJSON_IsObject(n))
-        return "an object";
-    if (cJSON_IsArray(n))
-        return "an array";
-    if (cJSON_IsString(n))
-        return "a string";
-    if (cJSON_IsNumber(n))
-        return "a number";
-    if (cJSON_IsBool(n))
-        return "a boolean";
-    if (cJSON_IsNull(n))
-        return "null";
-    return "something else";
-}
-
-static void join(char *out, size_t size, const char *path, const char *key)
-{
-    if (path[0] == '\0')
-        snprintf(out, size, "%s", key);
-    else
-        snprintf(out, size, "%s.%s", path, key);
-}
-
-/* Reports members of obj not named in keys[], with a suggestion. (A key
- * written twice is reported in the file it is written in, before the
- * merge: bf__compose_check_file.) */
-static void check_keys(struct ld *L, const cJSON *obj, const char *path, const char *const *keys,
-                       size_t n, const char *what)
-{
-    const cJSON *m;
-    cJSON_ArrayForEach(m, obj)
-    {
-        char p[BF_TEXT_MAX];
-        join(p, sizeof p, path, m->string);
-        bool known = false;
-        for (size_t i = 0; i < n && !known; i++)
-            known = strcmp(keys[i], m->string) == 0;
-        if (!known && bf__problems_full(L->doc)) {
-            /* only counted: the suggestion (an edit distance to every key)
-             * would be work for nothing, a million times in a 16 MiB file */
-            PROBLEM(L, m, true, p, "unknown key '%s' in %s", m->string, what);
-            continue;
-        }
-        if (!known) {
-            const char *s = bf__suggest(m->string, keys, n);
-            char list[BF_TEXT_MAX] = "";
-            size_t used = 0;
-            for (size_t i = 0; i < n && used + 2 < sizeof list; i++)
-                used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "",
-                                         keys[i]);
-            if (used >= sizeof list)
-                memcpy(list + sizeof list - 4, "...", 4);
-            if (s != NULL)
-                PROBLEM(L, m, true, p, "unknown key '%s' in %s; did you mean '%s'?", m->string,
-                        what, s);
-            else
-                PROBLEM(L, m, true, p, "unknown key '%s' in %s; allowed: %s", m->string, what,
-                        list);
-            continue;
-        }
-    }
-}
-
-static bool want_type(struct ld *L, const cJSON *n, const char *path, int type, const char *what)
-{
-    bool ok =
-        (type == cJSON_Object && cJSON_IsObject(n)) || (type == cJSON_Array && cJSON_IsArray(n)) ||
-        (type == cJSON_String && cJSON_IsString(n)) ||
-        (type == cJSON_Number && cJSON_IsNumber(n)) || (type == cJSON_True && cJSON_IsBool(n));
-    if (!ok)
-        PROBLEM(L, n, false, path, "expected %s, found %s", what, type_name(n));
-    return ok;
-}
-
-static bool get_number(struct ld *L, const cJSON *n, const char *path, double lo, double hi,
-                       const char *unit, double *out)
-{
-    if (!want_type(L, n, path, cJSON_Number, "a number"))
-        return false;
-    double v = n->valuedouble;
-    if (!isfinite(v)) {
-        PROBLEM(L, n, false, path, "the number is too large to represent (finite numbers only)");
-        return false;
-    }
-    if (v < lo || v > hi) {
-        PROBLEM(L, n, false, path, "%.16g is outside the allowed range [%.16g, %.16g]%s%s", v, lo,
-                hi, unit && unit[0] ? " " : "", unit ? unit : "");
-        return false;
-    }
-    *out = v;
-    return true;
-}
-
-static bool get_uint(struct ld *L, const cJSON *n, const char *path, double lo, double hi,
-                     uint64_t *out)
-{
-    double v;
-    if (!get_number(L, n, path, lo, hi, "", &v))
-        return false;
-    if (v != floor(v)) {
-        PROBLEM(L, n, false, path, "%.16g is not a whole number; use one from %.16g to %.16g", v,
-                lo, hi);
-        return false;
-    }
-    *out = (uint64_t)v;
-    return true;
-}
-
-/* Whether s holds a control character: U+0000..U+001F, U+007F, or a C1
- * control U+0080..U+009F (UTF-8 C2 80..C2 9F), which some terminals take
- * for the start of an escape sequence. */
-static bool has_control(const char *s)
-{
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-        if (*p < 0x20 || *p == 0x7f || (p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F))
-            return true;
-    return false;
-}
-
-static bool get_string(struct ld *L, const cJSON *n, const char *path, size_t max, char *out)
-{
-    if (!want_type(L, n, path, cJSON_String, "a string"))
-        return false;
-    size_t len = strlen(n->valuestring);
-    if (len >= max) {
-        PROBLEM(L, n, false, path, "the text is %zu bytes long; at most %zu are allowed", len,
-                max - 1);
-        return false;
-    }
-    if (has_control(n->valuestring)) {
-        PROBLEM(L, n, false, path,
-                "control characters (such as a newline or tab) are not "
-                "allowed in this text");
-        return false;
-    }
-    memcpy(out, n->valuestring, len + 1);
-    return true;
-}
-
-/*
- * Whether a text may be a cell of the CSV files: names, and a city's
- * Chinese name, province, class and note. NULL when it may; else why not.
- * A cell that begins with '=', '+', '-' or '@' is read by spreadsheets as
- * a formula (CSV injection: "=HYPERLINK(...)" runs when the file is
- * opened); tab and carriage return, the other triggers, are control
- * characters, which no text may hold. Refused where the text is written
- * rather than escaped in the files: a quote put before it would change the
- * name in every CSV file, but not in summary.json or the report, so the
- * same city would have two names. Descriptions and notes, which no CSV
- * file holds, may begin with any character.
- */
-static const char *cell_problem(const char *s)
-{
-    if (has_control(s))
-        return "control characters (such as a newline, a tab or an escape) are not allowed in "
-               "a name";
-    if (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@')
-        return "a name or text written into the CSV files cannot begin with '=', '+', '-' or "
-               "'@': a spreadsheet opening them would take it for a formula; begin it with "
-               "another character";
-    return NULL;
-}
-
-/* A text of at most max - 1 bytes that may be a CSV cell (cell_problem). */
-static bool get_cell(struct ld *L, const cJSON *n, const char *path, size_t max, char *out)
-{
-    if (!get_string(L, n, path, max, out))
-        return false;
-    const char *why = cell_problem(out);
-    if (why != NULL) {
-        PROBLEM(L, n, false, path, "%s", why);
-        return false;
-    }
-    return true;
-}
-
-/* The same for a name written as a member's key (a category, a lane, a
- * class, a policy): reported at the key. */
-static bool key_is_cell(struct ld *L, const cJSON *m, const char *path)
-{
-    const char *why = cell_problem(m->string);
-    if (why != NULL)
-        PROBLEM(L, m, true, path, "%s", why);
-    return why == NULL;
-}
-
-static bool get_date(struct ld *L, const cJSON *n, const char *path, int32_t *out)
-{
-    if (!want_type(L, n, path, cJSON_String, "a date as \"YYYY-MM-DD\""))
-        return false;
-    struct bf_diag d;
-    bf_diag_clear(&d);
-    if (bf_date_parse(n->valuestring, out, &d) != 0) {
-        PROBLEM(L, n, false, path, "%s", d.msg);
-        return false;
-    }
-    int y, m, dd;
-    bf_date_to_ymd(*out, &y, &m, &dd);
-    if (y < BF_CAL_MIN_YEAR || y > BF_CAL_MAX_YEAR) {
-        PROBLEM(L, n, false, path, "year %d is outside %d..%d", y, BF_CAL_MIN_YEAR,
-                BF_CAL_MAX_YEAR);
-        return false;
-    }
-    return true;
-}
-
-static int find_choice(const char *const *choices, const char *s)
-{
-    for (int i = 0; choices[i] != NULL; i++)
-        if (strcmp(choices[i], s) == 0)
-            return i;
-    return -1;
-}
-
-static bool get_enum(struct ld *L, const cJSON *n, const char *path, const char *const *choices,
-                     int *out)
-{
-    char list[BF_TEXT_MAX] = "";
-    size_t used = 0, count = 0;
-    for (; choices[count] != NULL; count++)
-        used += (size_t)snprintf(list + used, used < sizeof list ? sizeof list - used : 0,
-                                 "%s\"%s\"", count ? ", " : "", choices[count]);
-    if (!cJSON_IsString(n)) {
-        PROBLEM(L, n, false, path, "expected one of %s, found %s", list, type_name(n));
-        return false;
-    }
-    int k = find_choice(choices, n->valuestring);
-    if (k < 0) {
-        const char *s = bf__suggest(n->valuestring, choices, count);
-        if (s)
-            PROBLEM(L, n, false, path, "'%s' is not allowed; did you mean '%s'? (one of %s)",
-                    n->valuestring, s, list);
-        else
-            PROBLEM(L, n, false, path, "'%s' is not allowed; use one of %s", n->valuestring, list);
-        return false;
-    }
-    *out = k;
-    return true;
-}
-
-/* ---- distributions ---- */
-
-static const char *const dist_kinds[] = {"fixed",     "uniform", "triangular", "exponential",
-                                         "lognormal", "gamma",   "weibull",    "empirical",
-                                         "bernoulli", NULL};
-
-static bool dist_num(struct ld *L, const cJSON *obj, const char *path, const char *key, double *out)
-{
-    const cJSON *n = cJSON_GetObjectItemCaseSensitive(obj, key);
-    char p[BF_TEXT_MAX];
-    join(p, sizeof p, path, key);
-    if (n == NULL) {
-        PROBLEM(L, obj, false, path, "this distribution needs \"%s\"", key);
-        return false;
-    }
-    return get_number(L, n, p, -1e300, 1e300, "", out);
-}
-
-/* Both numbers, each reported when missing (no short circuit). */
-static bool dist_2(struct ld *L, const cJSON *obj, const char *path, const char *k1, double *a,
-                   const char *k2, double *b)
-{
-    bool x = dist_num(L, obj, path, k1, a);
-    bool y = dist_num(L, obj, path, k2, b);
-    return x && y;
-}
-
-static bool has(const cJSON *obj, const char *key)
-{
-    return cJSON_GetObjectItemCaseSensitive(obj, key) != NULL;
-}
-
-static bool parse_dist(struct ld *L, const cJSON *n, const char *path, struct bf_dist *out)
-{
-    struct bf_diag d;
-    bf_diag_clear(&d);
-    struct bf_dist t;
-    int rc;
-    if (cJSON_IsNumber(n)) {
-        double v;
-        if (!get_number(L, n, path, -1e300, 1e300, "", &v))
-            return false;
-        rc = bf_dist_fixed(&t, v, &d);
-    } else if (cJSON_IsObject(n)) {
-        const cJSON *k = cJSON_GetObjectItemCaseSensitive(n, "dist");
-        char kp[BF_TEXT_MAX];
-        join(kp, sizeof kp, path, "dist");
-        if (k == NULL) {
-            PROBLEM(L, n, false, path,
-                    "a distribution needs \"dist\": one of fixed, uniform, triangular, "
-                    "exponential, lognormal, gamma, weibull, empirical, bernoulli");
-            return false;
-        }
-        int kind;
-        if (!get_enum(L, k, kp, dist_kinds, &kind))
-            return false;
-        double a = 0, b = 0, c = 0;
-        bool ok = true;
-        static const char *const keys[][5] = {
-            {"dist", "value"},
-            {"dist", "min", "max"},
-            {"dist", "min", "mode", "max"},
-            {"dist", "mean"},
-            {"dist", "median", "p90", "mean", "sd"},
-            {"dist", "mean", "cv", "shape", "scale"},
-            {"dist", "shape", "scale"},
-            {"dist", "values", "weights"},
-            {"dist", "p"},
-        };
-        static const size_t nkeys[] = {2, 3, 4, 2, 5, 5, 3, 3, 2};
-        if (kind == BF_DIST_LOGNORMAL) {
-            static const char *const lk[] = {"dist", "median", "p90", "mean", "sd", "mu", "sigma"};
-            check_keys(L, n, path, lk, 7, "a lognormal distribution");
-        } else {
-            check_keys(L, n, path, keys[kind], nkeys[kind], "this distribution");
-        }
-        switch (kind) {
-        case BF_DIST_FIXED:
-            ok = dist_num(L, n, path, "value", &a) && bf_dist_fixed(&t, a, &d) == 0;
-            break;
-        case BF_DIST_UNIFORM:
-            ok = dist_2(L, n, path, "min", &a, "max", &b);
-            ok = ok && bf_dist_uniform(&t, a, b, &d) == 0;
-            break;
-        case BF_DIST_TRIANGULAR:
-            ok = dist_2(L, n, path, "min", &a, "mode", &b);
-            ok = dist_num(L, n, path, "max", &c) && ok;
-            ok = ok && bf_dist_triangular(&t, a, b, c, &d) == 0;
-            break;
-        case BF_DIST_EXPONENTIAL:
-            ok = dist_num(L, n, path, "mean", &a) && bf_dist_exponential(&t, a, &d) == 0;
-            break;
-        case BF_DIST_LOGNORMAL: {
-            int forms = has(n, "median") + has(n, "p90") > 0;
-            forms += has(n, "mean") + has(n, "sd") > 0;
-            forms += has(n, "mu") + has(n, "sigma") > 0;
-            if (forms != 1) {
-                PROBLEM(L, n, false, path,
-                        "give a lognormal by exactly one of: median and p90; mean and sd; mu "
-                        "and sigma");
-                return false;
-            }
-            if (has(n, "median") || has(n, "p90"))
-                ok = dist_2(L, n, path, "median", &a, "p90", &b) &&
-                     bf_dist_lognormal_median_p90(&t, a, b, &d) == 0;
-            else if (has(n, "mean") || has(n, "sd"))
-                ok = dist_2(L, n, path, "mean", &a, "sd", &b) &&
-                     bf_dist_lognormal_mean_sd(&t, a, b, &d) == 0;
-            else
-                ok = dist_2(L, n, path, "mu", &a, "sigma", &b) &&
-                     bf_dist_lognormal(&t, a, b, &d) == 0;
-            break;
-        }
-        case BF_DIST_GAMMA: {
-            bool mc = has(n, "mean") || has(n, "cv"), ss = has(n, "shape") || has(n, "scale");
-            if (mc == ss) {
-                PROBLEM(L, n, false, path,
-                        "give a gamma by exactly one of: mean and cv; shape and scale");
-                return false;
-            }
-            if (mc)
-                ok = dist_2(L, n, path, "mean", &a, "cv", &b) &&
-                     bf_dist_gamma_mean_cv(&t, a, b, &d) == 0;
-            else
-                ok = dist_2(L, n, path, "shape", &a, "scale", &b) &&
-                     bf_dist_gamma(&t, a, b, &d) == 0;
-            break;
-        }
-        case BF_DIST_WEIBULL:
-            ok = dist_2(L, n, path, "shape", &a, "scale", &b) && bf_dist_weibull(&t, a, b, &d) == 0;
-            break;
-        case BF_DIST_EMPIRICAL: {
-            const cJSON *vs = cJSON_GetObjectItemCaseSensitive(n, "values");
-            const cJSON *ws = cJSON_GetObjectItemCaseSensitive(n, "weights");
-            char vp[BF_TEXT_MAX], wp[BF_TEXT_MAX];
-            join(vp, sizeof vp, path, "values");
-            join(wp, sizeof wp, path, "weights");
-            if (vs == NULL) {
-                PROBLEM(L, n, false, path, "an empirical distribution needs \"values\"");
-                return false;
-            }
-            if (!want_type(L, vs, vp, cJSON_Array, "an array of numbers") ||
-                (ws && !want_type(L, ws, wp, cJSON_Array, "an array of numbers")))
-                return false;
-            int nv = cJSON_GetArraySize(vs);
-            if (nv < 1 || nv > BF_DIST_EMPIRICAL_MAX) {
-                PROBLEM(L, vs, false, vp, "%d values; an empirical distribution takes 1 to %d", nv,
-                        BF_DIST_EMPIRICAL_MAX);
-                return false;
-            }
-            if (ws && cJSON_GetArraySize(ws) != nv) {
-                PROBLEM(L, ws, false, wp, "%d weights for %d values; give one weight per value",
-                        cJSON_GetArraySize(ws), nv);
-                return false;
-            }
-            double v[BF_DIST_EMPIRICAL_MAX], w[BF_DIST_EMPIRICAL_MAX];
-            for (int i = 0; i < nv; i++) {
-                char ip[BF_TEXT_MAX];
-                snprintf(ip, sizeof ip, "%s[%d]", vp, i);
-                ok = get_number(L, cJSON_GetArrayItem(vs, i), ip, -1e300, 1e300, "", &v[i]) && ok;
-                w[i] = 1.0;
-                if (ws) {
-                    snprintf(ip, sizeof ip, "%s[%d]", wp, i);
-                    ok = get_number(L, cJSON_GetArrayItem(ws, i), ip, 0, 1e300, "", &w[i]) && ok;
-                }
-            }
-            ok = ok && bf_dist_empirical(&t, v, w, (size_t)nv, &d) == 0;
-            break;
-        }
-        case BF_DIST_BERNOULLI:
-            ok = dist_num(L, n, path, "p", &a) && bf_dist_bernoulli(&t, a, &d) == 0;
-            break;
-        }
-        if (!ok) {
-            if (d.msg[0])
-                PROBLEM(L, n, false, path, "%s", d.msg);
-            return false;
-        }
-        rc = 0;
-    } else {
-        PROBLEM(L, n, false, path,
-                "expected a distribution: a number, or an object such as {\"dist\": "
-                "\"lognormal\", \"median\": 0.6, \"p90\": 2.2}; found %s",
-                type_name(n));
-        return false;
-    }
-    if (rc != 0) {
-        PROBLEM(L, n, false, path, "%s", d.msg);
-        return false;
-    }
-    *out = t;
-    return true;
-}
-
-/* ---- schedules ---- */
-
-static const char *const every_names[] = {"day", "week", "month", "hours", "continuous", NULL};
-static const char *const dayoff_names[] = {"ignore", "skip", "next", NULL};
-static const char *const weekday_names[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun", NULL};
-
-static bool parse_schedule(struct ld *L, const cJSON *n, const char *path, struct bf_periodic *out)
-{
-    struct bf_periodic p = {0};
-    if (cJSON_IsString(n) && strcmp(n->valuestring, "continuous") == 0) {
-        p.kind = BF_PERIODIC_CONTINUOUS;
-        *out = p;
-        return true;
-    }
-    if (!want_type(L, n, path, cJSON_Object,
-                   "a schedule such as {\"every\": \"week\", \"weekdays\": [\"tue\", \"fri\"], "
-                   "\"hour\": 18}"))
-        return false;
-    static const char *const keys[] = {"every",      "weekdays", "day",     "hour",
-                                       "interval_h", "phase_h",  "days_off"};
-    check_keys(L, n, path, keys, 7, "a schedule");
-    const cJSON *e = cJSON_GetObjectItemCaseSensitive(n, "every");
-    char p2[BF_TEXT_MAX];
-    join(p2, sizeof p2, path, "every");
-    int every;
-    if (e == NULL) {
-        PROBLEM(L, n, false, path,
-                "a schedule needs \"every\": day, week, month, hours or "
-                "continuous");
-        return false;
-    }
-    if (!get_enum(L, e, p2, every_names, &every))
-        return false;
-    static const enum bf_periodic_kind kinds[] = {BF_PERIODIC_DAILY, BF_PERIODIC_WEEKLY,
-                                                  BF_PERIODIC_MONTHLY, BF_PERIODIC_INTERVAL,
-                                                  BF_PERIODIC_CONTINUOUS};
-    p.kind = kinds[every];
-    bool ok = true;
-    const cJSON *m;
-    cJSON_ArrayForEach(m, n)
-    {
-        char mp[BF_TEXT_MAX];
-        join(mp, sizeof mp, path, m->string);
-        double v;
-        uint64_t u;
-        int k;
-        if (strcmp(m->string, "weekdays") == 0) {
-            if (p.kind != BF_PERIODIC_WEEKLY) {
-                PROBLEM(L, m, true, mp, "\"weekdays\" belongs to \"every\": \"week\"");
-                ok = false;
-                continue;
-            }
-            if (!want_type(L, m, mp, cJSON_Array, "an array of weekdays such as [\"tue\"]")) {
-                ok = false;
-                continue;
-            }
-            const cJSON *w;
-            int i = 0;
-            cJSON_ArrayForEach(w, m)
-            {
-                char wp[BF_TEXT_MAX];
-                snprintf(wp, sizeof wp, "%s[%d]", mp, i++);
-                if (get_enum(L, w, wp, weekday_names, &k))
-                    p.weekday_mask |= (uint8_t)(1u << k);
-                else
-                    ok = false;
-            }
-        } else if (strcmp(m->string, "day") == 0) {
-            if (p.kind != BF_PERIODIC_MONTHLY) {
-                PROBLEM(L, m, true, mp, "\"day\" belongs to \"every\": \"month\"");
-                ok = false;
-            } else if (get_uint(L, m, mp, 1, 31, &u)) {
-                p.day_of_month = (uint8_t)u;
-            } else {
-                ok = false;
-            }
-        } else if (strcmp(m->string, "hour") == 0) {
-            if (get_number(L, m, mp, 0, 23.999999, "h", &v))
-                p.at_hour = v;
-            else
-                ok = false;
-        } else if (strcmp(m->string, "interval_h") == 0) {
-            if (get_number(L, m, mp, 0.001, 1e6, "h", &v))
-                p.interval_h = v;
-            else
-                ok = false;
-        } else if (strcmp(m->string, "phase_h") == 0) {
-            if (get_number(L, m, mp, 0, 1e6, "h", &v))
-                p.phase_h = v;
-            else
-                ok = false;
-        } else if (strcmp(m->string, "days_off") == 0) {
-            if (get_enum(L, m, mp, dayoff_names, &k))
-                p.dayoff = (enum bf_periodic_dayoff)k;
-            else
-                ok = false;
-        }
-    }
-    if (!ok)
-        return false;
-    struct bf_diag d;
-    bf_diag_clear(&d);
-    if (bf_periodic_check(&p, &d) != 0) {
-        PROBLEM(L, n, false, path, "%s", d.msg);
-        return false;
-    }
-    *out = p;
-    return true;
-}
-
-/* ---- one parameter value ---- */
-
-/*
- * Sets the field of `pi` in base from node. lanes (may be NULL) names the
- * lanes for BF_PT_LANE_WEIGHTS.
- */
-static bool set_value(struct ld *L, const struct bf_param_info *pi, const cJSON *n,
-                      const char *path, void *base, const struct bf_params *lanes)
-{
-    unsigned char *b = (unsigned char *)base + pi->offset;
-    double v;
-    uint64_t u;
-    int k;
-    switch (pi->type) {
-    case BF_PT_NUMBER:
-    case BF_PT_PROB:
-        if (!get_number(L, n, path, pi->min, pi->max, pi->unit, &v))
-            return false;
-        memcpy(b, &v, sizeof v);
-        return true;
-    case BF_PT_UINT:
-        if (!get_uint(L, n, path, pi->min, pi->max, &u))
-            return false;
-        {
-            uint32_t w = (uint32_t)u;
-            memcpy(b, &w, sizeof w);
-        }
-        return true;
-    case BF_PT_BOOL:
-        if (!want_type(L, n, path, cJSON_True, "true or false"))
-            return false;
-        k = cJSON_IsTrue(n) ? 1 : 0;
-        memcpy(b, &k, sizeof k);
-        return true;
-    case BF_PT_ENUM:
-        if (!get_enum(L, n, path, pi->choices, &k))
-            return false;
-        memcpy(b, &k, sizeof k);
-        return true;
-    case BF_PT_DIST: {
-        struct bf_dist d;
-        if (!parse_dist(L, n, path, &d))
-            return false;
-        if (!bf_dist_nonnegative(&d)) {
-            PROBLEM(L, n, false, path,
-                    "this %s distribution can take negative values; values %s%s must be >= 0",
-                    bf_dist_kind_name(d.kind), pi->unit[0] ? "in " : "here",
-                    pi->unit[0] ? pi->unit : "");
-            return false;
-        }
-        if (d.kind == BF_DIST_BERNOULLI) {
-            PROBLEM(L, n, false, path, "a bernoulli distribution (0 or 1) is not allowed here");
-            return false;
-        }
-        if (strcmp(pi->unit, "CNY") == 0 &&
-            !(bf_dist_quantile(&d, 1.0 - 1e-12) <= MAX_UNIT_COST_CNY)) {
-            PROBLEM(L, n, false, path,
-                    "amounts this large (%.3g CNY per unit at the 1e-12 tail) would overflow the "
-                    "ledger; keep unit costs below %g CNY",
-                    bf_dist_quantile(&d, 1.0 - 1e-12), MAX_UNIT_COST_CNY);
-            return false;
-        }
-        /* the same bound bf_params_check applies, said here where the
-         * value is written */
-        struct bf_diag dd;
-        bf_diag_clear(&dd);
-        if (bf_param_check_tail(pi, &d, 1.0, &dd) != 0) {
-            PROBLEM(L, n, false, path, "%s", dd.msg);
-            return false;
-        }
-        memcpy(b, &d, sizeof d);
-        return true;
-    }
-    case BF_PT_SCHEDULE: {
-        struct bf_periodic p;
-        if (!parse_schedule(L, n, path, &p))
-            return false;
-        memcpy(b, &p, sizeof p);
-        return true;
-    }
-    case BF_PT_MONTHS12: {
-        if (!want_type(L, n, path, cJSON_Array, "an array of 12 numbers (January to December)"))
-            return false;
-        if (cJSON_GetArraySize(n) != 12) {
-            PROBLEM(L, n, false, path, "%d numbers; give 12, January to December",
-                    cJSON_GetArraySize(n));
-            return false;
-        }
-        double m[12];
-        bool ok = true;
-        for (int i = 0; i < 12; i++) {
-            char ip[BF_TEXT_MAX];
-            snprintf(ip, sizeof ip, "%s[%d]", path, i);
-            ok = get_number(L, cJSON_GetArrayItem(n, i), ip, pi->min, pi->max, pi->unit, &m[i]) &&
-                 ok;
-        }
-        if (!ok)
-            return false;
-        memcpy(b, m, sizeof m);
-        return true;
-    }
-    case BF_PT_LANE_WEIGHTS: {
-        if (!want_type(L, n, path, cJSON_Object,
-                       "an object of lane weights such as "
-                       "{\"us_west\": 0.5}"))
-            return false;
-        double w[BF_MAX_LANES];
-        memcpy(w, b, sizeof w);
-        bool ok = true;
-        const cJSON *m;
-        cJSON_ArrayForEach(m, n)
-        {
-            char mp[BF_TEXT_MAX];
-            join(mp, sizeof mp, path, m->string);
-            int lane = bf_params_lane(lanes, m->string);
-            if (lane < 0) {
-                const char *names[BF_MAX_LANES];
-                for (unsigned i = 0; i < lanes->n_lanes; i++)
-                    names[i] = lanes->lane[i].name;
-                const char *s = bf__suggest(m->string, names, lanes->n_lanes);
-                if (s)
-                    PROBLEM(L, m, true, mp, "no lane '%s'; did you mean '%s'?", m->string, s);
-                else
-                    PROBLEM(L, m, true, mp, "no lane '%s' is defined (see \"lanes\")", m->string);
-                ok = false;
-                continue;
-            }
-            ok = get_number(L, m, mp, pi->min, pi->max, pi->unit, &w[lane]) && ok;
-        }
-        if (!ok)
-            return false;
-        memcpy(b, w, sizeof w);
-        return true;
-    }
-    }
-    return false;
-}
-
-/* Applies the members of obj to base through table t (n entries). */
-static void apply_table(struct ld *L, const cJSON *obj, const char *path,
-                        const struct bf_param_info *t, size_t n, const char *prefix, void *base,
-                        const struct bf_params *lanes, const char *what)
-{
-    if (!want_type(L, obj, path, cJSON_Object, "an object"))
-        return;
-    const char *names[64];
-    size_t nn = 0;
-    size_t plen = strlen(prefix);
-    for (size_t i = 0; i < n && nn < 64; i++)
-        if (strncmp(t[i].path, prefix, plen) == 0)
-            names[nn++] = t[i].path + plen;
-    check_keys(L, obj, path, names, nn, what);
-    const cJSON *m;
-    cJSON_ArrayForEach(m, obj)
-    {
-        char mp[BF_TEXT_MAX];
-        join(mp, sizeof mp, path, m->string);
-        for (size_t i = 0; i < n; i++)
-            if (strncmp(t[i].path, prefix, plen) == 0 && strcmp(t[i].path + plen, m->string) == 0) {
-                set_value(L, &t[i], m, mp, base, lanes);
-                break;
-            }
-    }
-}
-
-/* ---- parameter sections ---- */
-
-enum {
-    SEC_STRUCTURE = 1, /* may add and remove categories and lanes (defaults only) */
-    SEC_NO_ARRIVALS = 2,
-};
-
-static const char *const section_names[] = {"arrivals",   "clearance", "port",
-                                            "warehouse",  "returns",   "rebate",
-                                            "categories", "lanes",     "channels"};
-#define N_SECTIONS 9
-
-static void apply_categories(struct ld *L, const cJSON *obj, const char *path, struct bf_params *p,
-                             unsigned flags)
-{
-    if (!want_type(L, obj, path, cJSON_Object, "an object of categories by name"))
-        return;
-    const cJSON *m;
-    cJSON_ArrayForEach(m, obj)
-    {
-        char mp[BF_TEXT_MAX];
-        join(mp, sizeof mp, path, m->string);
-        int k = bf_params_category(p, m->string);
-        if (cJSON_IsNull(m)) {
-            if (!(flags & SEC_STRUCTURE))
-                PROBLEM(L, m, true, mp, "categories can only be removed in \"defaults\"");
-            else if (k < 0)
-                PROBLEM(L, m, true, mp, "no category '%s' to remove", m->string);
-            else {
-                memmove(&p->category[k], &p->category[k + 1],
-                        (p->n_categories - (unsigned)k - 1) * sizeof p->category[0]);
-                p->n_categories--;
-            }
-            continue;
-        }
-        if (k < 0) {
-            if (!(flags & SEC_STRUCTURE)) {
-                const char *names[BF_MAX_CATEGORIES];
-                for (unsigned i = 0; i < p->n_categories; i++)
-                    names[i] = p->category[i].name;
-                const char *s = bf__suggest(m->string, names, p->n_categories);
-                if (s)
-                    PROBLEM(L, m, true, mp,
-                            "no category '%s'; did you mean '%s'? (new "
-                            "categories are added in \"defaults\")",
-                            m->string, s);
-                else
-                    PROBLEM(L, m, true, mp,
-                            "no category '%s'; new categories are added in \"defaults\"",
-                            m->string);
-                continue;
-            }
-            if (p->n_categories == BF_MAX_CATEGORIES) {
-                PROBLEM(L, m, true, mp, "at most %d categories are allowed", BF_MAX_CATEGORIES);
-                continue;
-            }
-            if (strlen(m->string) == 0 || strlen(m->string) >= BF_NAME_MAX) {
-                PROBLEM(L, m, true, mp, "a category name has 1 to %d characters", BF_NAME_MAX - 1);
-                continue;
-            }
-            if (!key_is_cell(L, m, mp))
-                continue;
-            /* a new category starts as a copy of the first one */
-            k = (int)p->n_categories++;
-            p->category[k] = p->category[0];
-            snprintf(p->category[k].name, BF_NAME_MAX, "%s", m->string);
-        }
-        apply_table(L, m, mp, bf_category_table, bf_category_table_n, "", &p->category[k], p,
-                    "a category");
-    }
-}
-
-static void apply_lanes(struct ld *L, const cJSON *obj, const char *path, struct bf_params *p,
-                        unsigned flags)
-{
-    if (!want_type(L, obj, path, cJSON_Object, "an object of lanes by name"))
-        return;
-    const cJSON *m;
-    cJSON_ArrayForEach(m, obj)
-    {
-        char mp[BF_TEXT_MAX];
-        join(mp, sizeof mp, path, m->string);
-        int k = bf_params_lane(p, m->string);
-        if (cJSON_IsNull(m)) {
-            if (!(flags & SEC_STRUCTURE))
-                PROBLEM(L, m, true, mp, "lanes can only be removed in \"defaults\"");
-            else if (k < 0)
-                PROBLEM(L, m, true, mp, "no lane '%s' to remove", m->string);
-            else {
-                unsigned n = p->n_lanes - (unsigned)k - 1;
-                memmove(&p->lane[k], &p->lane[k + 1], n * sizeof p->lane[0]);
-                for (int c = 0; c < BF_CH_COUNT; c++) {
-                    double *w = p->channel[c].lane_weight;
-                    memmove(&w[k], &w[k + 1], n * sizeof w[0]);
-                    w[p->n_lanes - 1] = 0.0;
-                }
-                p->n_lanes--;
-            }
-            continue;
-        }
-        if (k < 0) {
-            if (!(flags & SEC_STRUCTURE)) {
-                const char *names[BF_MAX_LANES];
-                for (unsigned i = 0; i < p->n_lanes; i++)
-                    names[i] = p->lane[i].name;
-                const char *s = bf__suggest(m->string, names, p->n_lanes);
-                if (s)
-                    PROBLEM(L, m, true, mp,
-                            "no lane '%s'; did you mean '%s'? (new lanes are added in "
-                            "\"defaults\")",
-                            m->string, s);
-                else
-                    PROBLEM(L, m, true, mp, "no lane '%s'; new lanes are added in \"defaults\"",
-                            m->string);
-                continue;
-            }
-            if (p->n_lanes == BF_MAX_LANES) {
-                PROBLEM(L, m, true, mp, "at most %d lanes are allowed", BF_MAX_LANES);
-                continue;
-            }
-            if (strlen(m->string) == 0 || strlen(m->string) >= BF_NAME_MAX) {
-                PROBLEM(L, m, true, mp, "a lane name has 1 to %d characters", BF_NAME_MAX - 1);
-                continue;
-            }
-            if (!key_is_cell(L, m, mp))
-                continue;
-            /* a new lane starts as a copy of the first one, used by no channel */
-            k = (int)p->n_lanes++;
-            p->lane[k] = p->lane[0];
-            snprintf(p->lane[k].name, BF_NAME_MAX, "%s", m->string);
-            for (int c = 0; c < BF_CH_COUNT; c++)
-                p->channel[c].lane_weight[k] = 0.0;
-        }
-        apply_table(L, m, mp, bf_lane_table, bf_lane_table_n, "", &p->lane[k], p, "a lane");
-    }
-}
-
-static const char *const channel_keys[] = {"9610", "9710", "9810", "0110"};
-
-static void apply_channels(struct ld *L, const cJSON *obj, const char *path, struct bf_params *p)
-{
-    if (!want_type(L, obj, path, cJSON_Object, "an object of channels by customs code"))
-        return;
-    check_keys(L, obj, path, channel_keys, 4, "channels (customs supervision codes)");
-    const cJSON *m;
-    cJSON_ArrayForEach(m, obj)
-    {
-        char mp[BF_TEXT_MAX];
-        join(mp, sizeof mp, path, m->string);
-        for (int c = 0; c < BF_CH_COUNT; c++)
-            if (strcmp(channel_keys[c], m->string) == 0)
-                apply_table(L, m, mp, bf_channel_table, bf_channel_table_n, "", &p->channel[c], p,
-                            "a channel");
-    }
-}
-
-/*
- * Applies the parameter sections of obj to p. extra[] names the other keys
- * obj may hold (city or policy attributes), which are skipped here.
- */
-static void apply_sections(struct ld *L, const cJSON *obj, const char *path, struct bf_params *p,
-                           unsigned flags, const char *const *extra, size_t n_extra,
-                           const char *what)
-{
-    if (!want_type(L, obj, path, cJSON_Object, "an object"))
-        return;
-    const char *keys[N_SECTIONS + 16];
-    size_t nk = 0;
-    for (size_t i = 0; i < N_SECTIONS; i++)
-        keys[nk++] = section_names[i];
-    for (size_t i = 0; i < n_extra && nk < N_SECTIONS + 16; i++)
-        keys[nk++] = extra[i];
-    check_keys(L, obj, path, keys, nk, what);
-    /* structure first, then what refers to it */
-    static const char *const order[] = {"categories", "lanes",     "channels",
-                                        "arrivals",   "clearance", "port",
-                                        "warehouse",  "returns",   "rebate"};
-    for (size_t o = 0; o < N_SECTIONS; o++) {
-        const cJSON *m = cJSON_GetObjectItemCaseSensitive(obj, order[o]);
-        if (m == NULL)
-            continue;
-        char mp[BF_TEXT_MAX];
-        join(mp, sizeof mp, path, m->string);
-        if (strcmp(order[o], "categories") == 0) {
-            apply_categories(L, m, mp, p, flags);
-        } else if (strcmp(order[o], "lanes") == 0) {
-            apply_lanes(L, m, mp, p, flags);
-        } else if (strcmp(order[o], "channels") == 0) {
-            apply_channels(L, m, mp, p);
-        } else if (strcmp(order[o], "arrivals") == 0 && (flags & SEC_NO_ARRIVALS)) {
-            PROBLEM(L, m, true, mp,
-                    "arrivals are city parameters: a policy cannot change them (the before and "
-                    "after runs must see the same shipments)");
-        } else {
-            char prefix[32];
-            snprintf(prefix, sizeof prefix, "%s.", order[o]);
-            char w[48];
-            snprintf(w, sizeof w, "\"%s\"", order[o]);
-            apply_table(L, m, mp, bf_param_table, bf_param_table_n, prefix, p, p, w);
-        }
-    }
-}
-
-/* ---- the scenario ---- */
-
-static const char *const top_keys[] = {
-    "$schema", "name",     "description", "extends",  "horizon", "replications", "seed",
-    "finance", "calendar", "rule",        "defaults", "classes", "cities",       "policies",
-    "compare", "sweeps",   "sensitivity", "notes",    "select"};
-static const char *const city_keys[] = {"name",
-                                        "name_zh",
-                                        "province",
-                                        "class",
-                                        "candidate",
-                                        "note",
-                                        "effective_date",
-                                        "shipments_per_day",
-                                        "annual_export_cost_cny",
-                                        "annual_export_fob_cny",
-                                        "channel_mix",
-                                        "add"};
-static const char *const policy_keys[] = {"description", "effective_date", "by_class", "by_city",
-                                          "add"};
-#define N_POLICY_KEYS (sizeof policy_keys / sizeof policy_keys[0])
-/* what a class may hold beside its sections: "add" (compose.c) */
-static const char *const class_keys[] = {"add"};
-
-static const cJSON *item(const cJSON *obj, const char *key)
-{
-    return cJSON_GetObjectItemCaseSensitive(obj, key);
-}
-
-/* A name usable as a folder name and in every output: 1..63 bytes, no
- * control characters. Quotes, backslashes and markup are allowed and are
- * escaped wherever the name is written. */
-static bool get_name(struct ld *L, const cJSON *n, const char *path, char *out, size_t size)
-{
-    if (!get_cell(L, n, path, size, out))
-        return false;
-    if (out[0] == '\0') {
-        PROBLEM(L, n, false, path, "a name cannot be empty");
-        return false;
-    }
-    return true;
-}
-
-static void load_horizon(struct ld *L, const cJSON *root)
+static void load_horizon(struct bf__ld *L, const cJSON *root)
 {
     struct bf_scenario *sc = L->sc;
-    const cJSON *h = item(root, "horizon");
+    const cJSON *h = bf__item(root, "horizon");
     static const char *const example =
         "{\"window\": {\"start\": \"2026-01-01\", \"end\": \"2026-12-31\"}, "
         "\"warmup_days\": 365}";
     if (h == NULL) {
-        PROBLEM(L, root, false, "horizon", "missing: give the measurement window, e.g. %s",
-                example);
+        BF__PROBLEM(L, root, false, "horizon", "missing: give the measurement window, e.g. %s",
+                    example);
         return;
     }
-    if (!want_type(L, h, "horizon", cJSON_Object, "an object"))
+    if (!bf__want_type(L, h, "horizon", cJSON_Object, "an object"))
         return;
     /* the first format named the run's start and length: say what replaced it */
-    const cJSON *old = item(h, "start") != NULL ? item(h, "start") : item(h, "days");
+    const cJSON *old = bf__item(h, "start") != NULL ? bf__item(h, "start") : bf__item(h, "days");
     if (old != NULL) {
-        PROBLEM(L, old, false, "horizon",
-                "\"start\" and \"days\" are replaced by the measurement window and the warm-up "
-                "before it: give %s (the run starts warmup_days before the window, with an "
-                "empty pipeline; docs/scenarios.md)",
-                example);
+        BF__PROBLEM(L, old, false, "horizon",
+                    "\"start\" and \"days\" are replaced by the measurement window and the warm-up "
+                    "before it: give %s (the run starts warmup_days before the window, with an "
+                    "empty pipeline; docs/scenarios.md)",
+                    example);
         return;
     }
-    static const char *const keys[] = {"window", "warmup_days", "tail_days"};
-    check_keys(L, h, "horizon", keys, 3, "\"horizon\"");
+    bf__check_keys(L, h, "horizon", bf__horizon_keys, bf__horizon_keys_n, "\"horizon\"");
     const cJSON *n;
     uint64_t u;
     bool ok = false;
-    const cJSON *w = item(h, "window");
+    const cJSON *w = bf__item(h, "window");
     if (w == NULL) {
-        PROBLEM(L, h, false, "horizon", "missing \"window\": give %s", example);
-    } else if (want_type(L, w, "horizon.window", cJSON_Object, "an object")) {
-        static const char *const wkeys[] = {"start", "end"};
-        check_keys(L, w, "horizon.window", wkeys, 2, "the window");
-        const cJSON *a = item(w, "start"), *b = item(w, "end");
+        BF__PROBLEM(L, h, false, "horizon", "missing \"window\": give %s", example);
+    } else if (bf__want_type(L, w, "horizon.window", cJSON_Object, "an object")) {
+        bf__check_keys(L, w, "horizon.window", bf__window_keys, bf__window_keys_n, "the window");
+        const cJSON *a = bf__item(w, "start"), *b = bf__item(w, "end");
         int32_t first = 0, last = 0;
         bool a_ok = false, b_ok = false;
         if (a == NULL)
-            PROBLEM(L, w, false, "horizon.window", "missing \"start\" (its first day, YYYY-MM-DD)");
+            BF__PROBLEM(L, w, false, "horizon.window",
+                        "missing \"start\" (its first day, YYYY-MM-DD)");
         else
-            a_ok = get_date(L, a, "horizon.window.start", &first);
+            a_ok = bf__get_date(L, a, "horizon.window.start", &first);
         if (b == NULL)
-            PROBLEM(L, w, false, "horizon.window", "missing \"end\" (its last day, YYYY-MM-DD)");
+            BF__PROBLEM(L, w, false, "horizon.window",
+                        "missing \"end\" (its last day, YYYY-MM-DD)");
         else
-            b_ok = get_date(L, b, "horizon.window.end", &last);
+            b_ok = bf__get_date(L, b, "horizon.window.end", &last);
         if (a_ok && b_ok) {
             int64_t len = (int64_t)last - first + 1;
             char fa[11], fb[11];
             bf_date_format(first, fa);
             bf_date_format(last, fb);
             if (len < 1)
-                PROBLEM(L, b, false, "horizon.window.end",
-                        "the window ends (%s) before it starts (%s); the end is its last day, on "
-                        "or after the start",
-                        fb, fa);
+                BF__PROBLEM(
+                    L, b, false, "horizon.window.end",
+                    "the window ends (%s) before it starts (%s); the end is its last day, on "
+                    "or after the start",
+                    fb, fa);
             else if (len > BF_MAX_WINDOW_DAYS)
-                PROBLEM(L, b, false, "horizon.window.end",
-                        "the window from %s to %s is %lld days long; at most %d days are allowed",
-                        fa, fb, (long long)len, BF_MAX_WINDOW_DAYS);
+                BF__PROBLEM(
+                    L, b, false, "horizon.window.end",
+                    "the window from %s to %s is %lld days long; at most %d days are allowed", fa,
+                    fb, (long long)len, BF_MAX_WINDOW_DAYS);
             else {
                 sc->window_day = first;
                 sc->window_days = (uint32_t)len;
@@ -1072,15 +84,15 @@ static void load_horizon(struct ld *L, const cJSON *root)
     }
     sc->warmup_days = 365;
     bool warm_ok = true;
-    if ((n = item(h, "warmup_days")) != NULL) {
-        warm_ok = get_uint(L, n, "horizon.warmup_days", 0, BF_MAX_WARMUP_DAYS, &u);
+    if ((n = bf__item(h, "warmup_days")) != NULL) {
+        warm_ok = bf__get_uint(L, n, "horizon.warmup_days", 0, BF_MAX_WARMUP_DAYS, &u);
         if (warm_ok)
             sc->warmup_days = (uint32_t)u;
     }
     sc->tail_days = 365;
     bool tail_ok = true;
-    if ((n = item(h, "tail_days")) != NULL) {
-        tail_ok = get_uint(L, n, "horizon.tail_days", 0, BF_MAX_TAIL_DAYS, &u);
+    if ((n = bf__item(h, "tail_days")) != NULL) {
+        tail_ok = bf__get_uint(L, n, "horizon.tail_days", 0, BF_MAX_TAIL_DAYS, &u);
         if (tail_ok)
             sc->tail_days = (uint32_t)u;
     }
@@ -1099,10 +111,10 @@ static void load_horizon(struct ld *L, const cJSON *root)
         else
             snprintf(what, sizeof what, "its tail ends %lld days after %d-12-31",
                      (long long)(end - hi), BF_CAL_MAX_YEAR);
-        PROBLEM(L, h, false, "horizon",
-                "the run (the warm-up, the window and the tail) must lie between %d-01-01 and "
-                "%d-12-31, the years a calendar can hold; %s",
-                BF_CAL_MIN_YEAR, BF_CAL_MAX_YEAR, what);
+        BF__PROBLEM(L, h, false, "horizon",
+                    "the run (the warm-up, the window and the tail) must lie between %d-01-01 and "
+                    "%d-12-31, the years a calendar can hold; %s",
+                    BF_CAL_MIN_YEAR, BF_CAL_MAX_YEAR, what);
         return;
     }
     sc->start_day = (int32_t)start;
@@ -1111,46 +123,44 @@ static void load_horizon(struct ld *L, const cJSON *root)
     L->horizon_ok = true;
 }
 
-static void load_finance(struct ld *L, const cJSON *root)
+static void load_finance(struct bf__ld *L, const cJSON *root)
 {
     struct bf_scenario *sc = L->sc;
     sc->financing_rate = 0.06; /* assumption [X38] within [F1-F4] */
     sc->discount_rate = 0.06;
     snprintf(sc->currency, sizeof sc->currency, "CNY");
-    const cJSON *f = item(root, "finance");
-    if (f == NULL || !want_type(L, f, "finance", cJSON_Object, "an object"))
+    const cJSON *f = bf__item(root, "finance");
+    if (f == NULL || !bf__want_type(L, f, "finance", cJSON_Object, "an object"))
         return;
-    static const char *const keys[] = {"financing_rate", "discount_rate", "currency"};
-    check_keys(L, f, "finance", keys, 3, "\"finance\"");
+    bf__check_keys(L, f, "finance", bf__finance_keys, bf__finance_keys_n, "\"finance\"");
     const cJSON *n;
-    if ((n = item(f, "financing_rate")) != NULL)
-        get_number(L, n, "finance.financing_rate", 0, 1, "per year", &sc->financing_rate);
-    if ((n = item(f, "discount_rate")) != NULL)
-        get_number(L, n, "finance.discount_rate", 0, 1, "per year", &sc->discount_rate);
-    if ((n = item(f, "currency")) != NULL) {
+    if ((n = bf__item(f, "financing_rate")) != NULL)
+        bf__get_number(L, n, "finance.financing_rate", 0, 1, "per year", &sc->financing_rate);
+    if ((n = bf__item(f, "discount_rate")) != NULL)
+        bf__get_number(L, n, "finance.discount_rate", 0, 1, "per year", &sc->discount_rate);
+    if ((n = bf__item(f, "currency")) != NULL) {
         static const char *const cur[] = {"CNY", NULL};
         int k;
-        get_enum(L, n, "finance.currency", cur, &k);
+        bf__get_enum(L, n, "finance.currency", cur, &k);
     }
 }
 
-static void load_calendar_years(struct ld *L, const cJSON *years);
+static void load_calendar_years(struct bf__ld *L, const cJSON *years);
 
-static void load_calendar(struct ld *L, const cJSON *root)
+static void load_calendar(struct bf__ld *L, const cJSON *root)
 {
     struct bf_scenario *sc = L->sc;
     bf_calendar_init(&sc->cal);
     sc->calendar_builtin = 1;
     bool project = true;
-    const cJSON *c = item(root, "calendar");
-    if (c != NULL && want_type(L, c, "calendar", cJSON_Object, "an object")) {
-        static const char *const keys[] = {"builtin", "years", "project"};
-        check_keys(L, c, "calendar", keys, 3, "\"calendar\"");
-        const cJSON *b = item(c, "builtin");
-        if (b != NULL && want_type(L, b, "calendar.builtin", cJSON_True, "true or false"))
+    const cJSON *c = bf__item(root, "calendar");
+    if (c != NULL && bf__want_type(L, c, "calendar", cJSON_Object, "an object")) {
+        bf__check_keys(L, c, "calendar", bf__calendar_keys, bf__calendar_keys_n, "\"calendar\"");
+        const cJSON *b = bf__item(c, "builtin");
+        if (b != NULL && bf__want_type(L, b, "calendar.builtin", cJSON_True, "true or false"))
             sc->calendar_builtin = cJSON_IsTrue(b);
-        b = item(c, "project");
-        if (b != NULL && want_type(L, b, "calendar.project", cJSON_True, "true or false"))
+        b = bf__item(c, "project");
+        if (b != NULL && bf__want_type(L, b, "calendar.project", cJSON_True, "true or false"))
             project = cJSON_IsTrue(b);
     }
     struct bf_diag d;
@@ -1162,10 +172,10 @@ static void load_calendar(struct ld *L, const cJSON *root)
             return;
         }
     }
-    const cJSON *years = c ? item(c, "years") : NULL;
-    if (years != NULL && want_type(L, years, "calendar.years", cJSON_Object,
-                                   "an object of years, e.g. {\"2027\": {\"off\": [...], "
-                                   "\"work\": [...]}}"))
+    const cJSON *years = c ? bf__item(c, "years") : NULL;
+    if (years != NULL && bf__want_type(L, years, "calendar.years", cJSON_Object,
+                                       "an object of years, e.g. {\"2027\": {\"off\": [...], "
+                                       "\"work\": [...]}}"))
         load_calendar_years(L, years);
     if (!project || !L->horizon_ok)
         return;
@@ -1189,11 +199,11 @@ static void load_calendar(struct ld *L, const cJSON *root)
     if (rc == BF_ENOMEM)
         L->doc->oom = true;
     else if (rc != 0)
-        PROBLEM(L, c != NULL ? c : root, false, "calendar", "%s", d.msg);
+        BF__PROBLEM(L, c != NULL ? c : root, false, "calendar", "%s", d.msg);
 }
 
 /* "calendar"."years": a notice per year, given in the scenario. */
-static void load_calendar_years(struct ld *L, const cJSON *years)
+static void load_calendar_years(struct bf__ld *L, const cJSON *years)
 {
     struct bf_scenario *sc = L->sc;
     struct bf_diag d;
@@ -1201,34 +211,33 @@ static void load_calendar_years(struct ld *L, const cJSON *years)
     cJSON_ArrayForEach(y, years)
     {
         char yp[BF_TEXT_MAX];
-        join(yp, sizeof yp, "calendar.years", y->string);
+        bf__join(yp, sizeof yp, "calendar.years", y->string);
         char *end;
         long year = strtol(y->string, &end, 10);
         if (*end != '\0' || strlen(y->string) != 4 || year < BF_CAL_MIN_YEAR ||
             year > BF_CAL_MAX_YEAR) {
-            PROBLEM(L, y, true, yp, "'%s' is not a year from %d to %d", y->string, BF_CAL_MIN_YEAR,
-                    BF_CAL_MAX_YEAR);
+            BF__PROBLEM(L, y, true, yp, "'%s' is not a year from %d to %d", y->string,
+                        BF_CAL_MIN_YEAR, BF_CAL_MAX_YEAR);
             continue;
         }
-        if (!want_type(L, y, yp, cJSON_Object, "{\"off\": [dates], \"work\": [dates]}"))
+        if (!bf__want_type(L, y, yp, cJSON_Object, "{\"off\": [dates], \"work\": [dates]}"))
             continue;
-        static const char *const keys[] = {"off", "work"};
-        check_keys(L, y, yp, keys, 2, "a calendar year");
+        bf__check_keys(L, y, yp, bf__year_keys, bf__year_keys_n, "a calendar year");
         int32_t days[2][400];
         size_t nd[2] = {0, 0};
         bool ok = true;
         for (int w = 0; w < 2; w++) {
-            const cJSON *arr = item(y, keys[w]);
+            const cJSON *arr = bf__item(y, bf__year_keys[w]);
             if (arr == NULL)
                 continue;
             char ap[BF_TEXT_MAX];
-            join(ap, sizeof ap, yp, keys[w]);
-            if (!want_type(L, arr, ap, cJSON_Array, "an array of dates")) {
+            bf__join(ap, sizeof ap, yp, bf__year_keys[w]);
+            if (!bf__want_type(L, arr, ap, cJSON_Array, "an array of dates")) {
                 ok = false;
                 continue;
             }
             if (cJSON_GetArraySize(arr) > 366) {
-                PROBLEM(L, arr, false, ap, "more than 366 dates in one year");
+                BF__PROBLEM(L, arr, false, ap, "more than 366 dates in one year");
                 ok = false;
                 continue;
             }
@@ -1238,7 +247,7 @@ static void load_calendar_years(struct ld *L, const cJSON *years)
             {
                 char ep[BF_TEXT_MAX];
                 snprintf(ep, sizeof ep, "%s[%d]", ap, i++);
-                if (get_date(L, e, ep, &days[w][nd[w]]))
+                if (bf__get_date(L, e, ep, &days[w][nd[w]]))
                     nd[w]++;
                 else
                     ok = false;
@@ -1251,7 +260,7 @@ static void load_calendar_years(struct ld *L, const cJSON *years)
         if (rc == BF_ENOMEM)
             L->doc->oom = true;
         else if (rc != 0)
-            PROBLEM(L, y, false, yp, "%s", d.msg);
+            BF__PROBLEM(L, y, false, yp, "%s", d.msg);
     }
 }
 
@@ -1274,1266 +283,11 @@ static void describe_years(struct bf_scenario *sc)
         snprintf(sc->calendar_years, sizeof sc->calendar_years, "none");
 }
 
-/* "; did you mean 'X'?" for the closest of names[0..n) to s, or "". */
-static const char *hint(struct ld *L, const char *s, const char *const *names, size_t n, char *buf,
-                        size_t size)
-{
-    const char *sg = bf__problems_full(L->doc) ? NULL : bf__suggest(s, names, n);
-    if (sg == NULL)
-        return "";
-    snprintf(buf, size, "; did you mean '%s'?", sg);
-    return buf;
-}
-
-static const char *policy_hint(struct ld *L, const char *s, char *buf, size_t size)
-{
-    const char *names[BF_MAX_POLICIES];
-    for (uint32_t k = 0; k < L->sc->n_policies; k++)
-        names[k] = L->sc->policy[k].name;
-    return hint(L, s, names, L->sc->n_policies, buf, size);
-}
-
-static const char *city_hint(struct ld *L, const char *s, char *buf, size_t size)
-{
-    const struct bf_scenario *sc = L->sc;
-    const char **names = (const char **)bf__malloc((sc->n_cities + 1) * sizeof *names);
-    if (names == NULL) {
-        L->doc->oom = true;
-        return "";
-    }
-    for (uint32_t i = 0; i < sc->n_cities; i++)
-        names[i] = sc->city[i].name;
-    const char *h = hint(L, s, names, sc->n_cities, buf, size);
-    bf__free((void *)names);
-    return h;
-}
-
-static const char *class_hint(struct ld *L, const cJSON *classes, const char *s, char *buf,
-                              size_t size)
-{
-    const char *names[64];
-    size_t nn = 0;
-    for (const cJSON *k = classes ? classes->child : NULL; k != NULL && nn < 64; k = k->next)
-        names[nn++] = k->string;
-    return hint(L, s, names, nn, buf, size);
-}
-
-/* Policies: names, descriptions; returns the object or NULL. */
-static const cJSON *load_policies(struct ld *L, const cJSON *root)
-{
-    char hb[96]; /* "; did you mean ..." */
-    struct bf_scenario *sc = L->sc;
-    const cJSON *ps = item(root, "policies");
-    if (ps == NULL) {
-        PROBLEM(L, root, false, "policies",
-                "missing: give at least {\"before\": {}, \"after\": {...}}");
-        return NULL;
-    }
-    if (!want_type(L, ps, "policies", cJSON_Object, "an object of policies by name"))
-        return NULL;
-    int n = cJSON_GetArraySize(ps);
-    if (n < 1 || n > BF_MAX_POLICIES) {
-        PROBLEM(L, ps, false, "policies", "%d policies; 1 to %d are allowed", n, BF_MAX_POLICIES);
-        return NULL;
-    }
-    const cJSON *p;
-    cJSON_ArrayForEach(p, ps)
-    {
-        char pp[BF_TEXT_MAX];
-        join(pp, sizeof pp, "policies", p->string);
-        size_t len = strlen(p->string);
-        bool ok = len > 0 && len < sizeof sc->policy[0].name;
-        for (size_t i = 0; ok && i < len; i++)
-            ok = (p->string[i] >= 'a' && p->string[i] <= 'z') ||
-                 (p->string[i] >= '0' && p->string[i] <= '9') || p->string[i] == '_' ||
-                 p->string[i] == '-';
-        if (!ok || p->string[0] == '-') {
-            PROBLEM(L, p, true, pp,
-                    "a policy name has 1 to %zu characters from a-z, 0-9, _ "
-                    "and -, and does not begin with - (a spreadsheet opening the CSV files "
-                    "would take it for a formula)",
-                    sizeof sc->policy[0].name - 1);
-            continue;
-        }
-        if (bf_scenario_policy(sc, p->string) >= 0) {
-            L->bad = true; /* a key written twice: reported where it is written */
-            continue;
-        }
-        struct bf_policy *pol = &sc->policy[sc->n_policies++];
-        snprintf(pol->name, sizeof pol->name, "%s", p->string);
-        const cJSON *d = cJSON_IsObject(p) ? item(p, "description") : NULL;
-        if (d != NULL) {
-            char dp[BF_TEXT_MAX];
-            join(dp, sizeof dp, pp, "description");
-            get_string(L, d, dp, sizeof pol->description, pol->description);
-        }
-    }
-    const cJSON *cmp = item(root, "compare");
-    if (cmp == NULL) {
-        sc->baseline = 0;
-        sc->compared = sc->n_policies > 1 ? 1 : 0;
-        if (bf_scenario_policy(sc, "before") >= 0 && bf_scenario_policy(sc, "after") >= 0) {
-            sc->baseline = (uint32_t)bf_scenario_policy(sc, "before");
-            sc->compared = (uint32_t)bf_scenario_policy(sc, "after");
-        }
-    } else if (want_type(L, cmp, "compare", cJSON_Array,
-                         "an array of policy names, e.g. [\"before\", \"after\"]")) {
-        /* [baseline, compared, more compared...]: each more one is run as
-         * a pair of its own with the baseline (bf_scenario_pair) */
-        int n_cmp = cJSON_GetArraySize(cmp);
-        if (n_cmp < 2 || (uint32_t)n_cmp > sc->n_policies) {
-            if (sc->n_policies > 2)
-                PROBLEM(L, cmp, false, "compare",
-                        "give the baseline, then the policies compared with it: 2 to %u policy "
-                        "names ([baseline, compared, ...]); %d given",
-                        sc->n_policies, n_cmp);
-            else
-                PROBLEM(L, cmp, false, "compare",
-                        "give two policy names, [baseline, compared]; %d given", n_cmp);
-        } else {
-            int k[BF_MAX_POLICIES];
-            bool ok = true;
-            for (int i = 0; i < n_cmp; i++) {
-                const cJSON *e = cJSON_GetArrayItem(cmp, i);
-                char ep[32];
-                snprintf(ep, sizeof ep, "compare[%d]", i);
-                k[i] = -1;
-                if (want_type(L, e, ep, cJSON_String, "a policy name") &&
-                    (k[i] = bf_scenario_policy(sc, e->valuestring)) < 0)
-                    PROBLEM(L, e, false, ep, "no policy '%s' in \"policies\"%s", e->valuestring,
-                            policy_hint(L, e->valuestring, hb, sizeof hb));
-                for (int j = 0; k[i] >= 0 && j < i; j++)
-                    if (k[j] == k[i]) {
-                        PROBLEM(L, e, false, ep, "'%s' is named twice: compare different policies",
-                                e->valuestring);
-                        k[i] = -1;
-                    }
-                ok &= k[i] >= 0;
-            }
-            if (ok) {
-                sc->baseline = (uint32_t)k[0];
-                sc->compared = (uint32_t)k[1];
-                sc->n_also = (uint32_t)n_cmp - 2;
-                for (int i = 2; i < n_cmp; i++) {
-                    sc->also[i - 2] = (uint32_t)k[i];
-                    char pair[sizeof sc->name], ep[32];
-                    snprintf(ep, sizeof ep, "compare[%d]", i);
-                    if (bf_scenario_pair_name(sc, (uint32_t)k[i], pair, sizeof pair) != 0)
-                        PROBLEM(L, cJSON_GetArrayItem(cmp, i), false, ep,
-                                "the pair's results are named '%s.vs_%s', longer than the %zu "
-                                "bytes a name may have: shorten the scenario's or the policy's "
-                                "name",
-                                sc->name, sc->policy[k[i]].name, sizeof sc->name - 1);
-                }
-            }
-        }
-    }
-    return ps;
-}
-
-/* The policy object of policy k (NULL when not an object). */
-static const cJSON *policy_obj(const cJSON *ps, const struct bf_scenario *sc, uint32_t k)
-{
-    const cJSON *p = ps ? item(ps, sc->policy[k].name) : NULL;
-    return cJSON_IsObject(p) ? p : NULL;
-}
-
-static int find_city_index(const struct bf_scenario *sc, uint32_t n, const char *name)
-{
-    for (uint32_t i = 0; i < n; i++)
-        if (strcmp(sc->city[i].name, name) == 0)
-            return (int)i;
-    return -1;
-}
-
-
-/* "add": true marks a city, policy or class new in a file that extends
- * another (compose.c checks what it says; here, that it is a boolean). */
-static void check_add(struct ld *L, const cJSON *obj, const char *path)
-{
-    const cJSON *a = cJSON_IsObject(obj) ? item(obj, "add") : NULL;
-    char ap[BF_TEXT_MAX];
-    join(ap, sizeof ap, path, "add");
-    if (a != NULL)
-        want_type(L, a, ap, cJSON_True, "true or false");
-}
-
-/* Checks every layer object once, on its own (the reporting pass). */
-static void check_layers(struct ld *L, const cJSON *root, const cJSON *ps,
-                         const struct bf_params *base)
-{
-    char hb[96]; /* "; did you mean ..." */
-    struct bf_params *tmp = bf__malloc(sizeof *tmp);
-    if (tmp == NULL) {
-        L->doc->oom = true;
-        return;
-    }
-    const cJSON *classes = item(root, "classes");
-    if (classes != NULL &&
-        want_type(L, classes, "classes", cJSON_Object, "an object of city classes by name")) {
-        const cJSON *c;
-        cJSON_ArrayForEach(c, classes)
-        {
-            char cp[BF_TEXT_MAX];
-            join(cp, sizeof cp, "classes", c->string);
-            if (strlen(c->string) == 0 || strlen(c->string) >= sizeof L->sc->city[0].cls)
-                PROBLEM(L, c, true, cp, "a class name has 1 to %zu characters",
-                        sizeof L->sc->city[0].cls - 1);
-            else
-                key_is_cell(L, c, cp);
-            *tmp = *base;
-            apply_sections(L, c, cp, tmp, 0, class_keys, 1, "a class");
-            check_add(L, c, cp);
-        }
-    }
-    for (uint32_t k = 0; ps && k < L->sc->n_policies; k++) {
-        const cJSON *p = item(ps, L->sc->policy[k].name);
-        char pp[BF_TEXT_MAX];
-        join(pp, sizeof pp, "policies", L->sc->policy[k].name);
-        if (p == NULL || !want_type(L, p, pp, cJSON_Object, "an object"))
-            continue;
-        *tmp = *base;
-        apply_sections(L, p, pp, tmp, SEC_NO_ARRIVALS, policy_keys, N_POLICY_KEYS, "a policy");
-        check_add(L, p, pp);
-        const cJSON *n;
-        if ((n = item(p, "effective_date")) != NULL) {
-            char ep[BF_TEXT_MAX];
-            join(ep, sizeof ep, pp, "effective_date");
-            int32_t day;
-            const struct bf_scenario *sc = L->sc;
-            /* only the compared policy's date is read (as the cities'
-             * default): anywhere else it would be ignored without a word */
-            bool dated = get_date(L, n, ep, &day);
-            if (dated && k == sc->baseline)
-                PROBLEM(L, n, false, ep,
-                        "not used: the baseline policy '%s' applies for the whole horizon; give "
-                        "effective dates on the compared policy or on the cities",
-                        sc->policy[k].name);
-            else if (dated && k != sc->compared)
-                PROBLEM(L, n, false, ep,
-                        "not used: every policy but the baseline takes effect on each city's "
-                        "effective date, from the city or from the compared policy '%s'; give "
-                        "the date there",
-                        sc->policy[sc->compared].name);
-        }
-        const cJSON *bc = item(p, "by_class");
-        char bp[BF_TEXT_MAX];
-        join(bp, sizeof bp, pp, "by_class");
-        if (bc != NULL && want_type(L, bc, bp, cJSON_Object, "an object by class name")) {
-            const cJSON *c;
-            cJSON_ArrayForEach(c, bc)
-            {
-                char cp[BF_TEXT_MAX];
-                join(cp, sizeof cp, bp, c->string);
-                if (classes == NULL || item(classes, c->string) == NULL) {
-                    PROBLEM(L, c, true, cp, "no class '%s' in \"classes\"%s", c->string,
-                            class_hint(L, classes, c->string, hb, sizeof hb));
-                    continue;
-                }
-                *tmp = *base;
-                apply_sections(L, c, cp, tmp, SEC_NO_ARRIVALS, NULL, 0, "a class override");
-            }
-        }
-        const cJSON *bcity = item(p, "by_city");
-        join(bp, sizeof bp, pp, "by_city");
-        if (bcity != NULL && want_type(L, bcity, bp, cJSON_Object, "an object by city name")) {
-            const cJSON *c;
-            cJSON_ArrayForEach(c, bcity)
-            {
-                char cp[BF_TEXT_MAX];
-                join(cp, sizeof cp, bp, c->string);
-                if (find_city_index(L->sc, L->sc->n_cities, c->string) < 0) {
-                    PROBLEM(L, c, true, cp, "no city '%s' in \"cities\"%s", c->string,
-                            city_hint(L, c->string, hb, sizeof hb));
-                    continue;
-                }
-                *tmp = *base;
-                apply_sections(L, c, cp, tmp, SEC_NO_ARRIVALS, NULL, 0, "a city override");
-            }
-        }
-    }
-    bf__free(tmp);
-}
-
-/* City attributes (not its parameter sections). */
-static void load_city_attrs(struct ld *L, const cJSON *c, const char *cp, struct bf_city *city,
-                            const cJSON *classes, const cJSON *ps, const cJSON **eff_node,
-                            bool *eff_own)
+static void load_notes(struct bf__ld *L, const cJSON *root)
 {
     struct bf_scenario *sc = L->sc;
-    const cJSON *n;
-    char ap[BF_TEXT_MAX];
-    if ((n = item(c, "name")) == NULL)
-        PROBLEM(L, c, false, cp, "a city needs a \"name\"");
-    else {
-        join(ap, sizeof ap, cp, "name");
-        get_name(L, n, ap, city->name, sizeof city->name);
-    }
-    if ((n = item(c, "name_zh")) != NULL) {
-        join(ap, sizeof ap, cp, "name_zh");
-        get_cell(L, n, ap, sizeof city->name_zh, city->name_zh);
-    }
-    if ((n = item(c, "province")) != NULL) {
-        join(ap, sizeof ap, cp, "province");
-        get_cell(L, n, ap, sizeof city->province, city->province);
-    }
-    if ((n = item(c, "note")) != NULL) {
-        join(ap, sizeof ap, cp, "note");
-        get_cell(L, n, ap, sizeof city->note, city->note);
-    }
-    check_add(L, c, cp);
-    if ((n = item(c, "candidate")) != NULL) {
-        join(ap, sizeof ap, cp, "candidate");
-        if (want_type(L, n, ap, cJSON_True, "true or false"))
-            city->candidate = cJSON_IsTrue(n);
-    }
-    if ((n = item(c, "class")) != NULL) {
-        join(ap, sizeof ap, cp, "class");
-        if (get_cell(L, n, ap, sizeof city->cls, city->cls) &&
-            (classes == NULL || item(classes, city->cls) == NULL)) {
-            const char *names[64];
-            size_t nn = 0;
-            const cJSON *k;
-            if (classes != NULL) {
-                cJSON_ArrayForEach(k, classes)
-                {
-                    if (nn < 64)
-                        names[nn++] = k->string;
-                }
-            }
-            const char *s = bf__suggest(city->cls, names, nn);
-            if (s)
-                PROBLEM(L, n, false, ap, "no class '%s' in \"classes\"; did you mean '%s'?",
-                        city->cls, s);
-            else
-                PROBLEM(L, n, false, ap, "no class '%s' in \"classes\"", city->cls);
-        }
-    }
-    /* effective date: the city's own, else the compared policy's (whose
-     * own problems check_layers reports, once); checked against the
-     * horizon once "select" has said which cities stay
-     * (check_effective_dates) */
-    const cJSON *pol = policy_obj(ps, sc, sc->compared);
-    const cJSON *eff = item(c, "effective_date");
-    city->effective_day = sc->start_day;
-    if (eff != NULL) {
-        join(ap, sizeof ap, cp, "effective_date");
-        if (!get_date(L, eff, ap, &city->effective_day))
-            eff = NULL;
-    } else if (pol != NULL && (eff = item(pol, "effective_date")) != NULL) {
-        const bool was = L->report;
-        L->report = false;
-        if (!get_date(L, eff, "", &city->effective_day))
-            eff = NULL;
-        L->report = was;
-    }
-    *eff_node = eff;
-    *eff_own = eff != NULL && eff == item(c, "effective_date");
-}
-
-/*
- * The effective dates of the cities kept must lie in the run. Reported
- * where each is written -- a city's own, and the compared policy's once --
- * when that is a few places; beyond three, as one problem at the horizon:
- * a child file that moves the horizon of a 45-city study would otherwise
- * get a message for every city, when the thing to change is one window.
- */
-static bool eff_outside(const struct ld *L, uint32_t i)
-{
-    const struct bf_scenario *sc = L->sc;
-    const int32_t day = sc->city[i].effective_day;
-    return (L->keep == NULL || L->keep[i]) && L->eff_node[i] != NULL &&
-           (day < sc->start_day || day >= sc->window_day + (int32_t)sc->window_days);
-}
-
-static void check_effective_dates(struct ld *L, const cJSON *root)
-{
-    struct bf_scenario *sc = L->sc;
-    if (!L->horizon_ok || L->eff_node == NULL)
-        return;
-    char a[11], b[11];
-    bf_date_format(sc->start_day, a);
-    bf_date_format(sc->window_day + (int32_t)sc->window_days - 1, b);
-    uint32_t n_out = 0, places = 0;
-    bool inherited = false;
-    for (uint32_t i = 0; i < sc->n_cities; i++)
-        if (eff_outside(L, i)) {
-            n_out++;
-            if (L->eff_own[i] || !inherited)
-                places++;
-            inherited |= !L->eff_own[i];
-        }
-    if (n_out == 0)
-        return;
-    if (places <= 3) {
-        inherited = false;
-        for (uint32_t i = 0; i < sc->n_cities; i++) {
-            if (!eff_outside(L, i) || (!L->eff_own[i] && inherited))
-                continue; /* one message per place it is written */
-            inherited |= !L->eff_own[i];
-            char path[BF_TEXT_MAX], e[11];
-            if (L->eff_own[i])
-                snprintf(path, sizeof path, "cities[%u].effective_date", i);
-            else
-                snprintf(path, sizeof path, "policies.%s.effective_date",
-                         sc->policy[sc->compared].name);
-            bf_date_format(sc->city[i].effective_day, e);
-            PROBLEM(L, L->eff_node[i], false, path,
-                    "the effective date %s of city '%s' is outside the run; use a date from %s "
-                    "(the start of the warm-up) to %s (the window's last day)",
-                    e, sc->city[i].name, a, b);
-        }
-        return;
-    }
-    /* one message: how many, the first few, and what to do */
-    char list[BF_TEXT_MAX] = "";
-    size_t used = 0;
-    unsigned shown = 0;
-    for (uint32_t i = 0; i < sc->n_cities && shown < 3; i++) {
-        if (!eff_outside(L, i))
-            continue;
-        char e[11];
-        bf_date_format(sc->city[i].effective_day, e);
-        int w = snprintf(list + used, sizeof list - used, "%s%s (%s)", shown ? ", " : "",
-                         sc->city[i].name, e);
-        if (w < 0 || (size_t)w >= sizeof list - used)
-            break;
-        used += (size_t)w;
-        shown++;
-    }
-    /* at what moved: of the window's dates and the warm-up, the one
-     * written in the file nearest the command line (a child's, when a
-     * child moved the horizon of the file it extends) */
-    const cJSON *h = item(root, "horizon"), *w = item(h, "window");
-    const cJSON *cand[3] = {item(w, "start"), item(w, "end"), item(h, "warmup_days")};
-    static const char *const cpath[3] = {"horizon.window.start", "horizon.window.end",
-                                         "horizon.warmup_days"};
-    const cJSON *at = h;
-    const char *at_path = "horizon";
-    int at_file = INT32_MAX;
-    for (int k = 0; k < 3; k++) {
-        const struct bf__pos *p = cand[k] ? bf__doc_pos(L->doc, cand[k]) : NULL;
-        if (p != NULL && (int)p->file < at_file) {
-            at = cand[k];
-            at_path = cpath[k];
-            at_file = p->file;
-        }
-    }
-    char more[48] = "";
-    if (n_out > shown)
-        snprintf(more, sizeof more, " and %u more", n_out - shown);
-    PROBLEM(L, at, false, at_path,
-            "the run is %s (the start of the warm-up) to %s (the window's last day), and the "
-            "effective dates of %u cities fall outside it: %s%s. Move the window (or "
-            "warmup_days) to take them in, give these cities effective dates inside it, or "
-            "leave them out with \"select\"",
-            a, b, n_out, list, more);
-}
-
-/* Applies the city's shorthands: shipments_per_day and channel_mix. */
-static void apply_city_shorthands(struct ld *L, const cJSON *c, const char *cp, struct bf_params *p)
-{
-    const cJSON *n;
-    char ap[BF_TEXT_MAX];
-    if ((n = item(c, "shipments_per_day")) != NULL) {
-        join(ap, sizeof ap, cp, "shipments_per_day");
-        get_number(L, n, ap, bf_param_table[0].min, bf_param_table[0].max, "shipments/day",
-                   &p->shipments_per_day);
-    }
-    if ((n = item(c, "channel_mix")) != NULL) {
-        join(ap, sizeof ap, cp, "channel_mix");
-        if (!want_type(L, n, ap, cJSON_Object, "an object such as {\"9810\": 0.4, \"9610\": 0.6}"))
-            return;
-        check_keys(L, n, ap, channel_keys, 4, "a channel mix");
-        for (int ch = 0; ch < BF_CH_COUNT; ch++) {
-            const cJSON *w = item(n, channel_keys[ch]);
-            char wp[BF_TEXT_MAX];
-            join(wp, sizeof wp, ap, channel_keys[ch]);
-            if (w != NULL)
-                get_number(L, w, wp, 0, 1e6, "weight", &p->channel[ch].share);
-        }
-    }
-}
-
-static void load_cities(struct ld *L, const cJSON *root, const cJSON *ps)
-{
-    struct bf_scenario *sc = L->sc;
-    const cJSON *cities = item(root, "cities");
-    const cJSON *classes = item(root, "classes");
-    if (!cJSON_IsObject(classes))
-        classes = NULL;
-    if (cities == NULL) {
-        PROBLEM(L, root, false, "cities", "missing: give at least one city");
-        return;
-    }
-    if (!want_type(L, cities, "cities", cJSON_Array, "an array of cities"))
-        return;
-    int n = cJSON_GetArraySize(cities);
-    if (n < 1 || n > BF_MAX_CITIES) {
-        PROBLEM(L, cities, false, "cities", "%d cities; 1 to %d are allowed", n, BF_MAX_CITIES);
-        return;
-    }
-    sc->city = bf__calloc((size_t)n, sizeof *sc->city);
-    L->eff_node = (const cJSON **)bf__calloc((size_t)n, sizeof *L->eff_node);
-    L->eff_own = bf__calloc((size_t)n, sizeof *L->eff_own);
-    if (sc->city == NULL || L->eff_node == NULL || L->eff_own == NULL) {
-        L->doc->oom = true;
-        return;
-    }
-    /* names and attributes first, so by_city can refer to them */
-    const cJSON *c;
-    int i = 0;
-    cJSON_ArrayForEach(c, cities)
-    {
-        char cp[32];
-        snprintf(cp, sizeof cp, "cities[%d]", i);
-        struct bf_city *city = &sc->city[i];
-        city->stream = (uint32_t)i++;
-        if (!want_type(L, c, cp, cJSON_Object, "an object"))
-            continue;
-        load_city_attrs(L, c, cp, city, classes, ps, &L->eff_node[i - 1], &L->eff_own[i - 1]);
-        int first = find_city_index(sc, sc->n_cities, city->name);
-        if (city->name[0] && first >= 0) {
-            char np[48];
-            snprintf(np, sizeof np, "%s.name", cp);
-            PROBLEM(L, item(c, "name"), false, np,
-                    "duplicate city name '%s' (also cities[%d]); city names must be unique",
-                    city->name, first);
-        }
-        sc->n_cities++;
-    }
-}
-
-/*
- * A city's volume as an annual export value (docs/scenarios.md, Cities):
- * at cost (annual_export_cost_cny, the value the model books: purchase
- * cost with VAT) or FOB (annual_export_fob_cny: cost x fob_multiple),
- * converted with the baseline's rules to
- *
- *   shipments_per_day = annual value / (year factor x value of a shipment)
- *
- * (bf_params_year_factor: 365 without seasonality;
- * bf_params_shipment_value_cny), the same for every policy, as arrivals
- * are. One way of giving the volume per city entry: "extends" replaces
- * the parent's way with the child's (compose.c).
- */
-#define MAX_ANNUAL_EXPORT_CNY 1e15
-
-static void convert_volume(struct ld *L, const cJSON *c, const char *cp, struct bf_city *city)
-{
-    const struct bf_scenario *sc = L->sc;
-    const cJSON *arr = item(c, "arrivals");
-    const cJSON *given[4] = {item(c, "shipments_per_day"),
-                             cJSON_IsObject(arr) ? item(arr, "shipments_per_day") : NULL,
-                             item(c, "annual_export_cost_cny"), item(c, "annual_export_fob_cny")};
-    static const char *const key[4] = {"shipments_per_day", "arrivals.shipments_per_day",
-                                       "annual_export_cost_cny", "annual_export_fob_cny"};
-    int first = -1, annual = -1;
-    for (int k = 0; k < 4; k++) {
-        if (given[k] == NULL)
-            continue;
-        if (first >= 0) {
-            char ap[BF_TEXT_MAX];
-            join(ap, sizeof ap, cp, key[k]);
-            PROBLEM(L, given[k], true, ap,
-                    "the volume is given twice, as %s and as %s: give one of shipments_per_day, "
-                    "annual_export_cost_cny or annual_export_fob_cny",
-                    key[first], key[k]);
-            return;
-        }
-        first = k;
-        if (k >= 2)
-            annual = k;
-    }
-    if (annual < 0 || city->params == NULL)
-        return;
-    char ap[BF_TEXT_MAX];
-    join(ap, sizeof ap, cp, key[annual]);
-    const cJSON *n = given[annual];
-    if (!want_type(L, n, ap, cJSON_Number, "an amount in CNY a year, e.g. 120e6"))
-        return;
-    const double value = n->valuedouble;
-    if (!isfinite(value) || !(value > 0) || value > MAX_ANNUAL_EXPORT_CNY) {
-        PROBLEM(L, n, false, ap,
-                "%.16g is not an annual export value: give a positive amount of CNY a year, at "
-                "most %g (e.g. 120e6 for 120 million)",
-                value, MAX_ANNUAL_EXPORT_CNY);
-        return;
-    }
-    const struct bf_params *p = &city->params[sc->baseline];
-    struct bf_diag d;
-    bf_diag_clear(&d);
-    if (bf_params_check(p, &d) != 0)
-        return; /* the rules are reported as they are (check_cities) */
-    const enum bf_value_basis basis = annual == 2 ? BF_VALUE_COST : BF_VALUE_FOB;
-    const char *at = basis == BF_VALUE_COST ? "at cost" : "FOB";
-    const double year = bf_params_year_factor(p);
-    const double per_ship = bf_params_shipment_value_cny(p, basis);
-    if (!(year > 0)) {
-        PROBLEM(L, n, false, ap,
-                "arrivals.seasonality is 0 in every month: a year has no shipments to carry "
-                "%.16g CNY",
-                value);
-        return;
-    }
-    const double spd = value / (year * per_ship);
-    const struct bf_param_info *pi = &bf_param_table[0]; /* arrivals.shipments_per_day */
-    if (!(spd >= pi->min && spd <= pi->max)) {
-        PROBLEM(L, n, false, ap,
-                "%.16g CNY a year %s is %.4g shipments a day (a shipment is worth %.6g CNY %s on "
-                "average: units per shipment x value per unit over the channel and goods mixes; "
-                "%.6g days of arrivals in a year, with its seasonality); the allowed range is "
-                "[%g, %g] shipments a day",
-                value, at, spd, per_ship, at, year, pi->min, pi->max);
-        return;
-    }
-    for (uint32_t k = 0; k < sc->n_policies; k++)
-        city->params[k].shipments_per_day = spd;
-    city->volume_from = basis == BF_VALUE_COST ? BF_VOLUME_COST : BF_VOLUME_FOB;
-    city->annual_export_cny = value;
-}
-
-static void build_cities(struct ld *L, const cJSON *root, const cJSON *ps,
-                         const struct bf_params *base)
-{
-    struct bf_scenario *sc = L->sc;
-    const cJSON *cities = item(root, "cities");
-    const cJSON *classes = item(root, "classes");
-    if (!cJSON_IsObject(classes))
-        classes = NULL;
-    struct bf_params *cb = bf__malloc(sizeof *cb);
-    if (cb == NULL) {
-        L->doc->oom = true;
-        return;
-    }
-    for (uint32_t i = 0; i < sc->n_cities; i++) {
-        if (L->keep != NULL && !L->keep[i])
-            continue; /* left out by "select": neither built nor checked */
-        const cJSON *c = cJSON_GetArrayItem(cities, (int)i);
-        struct bf_city *city = &sc->city[i];
-        char cp[32];
-        snprintf(cp, sizeof cp, "cities[%u]", i);
-        city->params = bf__calloc(sc->n_policies, sizeof *city->params);
-        if (city->params == NULL) {
-            L->doc->oom = true;
-            break;
-        }
-        *cb = *base;
-        bool was = L->report;
-        L->report = false;
-        if (city->cls[0] && classes && item(classes, city->cls))
-            apply_sections(L, item(classes, city->cls), "", cb, 0, NULL, 0, "a class");
-        L->report = was; /* the city's own sections are reported here, once */
-        apply_sections(L, c, cp, cb, 0, city_keys, sizeof city_keys / sizeof city_keys[0],
-                       "a city");
-        apply_city_shorthands(L, c, cp, cb);
-        L->report = false;
-        for (uint32_t k = 0; k < sc->n_policies; k++) {
-            struct bf_params *p = &city->params[k];
-            *p = *cb;
-            const cJSON *pol = policy_obj(ps, sc, k);
-            if (pol == NULL)
-                continue;
-            apply_sections(L, pol, "", p, SEC_NO_ARRIVALS, policy_keys, N_POLICY_KEYS, "a policy");
-            const cJSON *bc = item(pol, "by_class");
-            if (city->cls[0] && cJSON_IsObject(bc) && item(bc, city->cls))
-                apply_sections(L, item(bc, city->cls), "", p, SEC_NO_ARRIVALS, NULL, 0, "");
-            const cJSON *by = item(pol, "by_city");
-            if (cJSON_IsObject(by) && item(by, city->name))
-                apply_sections(L, item(by, city->name), "", p, SEC_NO_ARRIVALS, NULL, 0, "");
-        }
-        L->report = was;
-        convert_volume(L, c, cp, city);
-    }
-    bf__free(cb);
-}
-
-/* Whole-set checks of every (city, policy) kept; one report per distinct
- * problem. A city is found in the tree by its place in the list
- * (bf_city.stream), which "select" does not change. */
-static void check_cities(struct ld *L, const cJSON *root)
-{
-    struct bf_scenario *sc = L->sc;
-    const cJSON *cities = item(root, "cities");
-    char seen[8][2 * BF_TEXT_MAX];
-    int n_seen = 0;
-    for (uint32_t i = 0; i < sc->n_cities && sc->city[i].params; i++)
-        for (uint32_t k = 0; k < sc->n_policies; k++) {
-            struct bf_diag d;
-            bf_diag_clear(&d);
-            if (bf_params_check(&sc->city[i].params[k], &d) == 0)
-                continue;
-            char key[2 * BF_TEXT_MAX];
-            snprintf(key, sizeof key, "%s|%s", d.where, d.msg);
-            bool dup = false;
-            for (int s = 0; s < n_seen && !dup; s++)
-                dup = strcmp(seen[s], key) == 0;
-            if (dup)
-                continue;
-            if (n_seen < 8)
-                snprintf(seen[n_seen++], sizeof seen[0], "%s", key);
-            char path[BF_TEXT_MAX];
-            snprintf(path, sizeof path, "cities[%u].%s", sc->city[i].stream, d.where);
-            PROBLEM(L, cJSON_GetArrayItem(cities, (int)sc->city[i].stream), false, path,
-                    "%s (city '%s', policy '%s')", d.msg, sc->city[i].name, sc->policy[k].name);
-        }
-    /* a city without volume: shipments_per_day has a positive minimum, but
-     * the seasonality may be 0 in every month the horizon covers (arrivals
-     * are the same under every policy: the baseline's say it) */
-    if (!L->horizon_ok || sc->n_policies == 0)
-        return;
-    unsigned months = 0;
-    for (uint32_t d = 0; d < sc->window_days && months != 0xFFFu; d++) {
-        int y, m, dd;
-        bf_date_to_ymd(sc->window_day + (int32_t)d, &y, &m, &dd);
-        months |= 1u << (m - 1);
-    }
-    for (uint32_t i = 0; i < sc->n_cities && sc->city[i].params; i++) {
-        const struct bf_params *p = &sc->city[i].params[sc->baseline];
-        bool any = false;
-        for (int m = 0; m < 12 && !any; m++)
-            any = (months & (1u << m)) && p->seasonality[m] > 0.0;
-        if (any)
-            continue;
-        char path[32], a[11], b[11];
-        snprintf(path, sizeof path, "cities[%u]", sc->city[i].stream);
-        bf_date_format(sc->window_day, a);
-        bf_date_format(sc->window_day + (int32_t)sc->window_days - 1, b);
-        PROBLEM(L, cJSON_GetArrayItem(cities, (int)sc->city[i].stream), false, path,
-                "city '%s' has no shipments: its arrivals.seasonality is 0 in every month of "
-                "the window (%s to %s); give at least one of these months a factor > 0",
-                sc->city[i].name, a, b);
-    }
-}
-
-/* ---- sweeps ---- */
-
-/* Finds the parameter a sweep path names. */
-static bool resolve_param(const struct bf_params *p, const char *path, struct bf_pvalue *v)
-{
-    for (size_t i = 0; i < bf_param_table_n; i++)
-        if (strcmp(bf_param_table[i].path, path) == 0) {
-            v->pi = &bf_param_table[i];
-            v->table = 0;
-            return true;
-        }
-    char head[32], name[BF_NAME_MAX + 1];
-    const char *d1 = strchr(path, '.');
-    const char *d2 = d1 ? strchr(d1 + 1, '.') : NULL;
-    if (d1 == NULL || d2 == NULL || (size_t)(d1 - path) >= sizeof head ||
-        (size_t)(d2 - d1 - 1) >= sizeof name)
-        return false;
-    memcpy(head, path, (size_t)(d1 - path));
-    head[d1 - path] = '\0';
-    memcpy(name, d1 + 1, (size_t)(d2 - d1 - 1));
-    name[d2 - d1 - 1] = '\0';
-    const char *field = d2 + 1;
-    const struct bf_param_info *t;
-    size_t n;
-    if (strcmp(head, "categories") == 0) {
-        v->table = 1;
-        v->index = bf_params_category(p, name);
-        t = bf_category_table;
-        n = bf_category_table_n;
-    } else if (strcmp(head, "lanes") == 0) {
-        v->table = 2;
-        v->index = bf_params_lane(p, name);
-        t = bf_lane_table;
-        n = bf_lane_table_n;
-    } else if (strcmp(head, "channels") == 0) {
-        v->table = 3;
-        v->index = -1;
-        for (int c = 0; c < BF_CH_COUNT; c++)
-            if (strcmp(channel_keys[c], name) == 0)
-                v->index = c;
-        t = bf_channel_table;
-        n = bf_channel_table_n;
-    } else {
-        return false;
-    }
-    if (v->index < 0)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(t[i].path, field) == 0) {
-            v->pi = &t[i];
-            return true;
-        }
-    return false;
-}
-
-static void *pvalue_base(const struct bf_pvalue *v, struct bf_params *p)
-{
-    switch (v->table) {
-    case 1:
-        return &p->category[v->index];
-    case 2:
-        return &p->lane[v->index];
-    case 3:
-        return &p->channel[v->index];
-    default:
-        return p;
-    }
-}
-
-void bf_sweep_apply(const struct bf_pvalue *v, struct bf_params *p)
-{
-    unsigned char *b = (unsigned char *)pvalue_base(v, p) + v->pi->offset;
-    size_t size;
-    switch (v->pi->type) {
-    case BF_PT_NUMBER:
-    case BF_PT_PROB:
-        size = sizeof(double);
-        break;
-    case BF_PT_UINT:
-        size = sizeof(uint32_t);
-        break;
-    case BF_PT_BOOL:
-    case BF_PT_ENUM:
-        size = sizeof(int);
-        break;
-    case BF_PT_DIST:
-        size = sizeof(struct bf_dist);
-        break;
-    case BF_PT_SCHEDULE:
-        size = sizeof(struct bf_periodic);
-        break;
-    case BF_PT_MONTHS12:
-        size = 12 * sizeof(double);
-        break;
-    default:
-        size = BF_MAX_LANES * sizeof(double);
-        break;
-    }
-    memcpy(b, &v->v, size);
-}
-
-/*
- * A sweep value must leave the rules of every city valid as a whole
- * (bf_params_check), or the run would stop half-way with exit status 1 on a
- * file validate had accepted. Reported once per value, for the first city.
- */
-static bool check_sweep_value(struct ld *L, const struct bf_pvalue *pv, int policy,
-                              const cJSON *node, const char *path)
-{
-    struct bf_scenario *sc = L->sc;
-    struct bf_params *tmp = bf__malloc(sizeof *tmp);
-    if (tmp == NULL) {
-        L->doc->oom = true;
-        return false;
-    }
-    bool ok = true;
-    for (uint32_t i = 0; ok && i < sc->n_cities && sc->city[i].params; i++)
-        for (uint32_t k = 0; ok && k < sc->n_policies; k++) {
-            if (policy >= 0 && (uint32_t)policy != k)
-                continue;
-            struct bf_diag d;
-            bf_diag_clear(&d);
-            if (bf_params_check(&sc->city[i].params[k], &d) != 0)
-                continue; /* reported as it is */
-            *tmp = sc->city[i].params[k];
-            bf_sweep_apply(pv, tmp);
-            if (bf_params_check(tmp, &d) == 0)
-                continue;
-            PROBLEM(L, node, false, path,
-                    "with this value the rules of city '%s' (policy '%s') are invalid: %s: %s",
-                    sc->city[i].name, sc->policy[k].name, d.where, d.msg);
-            ok = false;
-        }
-    bf__free(tmp);
-    return ok;
-}
-
-static void load_sweeps(struct ld *L, const cJSON *root, const struct bf_params *base)
-{
-    char hb[96]; /* "; did you mean ..." */
-    struct bf_scenario *sc = L->sc;
-    const cJSON *sw = item(root, "sweeps");
-    if (sw == NULL || !want_type(L, sw, "sweeps", cJSON_Array, "an array of sweeps"))
-        return;
-    int n = cJSON_GetArraySize(sw);
-    if (n > BF_MAX_SWEEPS) {
-        PROBLEM(L, sw, false, "sweeps", "%d sweeps; at most %d are allowed", n, BF_MAX_SWEEPS);
-        return;
-    }
-    struct bf_params *tmp = bf__malloc(sizeof *tmp);
-    if (tmp == NULL) {
-        L->doc->oom = true;
-        return;
-    }
-    const cJSON *s;
-    int i = 0;
-    cJSON_ArrayForEach(s, sw)
-    {
-        char sp[32];
-        snprintf(sp, sizeof sp, "sweeps[%d]", i++);
-        if (!want_type(L, s, sp, cJSON_Object, "an object {name, path, values}"))
-            continue;
-        static const char *const keys[] = {"name", "path", "policy", "values"};
-        check_keys(L, s, sp, keys, 4, "a sweep");
-        struct bf_sweep *w = &sc->sweep[sc->n_sweeps];
-        memset(w, 0, sizeof *w);
-        w->policy = -1;
-        char ap[BF_TEXT_MAX];
-        const cJSON *x;
-        bool ok = true;
-        join(ap, sizeof ap, sp, "name");
-        if ((x = item(s, "name")) == NULL) {
-            PROBLEM(L, s, false, sp, "a sweep needs a \"name\"");
-            ok = false;
-        } else {
-            ok = get_name(L, x, ap, w->name, sizeof w->name) && ok;
-        }
-        join(ap, sizeof ap, sp, "path");
-        struct bf_pvalue proto = {0};
-        if ((x = item(s, "path")) == NULL) {
-            PROBLEM(L, s, false, sp,
-                    "a sweep needs a \"path\" naming one parameter, e.g. "
-                    "\"rebate.processing_wd\"");
-            ok = false;
-        } else if (get_string(L, x, ap, sizeof w->path, w->path)) {
-            if (!resolve_param(base, w->path, &proto)) {
-                const char *names[128];
-                size_t nn = 0;
-                for (size_t k = 0; k < bf_param_table_n && nn < 128; k++)
-                    names[nn++] = bf_param_table[k].path;
-                const char *sg = bf__suggest(w->path, names, nn);
-                PROBLEM(L, x, false, ap,
-                        "'%s' names no parameter%s%s%s (use a path such as "
-                        "\"rebate.processing_wd\", \"categories.general.rebate_rate\" or "
-                        "\"channels.9810.trigger\")",
-                        w->path, sg ? "; did you mean '" : "", sg ? sg : "", sg ? "'?" : "");
-                ok = false;
-            }
-        } else {
-            ok = false;
-        }
-        join(ap, sizeof ap, sp, "policy");
-        if ((x = item(s, "policy")) != NULL && want_type(L, x, ap, cJSON_String, "a policy name")) {
-            w->policy = bf_scenario_policy(sc, x->valuestring);
-            if (w->policy < 0) {
-                PROBLEM(L, x, false, ap, "no policy '%s' in \"policies\"%s", x->valuestring,
-                        policy_hint(L, x->valuestring, hb, sizeof hb));
-                ok = false;
-            }
-        }
-        join(ap, sizeof ap, sp, "values");
-        const cJSON *vals = item(s, "values");
-        if (vals == NULL) {
-            PROBLEM(L, s, false, sp, "a sweep needs \"values\": a list of 1 to %d values",
-                    BF_MAX_SWEEP_VALUES);
-            continue;
-        }
-        if (!want_type(L, vals, ap, cJSON_Array, "an array of values"))
-            continue;
-        int nv = cJSON_GetArraySize(vals);
-        if (nv < 1 || nv > BF_MAX_SWEEP_VALUES) {
-            PROBLEM(L, vals, false, ap, "%d values; 1 to %d are allowed", nv, BF_MAX_SWEEP_VALUES);
-            continue;
-        }
-        if (!ok)
-            continue;
-        const cJSON *v;
-        int j = 0;
-        cJSON_ArrayForEach(v, vals)
-        {
-            char vp[BF_TEXT_MAX];
-            snprintf(vp, sizeof vp, "%s[%d]", ap, j++);
-            struct bf_pvalue *pv = &w->value[w->n_values];
-            *pv = proto;
-            *tmp = *base;
-            void *b = pvalue_base(pv, tmp);
-            if (!set_value(L, pv->pi, v, vp, b, tmp)) {
-                ok = false;
-                continue;
-            }
-            memcpy(&pv->v, (unsigned char *)b + pv->pi->offset, sizeof pv->v);
-            char *txt = cJSON_PrintUnformatted(v);
-            if (txt == NULL) {
-                L->doc->oom = true;
-                break;
-            }
-            snprintf(pv->label, sizeof pv->label, "%s", txt);
-            cJSON_free(txt);
-            if (!check_sweep_value(L, pv, w->policy, v, vp))
-                ok = false;
-            w->n_values++;
-        }
-        if (ok)
-            sc->n_sweeps++;
-    }
-    bf__free(tmp);
-}
-
-/* ---- global sensitivity (docs/uncertainty.md) ---- */
-
-double bf_sens_value(const struct bf_sens_param *sp, double u)
-{
-    double v = sp->lo + u * (sp->hi - sp->lo);
-    if (sp->kind == BF_SK_EFFECTIVE_SHIFT ||
-        (sp->kind == BF_SK_VALUE && sp->proto.pi->type == BF_PT_UINT))
-        v = floor(v + 0.5);
-    return v;
-}
-
-void bf_sens_apply(const struct bf_sens_param *sp, double u, struct bf_params *p)
-{
-    BF_ASSERT(sp->kind != BF_SK_EFFECTIVE_SHIFT);
-    unsigned char *b = (unsigned char *)pvalue_base(&sp->proto, p) + sp->proto.pi->offset;
-    const double v = bf_sens_value(sp, u);
-    if (sp->kind == BF_SK_FACTOR) {
-        bf_dist_scale((struct bf_dist *)(void *)b, v);
-    } else if (sp->proto.pi->type == BF_PT_UINT) {
-        uint32_t x = (uint32_t)v;
-        memcpy(b, &x, sizeof x);
-    } else {
-        memcpy(b, &v, sizeof v);
-    }
-}
-
-/* Both ends of a sensitivity range must leave every city's rules valid, as
- * a sweep value must (check_sweep_value). */
-static bool check_sens_ends(struct ld *L, const struct bf_sens_param *sp, const cJSON *node,
-                            const char *path)
-{
-    if (sp->kind == BF_SK_EFFECTIVE_SHIFT)
-        return true;
-    struct bf_scenario *sc = L->sc;
-    struct bf_params *tmp = bf__malloc(sizeof *tmp);
-    if (tmp == NULL) {
-        L->doc->oom = true;
-        return false;
-    }
-    bool ok = true;
-    for (int end = 0; ok && end < 2; end++)
-        for (uint32_t i = 0; ok && i < sc->n_cities && sc->city[i].params; i++)
-            for (uint32_t k = 0; ok && k < sc->n_policies; k++) {
-                if (sp->policy >= 0 && (uint32_t)sp->policy != k)
-                    continue;
-                struct bf_diag d;
-                bf_diag_clear(&d);
-                if (bf_params_check(&sc->city[i].params[k], &d) != 0)
-                    continue; /* reported as it is */
-                *tmp = sc->city[i].params[k];
-                bf_sens_apply(sp, (double)end, tmp);
-                const void *b = pvalue_base(&sp->proto, tmp);
-                if (bf_param_check_value(sp->proto.pi, b, &d) == 0 && bf_params_check(tmp, &d) == 0)
-                    continue;
-                PROBLEM(L, node, false, path,
-                        "at its %s end (%.16g) the rules of city '%s' (policy '%s') are "
-                        "invalid: %s",
-                        end ? "high" : "low", end ? sp->hi : sp->lo, sc->city[i].name,
-                        sc->policy[k].name, d.msg);
-                ok = false;
-            }
-    bf__free(tmp);
-    return ok;
-}
-
-static void load_sensitivity(struct ld *L, const cJSON *root, const struct bf_params *base)
-{
-    char hb[96]; /* "; did you mean ..." */
-    struct bf_scenario *sc = L->sc;
-    struct bf_sensitivity *se = &sc->sens;
-    memset(se, 0, sizeof *se);
-    const cJSON *s = item(root, "sensitivity");
-    if (s == NULL ||
-        !want_type(L, s, "sensitivity", cJSON_Object, "an object {method, parameters, ...}"))
-        return;
-    static const char *const keys[] = {"method",  "parameters", "trajectories", "levels",
-                                       "samples", "seed",       "bootstrap"};
-    check_keys(L, s, "sensitivity", keys, 7, "\"sensitivity\"");
-    if (sc->n_sweeps > 0) {
-        PROBLEM(L, s, true, "sensitivity",
-                "a scenario has \"sweeps\" (one parameter at a time) or \"sensitivity\" (all at "
-                "once), not both: put them in two scenarios (one may extend the other)");
-        return;
-    }
-    const cJSON *x = item(s, "method");
-    static const char *const methods[] = {"morris", "sobol", NULL};
-    int m = 0;
-    if (x == NULL) {
-        PROBLEM(L, s, false, "sensitivity",
-                "\"sensitivity\" needs a \"method\": \"morris\" (screening) or \"sobol\" "
-                "(variance shares)");
-        return;
-    }
-    if (!get_enum(L, x, "sensitivity.method", methods, &m))
-        return;
-    enum bf_sens_method method = m == 0 ? BF_SENS_MORRIS : BF_SENS_SOBOL;
-    uint64_t u;
-    se->trajectories = 10;
-    se->levels = 4;
-    se->samples = 32;
-    se->seed = 1;
-    se->bootstrap = 1000;
-    bool ok = true;
-    if ((x = item(s, "trajectories")) != NULL)
-        ok = get_uint(L, x, "sensitivity.trajectories", 2, 1000, &u) &&
-             ((se->trajectories = (uint32_t)u), true) && ok;
-    if ((x = item(s, "levels")) != NULL) {
-        if (get_uint(L, x, "sensitivity.levels", 2, 16, &u) && u % 2 == 0)
-            se->levels = (uint32_t)u;
-        else {
-            if (cJSON_IsNumber(x) && x->valuedouble >= 2 && x->valuedouble <= 16)
-                PROBLEM(L, x, false, "sensitivity.levels",
-                        "%.16g levels; Morris' grid needs an even number from 2 to 16",
-                        x->valuedouble);
-            ok = false;
-        }
-    }
-    if ((x = item(s, "samples")) != NULL)
-        ok = get_uint(L, x, "sensitivity.samples", 2, 4096, &u) &&
-             ((se->samples = (uint32_t)u), true) && ok;
-    if ((x = item(s, "seed")) != NULL)
-        ok = get_uint(L, x, "sensitivity.seed", 0, 4294967295.0, &u) &&
-             ((se->seed = (uint32_t)u), true) && ok;
-    if ((x = item(s, "bootstrap")) != NULL) {
-        if (get_uint(L, x, "sensitivity.bootstrap", 0, 100000, &u) && (u == 0 || u >= 40))
-            se->bootstrap = (uint32_t)u;
-        else {
-            if (cJSON_IsNumber(x) && x->valuedouble >= 0 && x->valuedouble < 40)
-                PROBLEM(L, x, false, "sensitivity.bootstrap",
-                        "%.16g resamples; 0 (no intervals) or at least 40 (a 95%% interval needs "
-                        "one resample in each 2.5%% tail)",
-                        x->valuedouble);
-            ok = false;
-        }
-    }
-    const cJSON *ps = item(s, "parameters");
-    if (ps == NULL) {
-        PROBLEM(L, s, false, "sensitivity",
-                "\"sensitivity\" needs \"parameters\": a list of {\"path\", \"range\": [low, "
-                "high]}");
-        return;
-    }
-    if (!want_type(L, ps, "sensitivity.parameters", cJSON_Array, "an array of parameters"))
-        return;
-    int np = cJSON_GetArraySize(ps);
-    if (np < 1 || np > BF_MAX_SENS_PARAMS) {
-        PROBLEM(L, ps, false, "sensitivity.parameters", "%d parameters; 1 to %d are allowed", np,
-                BF_MAX_SENS_PARAMS);
-        return;
-    }
-    const cJSON *q;
-    int i = 0;
-    cJSON_ArrayForEach(q, ps)
-    {
-        char pp[64], ap[BF_TEXT_MAX];
-        snprintf(pp, sizeof pp, "sensitivity.parameters[%d]", i++);
-        if (!want_type(L, q, pp, cJSON_Object, "an object {path, policy, range}")) {
-            ok = false;
-            continue;
-        }
-        static const char *const pkeys[] = {"path", "policy", "range"};
-        check_keys(L, q, pp, pkeys, 3, "a sensitivity parameter");
-        struct bf_sens_param *sp = &se->param[se->n_params];
-        memset(sp, 0, sizeof *sp);
-        sp->policy = -1;
-        join(ap, sizeof ap, pp, "path");
-        if ((x = item(q, "path")) == NULL) {
-            PROBLEM(L, q, false, pp,
-                    "a sensitivity parameter needs a \"path\", e.g. \"rebate.processing_wd\" or "
-                    "\"effective_date\"");
-            ok = false;
-            continue;
-        }
-        if (!get_string(L, x, ap, sizeof sp->path, sp->path)) {
-            ok = false;
-            continue;
-        }
-        if (strcmp(sp->path, "effective_date") == 0) {
-            sp->kind = BF_SK_EFFECTIVE_SHIFT;
-        } else if (!resolve_param(base, sp->path, &sp->proto)) {
-            const char *names[128];
-            size_t nn = 0;
-            for (size_t k = 0; k < bf_param_table_n && nn < 127; k++)
-                names[nn++] = bf_param_table[k].path;
-            names[nn++] = "effective_date";
-            const char *sg = bf__suggest(sp->path, names, nn);
-            PROBLEM(L, x, false, ap,
-                    "'%s' names no parameter%s%s%s (use a path sweeps accept, such as "
-                    "\"rebate.processing_wd\", or \"effective_date\")",
-                    sp->path, sg ? "; did you mean '" : "", sg ? sg : "", sg ? "'?" : "");
-            ok = false;
-            continue;
-        } else if (sp->proto.pi->type == BF_PT_DIST) {
-            sp->kind = BF_SK_FACTOR;
-        } else if (sp->proto.pi->type == BF_PT_NUMBER || sp->proto.pi->type == BF_PT_PROB ||
-                   sp->proto.pi->type == BF_PT_UINT) {
-            sp->kind = BF_SK_VALUE;
-        } else {
-            PROBLEM(L, x, false, ap,
-                    "'%s' is not a number, a share, a whole number or a distribution: it "
-                    "cannot be varied over a range (sweep its values instead)",
-                    sp->path);
-            ok = false;
-            continue;
-        }
-        join(ap, sizeof ap, pp, "policy");
-        if ((x = item(q, "policy")) != NULL && want_type(L, x, ap, cJSON_String, "a policy name")) {
-            sp->policy = bf_scenario_policy(sc, x->valuestring);
-            if (sp->policy < 0) {
-                PROBLEM(L, x, false, ap, "no policy '%s' in \"policies\"%s", x->valuestring,
-                        policy_hint(L, x->valuestring, hb, sizeof hb));
-                ok = false;
-            }
-        }
-        join(ap, sizeof ap, pp, "range");
-        x = item(q, "range");
-        const char *what = sp->kind == BF_SK_FACTOR ? "a factor the distribution is scaled by"
-                           : sp->kind == BF_SK_EFFECTIVE_SHIFT
-                               ? "days every city's effective date moves by"
-                               : "the parameter's value";
-        if (x == NULL || !cJSON_IsArray(x) || cJSON_GetArraySize(x) != 2 ||
-            !cJSON_IsNumber(cJSON_GetArrayItem(x, 0)) ||
-            !cJSON_IsNumber(cJSON_GetArrayItem(x, 1))) {
-            PROBLEM(L, x ? x : q, false, x ? ap : pp,
-                    "a sensitivity parameter needs \"range\": [low, high], two numbers (%s)", what);
-            ok = false;
-            continue;
-        }
-        sp->lo = cJSON_GetArrayItem(x, 0)->valuedouble;
-        sp->hi = cJSON_GetArrayItem(x, 1)->valuedouble;
-        double lim_lo = sp->kind == BF_SK_FACTOR            ? 1e-3
-                        : sp->kind == BF_SK_EFFECTIVE_SHIFT ? -730
-                                                            : sp->proto.pi->min;
-        double lim_hi = sp->kind == BF_SK_FACTOR            ? 1e3
-                        : sp->kind == BF_SK_EFFECTIVE_SHIFT ? 730
-                                                            : sp->proto.pi->max;
-        if (sp->kind == BF_SK_VALUE && sp->proto.pi->type == BF_PT_PROB) {
-            lim_lo = 0;
-            lim_hi = 1;
-        }
-        if (!isfinite(sp->lo) || !isfinite(sp->hi) || !(sp->lo < sp->hi) || sp->lo < lim_lo ||
-            sp->hi > lim_hi) {
-            PROBLEM(L, x, false, ap,
-                    "[%.16g, %.16g]: low must be below high, both within [%.16g, %.16g] (%s)",
-                    sp->lo, sp->hi, lim_lo, lim_hi, what);
-            ok = false;
-            continue;
-        }
-        if (!check_sens_ends(L, sp, x, ap)) {
-            ok = false;
-            continue;
-        }
-        se->n_params++;
-    }
-    if (method == BF_SENS_SOBOL && se->n_params > 20) {
-        PROBLEM(L, ps, false, "sensitivity.parameters",
-                "Sobol' indices take at most 20 parameters (GSL's sequence has 40 dimensions)");
-        ok = false;
-    }
-    if (ok && !L->doc->oom)
-        se->method = method;
-    else
-        memset(se, 0, sizeof *se);
-}
-
-static void load_notes(struct ld *L, const cJSON *root)
-{
-    struct bf_scenario *sc = L->sc;
-    const cJSON *ns = item(root, "notes");
-    if (ns == NULL || !want_type(L, ns, "notes", cJSON_Array, "an array of strings"))
+    const cJSON *ns = bf__item(root, "notes");
+    if (ns == NULL || !bf__want_type(L, ns, "notes", cJSON_Array, "an array of strings"))
         return;
     const cJSON *n;
     int i = 0;
@@ -2541,62 +295,41 @@ static void load_notes(struct ld *L, const cJSON *root)
     {
         char np[32];
         snprintf(np, sizeof np, "notes[%d]", i++);
-        if (sc->n_notes == 16) {
-            PROBLEM(L, n, false, np, "at most 16 notes are allowed");
+        if (sc->n_notes == BF__MAX_NOTES) {
+            BF__PROBLEM(L, n, false, np, "at most %d notes are allowed", BF__MAX_NOTES);
             break;
         }
-        if (get_string(L, n, np, sizeof sc->notes[0], sc->notes[sc->n_notes]))
+        if (bf__get_string(L, n, np, sizeof sc->notes[0], sc->notes[sc->n_notes]))
             sc->n_notes++;
     }
 }
 
-/* "select" (compose.c): which of the cities listed the scenario keeps. */
-static void select_cities(struct ld *L, const cJSON *root)
+static void load_root(struct bf__ld *L, const cJSON *root)
 {
     struct bf_scenario *sc = L->sc;
-    sc->n_cities_listed = sc->n_cities;
-    if (item(root, "select") == NULL || sc->n_cities == 0)
-        return;
-    L->keep = bf__calloc(sc->n_cities, sizeof *L->keep);
-    if (L->keep == NULL) {
-        L->doc->oom = true;
-        return;
-    }
-    if (!bf__compose_select(L->doc, root, sc, L->keep)) {
-        L->bad = true;
-        bf__free(L->keep); /* every city is checked, so that all is reported */
-        L->keep = NULL;
-        return;
-    }
-    snprintf(sc->selection, sizeof sc->selection, "select");
-}
-
-static void load_root(struct ld *L, const cJSON *root)
-{
-    struct bf_scenario *sc = L->sc;
-    check_keys(L, root, "", top_keys, sizeof top_keys / sizeof top_keys[0], "a scenario");
+    bf__check_keys(L, root, "", bf__top_keys, bf__top_keys_n, "a scenario");
     const cJSON *n;
-    if ((n = item(root, "name")) == NULL)
-        PROBLEM(L, root, false, "name", "missing: every scenario needs a \"name\"");
+    if ((n = bf__item(root, "name")) == NULL)
+        BF__PROBLEM(L, root, false, "name", "missing: every scenario needs a \"name\"");
     else
-        get_name(L, n, "name", sc->name, sizeof sc->name);
-    if ((n = item(root, "description")) != NULL)
-        get_string(L, n, "description", sizeof sc->description, sc->description);
-    if ((n = item(root, "$schema")) != NULL)
-        want_type(L, n, "$schema", cJSON_String, "a string");
+        bf__get_name(L, n, "name", sc->name, sizeof sc->name);
+    if ((n = bf__item(root, "description")) != NULL)
+        bf__get_string(L, n, "description", sizeof sc->description, sc->description);
+    if ((n = bf__item(root, "$schema")) != NULL)
+        bf__want_type(L, n, "$schema", cJSON_String, "a string");
     uint64_t u;
     sc->replications = 10;
-    if ((n = item(root, "replications")) != NULL &&
-        get_uint(L, n, "replications", 1, BF_MAX_REPLICATIONS, &u))
+    if ((n = bf__item(root, "replications")) != NULL &&
+        bf__get_uint(L, n, "replications", 1, BF_MAX_REPLICATIONS, &u))
         sc->replications = (uint32_t)u;
     sc->seed = 1;
-    if ((n = item(root, "seed")) != NULL && get_uint(L, n, "seed", 0, 9007199254740992.0, &u))
+    if ((n = bf__item(root, "seed")) != NULL && bf__get_uint(L, n, "seed", 0, BF__MAX_SEED, &u))
         sc->seed = u;
     sc->rule = BF_RULE_CREATION;
-    if ((n = item(root, "rule")) != NULL) {
+    if ((n = bf__item(root, "rule")) != NULL) {
         static const char *const rules_[] = {"creation", "event", NULL};
         int k;
-        if (get_enum(L, n, "rule", rules_, &k))
+        if (bf__get_enum(L, n, "rule", rules_, &k))
             sc->rule = (enum bf_regime_rule)k;
     }
     load_horizon(L, root);
@@ -2604,7 +337,7 @@ static void load_root(struct ld *L, const cJSON *root)
     load_calendar(L, root);
     describe_years(sc);
     load_notes(L, root);
-    const cJSON *ps = load_policies(L, root);
+    const cJSON *ps = bf__load_policies(L, root);
 
     struct bf_params *base = bf__malloc(sizeof *base);
     if (base == NULL) {
@@ -2612,25 +345,25 @@ static void load_root(struct ld *L, const cJSON *root)
         return;
     }
     bf_params_default(base);
-    const cJSON *defs = item(root, "defaults");
+    const cJSON *defs = bf__item(root, "defaults");
     if (defs != NULL)
-        apply_sections(L, defs, "defaults", base, SEC_STRUCTURE, NULL, 0, "\"defaults\"");
-    load_cities(L, root, ps);
-    select_cities(L, root);
-    check_effective_dates(L, root);
-    check_layers(L, root, ps, base);
+        bf__apply_sections(L, defs, "defaults", base, BF__SEC_STRUCTURE, NULL, 0, "\"defaults\"");
+    bf__load_cities(L, root, ps);
+    bf__select_cities(L, root);
+    bf__check_effective_dates(L, root);
+    bf__check_layers(L, root, ps, base);
     if (!L->doc->oom)
-        build_cities(L, root, ps, base);
+        bf__build_cities(L, root, ps, base);
     if (L->keep != NULL)
         bf__scenario_keep(sc, L->keep);
     /* whole-set checks run even after other problems: all are reported at
      * once (a value that failed keeps its default, which these checks see) */
     if (!L->doc->oom)
-        check_cities(L, root);
+        bf__check_cities(L, root);
     if (!L->doc->oom)
-        load_sweeps(L, root, base);
+        bf__load_sweeps(L, root, base);
     if (!L->doc->oom)
-        load_sensitivity(L, root, base);
+        bf__load_sensitivity(L, root, base);
     bf__free(base);
 }
 
@@ -2660,7 +393,7 @@ void bf_scenario_fini(struct bf_scenario *sc)
  * there can be cities: beyond BF_MAX_CITIES the object is refused, once,
  * and dropped before anything looks a name up in it.
  */
-static void drop_oversized(struct ld *L, cJSON *parent, const char *key, const char *path)
+static void drop_oversized(struct bf__ld *L, cJSON *parent, const char *key, const char *path)
 {
     cJSON *o = cJSON_GetObjectItemCaseSensitive(parent, key);
     if (!cJSON_IsObject(o))
@@ -2670,13 +403,13 @@ static void drop_oversized(struct ld *L, cJSON *parent, const char *key, const c
         n++;
     if (n <= BF_MAX_CITIES)
         return;
-    PROBLEM(L, o, false, path,
-            "%d entries; at most %d are allowed (one for each city a scenario may have)", n,
-            BF_MAX_CITIES);
+    BF__PROBLEM(L, o, false, path,
+                "%d entries; at most %d are allowed (one for each city a scenario may have)", n,
+                BF_MAX_CITIES);
     cJSON_Delete(cJSON_DetachItemViaPointer(parent, o));
 }
 
-static void drop_all_oversized(struct ld *L, cJSON *root)
+static void drop_all_oversized(struct bf__ld *L, cJSON *root)
 {
     if (!cJSON_IsObject(root))
         return;
@@ -2697,7 +430,7 @@ static void drop_all_oversized(struct ld *L, cJSON *root)
 
 static int finish(struct bf__doc *doc, int rc, struct bf_scenario *sc, const char *file)
 {
-    struct ld L = {.doc = doc, .sc = sc, .report = true};
+    struct bf__ld L = {.doc = doc, .sc = sc, .report = true};
     memset(sc, 0, sizeof *sc);
     bf_calendar_init(&sc->cal);
     snprintf(sc->file, sizeof sc->file, "%s", file);
@@ -2732,100 +465,4 @@ int bf_scenario_load_text(const char *name, const char *text, size_t len, struct
     struct bf__doc doc = {.problems = problems};
     int rc = bf__doc_load_text(&doc, name, text, len);
     return finish(&doc, rc, sc, name);
-}
-
-/* ---- calibration (borderflow calibrate): a parameter named on the command line ---- */
-
-const char *bf_scenario_suggest(const char *s, const char *const *names, size_t n)
-{
-    return bf__suggest(s, names, n);
-}
-
-int bf_sens_param_resolve(const struct bf_scenario *sc, const char *path, double lo, double hi,
-                          struct bf_sens_param *out, char *why, size_t n)
-{
-    memset(out, 0, sizeof *out);
-    out->policy = -1;
-    out->lo = lo;
-    out->hi = hi;
-    snprintf(out->path, sizeof out->path, "%s", path);
-    if (sc->n_cities == 0 || strlen(path) >= sizeof out->path ||
-        !resolve_param(&sc->city[0].params[sc->baseline], path, &out->proto)) {
-        const char *names[128];
-        size_t nn = 0;
-        for (size_t k = 0; k < bf_param_table_n && nn < 128; k++)
-            names[nn++] = bf_param_table[k].path;
-        const char *sg = bf__suggest(path, names, nn);
-        snprintf(why, n,
-                 "'%s' names no parameter%s%s%s (use a path sweeps accept, such as "
-                 "\"clearance.screening_h\")",
-                 path, sg ? "; did you mean '" : "", sg ? sg : "", sg ? "'?" : "");
-        return BF_EINVAL;
-    }
-    const struct bf_param_info *pi = out->proto.pi;
-    if (pi->type == BF_PT_DIST)
-        out->kind = BF_SK_FACTOR;
-    else if (pi->type == BF_PT_NUMBER || pi->type == BF_PT_PROB || pi->type == BF_PT_UINT)
-        out->kind = BF_SK_VALUE;
-    else {
-        snprintf(why, n,
-                 "'%s' is not a number, a share, a whole number or a distribution: it cannot be "
-                 "fitted over a range",
-                 path);
-        return BF_EINVAL;
-    }
-    double lim_lo = out->kind == BF_SK_FACTOR ? 1e-3 : pi->min;
-    double lim_hi = out->kind == BF_SK_FACTOR ? 1e3 : pi->max;
-    if (out->kind == BF_SK_VALUE && pi->type == BF_PT_PROB) {
-        lim_lo = 0;
-        lim_hi = 1;
-    }
-    const char *what =
-        out->kind == BF_SK_FACTOR ? "a factor the distribution is scaled by" : "its value";
-    if (!isfinite(lo) || !isfinite(hi) || !(lo < hi) || lo < lim_lo || hi > lim_hi) {
-        snprintf(why, n,
-                 "%s: [%.16g, %.16g]: LOW must be below HIGH, both within [%.16g, %.16g] (%s)",
-                 path, lo, hi, lim_lo, lim_hi, what);
-        return BF_EINVAL;
-    }
-    struct bf_params *tmp = bf__malloc(sizeof *tmp);
-    if (tmp == NULL)
-        return BF_ENOMEM;
-    int rc = 0;
-    for (int end = 0; rc == 0 && end < 2; end++)
-        for (uint32_t i = 0; rc == 0 && i < sc->n_cities; i++)
-            for (uint32_t k = 0; rc == 0 && k < sc->n_policies; k++) {
-                struct bf_diag d;
-                bf_diag_clear(&d);
-                *tmp = sc->city[i].params[k];
-                if (out->kind == BF_SK_FACTOR) {
-                    const struct bf_dist *dd =
-                        (const struct bf_dist *)(const void *)((const unsigned char *)pvalue_base(
-                                                                   &out->proto, tmp) +
-                                                               pi->offset);
-                    if (dd->kind == BF_DIST_BERNOULLI) {
-                        snprintf(why, n, "%s: a bernoulli distribution cannot be scaled", path);
-                        rc = BF_EINVAL;
-                        break;
-                    }
-                }
-                bf_sens_apply(out, (double)end, tmp);
-                const void *b = pvalue_base(&out->proto, tmp);
-                if (bf_param_check_value(pi, b, &d) == 0 && bf_params_check(tmp, &d) == 0)
-                    continue;
-                snprintf(why, n,
-                         "%s: at its %s end (%.16g) the rules of city '%s' (policy '%s') are "
-                         "invalid: %s",
-                         path, end ? "high" : "low", end ? hi : lo, sc->city[i].name,
-                         sc->policy[k].name, d.msg);
-                rc = BF_EINVAL;
-            }
-    bf__free(tmp);
-    return rc;
-}
-
-const void *bf_sens_param_field(const struct bf_sens_param *sp, const struct bf_params *p)
-{
-    return (const unsigned char *)pvalue_base(&sp->proto, (struct bf_params *)(uintptr_t)p) +
-           sp->proto.pi->offset;
 }

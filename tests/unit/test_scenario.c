@@ -3,6 +3,7 @@
  * problems with positions, "extends", sweeps, and the SHA-256 used in run
  * records.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -637,6 +638,76 @@ static void select_should_keep_cities_by_class_or_province(void **state)
     bf_problems_fini(&pb);
 }
 
+/* Whether the numbers x make a distribution a parameter may have. */
+static bool form_accepts(const struct bf__dist_form *f, const double *x)
+{
+    struct bf_dist d;
+    if (f->arrays) {
+        double v[2] = {x[0], x[0]}, w[2] = {x[1], 1};
+        if (bf_dist_empirical(&d, v, w, 2, NULL) != 0)
+            return false;
+    } else if (f->make(&d, x, NULL) != 0) {
+        return false;
+    }
+    return !bf__dist_kind_in_params(f->kind) || bf_dist_nonnegative(&d);
+}
+
+/* The bounds the schema states for each key of each form (dist_forms.c)
+ * are the loader's: its example is accepted; an inclusive bound itself is
+ * accepted (with the other keys at their examples); a value just beyond a
+ * bound is refused by the constructors or by the rule that parameters are
+ * >= 0. (An exclusive lower bound is only checked from beyond: just above
+ * it, bounds between keys such as p90 > median may refuse.) */
+static void dist_forms_should_state_the_constructors_bounds(void **state)
+{
+    (void)state;
+    bool kind_seen[BF_DIST__COUNT] = {false};
+    for (size_t i = 0; i < bf__dist_forms_n; i++) {
+        const struct bf__dist_form *f = &bf__dist_forms[i];
+        kind_seen[f->kind] = true;
+        assert_true(f->n_required >= 1 && f->n_required <= f->n_keys && f->n_keys <= 3);
+        assert_true(f->arrays == (f->make == NULL));
+        double x[3];
+        for (unsigned j = 0; j < f->n_keys; j++)
+            x[j] = f->key[j].example;
+        assert_true(form_accepts(f, x));
+        for (unsigned j = 0; j < f->n_keys; j++) {
+            const struct bf__bound *b = &f->key[j].bound;
+            double y[3];
+            memcpy(y, x, sizeof y);
+            /* an inclusive bound is itself accepted: the bound is not
+             * looser than the loader's */
+            if (isfinite(b->min) && !b->min_excl) {
+                y[j] = b->min;
+                if (!form_accepts(f, y))
+                    fail_msg("%s: %s = %g, its bound, is refused", bf_dist_kind_name(f->kind),
+                             f->key[j].name, y[j]);
+            }
+            if (isfinite(b->max)) {
+                y[j] = b->max;
+                if (!form_accepts(f, y))
+                    fail_msg("%s: %s = %g, its bound, is refused", bf_dist_kind_name(f->kind),
+                             f->key[j].name, y[j]);
+            }
+            /* and beyond it refused: not stricter than the loader */
+            if (isfinite(b->min)) {
+                y[j] = b->min_excl ? b->min : b->min - 1e-9 * (1 + fabs(b->min));
+                if (form_accepts(f, y))
+                    fail_msg("%s: %s = %g is accepted, beyond its bound",
+                             bf_dist_kind_name(f->kind), f->key[j].name, y[j]);
+            }
+            if (isfinite(b->max)) {
+                y[j] = b->max + 1e-9 * (1 + fabs(b->max));
+                if (form_accepts(f, y))
+                    fail_msg("%s: %s = %g is accepted, beyond its bound",
+                             bf_dist_kind_name(f->kind), f->key[j].name, y[j]);
+            }
+        }
+    }
+    for (int k = 0; k < BF_DIST__COUNT; k++)
+        assert_true(kind_seen[k]); /* every kind can be written */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -652,6 +723,7 @@ int main(void)
         cmocka_unit_test(extends_should_fail_cleanly_at_every_allocation),
         cmocka_unit_test(annual_exports_should_become_shipments_a_day),
         cmocka_unit_test(select_should_keep_cities_by_class_or_province),
+        cmocka_unit_test(dist_forms_should_state_the_constructors_bounds),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
