@@ -492,24 +492,7 @@ static void diff_csv_row(void *ctx, const struct run *a, const struct run *b, co
 
 static void esc(FILE *f, const char *s)
 {
-    for (; *s; s++) {
-        switch (*s) {
-        case '&':
-            fputs("&amp;", f);
-            break;
-        case '<':
-            fputs("&lt;", f);
-            break;
-        case '>':
-            fputs("&gt;", f);
-            break;
-        case '"':
-            fputs("&quot;", f);
-            break;
-        default:
-            fputc((unsigned char)*s < 0x20 ? '?' : *s, f);
-        }
-    }
+    bf__html_text(f, s); /* report.c's */
 }
 
 /* CNY with thousands separators, days with one decimal. */

@@ -198,6 +198,9 @@ int bf__find_program(const char *name, char *out, size_t size);
 int bf__gnuplot_run(const char *gnuplot, const char *dir, const char *name, const char *arg,
                     struct bf_diag *diag);
 
+/* s as HTML text or attribute value (report.c). */
+void bf__html_text(FILE *f, const char *s);
+
 /* 0 when the image at path (an SVG when svg, else a PNG) is whole and
  * synced to disk; else -1 with why (gnuplot.c says what "whole" means). */
 int bf__image_check(const char *path, bool svg, char *why, size_t size);

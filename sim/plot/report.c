@@ -356,8 +356,9 @@ static const struct words zh = {
 /* ---- text ---- */
 
 /* HTML text and attribute values alike; control characters become U+FFFD
- * (a form feed or a stray escape has no business in a report). */
-static void esc(FILE *f, const char *s)
+ * (a form feed or a stray escape has no business in a report). compare.c
+ * writes its page with it too. */
+void bf__html_text(FILE *f, const char *s)
 {
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
         switch (*p) {
@@ -383,6 +384,11 @@ static void esc(FILE *f, const char *s)
                 fputc(*p, f);
         }
     }
+}
+
+static void esc(FILE *f, const char *s)
+{
+    bf__html_text(f, s);
 }
 
 /* v with `dec` decimals, thousands grouped with commas, a true minus sign;
