@@ -795,7 +795,9 @@ static void convert_volume(struct bf__ld *L, const cJSON *c, const char *cp, str
         if (k >= 2)
             annual = k;
     }
-    if (annual < 0 || city->params == NULL)
+    /* without a policy (its absence is reported) there are no rules to
+     * convert with: city->params then holds none */
+    if (annual < 0 || city->params == NULL || sc->baseline >= sc->n_policies)
         return;
     char ap[BF_TEXT_MAX];
     bf__join(ap, sizeof ap, cp, key[annual]);
